@@ -1,0 +1,82 @@
+#include "cli_commands.h"
+
+#include "terminal_run_context.h"
+#include "tomo/compute.h"
+#include "tomo/error.h"
+#include "tomo/pipeline.h"
+#include "tomo/scene.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+namespace tomo::cli
+{
+int runCommand(const RunOptions& options)
+{
+    const Scene scene = loadScene(options.scene);
+    auto compute = ComputeContext::create(options.device);
+    if (!options.quiet && !options.json) {
+        std::cerr << "scene:  " << scene.name << " (" << options.scene << ")\n"
+                  << "device: " << compute->device().label() << "\n";
+    }
+    RunResult result;
+    {
+        TerminalRunContext ctx(options.quiet || options.json);
+        result = runScene(scene, *compute, ctx);
+    }
+    const auto written = writeRunOutputs(result, scene, options.output);
+    if (options.json) {
+        nlohmann::json out = {{"scene", scene.name},
+                              {"device", result.device},
+                              {"rmse_per_mm", result.rmse},
+                              {"psnr_db", result.psnr},
+                              {"simulate_seconds", result.simulateSeconds},
+                              {"reconstruct_seconds", result.reconstructSeconds},
+                              {"outputs", nlohmann::json::array()}};
+        for (const auto& p : written) {
+            out["outputs"].push_back(p.string());
+        }
+        std::cout << out.dump(2) << "\n";
+        return kExitSuccess;
+    }
+    std::printf("RMSE %.6g mm^-1   PSNR %.2f dB   (simulate %.2f s, reconstruct %.2f s)\n",
+                result.rmse, result.psnr, result.simulateSeconds, result.reconstructSeconds);
+    std::printf("wrote:\n");
+    for (const auto& p : written) {
+        std::printf("  %s\n", p.string().c_str());
+    }
+    return kExitSuccess;
+}
+
+int devicesCommand(bool json)
+{
+    const auto devices = listDevices();
+    if (json) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const DeviceInfo& d : devices) {
+            out.push_back({{"id", d.id},
+                           {"backend", std::string(toString(d.backend))},
+                           {"name", d.name},
+                           {"platform", d.platform},
+                           {"vendor", d.vendor},
+                           {"driver", d.driver},
+                           {"type", d.type},
+                           {"global_memory_bytes", d.globalMemoryBytes},
+                           {"compute_units", d.computeUnits}});
+        }
+        std::cout << out.dump(2) << "\n";
+        return kExitSuccess;
+    }
+    std::printf("%-14s %-8s %-12s %10s %5s  %s\n", "ID", "BACKEND", "TYPE", "MEMORY", "CU",
+                "NAME (PLATFORM, DRIVER)");
+    for (const DeviceInfo& d : devices) {
+        std::printf("%-14s %-8s %-12s %7.1f GB %5u  %s (%s, %s)\n", d.id.c_str(),
+                    std::string(toString(d.backend)).c_str(), d.type.c_str(),
+                    static_cast<double>(d.globalMemoryBytes) / 1e9, d.computeUnits,
+                    d.name.c_str(), d.platform.c_str(), d.driver.c_str());
+    }
+    return kExitSuccess;
+}
+} // namespace tomo::cli

@@ -1,0 +1,44 @@
+#pragma once
+
+#include "tomo/compute.h"
+#include "tomo/projections.h"
+#include "tomo/run_context.h"
+#include "tomo/scene.h"
+#include "tomo/volume.h"
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace tomo
+{
+/// What runScene produced.
+struct RunResult
+{
+    std::shared_ptr<const ProjectionStack> projections;
+    std::shared_ptr<const Volume> reconstruction;
+    std::shared_ptr<const Volume> truth; ///< the phantom rasterised on the reconstruction grid
+    double rmse = 0.0;                   ///< mm⁻¹
+    double psnr = 0.0;                   ///< dB
+    double simulateSeconds = 0.0;
+    double reconstructSeconds = 0.0;
+    std::string device;                  ///< DeviceInfo::label() of the device used
+};
+
+/// Simulates the scene's projections and reconstructs them.
+///
+/// Simulation follows Scene::simulation: "joseph" forward projects the phantom rasterised on a
+/// grid `Scene::kSimulationOversampling` times finer than the reconstruction grid (so the data are
+/// not the reconstruction grid's own model: no inverse crime) on the chosen backend; "analytic"
+/// takes exact line integrals of the ellipses through every pixel centre (CPU).
+/// Progress and previews (the sinogram filling, the image forming) go through `ctx`.
+/// Throws InvalidArgument for a scene the algorithms cannot run, Cancelled when cancelled.
+[[nodiscard]] RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx);
+
+/// Writes sinogram.png, sinogram.nii.gz, reconstruction.png, reconstruction.nii.gz,
+/// truth.nii.gz and metrics.json into `folder` (created if missing), each atomically.
+/// Returns the paths written. Throws IoError naming the path that could not be written.
+std::vector<std::filesystem::path> writeRunOutputs(const RunResult& result, const Scene& scene,
+                                                   const std::filesystem::path& folder);
+} // namespace tomo

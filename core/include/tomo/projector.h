@@ -1,0 +1,76 @@
+#pragma once
+
+#include "tomo/compute.h"
+#include "tomo/projections.h"
+#include "tomo/run_context.h"
+#include "tomo/volume.h"
+
+#include <cstddef>
+#include <memory>
+#include <string_view>
+
+namespace tomo
+{
+/// The discretisation a projector uses.
+enum class ProjectorModel
+{
+    /// Ray-driven, Joseph (1982): one sample per voxel column (row) along the dominant axis with
+    /// linear interpolation across it; back() is the exact transpose of forward(), computed as a
+    /// per-voxel gather over the rays that touch the voxel (the same sum, no atomics).
+    Joseph,
+    /// Voxel-driven backprojection (linear interpolation on the detector), the operator FBP and
+    /// FDK use. It has no forward operator and is not the adjoint of any projector.
+    VoxelDriven,
+};
+
+[[nodiscard]] std::string_view toString(ProjectorModel model);
+/// Parses "joseph" or "voxel-driven"; throws InvalidArgument naming `field` otherwise.
+[[nodiscard]] ProjectorModel parseProjectorModel(std::string_view text,
+                                                 std::string_view field = "projector");
+
+/// A linear operator between volumes on one grid and projections of one geometry.
+/// Supported now: 2D parallel and 2D fan geometries (flat detector), 2D grids (nz = 1).
+class Projector
+{
+public:
+    virtual ~Projector();
+
+    [[nodiscard]] virtual ProjectorModel model() const = 0;
+    [[nodiscard]] virtual Backend backend() const = 0;
+    /// True if back() is the exact transpose of forward().
+    [[nodiscard]] virtual bool isMatched() const = 0;
+    [[nodiscard]] virtual bool hasForward() const = 0;
+
+    /// Writes the projections of views [firstView, firstView + count) of out.geometry() into
+    /// `out` (other views untouched). Throws InvalidArgument if the model has no forward
+    /// operator or the volume's grid or the view range does not fit.
+    virtual void forward(const Volume& volume, ProjectionStack& out, std::size_t firstView,
+                         std::size_t count) const = 0;
+
+    /// Adds the backprojection of views [firstView, firstView + count) of `projections`, each
+    /// multiplied by `weight`, into `volume`. Throws InvalidArgument if the range does not fit.
+    virtual void backAccumulate(const ProjectionStack& projections, std::size_t firstView,
+                                std::size_t count, float weight, Volume& volume) const = 0;
+};
+
+/// A projector of `model` on the backend of `compute`. The context must outlive the projector.
+/// Throws InvalidArgument if the model is not available on that backend.
+[[nodiscard]] std::unique_ptr<Projector> makeProjector(ProjectorModel model,
+                                                       ComputeContext& compute);
+
+/// Checks that `projector` can map between `grid` and `geometry`; throws InvalidArgument naming
+/// the beam type or grid size that is not supported yet.
+void checkProjectable(const Geometry& geometry, const VolumeGrid& grid);
+
+/// Forward projects every view of `geometry`, in batches of `batchViews` views. After each batch
+/// it reports progress and publishes the partial projections (Preview::projections/viewsDone).
+/// Throws Cancelled between batches when ctx is cancelled, InvalidArgument as forward() does.
+[[nodiscard]] ProjectionStack forwardProject(const Projector& projector, const Volume& volume,
+                                             const Geometry& geometry, RunContext& ctx,
+                                             std::size_t batchViews = 16);
+
+/// The transpose (for matched models) of forwardProject: every view backprojected with weight 1.
+[[nodiscard]] Volume backProject(const Projector& projector, const ProjectionStack& projections,
+                                 const VolumeGrid& grid, RunContext& ctx,
+                                 std::size_t batchViews = 16);
+} // namespace tomo

@@ -1,0 +1,55 @@
+#pragma once
+
+#include "tomo/projections.h"
+#include "tomo/volume.h"
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace tomo
+{
+/// An immutable snapshot of work in progress, published at safe points. Any member may be
+/// empty. Receivers may keep the pointers as long as they like; nobody writes through them.
+struct Preview
+{
+    /// Projections so far; views [0, viewsDone) hold final values, the rest zeros.
+    std::shared_ptr<const ProjectionStack> projections;
+    std::size_t viewsDone = 0;
+    /// The current volume estimate (a partial backprojection, an iterate).
+    std::shared_ptr<const Volume> volume;
+    /// What produced the snapshot ("forward projection", "backprojection", ...).
+    std::string stage;
+};
+
+/// What long-running core work uses to talk to its host (STYLE.md B.4): cancel, progress and
+/// live previews. No Qt, no threads: the host decides how to deliver them. Implementations must
+/// allow calls from the worker thread that runs the algorithm; isCancelled() may be called from
+/// any thread.
+class RunContext
+{
+public:
+    virtual ~RunContext();
+
+    /// True once the host asked the work to stop.
+    [[nodiscard]] virtual bool isCancelled() const = 0;
+
+    /// Throws Cancelled if isCancelled().
+    void throwIfCancelled() const;
+
+    /// `done` of `total` units of the current stage; `message` names the stage.
+    virtual void reportProgress(std::size_t done, std::size_t total, std::string_view message) = 0;
+
+    /// Publishes a snapshot; the default drops it.
+    virtual void publishPreview(Preview preview);
+};
+
+/// Never cancelled; drops progress and previews. For tests and library callers that need none.
+class NullRunContext final : public RunContext
+{
+public:
+    [[nodiscard]] bool isCancelled() const override { return false; }
+    void reportProgress(std::size_t, std::size_t, std::string_view) override {}
+};
+} // namespace tomo

@@ -1,0 +1,50 @@
+#include "common/atomic_file.h"
+
+#include "tomo/error.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <string>
+#include <system_error>
+
+namespace tomo::detail
+{
+namespace
+{
+std::filesystem::path temporaryFor(const std::filesystem::path& path)
+{
+    static std::atomic<unsigned> counter{0};
+    // Keep every extension (".nii.gz") so writers that pick a format by name still do.
+    const std::string name = path.filename().string();
+    const std::size_t dot = name.find('.');
+    const std::string stem = dot == std::string::npos ? name : name.substr(0, dot);
+    const std::string ext = dot == std::string::npos ? "" : name.substr(dot);
+    return path.parent_path() / ("." + stem + ".tmp-" + std::to_string(::getpid()) + "-" +
+                                 std::to_string(counter++) + ext);
+}
+} // namespace
+
+void writeAtomically(const std::filesystem::path& path,
+                     const std::function<void(const std::filesystem::path& temporary)>& write)
+{
+    const std::filesystem::path parent =
+        path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+    std::error_code ec;
+    if (!std::filesystem::is_directory(parent, ec)) {
+        throw IoError("cannot write " + path.string() + ": the folder " + parent.string() +
+                      " does not exist");
+    }
+    const std::filesystem::path temporary = temporaryFor(path);
+    try {
+        write(temporary);
+        std::filesystem::rename(temporary, path);
+    } catch (const Error&) {
+        std::filesystem::remove(temporary, ec);
+        throw;
+    } catch (const std::exception& e) {
+        std::filesystem::remove(temporary, ec);
+        throw IoError("cannot write " + path.string() + ": " + e.what());
+    }
+}
+} // namespace tomo::detail

@@ -1,0 +1,196 @@
+// The only translation unit of the core that includes ITK (DESIGN.md §3).
+#include "tomo/error.h"
+#include "tomo/io.h"
+
+#include "common/atomic_file.h"
+
+#include <itkImage.h>
+#include <itkImageFileReader.h>
+#include <itkImageFileWriter.h>
+#include <itkImageIOFactory.h>
+#include <itkMetaImageIOFactory.h>
+#include <itkNiftiImageIOFactory.h>
+#include <itkNrrdImageIOFactory.h>
+#include <itkPNGImageIOFactory.h>
+
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+#include <string>
+
+namespace tomo
+{
+namespace
+{
+using Image3 = itk::Image<float, 3>;
+using Png = itk::Image<unsigned char, 2>;
+
+// Registered explicitly, once, rather than through ITK's CMake-generated factory manager, so the
+// core works the same when linked into any executable.
+void registerFactories()
+{
+    static std::once_flag once;
+    std::call_once(once, [] {
+        itk::NiftiImageIOFactory::RegisterOneFactory();
+        itk::MetaImageIOFactory::RegisterOneFactory();
+        itk::NrrdImageIOFactory::RegisterOneFactory();
+        itk::PNGImageIOFactory::RegisterOneFactory();
+    });
+}
+
+void checkWritableExtension(const std::filesystem::path& path)
+{
+    registerFactories();
+    const auto io = itk::ImageIOFactory::CreateImageIO(path.string().c_str(),
+                                                       itk::CommonEnums::IOFileMode::WriteMode);
+    if (!io) {
+        throw IoError("cannot write " + path.string() +
+                      ": unknown image format; accepted extensions: .nii, .nii.gz, .mha, .mhd, "
+                      ".nrrd, .nhdr, .png");
+    }
+}
+
+Image3::Pointer toItk(const Volume& volume)
+{
+    const VolumeGrid& g = volume.grid();
+    Image3::Pointer image = Image3::New();
+    Image3::RegionType region;
+    Image3::SpacingType spacing;
+    Image3::PointType origin;
+    Image3::DirectionType direction;
+    for (unsigned a = 0; a < 3; ++a) {
+        region.SetSize(a, g.size()[a]);
+        spacing[a] = g.spacing()[a];
+        for (unsigned b = 0; b < 3; ++b) {
+            direction(a, b) = g.direction()[3 * a + b];
+        }
+    }
+    origin[0] = g.origin().x;
+    origin[1] = g.origin().y;
+    origin[2] = g.origin().z;
+    image->SetRegions(region);
+    image->SetSpacing(spacing);
+    image->SetOrigin(origin);
+    image->SetDirection(direction);
+    image->Allocate();
+    std::copy(volume.data().begin(), volume.data().end(), image->GetBufferPointer());
+    return image;
+}
+
+template <class ImageT>
+void writeItk(const typename ImageT::Pointer& image, const std::filesystem::path& path)
+{
+    checkWritableExtension(path);
+    detail::writeAtomically(path, [&](const std::filesystem::path& temporary) {
+        auto writer = itk::ImageFileWriter<ImageT>::New();
+        writer->SetFileName(temporary.string());
+        writer->SetInput(image);
+        writer->SetUseCompression(true);
+        try {
+            writer->Update();
+        } catch (const itk::ExceptionObject& e) {
+            throw IoError("cannot write " + path.string() + ": " + e.GetDescription());
+        }
+    });
+}
+} // namespace
+
+void writeVolume(const Volume& volume, const std::filesystem::path& path)
+{
+    writeItk<Image3>(toItk(volume), path);
+}
+
+Volume readVolume(const std::filesystem::path& path)
+{
+    registerFactories();
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) {
+        throw IoError("cannot read " + path.string() + ": no such file");
+    }
+    const auto io = itk::ImageIOFactory::CreateImageIO(path.string().c_str(),
+                                                       itk::CommonEnums::IOFileMode::ReadMode);
+    if (!io) {
+        throw IoError("cannot read " + path.string() +
+                      ": not an image format Tomoscope reads (NIfTI, MetaImage, NRRD, PNG)");
+    }
+    try {
+        io->SetFileName(path.string());
+        io->ReadImageInformation();
+    } catch (const itk::ExceptionObject& e) {
+        throw IoError("cannot read " + path.string() + ": " + e.GetDescription());
+    }
+    if (io->GetNumberOfDimensions() > 3 || io->GetNumberOfDimensions() < 2) {
+        throw IoError("cannot read " + path.string() + ": it has " +
+                      std::to_string(io->GetNumberOfDimensions()) +
+                      " dimensions; a volume has 2 or 3");
+    }
+    if (io->GetNumberOfComponents() != 1) {
+        throw IoError("cannot read " + path.string() + ": it has " +
+                      std::to_string(io->GetNumberOfComponents()) +
+                      " components per pixel; a volume is scalar");
+    }
+    auto reader = itk::ImageFileReader<Image3>::New();
+    reader->SetFileName(path.string());
+    try {
+        reader->Update();
+    } catch (const itk::ExceptionObject& e) {
+        throw IoError("cannot read " + path.string() + ": " + e.GetDescription());
+    }
+    const Image3* image = reader->GetOutput();
+    const auto size = image->GetLargestPossibleRegion().GetSize();
+    std::array<double, 9> direction{};
+    for (unsigned a = 0; a < 3; ++a) {
+        for (unsigned b = 0; b < 3; ++b) {
+            direction[3 * a + b] = image->GetDirection()(a, b);
+        }
+    }
+    const VolumeGrid grid =
+        VolumeGrid::make({size[0], size[1], size[2]},
+                         {image->GetSpacing()[0], image->GetSpacing()[1], image->GetSpacing()[2]},
+                         {image->GetOrigin()[0], image->GetOrigin()[1], image->GetOrigin()[2]},
+                         direction);
+    const float* buffer = image->GetBufferPointer();
+    return Volume::fromData(grid, std::vector<float>(buffer, buffer + grid.voxelCount()));
+}
+
+void writeProjections(const ProjectionStack& projections, const std::filesystem::path& path)
+{
+    const Detector& d = projections.geometry().detector();
+    const VolumeGrid grid = VolumeGrid::make(
+        {projections.columns(), projections.rows(), projections.views()},
+        {d.pixelU, d.pixelV, 1.0}, {0.0, 0.0, 0.0});
+    const std::span<const float> data = projections.data();
+    writeVolume(Volume::fromData(grid, std::vector<float>(data.begin(), data.end())), path);
+}
+
+void writePng(const Volume& volume, std::size_t k, double low, double high,
+              const std::filesystem::path& path, bool yUp)
+{
+    const auto [nx, ny, nz] = volume.grid().size();
+    if (k >= nz) {
+        throwInvalid("slice", std::to_string(k), "must be < nz = " + std::to_string(nz));
+    }
+    if (!(high > low)) {
+        throwInvalid("window", "[" + formatValue(low) + ", " + formatValue(high) + "]",
+                     "needs high > low");
+    }
+    Png::Pointer image = Png::New();
+    Png::RegionType region;
+    region.SetSize(0, nx);
+    region.SetSize(1, ny);
+    image->SetRegions(region);
+    image->Allocate();
+    unsigned char* out = image->GetBufferPointer();
+    const double scale = 255.0 / (high - low);
+    for (std::size_t j = 0; j < ny; ++j) {
+        // PNG rows run top to bottom; with yUp the last volume row is the top picture row.
+        const std::size_t row = yUp ? ny - 1 - j : j;
+        for (std::size_t i = 0; i < nx; ++i) {
+            const double v = (static_cast<double>(volume.at(i, j, k)) - low) * scale;
+            out[i + nx * row] =
+                static_cast<unsigned char>(std::lround(std::clamp(v, 0.0, 255.0)));
+        }
+    }
+    writeItk<Png>(image, path);
+}
+} // namespace tomo

@@ -1,0 +1,156 @@
+#include "tomo/error.h"
+#include "tomo/projector.h"
+
+#include "project/projector_impl.h"
+#include "project/view_params.h"
+
+#include <algorithm>
+#include <memory>
+#include <string>
+
+namespace tomo
+{
+Projector::~Projector() = default;
+
+std::string_view toString(ProjectorModel model)
+{
+    switch (model) {
+    case ProjectorModel::Joseph:
+        return "joseph";
+    case ProjectorModel::VoxelDriven:
+        return "voxel-driven";
+    }
+    return "unknown";
+}
+
+ProjectorModel parseProjectorModel(std::string_view text, std::string_view field)
+{
+    for (ProjectorModel m : {ProjectorModel::Joseph, ProjectorModel::VoxelDriven}) {
+        if (text == toString(m)) {
+            return m;
+        }
+    }
+    throwInvalid(std::string(field), "\"" + std::string(text) + "\"",
+                 "accepted: joseph, voxel-driven");
+}
+
+std::unique_ptr<Projector> makeProjector(ProjectorModel model, ComputeContext& compute)
+{
+    if (compute.backend() == Backend::OpenCL) {
+        return detail::makeOpenClProjector(model, compute);
+    }
+    return detail::makeCpuProjector(model);
+}
+
+void checkProjectable(const Geometry& geometry, const VolumeGrid& grid)
+{
+    (void)detail::makeSetup2D(geometry, grid);
+}
+
+ProjectionStack forwardProject(const Projector& projector, const Volume& volume,
+                               const Geometry& geometry, RunContext& ctx, std::size_t batchViews)
+{
+    checkProjectable(geometry, volume.grid());
+    batchViews = std::max<std::size_t>(batchViews, 1);
+    auto out = std::make_shared<ProjectionStack>(ProjectionStack::zeros(geometry));
+    const std::size_t views = geometry.viewCount();
+    for (std::size_t first = 0; first < views; first += batchViews) {
+        ctx.throwIfCancelled();
+        const std::size_t count = std::min(batchViews, views - first);
+        projector.forward(volume, *out, first, count);
+        ctx.reportProgress(first + count, views, "forward projection");
+        Preview preview;
+        // A copy per batch: the snapshot must stay immutable while later batches are written.
+        preview.projections = std::make_shared<const ProjectionStack>(*out);
+        preview.viewsDone = first + count;
+        preview.stage = "forward projection";
+        ctx.publishPreview(std::move(preview));
+    }
+    return std::move(*out);
+}
+
+Volume backProject(const Projector& projector, const ProjectionStack& projections,
+                   const VolumeGrid& grid, RunContext& ctx, std::size_t batchViews)
+{
+    checkProjectable(projections.geometry(), grid);
+    batchViews = std::max<std::size_t>(batchViews, 1);
+    Volume out = Volume::zeros(grid);
+    const std::size_t views = projections.views();
+    for (std::size_t first = 0; first < views; first += batchViews) {
+        ctx.throwIfCancelled();
+        const std::size_t count = std::min(batchViews, views - first);
+        projector.backAccumulate(projections, first, count, 1.0f, out);
+        ctx.reportProgress(first + count, views, "backprojection");
+    }
+    return out;
+}
+
+namespace detail
+{
+Setup2D makeSetup2D(const Geometry& geometry, const VolumeGrid& grid)
+{
+    if (!is2D(geometry.beam())) {
+        throwInvalid("geometry.beam", "\"" + std::string(toString(geometry.beam())) + "\"",
+                     "the projectors support 2D beams so far: parallel2d, fan2d (3D beams "
+                     "arrive with the 3D projectors)");
+    }
+    if (!grid.is2D()) {
+        throwInvalid("grid.size.z", std::to_string(grid.size()[2]),
+                     "a 2D beam needs a 2D grid (nz = 1)");
+    }
+    const auto& m = grid.direction();
+    if (m != std::array<double, 9>{1, 0, 0, 0, 1, 0, 0, 0, 1}) {
+        throwInvalid("grid.direction", "not identity",
+                     "the projectors need an axis-aligned grid; resample the volume first");
+    }
+    const Detector& det = geometry.detector();
+    Setup2D s{};
+    s.nx = static_cast<int>(grid.size()[0]);
+    s.ny = static_cast<int>(grid.size()[1]);
+    s.originX = static_cast<float>(grid.origin().x);
+    s.originY = static_cast<float>(grid.origin().y);
+    s.spacingX = static_cast<float>(grid.spacing()[0]);
+    s.spacingY = static_cast<float>(grid.spacing()[1]);
+    s.nu = static_cast<int>(det.columns);
+    s.pixelU = static_cast<float>(det.pixelU);
+    s.centreColumn = static_cast<float>(0.5 * (static_cast<double>(det.columns) - 1.0) -
+                                        det.offsetU);
+    s.parallel = isParallel(geometry.beam());
+    return s;
+}
+
+std::vector<ViewParams2D> makeViewParams2D(const Geometry& geometry, std::size_t first,
+                                           std::size_t count)
+{
+    std::vector<ViewParams2D> out;
+    out.reserve(count);
+    for (std::size_t k = first; k < first + count; ++k) {
+        const ViewPose& p = geometry.poses()[k];
+        out.push_back({static_cast<float>(p.source.x), static_cast<float>(p.source.y),
+                       static_cast<float>(p.detector.x), static_cast<float>(p.detector.y),
+                       static_cast<float>(p.u.x), static_cast<float>(p.u.y)});
+    }
+    return out;
+}
+
+void checkViewRange(std::size_t first, std::size_t count, std::size_t views)
+{
+    if (first > views || count > views - first) {
+        throwInvalid("view range",
+                     "[" + std::to_string(first) + ", " + std::to_string(first + count) + ")",
+                     "must lie inside [0, " + std::to_string(views) + ")");
+    }
+}
+} // namespace detail
+} // namespace tomo
+
+#ifndef TOMO_HAVE_OPENCL
+namespace tomo::detail
+{
+std::unique_ptr<Projector> makeOpenClProjector(ProjectorModel, ComputeContext&)
+{
+    throw DeviceError("this build of Tomoscope has no OpenCL backend (configured with "
+                      "TOMO_ENABLE_OPENCL=OFF); use --device cpu");
+}
+} // namespace tomo::detail
+#endif

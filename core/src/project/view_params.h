@@ -1,0 +1,45 @@
+#pragma once
+
+#include "tomo/geometry.h"
+#include "tomo/volume.h"
+
+#include <cstddef>
+#include <vector>
+
+namespace tomo::detail
+{
+/// Per-view 2D ray parameters shared by the CPU reference and the OpenCL kernels (which receive
+/// them as a float buffer of kViewParamFloats per view, in this member order).
+/// For parallel beams (sx, sy) is the unit ray direction; for fan beams the source position.
+struct ViewParams2D
+{
+    float sx, sy; ///< source (mm) or ray direction
+    float dx, dy; ///< detector centre, mm
+    float ux, uy; ///< unit column direction
+};
+inline constexpr std::size_t kViewParamFloats = 6;
+static_assert(sizeof(ViewParams2D) == kViewParamFloats * sizeof(float));
+
+/// Grid and detector constants of a 2D projection, in the same units the kernels use:
+/// voxel indices relative to the grid origin, detector columns relative to column 0.
+struct Setup2D
+{
+    int nx, ny;
+    float originX, originY;   ///< mm, centre of voxel (0, 0)
+    float spacingX, spacingY; ///< mm
+    int nu;
+    float pixelU;         ///< mm
+    float centreColumn;   ///< (nu - 1)/2 - offsetU: column index of the detector centre
+    bool parallel;
+};
+
+/// Throws InvalidArgument unless `geometry` is a 2D beam and `grid` a 2D axis-aligned grid.
+Setup2D makeSetup2D(const Geometry& geometry, const VolumeGrid& grid);
+
+/// Parameters of views [first, first + count).
+std::vector<ViewParams2D> makeViewParams2D(const Geometry& geometry, std::size_t first,
+                                           std::size_t count);
+
+/// Throws InvalidArgument if [first, first + count) is not inside [0, views).
+void checkViewRange(std::size_t first, std::size_t count, std::size_t views);
+} // namespace tomo::detail

@@ -1,0 +1,81 @@
+#include "tomo/error.h"
+
+#include "project/projector_impl.h"
+#include "project/ray_geometry.h"
+#include "project/view_params.h"
+
+#include <cmath>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace tomo::detail
+{
+std::unique_ptr<Projector> makeJosephCpuProjector();
+
+namespace
+{
+// The CPU reference of kernels/backproject_voxel_2d.cl.
+class VoxelDrivenCpuProjector final : public Projector
+{
+public:
+    [[nodiscard]] ProjectorModel model() const override { return ProjectorModel::VoxelDriven; }
+    [[nodiscard]] Backend backend() const override { return Backend::Cpu; }
+    [[nodiscard]] bool isMatched() const override { return false; }
+    [[nodiscard]] bool hasForward() const override { return false; }
+
+    void forward(const Volume&, ProjectionStack&, std::size_t, std::size_t) const override
+    {
+        throwInvalid("projector", "\"voxel-driven\"",
+                     "the voxel-driven model only backprojects; forward project with \"joseph\"");
+    }
+
+    void backAccumulate(const ProjectionStack& projections, std::size_t firstView,
+                        std::size_t count, float weight, Volume& volume) const override
+    {
+        const Setup2D s = makeSetup2D(projections.geometry(), volume.grid());
+        checkViewRange(firstView, count, projections.views());
+        const auto params = makeViewParams2D(projections.geometry(), firstView, count);
+        const float* proj = projections.data().data();
+        float* out = volume.data().data();
+        const auto voxels = static_cast<std::ptrdiff_t>(s.nx) * s.ny;
+#pragma omp parallel for schedule(static)
+        for (std::ptrdiff_t index = 0; index < voxels; ++index) {
+            const auto i = static_cast<int>(index % s.nx);
+            const auto j = static_cast<int>(index / s.nx);
+            const float x = s.originX + static_cast<float>(i) * s.spacingX;
+            const float y = s.originY + static_cast<float>(j) * s.spacingY;
+            float sum = 0.0f;
+            for (std::size_t view = 0; view < count; ++view) {
+                const ViewParams2D& p = params[view];
+                const float a =
+                    tomo_detector_coordinate(p.sx, p.sy, p.dx, p.dy, p.ux, p.uy, x, y, s.parallel);
+                const float f = a / s.pixelU + s.centreColumn;
+                if (!(f > -1.0f && f < static_cast<float>(s.nu))) {
+                    continue;
+                }
+                const float fl = std::floor(f);
+                const float w = f - fl;
+                const int lower = static_cast<int>(fl);
+                const float* row = proj + (firstView + view) * static_cast<std::size_t>(s.nu);
+                if (lower >= 0) {
+                    sum += (1.0f - w) * row[lower];
+                }
+                if (lower + 1 < s.nu) {
+                    sum += w * row[lower + 1];
+                }
+            }
+            out[index] += weight * sum;
+        }
+    }
+};
+} // namespace
+
+std::unique_ptr<Projector> makeCpuProjector(ProjectorModel model)
+{
+    if (model == ProjectorModel::Joseph) {
+        return makeJosephCpuProjector();
+    }
+    return std::make_unique<VoxelDrivenCpuProjector>();
+}
+} // namespace tomo::detail

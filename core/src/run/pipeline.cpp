@@ -1,0 +1,155 @@
+#include "tomo/error.h"
+#include "tomo/io.h"
+#include "tomo/metrics.h"
+#include "tomo/phantom.h"
+#include "tomo/pipeline.h"
+#include "tomo/projector.h"
+
+#include "common/atomic_file.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <memory>
+
+namespace tomo
+{
+namespace
+{
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start)
+{
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Exact line integrals through every pixel centre, batch by batch with previews.
+ProjectionStack simulateAnalytic(const Phantom& phantom, const Geometry& geometry,
+                                 std::size_t batchViews, RunContext& ctx)
+{
+    auto out = std::make_shared<ProjectionStack>(ProjectionStack::zeros(geometry));
+    const std::size_t views = geometry.viewCount();
+    const std::size_t nu = geometry.detector().columns;
+    for (std::size_t first = 0; first < views; first += batchViews) {
+        ctx.throwIfCancelled();
+        const std::size_t count = std::min(batchViews, views - first);
+        const auto rays = static_cast<std::ptrdiff_t>(count * nu);
+#pragma omp parallel for schedule(static)
+        for (std::ptrdiff_t ray = 0; ray < rays; ++ray) {
+            const std::size_t view = first + static_cast<std::size_t>(ray) / nu;
+            const std::size_t iu = static_cast<std::size_t>(ray) % nu;
+            const ViewPose& pose = geometry.poses()[view];
+            const Vec3 pixel = geometry.pixelCentre(view, static_cast<double>(iu), 0.0);
+            const Vec3 direction =
+                isParallel(geometry.beam()) ? pose.source : pixel - pose.source;
+            out->view(view)[iu] = static_cast<float>(lineIntegral(phantom, pixel, direction));
+        }
+        ctx.reportProgress(first + count, views, "analytic projection");
+        Preview preview;
+        preview.projections = std::make_shared<const ProjectionStack>(*out);
+        preview.viewsDone = first + count;
+        preview.stage = "analytic projection";
+        ctx.publishPreview(std::move(preview));
+    }
+    return std::move(*out);
+}
+} // namespace
+
+RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx)
+{
+    scene.validate();
+    const Geometry geometry = scene.geometry();
+    const VolumeGrid grid = scene.reconstructionGrid();
+    const Phantom phantom = scene.phantom();
+    const std::size_t batch = scene.reconstruction.fbp.batchViews;
+    RunResult result;
+    result.device = compute.device().label();
+
+    const auto simulateStart = Clock::now();
+    ctx.reportProgress(0, geometry.viewCount(), "preparing the phantom");
+    if (scene.simulation == "analytic") {
+        result.projections = std::make_shared<const ProjectionStack>(
+            simulateAnalytic(phantom, geometry, batch, ctx));
+    } else {
+        const std::size_t f = Scene::kSimulationOversampling;
+        const auto& size = grid.size();
+        const auto& spacing = grid.spacing();
+        const VolumeGrid fine =
+            VolumeGrid::centred({size[0] * f, size[1] * f, 1},
+                                {spacing[0] / static_cast<double>(f),
+                                 spacing[1] / static_cast<double>(f), spacing[2]});
+        const Volume object = rasterise(phantom, fine, 2);
+        ctx.throwIfCancelled();
+        const auto projector = makeProjector(ProjectorModel::Joseph, compute);
+        result.projections = std::make_shared<const ProjectionStack>(
+            forwardProject(*projector, object, geometry, ctx, batch));
+    }
+    result.simulateSeconds = secondsSince(simulateStart);
+
+    const auto reconStart = Clock::now();
+    result.reconstruction = std::make_shared<const Volume>(
+        reconstructFbp2D(*result.projections, grid, scene.reconstruction.fbp, compute, ctx));
+    result.reconstructSeconds = secondsSince(reconStart);
+
+    result.truth = std::make_shared<const Volume>(rasterise(phantom, grid, 4));
+    result.rmse = rmse(*result.reconstruction, *result.truth);
+    result.psnr = psnr(*result.reconstruction, *result.truth);
+    return result;
+}
+
+std::vector<std::filesystem::path> writeRunOutputs(const RunResult& result, const Scene& scene,
+                                                   const std::filesystem::path& folder)
+{
+    std::error_code ec;
+    std::filesystem::create_directories(folder, ec);
+    if (ec || !std::filesystem::is_directory(folder)) {
+        throw IoError("cannot create the output folder " + folder.string() + ": " +
+                      (ec ? ec.message() : "a file of that name is in the way"));
+    }
+    std::vector<std::filesystem::path> written;
+    const ProjectionStack& p = *result.projections;
+
+    // Sinogram picture: u across, views down, window [0, max].
+    const auto [pmin, pmax] = std::minmax_element(p.data().begin(), p.data().end());
+    const VolumeGrid sinoGrid = VolumeGrid::make({p.columns(), p.views() * p.rows(), 1},
+                                                 {1.0, 1.0, 1.0}, {0.0, 0.0, 0.0});
+    const Volume sinogram =
+        Volume::fromData(sinoGrid, std::vector<float>(p.data().begin(), p.data().end()));
+    written.push_back(folder / "sinogram.png");
+    writePng(sinogram, 0, std::min(0.0, static_cast<double>(*pmin)),
+             std::max(static_cast<double>(*pmax), 1e-12), written.back(), false);
+    written.push_back(folder / "sinogram.nii.gz");
+    writeProjections(p, written.back());
+
+    // Reconstruction picture on the truth's range, so over- and undershoots clip visibly.
+    const auto [tmin, tmax] =
+        std::minmax_element(result.truth->data().begin(), result.truth->data().end());
+    written.push_back(folder / "reconstruction.png");
+    writePng(*result.reconstruction, 0, *tmin, std::max(*tmax, *tmin + 1e-12f), written.back());
+    written.push_back(folder / "reconstruction.nii.gz");
+    writeVolume(*result.reconstruction, written.back());
+    written.push_back(folder / "truth.nii.gz");
+    writeVolume(*result.truth, written.back());
+
+    nlohmann::json metrics = {{"scene", scene.name},
+                              {"device", result.device},
+                              {"rmse_per_mm", result.rmse},
+                              {"psnr_db", result.psnr},
+                              {"simulate_seconds", result.simulateSeconds},
+                              {"reconstruct_seconds", result.reconstructSeconds},
+                              {"tomoscope_version", TOMO_VERSION}};
+    written.push_back(folder / "metrics.json");
+    const std::string text = metrics.dump(2) + "\n";
+    detail::writeAtomically(written.back(), [&](const std::filesystem::path& temporary) {
+        std::ofstream out(temporary);
+        out << text;
+        out.close();
+        if (!out) {
+            throw IoError("cannot write " + temporary.string());
+        }
+    });
+    return written;
+}
+} // namespace tomo

@@ -1,0 +1,337 @@
+#include "tomo/error.h"
+#include "tomo/scene.h"
+
+#include "common/atomic_file.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <numbers>
+#include <set>
+#include <sstream>
+#include <string>
+
+namespace tomo
+{
+namespace
+{
+using Json = nlohmann::json;
+
+constexpr double kDegree = std::numbers::pi / 180.0;
+
+// A JSON object being read, which knows its own path for messages and rejects keys nobody read.
+class Reader
+{
+public:
+    Reader(const Json& object, std::string path) : m_json(object), m_path(std::move(path))
+    {
+        if (!m_json.is_object()) {
+            throwInvalid(where(""), m_json.dump(), "must be a JSON object");
+        }
+    }
+
+    [[nodiscard]] std::string where(const std::string& key) const
+    {
+        if (key.empty()) {
+            return m_path.empty() ? "scene" : m_path;
+        }
+        return m_path.empty() ? key : m_path + "." + key;
+    }
+
+    [[nodiscard]] bool has(const std::string& key) const { return m_json.contains(key); }
+
+    [[nodiscard]] Reader child(const std::string& key)
+    {
+        m_seen.insert(key);
+        if (!m_json.contains(key)) {
+            throwInvalid(where(key), "missing", "this section is required");
+        }
+        return Reader(m_json.at(key), where(key));
+    }
+
+    [[nodiscard]] double number(const std::string& key, double fallback)
+    {
+        m_seen.insert(key);
+        if (!m_json.contains(key)) {
+            return fallback;
+        }
+        const Json& v = m_json.at(key);
+        if (!v.is_number()) {
+            throwInvalid(where(key), v.dump(), "must be a number");
+        }
+        const double d = v.get<double>();
+        if (!std::isfinite(d)) {
+            throwInvalid(where(key), formatValue(d), "must be finite");
+        }
+        return d;
+    }
+
+    [[nodiscard]] std::size_t count(const std::string& key, std::size_t fallback)
+    {
+        m_seen.insert(key);
+        if (!m_json.contains(key)) {
+            return fallback;
+        }
+        return toCount(m_json.at(key), where(key));
+    }
+
+    [[nodiscard]] std::string text(const std::string& key, const std::string& fallback)
+    {
+        m_seen.insert(key);
+        if (!m_json.contains(key)) {
+            return fallback;
+        }
+        const Json& v = m_json.at(key);
+        if (!v.is_string()) {
+            throwInvalid(where(key), v.dump(), "must be a string");
+        }
+        return v.get<std::string>();
+    }
+
+    template <class T, class Convert>
+    [[nodiscard]] std::array<T, 3> triple(const std::string& key, std::array<T, 3> fallback,
+                                          Convert convert)
+    {
+        m_seen.insert(key);
+        if (!m_json.contains(key)) {
+            return fallback;
+        }
+        const Json& v = m_json.at(key);
+        if (!v.is_array() || v.size() != 3) {
+            throwInvalid(where(key), v.dump(), "must be an array of 3 numbers [x, y, z]");
+        }
+        std::array<T, 3> out{};
+        for (std::size_t a = 0; a < 3; ++a) {
+            out[a] = convert(v[a], where(key) + "[" + std::to_string(a) + "]");
+        }
+        return out;
+    }
+
+    /// Throws for any key that was never asked for: a typo must not be silently ignored.
+    void finish() const
+    {
+        for (const auto& [key, value] : m_json.items()) {
+            if (!m_seen.contains(key)) {
+                std::string known;
+                for (const auto& k : m_seen) {
+                    known += (known.empty() ? "" : ", ") + k;
+                }
+                throwInvalid(where(key), value.dump(), "unknown key; known keys here: " + known);
+            }
+        }
+    }
+
+    static std::size_t toCount(const Json& v, const std::string& path)
+    {
+        if (!v.is_number_integer() || v.get<long long>() < 0) {
+            throwInvalid(path, v.dump(), "must be a whole number >= 0");
+        }
+        return static_cast<std::size_t>(v.get<long long>());
+    }
+
+    static double toNumber(const Json& v, const std::string& path)
+    {
+        if (!v.is_number() || !std::isfinite(v.get<double>())) {
+            throwInvalid(path, v.dump(), "must be a finite number");
+        }
+        return v.get<double>();
+    }
+
+private:
+    const Json& m_json;
+    std::string m_path;
+    std::set<std::string> m_seen;
+};
+} // namespace
+
+void Scene::validate() const
+{
+    (void)geometry();
+    (void)reconstructionGrid();
+    (void)phantom();
+    reconstruction.fbp.validate();
+    if (simulation != "joseph" && simulation != "analytic") {
+        throwInvalid("simulation.model", "\"" + simulation + "\"", "accepted: joseph, analytic");
+    }
+    if (reconstruction.algorithm != "fbp") {
+        throwInvalid("reconstruction.algorithm", "\"" + reconstruction.algorithm + "\"",
+                     "accepted so far: fbp");
+    }
+    if (object.phantom != "shepp-logan-2d") {
+        throwInvalid("object.phantom", "\"" + object.phantom + "\"",
+                     "accepted so far: shepp-logan-2d");
+    }
+}
+
+Geometry Scene::geometry() const
+{
+    return Geometry::circular(beam, detector, trajectory);
+}
+
+VolumeGrid Scene::reconstructionGrid() const
+{
+    return VolumeGrid::centred(reconstruction.gridSize, reconstruction.gridSpacingMm);
+}
+
+Phantom Scene::phantom() const
+{
+    return sheppLogan2D(object.variant, object.radiusMm, object.muPerUnit);
+}
+
+Scene parseScene(std::string_view json, std::string_view source)
+{
+    Json doc;
+    try {
+        doc = Json::parse(json);
+    } catch (const Json::parse_error& e) {
+        throw InvalidArgument(std::string(source) + " is not valid JSON: " + e.what());
+    }
+    try {
+        Reader root(doc, "");
+        const std::string format = root.text("format", "");
+        if (format != "tomoscope-scene") {
+            throwInvalid("format", "\"" + format + "\"", "a scene file has \"format\": "
+                                                          "\"tomoscope-scene\"");
+        }
+        const std::size_t version = root.count("version", 0);
+        if (version != static_cast<std::size_t>(Scene::kFormatVersion)) {
+            throwInvalid("version", std::to_string(version),
+                         "this Tomoscope reads scene version " +
+                             std::to_string(Scene::kFormatVersion));
+        }
+        Scene s;
+        s.name = root.text("name", s.name);
+        (void)root.text("description", "");
+
+        Reader geometry = root.child("geometry");
+        s.beam = parseBeamType(geometry.text("beam", "parallel2d"), geometry.where("beam"));
+        Reader trajectory = geometry.child("trajectory");
+        const std::string kind = trajectory.text("kind", "circular");
+        if (kind != "circular") {
+            throwInvalid(trajectory.where("kind"), "\"" + kind + "\"", "accepted so far: circular");
+        }
+        s.trajectory.views = trajectory.count("views", s.trajectory.views);
+        s.trajectory.startAngle = trajectory.number("start_angle_deg", 0.0) * kDegree;
+        s.trajectory.angularRange =
+            trajectory.number("range_deg", s.trajectory.angularRange / kDegree) * kDegree;
+        s.trajectory.sourceIsocentre = trajectory.number("sid_mm", s.trajectory.sourceIsocentre);
+        s.trajectory.sourceDetector = trajectory.number("sdd_mm", s.trajectory.sourceDetector);
+        trajectory.finish();
+        Reader detector = geometry.child("detector");
+        s.detector.columns = detector.count("columns", s.detector.columns);
+        s.detector.rows = detector.count("rows", s.detector.rows);
+        s.detector.pixelU = detector.number("pixel_u_mm", s.detector.pixelU);
+        s.detector.pixelV = detector.number("pixel_v_mm", s.detector.pixelV);
+        s.detector.offsetU = detector.number("offset_u_px", 0.0);
+        s.detector.offsetV = detector.number("offset_v_px", 0.0);
+        detector.finish();
+        geometry.finish();
+
+        Reader object = root.child("object");
+        s.object.phantom = object.text("phantom", s.object.phantom);
+        s.object.variant = parseSheppLoganVariant(object.text("variant", "modified"),
+                                                  object.where("variant"));
+        s.object.radiusMm = object.number("radius_mm", s.object.radiusMm);
+        s.object.muPerUnit = object.number("mu_per_unit", s.object.muPerUnit);
+        object.finish();
+
+        if (root.has("simulation")) {
+            Reader simulation = root.child("simulation");
+            s.simulation = simulation.text("model", s.simulation);
+            simulation.finish();
+        }
+
+        Reader recon = root.child("reconstruction");
+        s.reconstruction.algorithm = recon.text("algorithm", s.reconstruction.algorithm);
+        s.reconstruction.fbp.window =
+            parseRampWindow(recon.text("filter", "ram-lak"), recon.where("filter"));
+        s.reconstruction.fbp.cutoff = recon.number("cutoff", s.reconstruction.fbp.cutoff);
+        s.reconstruction.fbp.batchViews =
+            recon.count("batch_views", s.reconstruction.fbp.batchViews);
+        Reader grid = recon.child("grid");
+        s.reconstruction.gridSize =
+            grid.triple("size", s.reconstruction.gridSize, &Reader::toCount);
+        s.reconstruction.gridSpacingMm =
+            grid.triple("spacing_mm", s.reconstruction.gridSpacingMm, &Reader::toNumber);
+        grid.finish();
+        recon.finish();
+        root.finish();
+
+        s.validate();
+        return s;
+    } catch (const InvalidArgument& e) {
+        throw InvalidArgument(std::string(source) + ": " + e.what());
+    } catch (const Json::exception& e) {
+        throw InvalidArgument(std::string(source) + ": " + e.what());
+    }
+}
+
+Scene loadScene(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw IoError("cannot read scene " + path.string() + ": the file does not exist or is "
+                                                             "not readable");
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) {
+        throw IoError("cannot read scene " + path.string() + ": read error");
+    }
+    return parseScene(text.str(), path.string());
+}
+
+std::string toJson(const Scene& scene)
+{
+    Json doc;
+    doc["format"] = "tomoscope-scene";
+    doc["version"] = Scene::kFormatVersion;
+    doc["name"] = scene.name;
+    doc["geometry"] = {
+        {"beam", std::string(toString(scene.beam))},
+        {"trajectory",
+         {{"kind", "circular"},
+          {"views", scene.trajectory.views},
+          {"start_angle_deg", scene.trajectory.startAngle / kDegree},
+          {"range_deg", scene.trajectory.angularRange / kDegree},
+          {"sid_mm", scene.trajectory.sourceIsocentre},
+          {"sdd_mm", scene.trajectory.sourceDetector}}},
+        {"detector",
+         {{"columns", scene.detector.columns},
+          {"rows", scene.detector.rows},
+          {"pixel_u_mm", scene.detector.pixelU},
+          {"pixel_v_mm", scene.detector.pixelV},
+          {"offset_u_px", scene.detector.offsetU},
+          {"offset_v_px", scene.detector.offsetV}}}};
+    doc["object"] = {{"phantom", scene.object.phantom},
+                     {"variant", scene.object.variant == SheppLoganVariant::Modified
+                                     ? "modified"
+                                     : "original"},
+                     {"radius_mm", scene.object.radiusMm},
+                     {"mu_per_unit", scene.object.muPerUnit}};
+    doc["simulation"] = {{"model", scene.simulation}};
+    doc["reconstruction"] = {
+        {"algorithm", scene.reconstruction.algorithm},
+        {"filter", std::string(toString(scene.reconstruction.fbp.window))},
+        {"cutoff", scene.reconstruction.fbp.cutoff},
+        {"batch_views", scene.reconstruction.fbp.batchViews},
+        {"grid",
+         {{"size", scene.reconstruction.gridSize},
+          {"spacing_mm", scene.reconstruction.gridSpacingMm}}}};
+    return doc.dump(2) + "\n";
+}
+
+void saveScene(const Scene& scene, const std::filesystem::path& path)
+{
+    const std::string text = toJson(scene);
+    detail::writeAtomically(path, [&](const std::filesystem::path& temporary) {
+        std::ofstream out(temporary, std::ios::binary);
+        out << text;
+        out.close();
+        if (!out) {
+            throw IoError("cannot write scene " + path.string());
+        }
+    });
+}
+} // namespace tomo

@@ -1,0 +1,102 @@
+/* 2D ray geometry shared, character for character, by the OpenCL kernels and the C++ reference
+ * projectors (core/src/project includes this file), so both backends evaluate the same formulas. Written in the common subset of OpenCL C 1.2 and C++: scalar floats, private
+ * pointers for outputs, no address-space qualifiers.
+ *
+ * Conventions (DESIGN.md section 4): a view is (s, d, u) with s the source position (fan) or
+ * the unit ray direction (parallel), d the detector centre and u the unit column direction,
+ * all in mm in the z = 0 plane. A detector coordinate a (mm) is the signed distance from d
+ * along u; column iu has a = (iu - centre_column) * pixel_u. */
+
+#ifndef TOMO_FN
+#define TOMO_FN inline
+#endif
+
+/* p.x * q.y - p.y * q.x */
+TOMO_FN float tomo_cross2(float px, float py, float qx, float qy)
+{
+    return px * qy - py * qx;
+}
+
+/* The ray through detector coordinate a: origin (*ox, *oy), unit direction (*rx, *ry). */
+TOMO_FN void tomo_ray_2d(float sx, float sy, float dx, float dy, float ux, float uy, float a,
+                         int parallel, float* ox, float* oy, float* rx, float* ry)
+{
+    const float px = dx + a * ux;
+    const float py = dy + a * uy;
+    if (parallel) {
+        *ox = px;
+        *oy = py;
+        *rx = sx;
+        *ry = sy;
+    } else {
+        const float ex = px - sx;
+        const float ey = py - sy;
+        const float inv = 1.0f / sqrt(ex * ex + ey * ey);
+        *ox = sx;
+        *oy = sy;
+        *rx = ex * inv;
+        *ry = ey * inv;
+    }
+}
+
+/* Detector coordinate a (mm) where the ray through point (x, y) meets the detector line. */
+TOMO_FN float tomo_detector_coordinate(float sx, float sy, float dx, float dy, float ux, float uy,
+                                       float x, float y, int parallel)
+{
+    if (parallel) {
+        return tomo_cross2(x - dx, y - dy, sx, sy) / tomo_cross2(ux, uy, sx, sy);
+    }
+    return tomo_cross2(sx - dx, sy - dy, x - sx, y - sy) / tomo_cross2(ux, uy, x - sx, y - sy);
+}
+
+/* Joseph's dominant axis: 1 if the ray advances at least as many voxel columns (x) as rows (y)
+ * per unit length, so it is sampled once per column. */
+TOMO_FN int tomo_joseph_x_dominant(float rx, float ry, float spacing_x, float spacing_y)
+{
+    return fabs(rx) * spacing_y >= fabs(ry) * spacing_x;
+}
+
+/* Fractional index across the dominant axis where the ray crosses the centre line of slice
+ * `index` along the dominant axis. For an x-dominant ray: the fractional j at column i. */
+TOMO_FN float tomo_joseph_crossing(float ox, float oy, float rx, float ry, int x_dominant,
+                                   int index, float origin_x, float origin_y, float spacing_x,
+                                   float spacing_y)
+{
+    if (x_dominant) {
+        const float t = (origin_x + (float)index * spacing_x - ox) / rx;
+        return (oy + t * ry - origin_y) / spacing_y;
+    }
+    const float t = (origin_y + (float)index * spacing_y - oy) / ry;
+    return (ox + t * rx - origin_x) / spacing_x;
+}
+
+/* Path length (mm) one Joseph sample stands for. */
+TOMO_FN float tomo_joseph_step(float rx, float ry, int x_dominant, float spacing_x,
+                               float spacing_y)
+{
+    return x_dominant ? spacing_x / fabs(rx) : spacing_y / fabs(ry);
+}
+
+/* Weight of voxel (i, j) in the Joseph ray (o, r): exactly the coefficient the forward
+ * projector applies to that voxel, so a gather over rays is the transpose of the forward sum. */
+TOMO_FN float tomo_joseph_weight(float ox, float oy, float rx, float ry, int i, int j,
+                                 float origin_x, float origin_y, float spacing_x, float spacing_y)
+{
+    const int xd = tomo_joseph_x_dominant(rx, ry, spacing_x, spacing_y);
+    const float f = tomo_joseph_crossing(ox, oy, rx, ry, xd, xd ? i : j, origin_x, origin_y,
+                                         spacing_x, spacing_y);
+    if (!(fabs(f) < 1.0e8f)) {
+        return 0.0f; /* the ray runs (nearly) along the slice: no sample near this voxel */
+    }
+    const float fl = floor(f);
+    const float w = f - fl;
+    const int lower = (int)fl;
+    const int across = xd ? j : i;
+    float c = 0.0f;
+    if (across == lower) {
+        c = 1.0f - w;
+    } else if (across == lower + 1) {
+        c = w;
+    }
+    return c * tomo_joseph_step(rx, ry, xd, spacing_x, spacing_y);
+}
