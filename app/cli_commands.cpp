@@ -74,8 +74,8 @@ int devicesCommand(bool json)
     for (const DeviceInfo& d : devices) {
         std::printf("%-14s %-8s %-12s %7.1f GB %5u  %s (%s, %s)\n", d.id.c_str(),
                     std::string(toString(d.backend)).c_str(), d.type.c_str(),
-                    static_cast<double>(d.globalMemoryBytes) / 1e9, d.computeUnits,
-                    d.name.c_str(), d.platform.c_str(), d.driver.c_str());
+                    static_cast<double>(d.globalMemoryBytes) / 1e9, d.computeUnits, d.name.c_str(),
+                    d.platform.c_str(), d.driver.c_str());
     }
     return kExitSuccess;
 }

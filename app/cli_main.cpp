@@ -23,8 +23,7 @@ int main(int argc, char** argv)
         "run", "Simulate the scene's projections, reconstruct them, write images and metrics.\n"
                "Example: tomoscope-cli run resources/scenes/shepp-logan-2d-parallel.json -o out");
     runCmd->add_option("scene", run.scene, "scene file (tomoscope-scene JSON)")->required();
-    runCmd->add_option("-o,--output", run.output, "output folder (created if missing)")
-        ->required();
+    runCmd->add_option("-o,--output", run.output, "output folder (created if missing)")->required();
     runCmd->add_option("--device", run.device,
                        "compute device: auto, cpu, opencl, an id from 'devices' or part of a "
                        "device name (default: $TOMO_CL_DEVICE, else auto)");

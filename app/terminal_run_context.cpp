@@ -1,9 +1,8 @@
 #include "terminal_run_context.h"
 
-#include <unistd.h>
-
 #include <csignal>
 #include <cstdio>
+#include <unistd.h>
 
 namespace tomo::cli
 {
@@ -52,8 +51,8 @@ void TerminalRunContext::reportProgress(std::size_t done, std::size_t total,
     }
     m_lastDraw = now;
     m_lastStage = std::string(message);
-    const double fraction = total > 0 ? static_cast<double>(done) / static_cast<double>(total)
-                                      : 0.0;
+    const double fraction =
+        total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 0.0;
     const int filled = static_cast<int>(fraction * kBarWidth);
     std::string bar(static_cast<std::size_t>(filled), '#');
     bar.resize(kBarWidth, '-');

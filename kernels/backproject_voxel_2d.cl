@@ -12,9 +12,8 @@
 
 __kernel void backproject_voxel_2d(__global float* volume, __global const float* projections,
                                    __global const float* views, int view_count, int nx, int ny,
-                                   float origin_x, float origin_y, float spacing_x,
-                                   float spacing_y, int nu, float pixel_u, float centre_column,
-                                   float weight)
+                                   float origin_x, float origin_y, float spacing_x, float spacing_y,
+                                   int nu, float pixel_u, float centre_column, float weight)
 {
     const int i = (int)get_global_id(0);
     const int j = (int)get_global_id(1);

@@ -30,8 +30,8 @@ __kernel void project_joseph_2d(__global const float* volume, __global float* pr
     const int n_across = xd ? ny : nx;
     float sum = 0.0f;
     for (int k = 0; k < n_along; ++k) {
-        const float f = tomo_joseph_crossing(ox, oy, rx, ry, xd, k, origin_x, origin_y, spacing_x,
-                                             spacing_y);
+        const float f =
+            tomo_joseph_crossing(ox, oy, rx, ry, xd, k, origin_x, origin_y, spacing_x, spacing_y);
         if (!(f > -1.0f && f < (float)n_across)) {
             continue;
         }
@@ -74,8 +74,8 @@ __kernel void backproject_joseph_2d(__global float* volume, __global const float
         for (int corner = 0; corner < 4; ++corner) {
             const float cx = x + ((corner & 1) ? spacing_x : -spacing_x);
             const float cy = y + ((corner & 2) ? spacing_y : -spacing_y);
-            const float a = tomo_detector_coordinate(p[0], p[1], p[2], p[3], p[4], p[5], cx, cy,
-                                                     TOMO_PARALLEL);
+            const float a =
+                tomo_detector_coordinate(p[0], p[1], p[2], p[3], p[4], p[5], cx, cy, TOMO_PARALLEL);
             lo = fmin(lo, a);
             hi = fmax(hi, a);
         }
@@ -90,8 +90,8 @@ __kernel void backproject_joseph_2d(__global float* volume, __global const float
             float ox, oy, rx, ry;
             tomo_ray_2d(p[0], p[1], p[2], p[3], p[4], p[5], ((float)iu - centre_column) * pixel_u,
                         TOMO_PARALLEL, &ox, &oy, &rx, &ry);
-            const float c = tomo_joseph_weight(ox, oy, rx, ry, i, j, origin_x, origin_y,
-                                               spacing_x, spacing_y);
+            const float c =
+                tomo_joseph_weight(ox, oy, rx, ry, i, j, origin_x, origin_y, spacing_x, spacing_y);
             if (c != 0.0f) {
                 sum += c * projections[view * nu + iu];
             }

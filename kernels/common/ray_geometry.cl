@@ -1,6 +1,7 @@
 /* 2D ray geometry shared, character for character, by the OpenCL kernels and the C++ reference
- * projectors (core/src/project includes this file), so both backends evaluate the same formulas. Written in the common subset of OpenCL C 1.2 and C++: scalar floats, private
- * pointers for outputs, no address-space qualifiers.
+ * projectors (core/src/project includes this file), so both backends evaluate the same formulas.
+ * Written in the common subset of OpenCL C 1.2 and C++: scalar floats, private pointers for
+ * outputs, no address-space qualifiers.
  *
  * Conventions (DESIGN.md section 4): a view is (s, d, u) with s the source position (fan) or
  * the unit ray direction (parallel), d the detector centre and u the unit column direction,
@@ -71,8 +72,7 @@ TOMO_FN float tomo_joseph_crossing(float ox, float oy, float rx, float ry, int x
 }
 
 /* Path length (mm) one Joseph sample stands for. */
-TOMO_FN float tomo_joseph_step(float rx, float ry, int x_dominant, float spacing_x,
-                               float spacing_y)
+TOMO_FN float tomo_joseph_step(float rx, float ry, int x_dominant, float spacing_x, float spacing_y)
 {
     return x_dominant ? spacing_x / fabs(rx) : spacing_y / fabs(ry);
 }

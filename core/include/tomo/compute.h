@@ -21,13 +21,13 @@ enum class Backend
 /// One device a ComputeContext can run on.
 struct DeviceInfo
 {
-    std::string id;       ///< "cpu", or "opencl:<platform>:<device>" (indices)
+    std::string id; ///< "cpu", or "opencl:<platform>:<device>" (indices)
     Backend backend = Backend::Cpu;
     std::string name;     ///< device name as the driver reports it
     std::string platform; ///< OpenCL platform name; "Tomoscope" for the CPU backend
     std::string vendor;
-    std::string driver;   ///< driver version
-    std::string type;     ///< "CPU", "GPU", "accelerator"
+    std::string driver; ///< driver version
+    std::string type;   ///< "CPU", "GPU", "accelerator"
     std::uint64_t globalMemoryBytes = 0;
     unsigned computeUnits = 0;
 

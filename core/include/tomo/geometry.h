@@ -35,12 +35,12 @@ enum class BeamType
 /// d + (iu - (nu-1)/2 + offsetU)*du*û + (iv - (nv-1)/2 + offsetV)*dv*v̂, offsets in pixels.
 struct Detector
 {
-    std::size_t columns = 0;   ///< nu
-    std::size_t rows = 0;      ///< nv (1 for 2D beams)
-    double pixelU = 0.0;       ///< du, mm
-    double pixelV = 0.0;       ///< dv, mm
-    double offsetU = 0.0;      ///< pixels
-    double offsetV = 0.0;      ///< pixels
+    std::size_t columns = 0; ///< nu
+    std::size_t rows = 0;    ///< nv (1 for 2D beams)
+    double pixelU = 0.0;     ///< du, mm
+    double pixelV = 0.0;     ///< dv, mm
+    double offsetU = 0.0;    ///< pixels
+    double offsetV = 0.0;    ///< pixels
 
     /// Throws InvalidArgument for a zero count, a non-finite or non-positive pixel size or a
     /// non-finite offset.
@@ -63,10 +63,10 @@ struct Detector
 /// One view: where the source (or, for parallel beams, the ray direction) and the detector are.
 struct ViewPose
 {
-    Vec3 source;         ///< mm; for parallel beams: the unit ray direction r
-    Vec3 detector;       ///< detector centre d, mm
-    Vec3 u{1, 0, 0};     ///< unit column direction û
-    Vec3 v{0, 0, 1};     ///< unit row direction v̂
+    Vec3 source;     ///< mm; for parallel beams: the unit ray direction r
+    Vec3 detector;   ///< detector centre d, mm
+    Vec3 u{1, 0, 0}; ///< unit column direction û
+    Vec3 v{0, 0, 1}; ///< unit row direction v̂
 
     friend bool operator==(const ViewPose&, const ViewPose&) = default;
 };
@@ -75,10 +75,10 @@ struct ViewPose
 struct CircularTrajectory
 {
     std::size_t views = 360;
-    double startAngle = 0.0;            ///< θ₀, radians
+    double startAngle = 0.0;                      ///< θ₀, radians
     double angularRange = 3.14159265358979323846; ///< radians; views cover [θ₀, θ₀ + range)
-    double sourceIsocentre = 500.0;     ///< SID, mm
-    double sourceDetector = 1000.0;     ///< SDD, mm
+    double sourceIsocentre = 500.0;               ///< SID, mm
+    double sourceDetector = 1000.0;               ///< SDD, mm
 };
 
 /// A detector plus one ViewPose per view: the complete description of a scan.

@@ -12,12 +12,12 @@ namespace tomo
 /// An ellipse in the z = 0 plane with constant attenuation added to whatever lies beneath.
 struct Ellipse
 {
-    double centreX = 0.0; ///< mm
-    double centreY = 0.0; ///< mm
+    double centreX = 0.0;   ///< mm
+    double centreY = 0.0;   ///< mm
     double semiAxisA = 1.0; ///< mm, along the ellipse's own x axis before rotation
     double semiAxisB = 1.0; ///< mm
-    double angle = 0.0;   ///< radians, counter-clockwise from +x to the A axis
-    double value = 0.0;   ///< added attenuation, mm⁻¹
+    double angle = 0.0;     ///< radians, counter-clockwise from +x to the A axis
+    double value = 0.0;     ///< added attenuation, mm⁻¹
 };
 
 /// An analytic 2D phantom: a sum of ellipses, with exact line integrals along any ray.

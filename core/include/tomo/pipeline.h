@@ -23,7 +23,7 @@ struct RunResult
     double psnr = 0.0;                   ///< dB
     double simulateSeconds = 0.0;
     double reconstructSeconds = 0.0;
-    std::string device;                  ///< DeviceInfo::label() of the device used
+    std::string device; ///< DeviceInfo::label() of the device used
 };
 
 /// Simulates the scene's projections and reconstructs them.

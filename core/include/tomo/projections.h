@@ -43,8 +43,7 @@ public:
 private:
     ProjectionStack(Geometry geometry, std::vector<float> data)
         : m_geometry(std::move(geometry)), m_data(std::move(data))
-    {
-    }
+    {}
     Geometry m_geometry;
     std::vector<float> m_data;
 };

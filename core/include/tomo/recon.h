@@ -22,8 +22,7 @@ enum class RampWindow
 [[nodiscard]] std::string_view toString(RampWindow window);
 /// Parses "ram-lak", "shepp-logan", "cosine", "hamming", "hann"; throws InvalidArgument naming
 /// `field` otherwise.
-[[nodiscard]] RampWindow parseRampWindow(std::string_view text,
-                                         std::string_view field = "filter");
+[[nodiscard]] RampWindow parseRampWindow(std::string_view text, std::string_view field = "filter");
 
 struct FbpOptions
 {

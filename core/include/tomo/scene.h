@@ -18,8 +18,8 @@ struct ObjectSpec
 {
     std::string phantom = "shepp-logan-2d"; ///< the only built-in so far
     SheppLoganVariant variant = SheppLoganVariant::Modified;
-    double radiusMm = 100.0;   ///< scale of the unit-disc definition
-    double muPerUnit = 0.02;   ///< mm⁻¹ per table unit (water at ~70 keV is ~0.019 mm⁻¹)
+    double radiusMm = 100.0; ///< scale of the unit-disc definition
+    double muPerUnit = 0.02; ///< mm⁻¹ per table unit (water at ~70 keV is ~0.019 mm⁻¹)
 };
 
 struct ReconstructionSpec

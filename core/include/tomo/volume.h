@@ -26,10 +26,9 @@ public:
     /// (columns are the world directions of the i, j, k axes; must be orthonormal).
     /// Throws InvalidArgument for a zero size, a non-positive or non-finite spacing, a
     /// non-finite origin or a direction matrix that is not orthonormal.
-    [[nodiscard]] static VolumeGrid make(std::array<std::size_t, 3> size,
-                                         std::array<double, 3> spacingMm, Vec3 originMm,
-                                         std::array<double, 9> direction = {1, 0, 0, 0, 1, 0, 0,
-                                                                            0, 1});
+    [[nodiscard]] static VolumeGrid
+    make(std::array<std::size_t, 3> size, std::array<double, 3> spacingMm, Vec3 originMm,
+         std::array<double, 9> direction = {1, 0, 0, 0, 1, 0, 0, 0, 1});
 
     [[nodiscard]] const std::array<std::size_t, 3>& size() const { return m_size; }
     [[nodiscard]] const std::array<double, 3>& spacing() const { return m_spacing; }

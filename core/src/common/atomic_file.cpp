@@ -2,11 +2,10 @@
 
 #include "tomo/error.h"
 
-#include <unistd.h>
-
 #include <atomic>
 #include <string>
 #include <system_error>
+#include <unistd.h>
 
 namespace tomo::detail
 {

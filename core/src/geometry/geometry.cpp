@@ -1,5 +1,6 @@
-#include "tomo/error.h"
 #include "tomo/geometry.h"
+
+#include "tomo/error.h"
 
 #include <cmath>
 #include <numbers>
@@ -110,8 +111,8 @@ Geometry Geometry::circular(BeamType beam, const Detector& detector,
                                                          static_cast<double>(k) /
                                                          static_cast<double>(trajectory.views);
         ViewPose pose;
-        pose.source = isParallel(beam) ? rotateZ({0.0, 1.0, 0.0}, theta)
-                                       : rotateZ({0.0, -sid, 0.0}, theta);
+        pose.source =
+            isParallel(beam) ? rotateZ({0.0, 1.0, 0.0}, theta) : rotateZ({0.0, -sid, 0.0}, theta);
         pose.detector = rotateZ({0.0, sdd - sid, 0.0}, theta);
         pose.u = rotateZ({1.0, 0.0, 0.0}, theta);
         pose.v = {0.0, 0.0, 1.0};

@@ -1,5 +1,6 @@
-#include "tomo/error.h"
 #include "tomo/projections.h"
+
+#include "tomo/error.h"
 
 #include <string>
 

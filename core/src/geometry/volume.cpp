@@ -1,5 +1,6 @@
-#include "tomo/error.h"
 #include "tomo/volume.h"
+
+#include "tomo/error.h"
 
 #include <cmath>
 #include <string>

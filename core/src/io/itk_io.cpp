@@ -1,8 +1,7 @@
 // The only translation unit of the core that includes ITK (DESIGN.md §3).
+#include "common/atomic_file.h"
 #include "tomo/error.h"
 #include "tomo/io.h"
-
-#include "common/atomic_file.h"
 
 #include <itkImage.h>
 #include <itkImageFileReader.h>
@@ -144,11 +143,10 @@ Volume readVolume(const std::filesystem::path& path)
             direction[3 * a + b] = image->GetDirection()(a, b);
         }
     }
-    const VolumeGrid grid =
-        VolumeGrid::make({size[0], size[1], size[2]},
-                         {image->GetSpacing()[0], image->GetSpacing()[1], image->GetSpacing()[2]},
-                         {image->GetOrigin()[0], image->GetOrigin()[1], image->GetOrigin()[2]},
-                         direction);
+    const VolumeGrid grid = VolumeGrid::make(
+        {size[0], size[1], size[2]},
+        {image->GetSpacing()[0], image->GetSpacing()[1], image->GetSpacing()[2]},
+        {image->GetOrigin()[0], image->GetOrigin()[1], image->GetOrigin()[2]}, direction);
     const float* buffer = image->GetBufferPointer();
     return Volume::fromData(grid, std::vector<float>(buffer, buffer + grid.voxelCount()));
 }
@@ -156,9 +154,9 @@ Volume readVolume(const std::filesystem::path& path)
 void writeProjections(const ProjectionStack& projections, const std::filesystem::path& path)
 {
     const Detector& d = projections.geometry().detector();
-    const VolumeGrid grid = VolumeGrid::make(
-        {projections.columns(), projections.rows(), projections.views()},
-        {d.pixelU, d.pixelV, 1.0}, {0.0, 0.0, 0.0});
+    const VolumeGrid grid =
+        VolumeGrid::make({projections.columns(), projections.rows(), projections.views()},
+                         {d.pixelU, d.pixelV, 1.0}, {0.0, 0.0, 0.0});
     const std::span<const float> data = projections.data();
     writeVolume(Volume::fromData(grid, std::vector<float>(data.begin(), data.end())), path);
 }
@@ -187,8 +185,7 @@ void writePng(const Volume& volume, std::size_t k, double low, double high,
         const std::size_t row = yUp ? ny - 1 - j : j;
         for (std::size_t i = 0; i < nx; ++i) {
             const double v = (static_cast<double>(volume.at(i, j, k)) - low) * scale;
-            out[i + nx * row] =
-                static_cast<unsigned char>(std::lround(std::clamp(v, 0.0, 255.0)));
+            out[i + nx * row] = static_cast<unsigned char>(std::lround(std::clamp(v, 0.0, 255.0)));
         }
     }
     writeItk<Png>(image, path);

@@ -1,5 +1,6 @@
-#include "tomo/error.h"
 #include "tomo/metrics.h"
+
+#include "tomo/error.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,5 @@
-#include "tomo/error.h"
-
 #include "ocl/cl_runtime.h"
+#include "tomo/error.h"
 
 #include <string>
 
@@ -78,8 +77,7 @@ std::string errorName(cl_int code)
     return std::string(name) + " (" + std::to_string(code) + ")";
 }
 
-void throwClError(cl_int code, const char* call, std::string_view what, const char* file,
-                  int line)
+void throwClError(cl_int code, const char* call, std::string_view what, const char* file, int line)
 {
     std::string message = std::string(call) + " failed with " + errorName(code);
     if (!what.empty()) {

@@ -1,7 +1,7 @@
+#include "ocl/cl_runtime.h"
+
 #include "tomo/error.h"
 #include "tomo/log.h"
-
-#include "ocl/cl_runtime.h"
 #include "tomo_kernels/embedded_kernels.h"
 
 #include <cstdlib>
@@ -37,8 +37,7 @@ std::string deviceString(cl_device_id device, cl_device_info what)
     return text;
 }
 
-template <class T>
-T deviceValue(cl_device_id device, cl_device_info what)
+template <class T> T deviceValue(cl_device_id device, cl_device_info what)
 {
     T value{};
     TOMO_CL_CHECK(clGetDeviceInfo(device, what, sizeof(T), &value, nullptr));
@@ -88,8 +87,8 @@ std::vector<FoundDevice> findDevices()
         }
         TOMO_CL_CHECK_IN(ds, "device discovery");
         std::vector<cl_device_id> devices(deviceCount);
-        TOMO_CL_CHECK(clGetDeviceIDs(platforms[p], CL_DEVICE_TYPE_ALL, deviceCount,
-                                     devices.data(), nullptr));
+        TOMO_CL_CHECK(
+            clGetDeviceIDs(platforms[p], CL_DEVICE_TYPE_ALL, deviceCount, devices.data(), nullptr));
         for (cl_uint d = 0; d < deviceCount; ++d) {
             FoundDevice f;
             f.platform = platforms[p];

@@ -27,45 +27,38 @@ namespace tomo::ocl
 
 /// Checks a cl_int status. The second form names the kernel or program involved.
 #define TOMO_CL_CHECK(expr) TOMO_CL_CHECK_IN(expr, std::string_view{})
-#define TOMO_CL_CHECK_IN(expr, what)                                                           \
-    do {                                                                                       \
-        const cl_int tomoClStatus = (expr);                                                    \
-        if (tomoClStatus != CL_SUCCESS) {                                                      \
-            ::tomo::ocl::throwClError(tomoClStatus, #expr, (what), __FILE__, __LINE__);       \
-        }                                                                                      \
+#define TOMO_CL_CHECK_IN(expr, what)                                                               \
+    do {                                                                                           \
+        const cl_int tomoClStatus = (expr);                                                        \
+        if (tomoClStatus != CL_SUCCESS) {                                                          \
+            ::tomo::ocl::throwClError(tomoClStatus, #expr, (what), __FILE__, __LINE__);            \
+        }                                                                                          \
     } while (false)
 
-template <class T>
-struct HandleTraits;
-template <>
-struct HandleTraits<cl_context>
+template <class T> struct HandleTraits;
+template <> struct HandleTraits<cl_context>
 {
     static void release(cl_context h) { clReleaseContext(h); }
 };
-template <>
-struct HandleTraits<cl_command_queue>
+template <> struct HandleTraits<cl_command_queue>
 {
     static void release(cl_command_queue h) { clReleaseCommandQueue(h); }
 };
-template <>
-struct HandleTraits<cl_program>
+template <> struct HandleTraits<cl_program>
 {
     static void release(cl_program h) { clReleaseProgram(h); }
 };
-template <>
-struct HandleTraits<cl_kernel>
+template <> struct HandleTraits<cl_kernel>
 {
     static void release(cl_kernel h) { clReleaseKernel(h); }
 };
-template <>
-struct HandleTraits<cl_mem>
+template <> struct HandleTraits<cl_mem>
 {
     static void release(cl_mem h) { clReleaseMemObject(h); }
 };
 
 /// Move-only owner of one cl_* object; the only place clRelease* is called.
-template <class T>
-class Handle
+template <class T> class Handle
 {
 public:
     Handle() = default;
@@ -96,8 +89,7 @@ private:
 };
 
 /// A typed device buffer that knows its element count.
-template <class T>
-class Buffer
+template <class T> class Buffer
 {
 public:
     Buffer() = default;
@@ -143,8 +135,7 @@ public:
         return Buffer<T>(Handle<cl_mem>(mem), count);
     }
 
-    template <class T>
-    [[nodiscard]] Buffer<T> allocate(std::size_t count, cl_mem_flags flags)
+    template <class T> [[nodiscard]] Buffer<T> allocate(std::size_t count, cl_mem_flags flags)
     {
         cl_int status = CL_SUCCESS;
         cl_mem mem = clCreateBuffer(m_context.get(), flags,
@@ -153,8 +144,7 @@ public:
         return Buffer<T>(Handle<cl_mem>(mem), count);
     }
 
-    template <class T>
-    void download(const Buffer<T>& buffer, T* out, std::size_t count)
+    template <class T> void download(const Buffer<T>& buffer, T* out, std::size_t count)
     {
         TOMO_CL_CHECK(clEnqueueReadBuffer(m_queue.get(), buffer.get(), CL_TRUE, 0,
                                           count * sizeof(T), out, 0, nullptr, nullptr));
@@ -179,8 +169,7 @@ private:
 
 /// Sets kernel arguments in order; each argument's size is taken from its type, so a buffer is
 /// passed as its cl_mem and scalars by value.
-template <class... Args>
-void setArgs(cl_kernel kernel, std::string_view name, const Args&... args)
+template <class... Args> void setArgs(cl_kernel kernel, std::string_view name, const Args&... args)
 {
     static_assert((std::is_trivially_copyable_v<Args> && ...),
                   "pass buffers as buffer.get() (a cl_mem), scalars by value");

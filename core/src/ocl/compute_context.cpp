@@ -1,22 +1,20 @@
+#include "ocl/compute_impl.h"
 #include "tomo/compute.h"
 #include "tomo/error.h"
 #include "tomo/log.h"
-
-#include "ocl/compute_impl.h"
 #include "tomo_kernels/embedded_kernels.h"
 
 #ifdef TOMO_HAVE_OPENCL
 #include "ocl/cl_runtime.h"
 #endif
 
-#include <omp.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <mutex>
+#include <omp.h>
 #include <string>
+#include <unistd.h>
 
 namespace tomo
 {
@@ -24,8 +22,7 @@ namespace tomo
 namespace ocl
 {
 class Runtime
-{
-};
+{};
 } // namespace ocl
 #endif
 
@@ -54,8 +51,9 @@ DeviceInfo cpuDevice()
     info.type = "CPU";
     const long pages = sysconf(_SC_PHYS_PAGES);
     const long pageSize = sysconf(_SC_PAGE_SIZE);
-    info.globalMemoryBytes =
-        pages > 0 && pageSize > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(pageSize) : 0;
+    info.globalMemoryBytes = pages > 0 && pageSize > 0 ? static_cast<std::uint64_t>(pages) *
+                                                             static_cast<std::uint64_t>(pageSize)
+                                                       : 0;
     info.computeUnits = static_cast<unsigned>(omp_get_num_procs());
     return info;
 }

@@ -1,9 +1,8 @@
-#include "tomo/error.h"
-
 #include "ocl/cl_runtime.h"
 #include "ocl/compute_impl.h"
 #include "project/projector_impl.h"
 #include "project/view_params.h"
+#include "tomo/error.h"
 
 #include <memory>
 #include <string>
@@ -21,8 +20,7 @@ class OpenClProjector final : public Projector
 public:
     OpenClProjector(ProjectorModel model, ocl::Runtime& runtime)
         : m_model(model), m_runtime(runtime)
-    {
-    }
+    {}
 
     [[nodiscard]] ProjectorModel model() const override { return m_model; }
     [[nodiscard]] Backend backend() const override { return Backend::OpenCL; }
@@ -51,8 +49,7 @@ public:
         constexpr const char* kEntry = "project_joseph_2d";
         auto kernel = m_runtime.kernel("project_joseph_2d", kEntry, options(s));
         ocl::setArgs(kernel.get(), kEntry, vol.get(), proj.get(), views.get(), s.nx, s.ny,
-                     s.originX, s.originY, s.spacingX, s.spacingY, s.nu, s.pixelU,
-                     s.centreColumn);
+                     s.originX, s.originY, s.spacingX, s.spacingY, s.nu, s.pixelU, s.centreColumn);
         m_runtime.launch(kernel.get(), kEntry, static_cast<std::size_t>(s.nu), count);
         m_runtime.download(proj, out.view(firstView).data(), pixels);
     }
@@ -67,20 +64,19 @@ public:
         }
         const auto params = makeViewParams2D(projections.geometry(), firstView, count);
         const std::size_t pixels = count * static_cast<std::size_t>(s.nu);
-        auto proj = m_runtime.upload(projections.view(firstView).data(), pixels,
-                                     CL_MEM_READ_ONLY);
+        auto proj = m_runtime.upload(projections.view(firstView).data(), pixels, CL_MEM_READ_ONLY);
         auto views = m_runtime.upload(reinterpret_cast<const float*>(params.data()),
                                       params.size() * kViewParamFloats, CL_MEM_READ_ONLY);
         auto vol = m_runtime.upload(volume.data().data(), volume.data().size(), CL_MEM_READ_WRITE);
-        const char* entry = m_model == ProjectorModel::Joseph ? "backproject_joseph_2d"
-                                                              : "backproject_voxel_2d";
-        const char* file = m_model == ProjectorModel::Joseph ? "project_joseph_2d"
-                                                             : "backproject_voxel_2d";
+        const char* entry =
+            m_model == ProjectorModel::Joseph ? "backproject_joseph_2d" : "backproject_voxel_2d";
+        const char* file =
+            m_model == ProjectorModel::Joseph ? "project_joseph_2d" : "backproject_voxel_2d";
         auto kernel = m_runtime.kernel(file, entry, options(s));
         const int viewCount = static_cast<int>(count);
-        ocl::setArgs(kernel.get(), entry, vol.get(), proj.get(), views.get(), viewCount, s.nx,
-                     s.ny, s.originX, s.originY, s.spacingX, s.spacingY, s.nu, s.pixelU,
-                     s.centreColumn, weight);
+        ocl::setArgs(kernel.get(), entry, vol.get(), proj.get(), views.get(), viewCount, s.nx, s.ny,
+                     s.originX, s.originY, s.spacingX, s.spacingY, s.nu, s.pixelU, s.centreColumn,
+                     weight);
         m_runtime.launch(kernel.get(), entry, static_cast<std::size_t>(s.nx),
                          static_cast<std::size_t>(s.ny));
         m_runtime.download(vol, volume.data().data(), volume.data().size());

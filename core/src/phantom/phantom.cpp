@@ -1,5 +1,6 @@
-#include "tomo/error.h"
 #include "tomo/phantom.h"
+
+#include "tomo/error.h"
 
 #include <cmath>
 #include <numbers>
@@ -18,16 +19,11 @@ struct SheppLoganRow
 // higher-contrast set used by MATLAB's phantom(). Angles are counter-clockwise from +x to the
 // a axis; y points up.
 constexpr SheppLoganRow kSheppLogan[] = {
-    {0.0, 0.0, 0.69, 0.92, 0.0, 2.0, 1.0},
-    {0.0, -0.0184, 0.6624, 0.874, 0.0, -0.98, -0.8},
-    {0.22, 0.0, 0.11, 0.31, -18.0, -0.02, -0.2},
-    {-0.22, 0.0, 0.16, 0.41, 18.0, -0.02, -0.2},
-    {0.0, 0.35, 0.21, 0.25, 0.0, 0.01, 0.1},
-    {0.0, 0.1, 0.046, 0.046, 0.0, 0.01, 0.1},
-    {0.0, -0.1, 0.046, 0.046, 0.0, 0.01, 0.1},
-    {-0.08, -0.605, 0.046, 0.023, 0.0, 0.01, 0.1},
-    {0.0, -0.605, 0.023, 0.023, 0.0, 0.01, 0.1},
-    {0.06, -0.605, 0.023, 0.046, 0.0, 0.01, 0.1},
+    {0.0, 0.0, 0.69, 0.92, 0.0, 2.0, 1.0},       {0.0, -0.0184, 0.6624, 0.874, 0.0, -0.98, -0.8},
+    {0.22, 0.0, 0.11, 0.31, -18.0, -0.02, -0.2}, {-0.22, 0.0, 0.16, 0.41, 18.0, -0.02, -0.2},
+    {0.0, 0.35, 0.21, 0.25, 0.0, 0.01, 0.1},     {0.0, 0.1, 0.046, 0.046, 0.0, 0.01, 0.1},
+    {0.0, -0.1, 0.046, 0.046, 0.0, 0.01, 0.1},   {-0.08, -0.605, 0.046, 0.023, 0.0, 0.01, 0.1},
+    {0.0, -0.605, 0.023, 0.023, 0.0, 0.01, 0.1}, {0.06, -0.605, 0.023, 0.046, 0.0, 0.01, 0.1},
 };
 
 // Point p and direction r expressed in the ellipse's frame and scaled so it is the unit circle.
@@ -101,8 +97,8 @@ Phantom sheppLogan2D(SheppLoganVariant variant, double radiusMm, double muPerUni
         e.semiAxisA = row.a * radiusMm;
         e.semiAxisB = row.b * radiusMm;
         e.angle = row.angleDeg * std::numbers::pi / 180.0;
-        e.value = (variant == SheppLoganVariant::Modified ? row.modified : row.original) *
-                  muPerUnit;
+        e.value =
+            (variant == SheppLoganVariant::Modified ? row.modified : row.original) * muPerUnit;
         p.ellipses.push_back(e);
     }
     return p;

@@ -1,8 +1,7 @@
-#include "tomo/error.h"
-
 #include "project/projector_impl.h"
 #include "project/ray_geometry.h"
 #include "project/view_params.h"
+#include "tomo/error.h"
 
 #include <algorithm>
 #include <cmath>
@@ -44,8 +43,8 @@ public:
             float rx = 0.0f;
             float ry = 0.0f;
             tomo_ray_2d(p.sx, p.sy, p.dx, p.dy, p.ux, p.uy,
-                        (static_cast<float>(iu) - s.centreColumn) * s.pixelU, s.parallel, &ox,
-                        &oy, &rx, &ry);
+                        (static_cast<float>(iu) - s.centreColumn) * s.pixelU, s.parallel, &ox, &oy,
+                        &rx, &ry);
             const int xd = tomo_joseph_x_dominant(rx, ry, s.spacingX, s.spacingY);
             const int along = xd ? s.nx : s.ny;
             const int across = xd ? s.ny : s.nx;
@@ -98,8 +97,8 @@ public:
                 for (int corner = 0; corner < 4; ++corner) {
                     const float cx = x + ((corner & 1) ? s.spacingX : -s.spacingX);
                     const float cy = y + ((corner & 2) ? s.spacingY : -s.spacingY);
-                    const float a = tomo_detector_coordinate(p.sx, p.sy, p.dx, p.dy, p.ux, p.uy,
-                                                             cx, cy, s.parallel);
+                    const float a = tomo_detector_coordinate(p.sx, p.sy, p.dx, p.dy, p.ux, p.uy, cx,
+                                                             cy, s.parallel);
                     lo = std::min(lo, a);
                     hi = std::max(hi, a);
                 }

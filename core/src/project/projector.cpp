@@ -1,8 +1,8 @@
-#include "tomo/error.h"
 #include "tomo/projector.h"
 
 #include "project/projector_impl.h"
 #include "project/view_params.h"
+#include "tomo/error.h"
 
 #include <algorithm>
 #include <memory>
@@ -113,8 +113,8 @@ Setup2D makeSetup2D(const Geometry& geometry, const VolumeGrid& grid)
     s.spacingY = static_cast<float>(grid.spacing()[1]);
     s.nu = static_cast<int>(det.columns);
     s.pixelU = static_cast<float>(det.pixelU);
-    s.centreColumn = static_cast<float>(0.5 * (static_cast<double>(det.columns) - 1.0) -
-                                        det.offsetU);
+    s.centreColumn =
+        static_cast<float>(0.5 * (static_cast<double>(det.columns) - 1.0) - det.offsetU);
     s.parallel = isParallel(geometry.beam());
     return s;
 }

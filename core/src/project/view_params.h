@@ -28,8 +28,8 @@ struct Setup2D
     float originX, originY;   ///< mm, centre of voxel (0, 0)
     float spacingX, spacingY; ///< mm
     int nu;
-    float pixelU;         ///< mm
-    float centreColumn;   ///< (nu - 1)/2 - offsetU: column index of the detector centre
+    float pixelU;       ///< mm
+    float centreColumn; ///< (nu - 1)/2 - offsetU: column index of the detector centre
     bool parallel;
 };
 

@@ -1,8 +1,7 @@
-#include "tomo/error.h"
-
 #include "project/projector_impl.h"
 #include "project/ray_geometry.h"
 #include "project/view_params.h"
+#include "tomo/error.h"
 
 #include <cmath>
 #include <cstddef>

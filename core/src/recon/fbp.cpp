@@ -84,8 +84,8 @@ Volume reconstructFbp2D(const ProjectionStack& projections, const VolumeGrid& gr
 
     // f(x) = ∫₀^π Q_θ(x·θ) dθ; over 2π every line is seen twice, so either way each view
     // weighs π/N.
-    const auto weight = static_cast<float>(std::numbers::pi /
-                                           static_cast<double>(geometry.viewCount()));
+    const auto weight =
+        static_cast<float>(std::numbers::pi / static_cast<double>(geometry.viewCount()));
     const auto projector = makeProjector(ProjectorModel::VoxelDriven, compute);
     Volume image = Volume::zeros(grid);
     const std::size_t views = geometry.viewCount();

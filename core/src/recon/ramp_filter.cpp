@@ -157,10 +157,10 @@ ProjectionStack rampFilter(const ProjectionStack& projections, const FbpOptions&
     Plan inverse;
     {
         const std::lock_guard lock(plannerMutex());
-        forward.reset(fftwf_plan_dft_r2c_1d(static_cast<int>(n), real.get(), spectrum.get(),
-                                            FFTW_ESTIMATE));
-        inverse.reset(fftwf_plan_dft_c2r_1d(static_cast<int>(n), spectrum.get(), real.get(),
-                                            FFTW_ESTIMATE));
+        forward.reset(
+            fftwf_plan_dft_r2c_1d(static_cast<int>(n), real.get(), spectrum.get(), FFTW_ESTIMATE));
+        inverse.reset(
+            fftwf_plan_dft_c2r_1d(static_cast<int>(n), spectrum.get(), real.get(), FFTW_ESTIMATE));
     }
     if (!forward || !inverse) {
         throw Error("FFTW could not plan a transform of length " + std::to_string(n));

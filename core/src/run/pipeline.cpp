@@ -1,11 +1,11 @@
+#include "tomo/pipeline.h"
+
+#include "common/atomic_file.h"
 #include "tomo/error.h"
 #include "tomo/io.h"
 #include "tomo/metrics.h"
 #include "tomo/phantom.h"
-#include "tomo/pipeline.h"
 #include "tomo/projector.h"
-
-#include "common/atomic_file.h"
 
 #include <nlohmann/json.hpp>
 
@@ -42,8 +42,7 @@ ProjectionStack simulateAnalytic(const Phantom& phantom, const Geometry& geometr
             const std::size_t iu = static_cast<std::size_t>(ray) % nu;
             const ViewPose& pose = geometry.poses()[view];
             const Vec3 pixel = geometry.pixelCentre(view, static_cast<double>(iu), 0.0);
-            const Vec3 direction =
-                isParallel(geometry.beam()) ? pose.source : pixel - pose.source;
+            const Vec3 direction = isParallel(geometry.beam()) ? pose.source : pixel - pose.source;
             out->view(view)[iu] = static_cast<float>(lineIntegral(phantom, pixel, direction));
         }
         ctx.reportProgress(first + count, views, "analytic projection");
@@ -76,10 +75,9 @@ RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx)
         const std::size_t f = Scene::kSimulationOversampling;
         const auto& size = grid.size();
         const auto& spacing = grid.spacing();
-        const VolumeGrid fine =
-            VolumeGrid::centred({size[0] * f, size[1] * f, 1},
-                                {spacing[0] / static_cast<double>(f),
-                                 spacing[1] / static_cast<double>(f), spacing[2]});
+        const VolumeGrid fine = VolumeGrid::centred(
+            {size[0] * f, size[1] * f, 1},
+            {spacing[0] / static_cast<double>(f), spacing[1] / static_cast<double>(f), spacing[2]});
         const Volume object = rasterise(phantom, fine, 2);
         ctx.throwIfCancelled();
         const auto projector = makeProjector(ProjectorModel::Joseph, compute);
@@ -113,8 +111,8 @@ std::vector<std::filesystem::path> writeRunOutputs(const RunResult& result, cons
 
     // Sinogram picture: u across, views down, window [0, max].
     const auto [pmin, pmax] = std::minmax_element(p.data().begin(), p.data().end());
-    const VolumeGrid sinoGrid = VolumeGrid::make({p.columns(), p.views() * p.rows(), 1},
-                                                 {1.0, 1.0, 1.0}, {0.0, 0.0, 0.0});
+    const VolumeGrid sinoGrid =
+        VolumeGrid::make({p.columns(), p.views() * p.rows(), 1}, {1.0, 1.0, 1.0}, {0.0, 0.0, 0.0});
     const Volume sinogram =
         Volume::fromData(sinoGrid, std::vector<float>(p.data().begin(), p.data().end()));
     written.push_back(folder / "sinogram.png");

@@ -1,5 +1,6 @@
-#include "tomo/error.h"
 #include "tomo/run_context.h"
+
+#include "tomo/error.h"
 
 namespace tomo
 {

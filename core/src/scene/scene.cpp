@@ -1,7 +1,7 @@
-#include "tomo/error.h"
 #include "tomo/scene.h"
 
 #include "common/atomic_file.h"
+#include "tomo/error.h"
 
 #include <nlohmann/json.hpp>
 
@@ -191,8 +191,9 @@ Scene parseScene(std::string_view json, std::string_view source)
         Reader root(doc, "");
         const std::string format = root.text("format", "");
         if (format != "tomoscope-scene") {
-            throwInvalid("format", "\"" + format + "\"", "a scene file has \"format\": "
-                                                          "\"tomoscope-scene\"");
+            throwInvalid("format", "\"" + format + "\"",
+                         "a scene file has \"format\": "
+                         "\"tomoscope-scene\"");
         }
         const std::size_t version = root.count("version", 0);
         if (version != static_cast<std::size_t>(Scene::kFormatVersion)) {
@@ -230,8 +231,8 @@ Scene parseScene(std::string_view json, std::string_view source)
 
         Reader object = root.child("object");
         s.object.phantom = object.text("phantom", s.object.phantom);
-        s.object.variant = parseSheppLoganVariant(object.text("variant", "modified"),
-                                                  object.where("variant"));
+        s.object.variant =
+            parseSheppLoganVariant(object.text("variant", "modified"), object.where("variant"));
         s.object.radiusMm = object.number("radius_mm", s.object.radiusMm);
         s.object.muPerUnit = object.number("mu_per_unit", s.object.muPerUnit);
         object.finish();
@@ -271,8 +272,9 @@ Scene loadScene(const std::filesystem::path& path)
 {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        throw IoError("cannot read scene " + path.string() + ": the file does not exist or is "
-                                                             "not readable");
+        throw IoError("cannot read scene " + path.string() +
+                      ": the file does not exist or is "
+                      "not readable");
     }
     std::ostringstream text;
     text << in.rdbuf();
@@ -288,37 +290,34 @@ std::string toJson(const Scene& scene)
     doc["format"] = "tomoscope-scene";
     doc["version"] = Scene::kFormatVersion;
     doc["name"] = scene.name;
-    doc["geometry"] = {
-        {"beam", std::string(toString(scene.beam))},
-        {"trajectory",
-         {{"kind", "circular"},
-          {"views", scene.trajectory.views},
-          {"start_angle_deg", scene.trajectory.startAngle / kDegree},
-          {"range_deg", scene.trajectory.angularRange / kDegree},
-          {"sid_mm", scene.trajectory.sourceIsocentre},
-          {"sdd_mm", scene.trajectory.sourceDetector}}},
-        {"detector",
-         {{"columns", scene.detector.columns},
-          {"rows", scene.detector.rows},
-          {"pixel_u_mm", scene.detector.pixelU},
-          {"pixel_v_mm", scene.detector.pixelV},
-          {"offset_u_px", scene.detector.offsetU},
-          {"offset_v_px", scene.detector.offsetV}}}};
-    doc["object"] = {{"phantom", scene.object.phantom},
-                     {"variant", scene.object.variant == SheppLoganVariant::Modified
-                                     ? "modified"
-                                     : "original"},
-                     {"radius_mm", scene.object.radiusMm},
-                     {"mu_per_unit", scene.object.muPerUnit}};
+    doc["geometry"] = {{"beam", std::string(toString(scene.beam))},
+                       {"trajectory",
+                        {{"kind", "circular"},
+                         {"views", scene.trajectory.views},
+                         {"start_angle_deg", scene.trajectory.startAngle / kDegree},
+                         {"range_deg", scene.trajectory.angularRange / kDegree},
+                         {"sid_mm", scene.trajectory.sourceIsocentre},
+                         {"sdd_mm", scene.trajectory.sourceDetector}}},
+                       {"detector",
+                        {{"columns", scene.detector.columns},
+                         {"rows", scene.detector.rows},
+                         {"pixel_u_mm", scene.detector.pixelU},
+                         {"pixel_v_mm", scene.detector.pixelV},
+                         {"offset_u_px", scene.detector.offsetU},
+                         {"offset_v_px", scene.detector.offsetV}}}};
+    doc["object"] = {
+        {"phantom", scene.object.phantom},
+        {"variant", scene.object.variant == SheppLoganVariant::Modified ? "modified" : "original"},
+        {"radius_mm", scene.object.radiusMm},
+        {"mu_per_unit", scene.object.muPerUnit}};
     doc["simulation"] = {{"model", scene.simulation}};
-    doc["reconstruction"] = {
-        {"algorithm", scene.reconstruction.algorithm},
-        {"filter", std::string(toString(scene.reconstruction.fbp.window))},
-        {"cutoff", scene.reconstruction.fbp.cutoff},
-        {"batch_views", scene.reconstruction.fbp.batchViews},
-        {"grid",
-         {{"size", scene.reconstruction.gridSize},
-          {"spacing_mm", scene.reconstruction.gridSpacingMm}}}};
+    doc["reconstruction"] = {{"algorithm", scene.reconstruction.algorithm},
+                             {"filter", std::string(toString(scene.reconstruction.fbp.window))},
+                             {"cutoff", scene.reconstruction.fbp.cutoff},
+                             {"batch_views", scene.reconstruction.fbp.batchViews},
+                             {"grid",
+                              {{"size", scene.reconstruction.gridSize},
+                               {"spacing_mm", scene.reconstruction.gridSpacingMm}}}};
     return doc.dump(2) + "\n";
 }
 

@@ -1,0 +1,145 @@
+// Forward projection (rays/s, ray-samples/s) and backprojection (GUPS) of the 2D operators on
+// the CPU backend and on the first OpenCL device, Shepp-Logan on an n² grid, n·√2 columns,
+// `views` views over 180°. Labels carry the device. Programs are built and caches warmed before
+// the timed loop; the OpenCL figures include host<->device copies of each batch, which is how
+// the operators run today (names say WithTransfer).
+//
+//   build/ci/bench/tomo_projector_bench --benchmark_out=bench.json --benchmark_out_format=json
+#include "tomo/compute.h"
+#include "tomo/phantom.h"
+#include "tomo/projector.h"
+
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <memory>
+#include <numbers>
+
+namespace
+{
+using namespace tomo;
+
+struct Problem
+{
+    Geometry geometry;
+    Volume volume;
+    ProjectionStack projections;
+};
+
+Problem makeProblem(std::size_t n, std::size_t views)
+{
+    const double spacing = 200.0 / static_cast<double>(n);
+    const auto columns = static_cast<std::size_t>(std::ceil(static_cast<double>(n) * 1.42));
+    const Geometry g = Geometry::circular(
+        BeamType::Parallel2D, {.columns = columns, .rows = 1, .pixelU = spacing, .pixelV = spacing},
+        {.views = views, .angularRange = std::numbers::pi});
+    const VolumeGrid grid = VolumeGrid::centred({n, n, 1}, {spacing, spacing, spacing});
+    Volume v = rasterise(sheppLogan2D(SheppLoganVariant::Modified, 100.0, 0.02), grid, 1);
+    ProjectionStack p = ProjectionStack::zeros(g);
+    return {g, std::move(v), std::move(p)};
+}
+
+std::shared_ptr<ComputeContext> contextFor(Backend backend)
+{
+    if (backend == Backend::Cpu) {
+        return ComputeContext::create("cpu");
+    }
+    for (const DeviceInfo& d : listDevices()) {
+        if (d.backend == Backend::OpenCL) {
+            return ComputeContext::create(d.id);
+        }
+    }
+    return nullptr;
+}
+
+void forward(benchmark::State& state, Backend backend)
+{
+    auto compute = contextFor(backend);
+    if (!compute) {
+        state.SkipWithError("no OpenCL device");
+        return;
+    }
+    const auto n = static_cast<std::size_t>(state.range(0));
+    const auto views = static_cast<std::size_t>(state.range(1));
+    Problem problem = makeProblem(n, views);
+    const auto projector = makeProjector(ProjectorModel::Joseph, *compute);
+    projector->forward(problem.volume, problem.projections, 0, 1); // build and warm up
+    for (auto _ : state) {
+        projector->forward(problem.volume, problem.projections, 0, views);
+        benchmark::DoNotOptimize(problem.projections.data().data());
+    }
+    const double rays = static_cast<double>(views * problem.geometry.detector().columns);
+    state.counters["rays_per_s"] =
+        benchmark::Counter(rays, benchmark::Counter::kIsIterationInvariantRate);
+    // Joseph takes one sample per voxel column (row) along the dominant axis: n per ray.
+    state.counters["ray_samples_per_s"] = benchmark::Counter(
+        rays * static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
+    state.SetLabel(compute->device().label() + ", " + std::to_string(n) + "^2 grid, " +
+                   std::to_string(views) + " views");
+}
+
+void back(benchmark::State& state, Backend backend, ProjectorModel model)
+{
+    auto compute = contextFor(backend);
+    if (!compute) {
+        state.SkipWithError("no OpenCL device");
+        return;
+    }
+    const auto n = static_cast<std::size_t>(state.range(0));
+    const auto views = static_cast<std::size_t>(state.range(1));
+    Problem problem = makeProblem(n, views);
+    std::fill(problem.projections.data().begin(), problem.projections.data().end(), 1.0f);
+    const auto projector = makeProjector(model, *compute);
+    projector->backAccumulate(problem.projections, 0, 1, 1.0f, problem.volume);
+    for (auto _ : state) {
+        projector->backAccumulate(problem.projections, 0, views, 1.0f, problem.volume);
+        benchmark::DoNotOptimize(problem.volume.data().data());
+    }
+    state.counters["GUPS"] = benchmark::Counter(static_cast<double>(n * n * views) * 1e-9,
+                                                benchmark::Counter::kIsIterationInvariantRate);
+    state.SetLabel(compute->device().label() + ", " + std::to_string(n) + "^2 grid, " +
+                   std::to_string(views) + " views");
+}
+
+void BM_ForwardProjectJoseph_Cpu(benchmark::State& s)
+{
+    forward(s, Backend::Cpu);
+}
+void BM_ForwardProjectJoseph_OpenCL_WithTransfer(benchmark::State& s)
+{
+    forward(s, Backend::OpenCL);
+}
+void BM_BackprojectVoxel_Cpu(benchmark::State& s)
+{
+    back(s, Backend::Cpu, ProjectorModel::VoxelDriven);
+}
+void BM_BackprojectVoxel_OpenCL_WithTransfer(benchmark::State& s)
+{
+    back(s, Backend::OpenCL, ProjectorModel::VoxelDriven);
+}
+void BM_BackprojectJosephAdjoint_Cpu(benchmark::State& s)
+{
+    back(s, Backend::Cpu, ProjectorModel::Joseph);
+}
+void BM_BackprojectJosephAdjoint_OpenCL_WithTransfer(benchmark::State& s)
+{
+    back(s, Backend::OpenCL, ProjectorModel::Joseph);
+}
+
+#define TOMO_BENCH_SIZES(name)                                                                     \
+    BENCHMARK(name)                                                                                \
+        ->ArgNames({"n", "views"})                                                                 \
+        ->Args({256, 360})                                                                         \
+        ->Args({512, 720})                                                                         \
+        ->Unit(benchmark::kMillisecond)                                                            \
+        ->UseRealTime()
+
+TOMO_BENCH_SIZES(BM_ForwardProjectJoseph_Cpu);
+TOMO_BENCH_SIZES(BM_ForwardProjectJoseph_OpenCL_WithTransfer);
+TOMO_BENCH_SIZES(BM_BackprojectVoxel_Cpu);
+TOMO_BENCH_SIZES(BM_BackprojectVoxel_OpenCL_WithTransfer);
+TOMO_BENCH_SIZES(BM_BackprojectJosephAdjoint_Cpu);
+TOMO_BENCH_SIZES(BM_BackprojectJosephAdjoint_OpenCL_WithTransfer);
+} // namespace
+
+BENCHMARK_MAIN();

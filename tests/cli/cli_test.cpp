@@ -1,0 +1,154 @@
+// Runs the real tomoscope-cli binary and checks exit codes, messages and outputs.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <sys/wait.h>
+
+namespace
+{
+namespace fs = std::filesystem;
+
+struct Outcome
+{
+    int exitCode = -1;
+    std::string output; // stdout and stderr together
+};
+
+Outcome runCli(const std::string& args)
+{
+    const std::string command = std::string(TOMO_CLI_PATH) + " " + args + " 2>&1";
+    Outcome o;
+    FILE* pipe = popen(command.c_str(), "r");
+    if (pipe == nullptr) {
+        return o;
+    }
+    std::array<char, 4096> buffer{};
+    std::size_t n = 0;
+    while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
+        o.output.append(buffer.data(), n);
+    }
+    const int status = pclose(pipe);
+    o.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return o;
+}
+
+class Cli : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        m_dir = fs::temp_directory_path() /
+                (std::string("tomo_cli_") +
+                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        fs::remove_all(m_dir);
+        fs::create_directories(m_dir);
+    }
+    void TearDown() override { fs::remove_all(m_dir); }
+
+    // The default scene shrunk so a run takes a fraction of a second.
+    fs::path smallScene()
+    {
+        std::ifstream in(fs::path(std::getenv("TOMO_SOURCE_RESOURCES")) /
+                         "scenes/shepp-logan-2d-parallel.json");
+        nlohmann::json scene = nlohmann::json::parse(in);
+        scene["geometry"]["trajectory"]["views"] = 60;
+        scene["geometry"]["detector"]["columns"] = 100;
+        scene["geometry"]["detector"]["pixel_u_mm"] = 2.4;
+        scene["reconstruction"]["grid"]["size"] = {80, 80, 1};
+        scene["reconstruction"]["grid"]["spacing_mm"] = {2.56, 2.56, 2.56};
+        const fs::path path = m_dir / "small.json";
+        std::ofstream(path) << scene.dump(2);
+        return path;
+    }
+
+    fs::path m_dir;
+};
+
+TEST_F(Cli, RunWritesImagesAndPrintsMetrics)
+{
+    const Outcome o = runCli("run " + smallScene().string() + " -o " + (m_dir / "out").string() +
+                             " --device cpu");
+    ASSERT_EQ(o.exitCode, 0) << o.output;
+    EXPECT_NE(o.output.find("PSNR"), std::string::npos) << o.output;
+    for (const char* name : {"sinogram.png", "sinogram.nii.gz", "reconstruction.png",
+                             "reconstruction.nii.gz", "truth.nii.gz", "metrics.json"}) {
+        EXPECT_TRUE(fs::is_regular_file(m_dir / "out" / name)) << name;
+    }
+}
+
+TEST_F(Cli, JsonOutputIsMachineReadable)
+{
+    const Outcome o = runCli("run " + smallScene().string() + " -o " + (m_dir / "out").string() +
+                             " --device cpu --json 2>/dev/null");
+    ASSERT_EQ(o.exitCode, 0) << o.output;
+    const auto doc = nlohmann::json::parse(o.output);
+    EXPECT_GT(doc.at("psnr_db").get<double>(), 0.0);
+    EXPECT_EQ(doc.at("outputs").size(), 6u);
+}
+
+TEST_F(Cli, MissingSceneIsAUserError)
+{
+    const Outcome o =
+        runCli("run " + (m_dir / "absent.json").string() + " -o " + (m_dir / "out").string());
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("absent.json"), std::string::npos) << o.output;
+    EXPECT_FALSE(fs::exists(m_dir / "out"));
+}
+
+TEST_F(Cli, MalformedSceneNamesTheProblem)
+{
+    std::ofstream(m_dir / "bad.json") << "{\"format\": \"tomoscope-scene\", \"version\": 1,";
+    Outcome o = runCli("run " + (m_dir / "bad.json").string() + " -o " + (m_dir / "out").string());
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("not valid JSON"), std::string::npos) << o.output;
+
+    std::ifstream in(smallScene());
+    nlohmann::json scene = nlohmann::json::parse(in);
+    scene["geometry"]["detector"]["columns"] = 0;
+    std::ofstream(m_dir / "zero.json") << scene.dump();
+    o = runCli("run " + (m_dir / "zero.json").string() + " -o " + (m_dir / "out").string());
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("detector.columns = 0"), std::string::npos) << o.output;
+}
+
+TEST_F(Cli, UnknownDeviceListsTheChoices)
+{
+    const Outcome o = runCli("run " + smallScene().string() + " -o " + (m_dir / "out").string() +
+                             " --device quantum-9000");
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("device = \"quantum-9000\""), std::string::npos) << o.output;
+    EXPECT_NE(o.output.find("cpu"), std::string::npos) << o.output;
+}
+
+TEST_F(Cli, UnwritableOutputFolderIsAUserErrorAndLeavesNothing)
+{
+    std::ofstream(m_dir / "a-file") << "in the way";
+    const Outcome o = runCli("run " + smallScene().string() + " -o " +
+                             (m_dir / "a-file" / "out").string() + " --device cpu");
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("a-file"), std::string::npos) << o.output;
+}
+
+TEST_F(Cli, BadArgumentsAreUserErrors)
+{
+    EXPECT_EQ(runCli("").exitCode, 1);
+    EXPECT_EQ(runCli("frobnicate").exitCode, 1);
+    EXPECT_EQ(runCli("run").exitCode, 1);
+    EXPECT_EQ(runCli("--help").exitCode, 0);
+}
+
+TEST_F(Cli, DevicesListsTheCpuBackend)
+{
+    const Outcome o = runCli("devices --json");
+    ASSERT_EQ(o.exitCode, 0) << o.output;
+    const auto doc = nlohmann::json::parse(o.output.substr(o.output.find('[')));
+    ASSERT_GE(doc.size(), 1u);
+    EXPECT_EQ(doc[0].at("id"), "cpu");
+}
+} // namespace

@@ -1,0 +1,54 @@
+#pragma once
+
+#include "tomo/geometry.h"
+#include "tomo/projections.h"
+#include "tomo/volume.h"
+
+#include <cstdlib>
+#include <numbers>
+#include <random>
+#include <string>
+
+namespace tomo::test
+{
+/// True when TOMO_TEST_SMALL=1 (sanitizer runs): tests shrink their problem sizes but keep
+/// every check.
+inline bool smallProblems()
+{
+    const char* v = std::getenv("TOMO_TEST_SMALL");
+    return v != nullptr && std::string(v) == "1";
+}
+
+/// A circular 2D geometry with the given beam over `rangeRad`.
+inline Geometry circular2D(BeamType beam, std::size_t views, std::size_t columns, double pixelMm,
+                           double rangeRad = std::numbers::pi, double sid = 500.0,
+                           double sdd = 1000.0)
+{
+    Detector det{.columns = columns, .rows = 1, .pixelU = pixelMm, .pixelV = pixelMm};
+    CircularTrajectory traj{.views = views,
+                            .startAngle = 0.0,
+                            .angularRange = rangeRad,
+                            .sourceIsocentre = sid,
+                            .sourceDetector = sdd};
+    return Geometry::circular(beam, det, traj);
+}
+
+/// Uniform random values in [0, 1) from a fixed seed.
+template <class Span> void fillRandom(Span data, unsigned seed)
+{
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> dist(0.0f, 1.0f);
+    for (auto& v : data) {
+        v = dist(rng);
+    }
+}
+
+inline double dotProduct(std::span<const float> a, std::span<const float> b)
+{
+    double sum = 0.0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        sum += static_cast<double>(a[i]) * static_cast<double>(b[i]);
+    }
+    return sum;
+}
+} // namespace tomo::test

@@ -1,0 +1,88 @@
+#include "tomo/error.h"
+#include "tomo/io.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace tomo
+{
+namespace
+{
+class IoTest : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        m_dir =
+            std::filesystem::temp_directory_path() /
+            ("tomo_io_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        std::filesystem::create_directories(m_dir);
+    }
+    void TearDown() override { std::filesystem::remove_all(m_dir); }
+    std::filesystem::path m_dir;
+};
+
+Volume sampleVolume()
+{
+    const VolumeGrid g = VolumeGrid::make({5, 4, 3}, {0.5, 0.75, 2.0}, {-10.0, 3.5, 7.25});
+    Volume v = Volume::zeros(g);
+    for (std::size_t n = 0; n < v.data().size(); ++n) {
+        v.data()[n] = static_cast<float>(n) * 0.25f - 3.0f;
+    }
+    return v;
+}
+
+TEST_F(IoTest, VolumesRoundTripWithSpacingAndOrigin)
+{
+    const Volume v = sampleVolume();
+    for (const char* name : {"v.nii.gz", "v.nii", "v.mha", "v.nrrd"}) {
+        writeVolume(v, m_dir / name);
+        const Volume back = readVolume(m_dir / name);
+        EXPECT_EQ(back.grid().size(), v.grid().size()) << name;
+        for (int a = 0; a < 3; ++a) {
+            EXPECT_NEAR(back.grid().spacing()[a], v.grid().spacing()[a], 1e-6) << name;
+        }
+        EXPECT_NEAR(back.grid().origin().x, -10.0, 1e-5) << name;
+        EXPECT_NEAR(back.grid().origin().z, 7.25, 1e-5) << name;
+        EXPECT_EQ(std::vector<float>(back.data().begin(), back.data().end()),
+                  std::vector<float>(v.data().begin(), v.data().end()))
+            << name;
+    }
+}
+
+TEST_F(IoTest, UnknownExtensionAndMissingFolderAreIoErrors)
+{
+    const Volume v = sampleVolume();
+    EXPECT_THROW(writeVolume(v, m_dir / "v.xyz"), IoError);
+    EXPECT_THROW(writeVolume(v, m_dir / "nope" / "v.nii.gz"), IoError);
+    EXPECT_THROW((void)readVolume(m_dir / "absent.nii.gz"), IoError);
+    EXPECT_TRUE(std::filesystem::is_empty(m_dir)) << "a failed write left a file behind";
+}
+
+TEST_F(IoTest, CorruptFileIsAnIoError)
+{
+    {
+        std::ofstream out(m_dir / "bad.nii.gz", std::ios::binary);
+        out << "this is not a NIfTI file";
+    }
+    EXPECT_THROW((void)readVolume(m_dir / "bad.nii.gz"), IoError);
+}
+
+TEST_F(IoTest, PngMapsTheWindowAndFlipsY)
+{
+    const VolumeGrid g = VolumeGrid::make({2, 2, 1}, {1, 1, 1}, {0, 0, 0});
+    const Volume v = Volume::fromData(g, {0.0f, 1.0f, 2.0f, 3.0f});
+    writePng(v, 0, 0.0, 3.0, m_dir / "x.png");
+    const Volume back = readVolume(m_dir / "x.png");
+    // Row 0 of the picture is the volume's top row (j = 1): values 2, 3 -> 170, 255.
+    EXPECT_EQ(back.data()[0], 170.0f);
+    EXPECT_EQ(back.data()[1], 255.0f);
+    EXPECT_EQ(back.data()[2], 0.0f);
+    EXPECT_THROW(writePng(v, 1, 0.0, 1.0, m_dir / "y.png"), InvalidArgument);
+    EXPECT_THROW(writePng(v, 0, 1.0, 1.0, m_dir / "y.png"), InvalidArgument);
+}
+} // namespace
+} // namespace tomo

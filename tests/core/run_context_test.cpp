@@ -1,0 +1,62 @@
+#include "common/test_support.h"
+#include "tomo/error.h"
+#include "tomo/projector.h"
+#include "tomo/run_context.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace tomo
+{
+namespace
+{
+// Records what an algorithm reports and cancels after a given number of previews.
+class RecordingContext final : public RunContext
+{
+public:
+    explicit RecordingContext(std::size_t cancelAfter) : m_cancelAfter(cancelAfter) {}
+    [[nodiscard]] bool isCancelled() const override { return previews.size() >= m_cancelAfter; }
+    void reportProgress(std::size_t done, std::size_t total, std::string_view) override
+    {
+        progress.emplace_back(done, total);
+    }
+    void publishPreview(Preview p) override { previews.push_back(std::move(p)); }
+
+    std::vector<std::pair<std::size_t, std::size_t>> progress;
+    std::vector<Preview> previews;
+
+private:
+    std::size_t m_cancelAfter;
+};
+
+TEST(RunContext, ForwardProjectionPublishesBatchesAndStopsWhenCancelled)
+{
+    const Geometry g = test::circular2D(BeamType::Parallel2D, 40, 32, 1.0);
+    Volume v = Volume::zeros(VolumeGrid::centred({24, 24, 1}, {1, 1, 1}));
+    std::fill(v.data().begin(), v.data().end(), 1.0f);
+    auto compute = ComputeContext::create("cpu");
+    const auto projector = makeProjector(ProjectorModel::Joseph, *compute);
+
+    RecordingContext all(1000);
+    const ProjectionStack full = forwardProject(*projector, v, g, all, 10);
+    ASSERT_EQ(all.previews.size(), 4u);
+    EXPECT_EQ(all.progress.back(), (std::pair<std::size_t, std::size_t>{40, 40}));
+    // Snapshots are immutable copies: the first still has only its 10 views filled.
+    EXPECT_EQ(all.previews[0].viewsDone, 10u);
+    EXPECT_EQ(all.previews[0].projections->view(20)[16], 0.0f);
+    EXPECT_GT(full.view(20)[16], 0.0f);
+
+    RecordingContext stopAfterTwo(2);
+    EXPECT_THROW((void)forwardProject(*projector, v, g, stopAfterTwo, 10), Cancelled);
+    EXPECT_EQ(stopAfterTwo.previews.size(), 2u);
+}
+
+TEST(RunContext, NullContextIsNeverCancelled)
+{
+    NullRunContext ctx;
+    EXPECT_FALSE(ctx.isCancelled());
+    EXPECT_NO_THROW(ctx.throwIfCancelled());
+}
+} // namespace
+} // namespace tomo

@@ -1,0 +1,128 @@
+#include "tomo/error.h"
+#include "tomo/scene.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace tomo
+{
+namespace
+{
+std::filesystem::path resources()
+{
+    const char* r = std::getenv("TOMO_SOURCE_RESOURCES");
+    return r != nullptr ? std::filesystem::path(r) : std::filesystem::path("resources");
+}
+
+std::string defaultText()
+{
+    std::ifstream in(resources() / "scenes/shepp-logan-2d-parallel.json");
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::string errorOf(const std::string& json)
+{
+    try {
+        (void)parseScene(json, "test.json");
+    } catch (const InvalidArgument& e) {
+        return e.what();
+    }
+    return "<no InvalidArgument>";
+}
+
+std::string replaced(std::string text, const std::string& from, const std::string& to)
+{
+    const auto at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return text.replace(at, from.size(), to);
+}
+
+TEST(Scene, EveryExampleSceneLoads)
+{
+    int count = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(resources() / "scenes")) {
+        EXPECT_NO_THROW((void)loadScene(entry.path())) << entry.path();
+        ++count;
+    }
+    EXPECT_GE(count, 1);
+}
+
+TEST(Scene, DefaultSceneHasTheDocumentedValues)
+{
+    const Scene s = parseScene(defaultText());
+    EXPECT_EQ(s.beam, BeamType::Parallel2D);
+    EXPECT_EQ(s.trajectory.views, 360u);
+    EXPECT_NEAR(s.trajectory.angularRange, 3.14159265358979, 1e-12);
+    EXPECT_EQ(s.detector.columns, 367u);
+    EXPECT_EQ(s.reconstruction.gridSize[0], 256u);
+}
+
+TEST(Scene, JsonRoundTripIsLossless)
+{
+    Scene s = parseScene(defaultText());
+    s.name = "round trip";
+    s.reconstruction.fbp.window = RampWindow::Hamming;
+    s.reconstruction.fbp.cutoff = 0.8;
+    s.detector.offsetU = 0.25;
+    const Scene back = parseScene(toJson(s));
+    EXPECT_EQ(back.name, s.name);
+    EXPECT_EQ(back.reconstruction.fbp.window, RampWindow::Hamming);
+    EXPECT_EQ(back.reconstruction.fbp.cutoff, 0.8);
+    EXPECT_EQ(back.detector, s.detector);
+    EXPECT_EQ(back.geometry(), s.geometry());
+    EXPECT_EQ(toJson(back), toJson(s));
+}
+
+TEST(Scene, ErrorsNameTheJsonPath)
+{
+    const std::string text = defaultText();
+    std::string m = errorOf(replaced(text, "\"columns\": 367", "\"columns\": -3"));
+    EXPECT_NE(m.find("test.json: geometry.detector.columns = -3"), std::string::npos) << m;
+    m = errorOf(replaced(text, "\"views\": 360", "\"views\": 0"));
+    EXPECT_NE(m.find("trajectory.views = 0"), std::string::npos) << m;
+    m = errorOf(replaced(text, "\"sdd_mm\": 1000", "\"sdd_mm\": 100"));
+    EXPECT_NE(m.find("trajectory.sdd_mm = 100"), std::string::npos) << m;
+    m = errorOf(replaced(text, "\"filter\": \"ram-lak\"", "\"filter\": \"ramp\""));
+    EXPECT_NE(m.find("reconstruction.filter = \"ramp\""), std::string::npos) << m;
+    m = errorOf(replaced(text, "\"radius_mm\": 100", "\"radius_mm\": \"big\""));
+    EXPECT_NE(m.find("object.radius_mm = \"big\" is invalid: must be a number"), std::string::npos)
+        << m;
+}
+
+TEST(Scene, UnknownKeysAreRejectedNotIgnored)
+{
+    const std::string m =
+        errorOf(replaced(defaultText(), "\"rows\": 1,", "\"rows\": 1, \"colums\": 5,"));
+    EXPECT_NE(m.find("geometry.detector.colums"), std::string::npos) << m;
+    EXPECT_NE(m.find("unknown key"), std::string::npos) << m;
+}
+
+TEST(Scene, MalformedJsonAndWrongFormatAreReported)
+{
+    EXPECT_NE(errorOf("{ \"format\": ").find("not valid JSON"), std::string::npos);
+    EXPECT_NE(errorOf("{\"format\": \"tomoscope-geometry\", \"version\": 1}").find("format"),
+              std::string::npos);
+    EXPECT_THROW((void)loadScene("/nonexistent/scene.json"), IoError);
+}
+
+TEST(Scene, SaveIsAtomicAndReadable)
+{
+    const auto dir = std::filesystem::temp_directory_path() / "tomo_scene_test";
+    std::filesystem::create_directories(dir);
+    const Scene s = parseScene(defaultText());
+    saveScene(s, dir / "saved.json");
+    EXPECT_EQ(toJson(loadScene(dir / "saved.json")), toJson(s));
+    int leftovers = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+        leftovers += e.path().filename().string().find(".tmp-") != std::string::npos ? 1 : 0;
+    }
+    EXPECT_EQ(leftovers, 0);
+    EXPECT_THROW(saveScene(s, dir / "missing-folder" / "x.json"), IoError);
+    std::filesystem::remove_all(dir);
+}
+} // namespace
+} // namespace tomo

@@ -1,0 +1,22 @@
+# Every first-party C++ and OpenCL file is clang-formatted with the repository's .clang-format.
+set(globs)
+foreach(folder app ui core render kernels tests bench)
+    list(APPEND globs "${SOURCE_DIR}/${folder}/*.h" "${SOURCE_DIR}/${folder}/*.cpp"
+         "${SOURCE_DIR}/${folder}/*.cl")
+endforeach()
+file(GLOB_RECURSE files ${globs})
+set(bad "")
+foreach(f IN LISTS files)
+    execute_process(COMMAND "${CLANG_FORMAT}" --dry-run --Werror "--style=file" "${f}"
+                    WORKING_DIRECTORY "${SOURCE_DIR}" RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
+    if(NOT rc EQUAL 0)
+        file(RELATIVE_PATH rel "${SOURCE_DIR}" "${f}")
+        list(APPEND bad "${rel}")
+    endif()
+endforeach()
+if(bad)
+    list(JOIN bad "\n  " text)
+    message(FATAL_ERROR "not clang-formatted (run clang-format -i on them):\n  ${text}")
+endif()
+list(LENGTH files count)
+message(STATUS "${count} files are clang-formatted")

@@ -1,0 +1,22 @@
+# core/ includes no Qt and no VTK; render/ includes no Qt; public core headers include no ITK or
+# OpenCL. Fails listing every offending line.
+set(problems "")
+function(scan folder regex rule)
+    file(GLOB_RECURSE files "${SOURCE_DIR}/${folder}/*.h" "${SOURCE_DIR}/${folder}/*.cpp"
+         "${SOURCE_DIR}/${folder}/*.cl")
+    foreach(f IN LISTS files)
+        file(STRINGS "${f}" lines REGEX "${regex}")
+        foreach(line IN LISTS lines)
+            file(RELATIVE_PATH rel "${SOURCE_DIR}" "${f}")
+            set(problems "${problems}\n  ${rel}: ${line}  (${rule})")
+        endforeach()
+    endforeach()
+    set(problems "${problems}" PARENT_SCOPE)
+endfunction()
+scan(core "^[ \t]*#[ \t]*include[ \t]*[<\"](Q[A-Za-z]+|vtk[A-Za-z0-9]*\\.h)" "core/ must not include Qt or VTK")
+scan(core/include "^[ \t]*#[ \t]*include[ \t]*[<\"](itk[A-Za-z0-9]*\\.h|CL/)" "public core headers must not include ITK or OpenCL")
+scan(render "^[ \t]*#[ \t]*include[ \t]*[<\"]Q[A-Za-z]+" "render/ must not include Qt")
+if(problems)
+    message(FATAL_ERROR "layering violations:${problems}")
+endif()
+message(STATUS "layering rules hold")

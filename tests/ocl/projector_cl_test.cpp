@@ -1,0 +1,125 @@
+#include "common/test_support.h"
+#include "ocl_fixture.h"
+#include "tomo/phantom.h"
+#include "tomo/pipeline.h"
+#include "tomo/projector.h"
+#include "tomo/scene.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+
+namespace tomo
+{
+namespace
+{
+// Both backends evaluate the same float formulas (kernels/common/ray_geometry.cl); they differ
+// only by fused multiply-adds the OpenCL compiler may form and by summation order. Measured
+// max difference ~1e-6 of the peak; 1e-4 of the peak flags any real divergence.
+constexpr double kAgreementOfPeak = 1e-4;
+constexpr double kAdjointTolerance = 1e-4; // see projector_cpu_test.cpp
+// The FBP result on OpenCL must reach the same bar as on the CPU (fbp_test.cpp).
+constexpr double kMinSheppLoganPsnrDb = 32.0;
+constexpr double kMinSheppLoganPsnrDbSmall = 24.0;
+
+struct Comparison
+{
+    double maxAbs = 0.0;
+    double meanAbs = 0.0;
+    double peak = 0.0;
+};
+
+Comparison compare(std::span<const float> a, std::span<const float> b)
+{
+    Comparison c;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const double d = std::abs(static_cast<double>(a[i]) - b[i]);
+        c.maxAbs = std::max(c.maxAbs, d);
+        c.meanAbs += d;
+        c.peak = std::max(c.peak, std::abs(static_cast<double>(b[i])));
+    }
+    c.meanAbs /= static_cast<double>(a.size());
+    return c;
+}
+
+class OpenClProjector : public test::OpenClTest, public ::testing::WithParamInterface<BeamType>
+{};
+
+TEST_P(OpenClProjector, ForwardAgreesWithTheCpuReference)
+{
+    const Geometry g = test::circular2D(GetParam(), 60, 150, 0.8, 2.0 * std::numbers::pi);
+    const VolumeGrid grid = VolumeGrid::centred({96, 90, 1}, {1.1, 1.2, 1.0});
+    const Volume object = rasterise(sheppLogan2D(SheppLoganVariant::Modified, 50.0, 0.02), grid, 2);
+    auto cpu = ComputeContext::create("cpu");
+    NullRunContext ctx;
+    const auto pc = makeProjector(ProjectorModel::Joseph, *cpu);
+    const auto pcl = makeProjector(ProjectorModel::Joseph, *m_compute);
+    const ProjectionStack a = forwardProject(*pc, object, g, ctx, 16);
+    const ProjectionStack b = forwardProject(*pcl, object, g, ctx, 16);
+    const Comparison c = compare(b.data(), a.data());
+    EXPECT_GT(c.peak, 0.0);
+    EXPECT_LT(c.maxAbs, kAgreementOfPeak * c.peak)
+        << "max " << c.maxAbs << ", mean " << c.meanAbs << ", peak " << c.peak;
+}
+
+TEST_P(OpenClProjector, BackprojectorsAgreeWithTheCpuReference)
+{
+    const Geometry g = test::circular2D(GetParam(), 50, 120, 0.9, 2.0 * std::numbers::pi);
+    const VolumeGrid grid = VolumeGrid::centred({70, 64, 1}, {1.0, 1.1, 1.0});
+    ProjectionStack p = ProjectionStack::zeros(g);
+    test::fillRandom(p.data(), 7);
+    auto cpu = ComputeContext::create("cpu");
+    for (ProjectorModel model : {ProjectorModel::Joseph, ProjectorModel::VoxelDriven}) {
+        Volume a = Volume::zeros(grid);
+        Volume b = Volume::zeros(grid);
+        makeProjector(model, *cpu)->backAccumulate(p, 0, 50, 0.5f, a);
+        makeProjector(model, *m_compute)->backAccumulate(p, 0, 50, 0.5f, b);
+        const Comparison c = compare(b.data(), a.data());
+        EXPECT_LT(c.maxAbs, kAgreementOfPeak * c.peak)
+            << toString(model) << ": max " << c.maxAbs << ", mean " << c.meanAbs << ", peak "
+            << c.peak;
+    }
+}
+
+TEST_P(OpenClProjector, BackIsTheExactTransposeOfForward)
+{
+    const Geometry g =
+        test::circular2D(GetParam(), 41, 64, 1.0, 2.0 * std::numbers::pi, 60.0, 130.0);
+    const VolumeGrid grid = VolumeGrid::centred({40, 44, 1}, {0.9, 0.8, 1.0});
+    const auto projector = makeProjector(ProjectorModel::Joseph, *m_compute);
+    Volume x = Volume::zeros(grid);
+    test::fillRandom(x.data(), 3);
+    ProjectionStack y = ProjectionStack::zeros(g);
+    test::fillRandom(y.data(), 4);
+    NullRunContext ctx;
+    const double lhs = test::dotProduct(forwardProject(*projector, x, g, ctx, 16).data(), y.data());
+    const double rhs = test::dotProduct(x.data(), backProject(*projector, y, grid, ctx, 16).data());
+    EXPECT_NEAR(lhs / rhs, 1.0, kAdjointTolerance) << "<Ax,y> = " << lhs << ", <x,A'y> = " << rhs;
+}
+
+INSTANTIATE_TEST_SUITE_P(Beams, OpenClProjector,
+                         ::testing::Values(BeamType::Parallel2D, BeamType::Fan2D),
+                         [](const auto& p) { return std::string(toString(p.param)); });
+
+using OpenClPipeline = test::OpenClTest;
+
+TEST_F(OpenClPipeline, DefaultSceneReachesThePsnrThreshold)
+{
+    Scene s = loadScene(std::string(std::getenv("TOMO_SOURCE_RESOURCES")) +
+                        "/scenes/shepp-logan-2d-parallel.json");
+    if (test::smallProblems()) {
+        s.trajectory.views = 90;
+        s.detector.columns = 96;
+        s.detector.pixelU = 3.2;
+        s.reconstruction.gridSize = {64, 64, 1};
+        s.reconstruction.gridSpacingMm = {3.2, 3.2, 3.2};
+    }
+    NullRunContext ctx;
+    const RunResult r = runScene(s, *m_compute, ctx);
+    EXPECT_GT(r.psnr, test::smallProblems() ? kMinSheppLoganPsnrDbSmall : kMinSheppLoganPsnrDb);
+    EXPECT_NE(r.device.find("opencl"), std::string::npos) << r.device;
+}
+} // namespace
+} // namespace tomo
