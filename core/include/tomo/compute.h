@@ -46,9 +46,9 @@ class ComputeContext
 {
 public:
     /// Chooses a device from `choice`:
-    ///   "auto"       a GPU or accelerator if OpenCL has one, else the CPU backend
-    ///                (PoCL's CPU device is slower than the C++ backend on the same cores;
-    ///                bench/projector_bench.cpp measures both);
+    ///   "auto"       a GPU or accelerator if OpenCL has one, else the CPU backend (PoCL's CPU
+    ///                device measured no faster on the same cores and compiles kernels at
+    ///                first use; bench/projector_bench.cpp, docs/benchmarks.md);
     ///   "cpu"        the C++ backend;
     ///   "opencl"     the first OpenCL device;
     ///   "opencl:P:D" platform P, device D (indices from listDevices());
