@@ -20,9 +20,10 @@ struct Outcome
     std::string output; // stdout and stderr together
 };
 
-Outcome runCli(const std::string& args)
+Outcome runCli(const std::string& args, const std::string& environment = "")
 {
-    const std::string command = std::string(TOMO_CLI_PATH) + " " + args + " 2>&1";
+    const std::string command =
+        environment + " " + std::string(TOMO_CLI_PATH) + " " + args + " 2>&1";
     Outcome o;
     FILE* pipe = popen(command.c_str(), "r");
     if (pipe == nullptr) {
@@ -150,5 +151,19 @@ TEST_F(Cli, DevicesListsTheCpuBackend)
     const auto doc = nlohmann::json::parse(o.output.substr(o.output.find('[')));
     ASSERT_GE(doc.size(), 1u);
     EXPECT_EQ(doc[0].at("id"), "cpu");
+}
+TEST_F(Cli, WithoutAnyOpenClPlatformItSaysSoOnceAndUsesTheCpu)
+{
+    // ocl-icd reads its vendor list from OCL_ICD_VENDORS: an empty folder means no platform.
+    const std::string noPlatform = "OCL_ICD_VENDORS=" + (m_dir / "no-vendors").string();
+    fs::create_directories(m_dir / "no-vendors");
+    const Outcome o =
+        runCli("run " + smallScene().string() + " -o " + (m_dir / "out").string(), noPlatform);
+    ASSERT_EQ(o.exitCode, 0) << o.output;
+    EXPECT_NE(o.output.find("C++ backend"), std::string::npos) << o.output;
+    const std::string warning = "no OpenCL platform";
+    const auto first = o.output.find(warning);
+    ASSERT_NE(first, std::string::npos) << o.output;
+    EXPECT_EQ(o.output.find(warning, first + 1), std::string::npos) << "said more than once";
 }
 } // namespace
