@@ -81,10 +81,9 @@ void expectSceneVisible(const RgbImage& image)
     ASSERT_EQ(image.width, kWidth);
     ASSERT_EQ(image.height, kHeight);
     const double total = static_cast<double>(kWidth) * kHeight;
-    const double covered =
-        static_cast<double>(image.countDifferent(TrajectoryScene::kBackground,
-                                                 kBackgroundTolerance)) /
-        total;
+    const double covered = static_cast<double>(image.countDifferent(TrajectoryScene::kBackground,
+                                                                    kBackgroundTolerance)) /
+                           total;
     EXPECT_GT(covered, kMinCoveredFraction)
         << "only " << covered * 100 << " % of pixels differ from the background";
     EXPECT_GT(image.distinctColours(), kMinDistinctColours);
@@ -109,10 +108,10 @@ TEST(TrajectoryScene, FanScanRendersOffscreenAndFollowsTheCurrentView)
     const RgbImage quarter = scene.renderOffscreen(kWidth, kHeight);
     dumpImage(quarter, "fan_view45");
     expectSceneVisible(quarter);
-    const double changed =
-        static_cast<double>(changedPixels(first, quarter)) / (static_cast<double>(kWidth) * kHeight);
-    EXPECT_GT(changed, kMinChangedFraction) << "setCurrentView(45) changed " << changed * 100
-                                            << " % of pixels";
+    const double changed = static_cast<double>(changedPixels(first, quarter)) /
+                           (static_cast<double>(kWidth) * kHeight);
+    EXPECT_GT(changed, kMinChangedFraction)
+        << "setCurrentView(45) changed " << changed * 100 << " % of pixels";
 }
 
 TEST(TrajectoryScene, ParallelScanRendersOffscreenAndFollowsTheCurrentView)
@@ -128,8 +127,8 @@ TEST(TrajectoryScene, ParallelScanRendersOffscreenAndFollowsTheCurrentView)
     EXPECT_EQ(scene.currentView(), 359U);
     scene.setCurrentView(90);
     const RgbImage quarter = scene.renderOffscreen(kWidth, kHeight);
-    const double changed =
-        static_cast<double>(changedPixels(first, quarter)) / (static_cast<double>(kWidth) * kHeight);
+    const double changed = static_cast<double>(changedPixels(first, quarter)) /
+                           (static_cast<double>(kWidth) * kHeight);
     EXPECT_GT(changed, kMinChangedFraction);
 }
 

@@ -1,0 +1,144 @@
+// tomoscope: the desktop app. Argument wiring only (DESIGN.md §2); the window is tomo::ui.
+#include "tomo/ui/main_window.h"
+#include "tomo/ui/vtk_host_widget.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QTimer>
+
+#include <cstdio>
+#include <memory>
+
+namespace
+{
+/// The example scene: installed next to the executable, else in the source tree.
+QString findDefaultScene()
+{
+    const QString name = QStringLiteral("shepp-logan-2d-parallel.json");
+    const QStringList candidates{
+        QDir(QCoreApplication::applicationDirPath())
+            .filePath(QStringLiteral("../share/tomoscope/scenes/") + name),
+        QDir(QStringLiteral(TOMO_SOURCE_RESOURCES)).filePath(QStringLiteral("scenes/") + name)};
+    for (const QString& path : candidates) {
+        if (QFileInfo::exists(path)) {
+            return QDir::cleanPath(path);
+        }
+    }
+    return {};
+}
+
+/// Writes `image` to `path`; prints why not on failure.
+bool saveScreenshot(tomo::ui::MainWindow& window, const QString& path)
+{
+    const QImage image = window.grabWindow();
+    if (image.isNull() || !image.save(path)) {
+        std::fprintf(stderr, "tomoscope: cannot write screenshot %s\n", qPrintable(path));
+        return false;
+    }
+    std::fprintf(stderr, "tomoscope: wrote %s\n", qPrintable(path));
+    return true;
+}
+} // namespace
+
+int main(int argc, char** argv)
+{
+    // VTK 9.1's OpenGL2 backend needs a 3.2 core context; this must precede QApplication.
+    QSurfaceFormat::setDefaultFormat(tomo::ui::VtkHostWidget::defaultFormat());
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("tomoscope"));
+    QApplication::setApplicationVersion(QStringLiteral(TOMO_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Tomoscope: an interactive X-ray CT laboratory"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("scene"),
+                                 QStringLiteral("Scene file (.json); default: the Shepp-Logan "
+                                                "2D parallel-beam example."),
+                                 QStringLiteral("[SCENE.json]"));
+    const QCommandLineOption runOption(QStringLiteral("run"),
+                                       QStringLiteral("Start the run at once."));
+    const QCommandLineOption deviceOption(
+        QStringLiteral("device"),
+        QStringLiteral("Compute device: auto, cpu, opencl, opencl:P:D or part of a device name."),
+        QStringLiteral("NAME"));
+    const QCommandLineOption screenshotOption(
+        QStringLiteral("screenshot"),
+        QStringLiteral("Write a PNG of the window when the run finishes (implies --run)."),
+        QStringLiteral("FILE.png"));
+    const QCommandLineOption atProgressOption(
+        QStringLiteral("screenshot-at-progress"),
+        QStringLiteral("Take the screenshot instead once this fraction (0-1) of the sinogram "
+                       "is filled."),
+        QStringLiteral("FRACTION"));
+    const QCommandLineOption quitOption(
+        QStringLiteral("quit-after-run"),
+        QStringLiteral("Quit once the run has finished and the screenshot (if any) is written."));
+    parser.addOptions({runOption, deviceOption, screenshotOption, atProgressOption, quitOption});
+    parser.process(app);
+
+    const QString screenshot = parser.value(screenshotOption);
+    double atProgress = -1.0;
+    if (parser.isSet(atProgressOption)) {
+        bool ok = false;
+        atProgress = parser.value(atProgressOption).toDouble(&ok);
+        if (!ok || atProgress < 0.0 || atProgress > 1.0) {
+            std::fprintf(stderr,
+                         "tomoscope: --screenshot-at-progress = %s is invalid: expected a "
+                         "number from 0 to 1\n",
+                         qPrintable(parser.value(atProgressOption)));
+            return 2;
+        }
+    }
+    const bool run = parser.isSet(runOption) || !screenshot.isEmpty();
+    const bool quitAfterRun = parser.isSet(quitOption);
+
+    tomo::ui::MainWindow window(parser.value(deviceOption));
+    const QStringList positional = parser.positionalArguments();
+    const QString scenePath = positional.isEmpty() ? findDefaultScene() : positional.first();
+    bool sceneOk = true;
+    if (!scenePath.isEmpty()) {
+        sceneOk = window.openSceneFile(scenePath);
+    }
+    window.show();
+
+    if (run && sceneOk) {
+        auto shotTaken = std::make_shared<bool>(false);
+        if (!screenshot.isEmpty() && atProgress >= 0.0) {
+            QObject::connect(&window, &tomo::ui::MainWindow::previewShown, &window,
+                             [&window, screenshot, atProgress, shotTaken,
+                              quitAfterRun](std::size_t done, std::size_t views) {
+                                 if (*shotTaken || views == 0 ||
+                                     static_cast<double>(done) <
+                                         atProgress * static_cast<double>(views)) {
+                                     return;
+                                 }
+                                 *shotTaken = true;
+                                 const bool ok = saveScreenshot(window, screenshot);
+                                 if (quitAfterRun) {
+                                     window.cancelRun();
+                                     QApplication::exit(ok ? 0 : 1);
+                                 }
+                             });
+        }
+        QObject::connect(&window, &tomo::ui::MainWindow::runFinished, &window,
+                         [&window, screenshot, shotTaken, quitAfterRun](tomo::ui::JobState state) {
+                             bool ok = state == tomo::ui::JobState::Succeeded;
+                             if (!screenshot.isEmpty() && !*shotTaken) {
+                                 *shotTaken = true;
+                                 ok = saveScreenshot(window, screenshot) && ok;
+                             }
+                             if (quitAfterRun) {
+                                 QApplication::exit(ok ? 0 : 1);
+                             }
+                         });
+        // Start once the window is shown and the GL view initialised.
+        QTimer::singleShot(0, &window, [&window] { (void)window.startRun(); });
+    } else if (quitAfterRun) {
+        QTimer::singleShot(0, &app, [sceneOk] { QApplication::exit(sceneOk ? 0 : 1); });
+    }
+    return QApplication::exec();
+}
