@@ -2,6 +2,7 @@
 
 #include "tomo/geometry.h"
 #include "tomo/projections.h"
+#include "tomo/scene.h"
 #include "tomo/volume.h"
 
 #include <cstdlib>
@@ -17,6 +18,23 @@ inline bool smallProblems()
 {
     const char* v = std::getenv("TOMO_TEST_SMALL");
     return v != nullptr && std::string(v) == "1";
+}
+
+/// The default example scene (TOMO_SOURCE_RESOURCES/scenes/shepp-logan-2d-parallel.json), shrunk
+/// to 64², 90 views when smallProblems().
+inline Scene defaultScene()
+{
+    const char* resources = std::getenv("TOMO_SOURCE_RESOURCES");
+    Scene s = loadScene(std::string(resources != nullptr ? resources : "resources") +
+                        "/scenes/shepp-logan-2d-parallel.json");
+    if (smallProblems()) {
+        s.trajectory.views = 90;
+        s.detector.columns = 96;
+        s.detector.pixelU = 3.2;
+        s.reconstruction.gridSize = {64, 64, 1};
+        s.reconstruction.gridSpacingMm = {3.2, 3.2, 3.2};
+    }
+    return s;
 }
 
 /// A circular 2D geometry with the given beam over `rangeRad`.

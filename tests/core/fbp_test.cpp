@@ -9,7 +9,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <numbers>
 
 namespace tomo
@@ -25,21 +24,6 @@ constexpr double kMinSheppLoganPsnrDb = 32.0;
 constexpr double kMinSheppLoganPsnrDbSmall = 24.0;
 // A uniform disc must reconstruct to its μ: 1% of μ covers the ramp's finite-support bias.
 constexpr double kCalibrationTolerance = 0.01;
-
-Scene defaultScene()
-{
-    const char* resources = std::getenv("TOMO_SOURCE_RESOURCES");
-    EXPECT_NE(resources, nullptr);
-    Scene s = loadScene(std::string(resources) + "/scenes/shepp-logan-2d-parallel.json");
-    if (test::smallProblems()) {
-        s.trajectory.views = 90;
-        s.detector.columns = 96;
-        s.detector.pixelU = 3.2;
-        s.reconstruction.gridSize = {64, 64, 1};
-        s.reconstruction.gridSpacingMm = {3.2, 3.2, 3.2};
-    }
-    return s;
-}
 
 TEST(Fbp, UniformDiscReconstructsToItsAttenuation)
 {
@@ -75,7 +59,7 @@ TEST(Fbp, UniformDiscReconstructsToItsAttenuation)
 
 TEST(Fbp, SheppLoganReachesThePsnrThreshold)
 {
-    const Scene scene = defaultScene();
+    const Scene scene = test::defaultScene();
     auto compute = ComputeContext::create("cpu");
     NullRunContext ctx;
     const RunResult r = runScene(scene, *compute, ctx);

@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 
 namespace tomo
 {
@@ -107,15 +106,7 @@ using OpenClPipeline = test::OpenClTest;
 
 TEST_F(OpenClPipeline, DefaultSceneReachesThePsnrThreshold)
 {
-    Scene s = loadScene(std::string(std::getenv("TOMO_SOURCE_RESOURCES")) +
-                        "/scenes/shepp-logan-2d-parallel.json");
-    if (test::smallProblems()) {
-        s.trajectory.views = 90;
-        s.detector.columns = 96;
-        s.detector.pixelU = 3.2;
-        s.reconstruction.gridSize = {64, 64, 1};
-        s.reconstruction.gridSpacingMm = {3.2, 3.2, 3.2};
-    }
+    const Scene s = test::defaultScene();
     NullRunContext ctx;
     const RunResult r = runScene(s, *m_compute, ctx);
     EXPECT_GT(r.psnr, test::smallProblems() ? kMinSheppLoganPsnrDbSmall : kMinSheppLoganPsnrDb);

@@ -1,6 +1,7 @@
 #include "project/projector_impl.h"
 #include "project/ray_geometry.h"
 #include "project/view_params.h"
+#include "project/voxel_gather.h"
 #include "tomo/error.h"
 
 #include <algorithm>
@@ -81,14 +82,7 @@ public:
         checkViewRange(firstView, count, projections.views());
         const auto params = makeViewParams2D(projections.geometry(), firstView, count);
         const float* proj = projections.data().data();
-        float* out = volume.data().data();
-        const auto voxels = static_cast<std::ptrdiff_t>(s.nx) * s.ny;
-#pragma omp parallel for schedule(static)
-        for (std::ptrdiff_t index = 0; index < voxels; ++index) {
-            const auto i = static_cast<int>(index % s.nx);
-            const auto j = static_cast<int>(index / s.nx);
-            const float x = s.originX + static_cast<float>(i) * s.spacingX;
-            const float y = s.originY + static_cast<float>(j) * s.spacingY;
+        gatherOverVoxels(s, weight, volume.data().data(), [&](int i, int j, float x, float y) {
             float sum = 0.0f;
             for (std::size_t view = 0; view < count; ++view) {
                 const ViewParams2D& p = params[view];
@@ -125,8 +119,8 @@ public:
                     }
                 }
             }
-            out[index] += weight * sum;
-        }
+            return sum;
+        });
     }
 };
 } // namespace
