@@ -3,6 +3,7 @@
 #include "tomo/geometry.h"
 #include "tomo/phantom.h"
 #include "tomo/recon.h"
+#include "tomo/trajectory.h"
 #include "tomo/volume.h"
 
 #include <array>
@@ -40,7 +41,7 @@ struct Scene
     std::string name = "untitled";
     BeamType beam = BeamType::Parallel2D;
     Detector detector{.columns = 367, .rows = 1, .pixelU = 0.8, .pixelV = 0.8};
-    CircularTrajectory trajectory;
+    TrajectorySpec trajectory;
     ObjectSpec object;
     /// How projections are simulated: "joseph" (the ray-driven projector on the chosen backend,
     /// applied to the phantom rasterised kSimulationOversampling times finer than the

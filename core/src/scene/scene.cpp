@@ -41,6 +41,16 @@ public:
 
     [[nodiscard]] bool has(const std::string& key) const { return m_json.contains(key); }
 
+    /// The value under `key` (required), marked as read.
+    [[nodiscard]] const Json& raw(const std::string& key)
+    {
+        m_seen.insert(key);
+        if (!m_json.contains(key)) {
+            throwInvalid(where(key), "missing", "this field is required");
+        }
+        return m_json.at(key);
+    }
+
     [[nodiscard]] Reader child(const std::string& key)
     {
         m_seen.insert(key);
@@ -143,6 +153,187 @@ private:
     std::string m_path;
     std::set<std::string> m_seen;
 };
+
+Vec3 toVec3(const Json& v, const std::string& path)
+{
+    if (!v.is_array() || v.size() != 3) {
+        throwInvalid(path, v.dump(), "must be an array of 3 numbers [x, y, z]");
+    }
+    return {Reader::toNumber(v[0], path + "[0]"), Reader::toNumber(v[1], path + "[1]"),
+            Reader::toNumber(v[2], path + "[2]")};
+}
+
+Json fromVec3(Vec3 a)
+{
+    return Json::array({a.x, a.y, a.z});
+}
+
+std::vector<ViewPose> readPoses(Reader& trajectory, BeamType beam,
+                                const std::filesystem::path& baseDir)
+{
+    if (trajectory.has("csv")) {
+        std::filesystem::path csv = trajectory.text("csv", "");
+        if (csv.is_relative()) {
+            csv = baseDir / csv;
+        }
+        return readPoseCsv(csv);
+    }
+    const Json& list = trajectory.raw("poses");
+    const std::string where = trajectory.where("poses");
+    if (!list.is_array() || list.empty()) {
+        throwInvalid(where, list.dump().substr(0, 40),
+                     "must be a non-empty array of {source|ray, detector, u, v}");
+    }
+    const char* sourceKey = isParallel(beam) ? "ray" : "source";
+    std::vector<ViewPose> poses;
+    for (std::size_t k = 0; k < list.size(); ++k) {
+        Reader view(list[k], where + "[" + std::to_string(k) + "]");
+        ViewPose p;
+        p.source = toVec3(view.raw(sourceKey), view.where(sourceKey));
+        p.detector = toVec3(view.raw("detector"), view.where("detector"));
+        p.u = toVec3(view.raw("u"), view.where("u"));
+        p.v = toVec3(view.raw("v"), view.where("v"));
+        view.finish();
+        poses.push_back(p);
+    }
+    return poses;
+}
+
+TrajectorySpec readTrajectory(Reader& r, BeamType beam, const std::filesystem::path& baseDir)
+{
+    TrajectorySpec t;
+    t.kind = parseTrajectoryKind(r.text("kind", "circular"), r.where("kind"));
+    if (t.kind == TrajectoryKind::Explicit) {
+        t.poses = readPoses(r, beam, baseDir);
+        r.finish();
+        return t;
+    }
+    t.views = r.count("views", t.views);
+    t.startAngle = r.number("start_angle_deg", 0.0) * kDegree;
+    t.angularRange = r.number("range_deg", t.angularRange / kDegree) * kDegree;
+    t.sourceIsocentre = r.number("sid_mm", t.sourceIsocentre);
+    t.sourceDetector = r.number("sdd_mm", t.sourceDetector);
+    t.zOffset = r.number("z_offset_mm", t.zOffset);
+    if (r.has("tilt")) {
+        Reader tilt = r.child("tilt");
+        t.tilt.inPlane = tilt.number("in_plane_deg", 0.0) * kDegree;
+        t.tilt.aboutU = tilt.number("about_u_deg", 0.0) * kDegree;
+        t.tilt.aboutV = tilt.number("about_v_deg", 0.0) * kDegree;
+        tilt.finish();
+    }
+    switch (t.kind) {
+    case TrajectoryKind::Helical:
+        t.pitchMm = r.number("pitch_mm", t.pitchMm);
+        break;
+    case TrajectoryKind::Sinusoidal:
+        t.sidAmplitude = r.number("sid_amplitude_mm", t.sidAmplitude);
+        t.zAmplitude = r.number("z_amplitude_mm", t.zAmplitude);
+        t.frequency = r.number("frequency", t.frequency);
+        break;
+    case TrajectoryKind::Saddle:
+        t.sidAmplitude = r.number("radial_amplitude_mm", t.sidAmplitude);
+        t.zAmplitude = r.number("z_amplitude_mm", t.zAmplitude);
+        break;
+    case TrajectoryKind::MultiCircle: {
+        const Json& planes = r.raw("z_planes_mm");
+        if (!planes.is_array()) {
+            throwInvalid(r.where("z_planes_mm"), planes.dump(), "must be an array of z in mm");
+        }
+        t.zPlanes.clear();
+        for (std::size_t k = 0; k < planes.size(); ++k) {
+            t.zPlanes.push_back(Reader::toNumber(planes[k], r.where("z_planes_mm") + "[" +
+                                                                std::to_string(k) + "]"));
+        }
+        break;
+    }
+    case TrajectoryKind::RandomCircular:
+        t.seed = r.count("seed", t.seed);
+        t.sigmaSourceMm = r.number("sigma_source_mm", t.sigmaSourceMm);
+        t.sigmaSidMm = r.number("sigma_sid_mm", t.sigmaSidMm);
+        t.sigmaDetectorRotation = r.number("sigma_detector_rotation_deg", 0.0) * kDegree;
+        break;
+    case TrajectoryKind::Custom:
+        t.tStart = r.number("t_start", t.tStart);
+        t.tEnd = r.number("t_end", t.tEnd);
+        t.angleFormula = r.text("angle_formula", t.angleFormula);
+        t.zFormula = r.text("z_formula", t.zFormula);
+        t.sidFormula = r.text("sid_formula", t.sidFormula);
+        t.sddFormula = r.text("sdd_formula", t.sddFormula);
+        break;
+    case TrajectoryKind::Circular:
+    case TrajectoryKind::Tomosynthesis:
+    case TrajectoryKind::Explicit:
+        break;
+    }
+    r.finish();
+    return t;
+}
+
+Json trajectoryJson(const TrajectorySpec& t, BeamType beam)
+{
+    Json j;
+    j["kind"] = std::string(toString(t.kind));
+    if (t.kind == TrajectoryKind::Explicit) {
+        Json poses = Json::array();
+        for (const ViewPose& p : t.poses) {
+            poses.push_back({{isParallel(beam) ? "ray" : "source", fromVec3(p.source)},
+                             {"detector", fromVec3(p.detector)},
+                             {"u", fromVec3(p.u)},
+                             {"v", fromVec3(p.v)}});
+        }
+        j["poses"] = std::move(poses);
+        return j;
+    }
+    j["views"] = t.views;
+    j["start_angle_deg"] = t.startAngle / kDegree;
+    j["range_deg"] = t.angularRange / kDegree;
+    j["sid_mm"] = t.sourceIsocentre;
+    j["sdd_mm"] = t.sourceDetector;
+    if (t.zOffset != 0.0) {
+        j["z_offset_mm"] = t.zOffset;
+    }
+    if (t.tilt != DetectorTilt{}) {
+        j["tilt"] = {{"in_plane_deg", t.tilt.inPlane / kDegree},
+                     {"about_u_deg", t.tilt.aboutU / kDegree},
+                     {"about_v_deg", t.tilt.aboutV / kDegree}};
+    }
+    switch (t.kind) {
+    case TrajectoryKind::Helical:
+        j["pitch_mm"] = t.pitchMm;
+        break;
+    case TrajectoryKind::Sinusoidal:
+        j["sid_amplitude_mm"] = t.sidAmplitude;
+        j["z_amplitude_mm"] = t.zAmplitude;
+        j["frequency"] = t.frequency;
+        break;
+    case TrajectoryKind::Saddle:
+        j["radial_amplitude_mm"] = t.sidAmplitude;
+        j["z_amplitude_mm"] = t.zAmplitude;
+        break;
+    case TrajectoryKind::MultiCircle:
+        j["z_planes_mm"] = t.zPlanes;
+        break;
+    case TrajectoryKind::RandomCircular:
+        j["seed"] = t.seed;
+        j["sigma_source_mm"] = t.sigmaSourceMm;
+        j["sigma_sid_mm"] = t.sigmaSidMm;
+        j["sigma_detector_rotation_deg"] = t.sigmaDetectorRotation / kDegree;
+        break;
+    case TrajectoryKind::Custom:
+        j["t_start"] = t.tStart;
+        j["t_end"] = t.tEnd;
+        j["angle_formula"] = t.angleFormula;
+        j["z_formula"] = t.zFormula;
+        j["sid_formula"] = t.sidFormula;
+        j["sdd_formula"] = t.sddFormula;
+        break;
+    case TrajectoryKind::Circular:
+    case TrajectoryKind::Tomosynthesis:
+    case TrajectoryKind::Explicit:
+        break;
+    }
+    return j;
+}
 } // namespace
 
 void Scene::validate() const
@@ -166,7 +357,7 @@ void Scene::validate() const
 
 Geometry Scene::geometry() const
 {
-    return Geometry::circular(beam, detector, trajectory);
+    return makeGeometry(beam, detector, trajectory);
 }
 
 VolumeGrid Scene::reconstructionGrid() const
@@ -179,7 +370,10 @@ Phantom Scene::phantom() const
     return sheppLogan2D(object.variant, object.radiusMm, object.muPerUnit);
 }
 
-Scene parseScene(std::string_view json, std::string_view source)
+namespace
+{
+Scene parseSceneIn(std::string_view json, std::string_view source,
+                   const std::filesystem::path& baseDir)
 {
     Json doc;
     try {
@@ -208,17 +402,7 @@ Scene parseScene(std::string_view json, std::string_view source)
         Reader geometry = root.child("geometry");
         s.beam = parseBeamType(geometry.text("beam", "parallel2d"), geometry.where("beam"));
         Reader trajectory = geometry.child("trajectory");
-        const std::string kind = trajectory.text("kind", "circular");
-        if (kind != "circular") {
-            throwInvalid(trajectory.where("kind"), "\"" + kind + "\"", "accepted so far: circular");
-        }
-        s.trajectory.views = trajectory.count("views", s.trajectory.views);
-        s.trajectory.startAngle = trajectory.number("start_angle_deg", 0.0) * kDegree;
-        s.trajectory.angularRange =
-            trajectory.number("range_deg", s.trajectory.angularRange / kDegree) * kDegree;
-        s.trajectory.sourceIsocentre = trajectory.number("sid_mm", s.trajectory.sourceIsocentre);
-        s.trajectory.sourceDetector = trajectory.number("sdd_mm", s.trajectory.sourceDetector);
-        trajectory.finish();
+        s.trajectory = readTrajectory(trajectory, s.beam, baseDir);
         Reader detector = geometry.child("detector");
         s.detector.columns = detector.count("columns", s.detector.columns);
         s.detector.rows = detector.count("rows", s.detector.rows);
@@ -268,6 +452,13 @@ Scene parseScene(std::string_view json, std::string_view source)
     }
 }
 
+} // namespace
+
+Scene parseScene(std::string_view json, std::string_view source)
+{
+    return parseSceneIn(json, source, std::filesystem::current_path());
+}
+
 Scene loadScene(const std::filesystem::path& path)
 {
     std::ifstream in(path, std::ios::binary);
@@ -281,7 +472,7 @@ Scene loadScene(const std::filesystem::path& path)
     if (in.bad()) {
         throw IoError("cannot read scene " + path.string() + ": read error");
     }
-    return parseScene(text.str(), path.string());
+    return parseSceneIn(text.str(), path.string(), path.parent_path());
 }
 
 std::string toJson(const Scene& scene)
@@ -291,13 +482,7 @@ std::string toJson(const Scene& scene)
     doc["version"] = Scene::kFormatVersion;
     doc["name"] = scene.name;
     doc["geometry"] = {{"beam", std::string(toString(scene.beam))},
-                       {"trajectory",
-                        {{"kind", "circular"},
-                         {"views", scene.trajectory.views},
-                         {"start_angle_deg", scene.trajectory.startAngle / kDegree},
-                         {"range_deg", scene.trajectory.angularRange / kDegree},
-                         {"sid_mm", scene.trajectory.sourceIsocentre},
-                         {"sdd_mm", scene.trajectory.sourceDetector}}},
+                       {"trajectory", trajectoryJson(scene.trajectory, scene.beam)},
                        {"detector",
                         {{"columns", scene.detector.columns},
                          {"rows", scene.detector.rows},
