@@ -27,4 +27,22 @@ int runCommand(const RunOptions& options);
 
 /// `tomoscope-cli devices`: list the compute devices.
 int devicesCommand(bool json);
+
+struct GeometryOptions
+{
+    std::string scene;
+    std::string exportPath; ///< --export FILE (a folder for plastimatch-dir)
+    std::string importPath; ///< --import FILE
+    std::string format;     ///< json, rtk, astra, matrices, plastimatch-dir
+    std::string output;     ///< -o NEW.json (import)
+    std::string detector;   ///< --detector NU,NV (import; default: the scene's)
+};
+
+/// `tomoscope-cli geometry`: export the scene's geometry to a file, or import one into a copy of
+/// the scene (its detector, beam and trajectory replaced by explicit poses).
+int geometryCommand(const GeometryOptions& options);
+
+/// `tomoscope-cli geometry --check`: print the sanity findings of the scene's geometry (JSON with
+/// `json`), and write the completeness map to `completenessPath` unless it is empty.
+int checkCommand(const std::string& scenePath, bool json, const std::string& completenessPath);
 } // namespace tomo::cli

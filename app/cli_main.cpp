@@ -35,8 +35,62 @@ int main(int argc, char** argv)
         "devices", "List the compute devices Tomoscope can use.\nExample: tomoscope-cli devices");
     devicesCmd->add_flag("--json", devicesJson, "print the list as JSON");
 
+    GeometryOptions geometry;
+    CLI::App* geometryCmd = app.add_subcommand(
+        "geometry",
+        "Check the scene's geometry, export it, or import a geometry file into a copy of the "
+        "scene.\n"
+        "Examples: tomoscope-cli geometry scene.json --check\n"
+        "          tomoscope-cli geometry scene.json --check --completeness tuy.nii.gz\n"
+        "          tomoscope-cli geometry scene.json --export g.xml --format rtk\n"
+        "          tomoscope-cli geometry scene.json --import g.xml --format rtk -o new.json");
+    geometryCmd->add_option("scene", geometry.scene, "scene file (tomoscope-scene JSON)")
+        ->required();
+    CLI::Option* exportOpt =
+        geometryCmd->add_option("--export", geometry.exportPath,
+                                "write the geometry to this file (a folder for "
+                                "plastimatch-dir)");
+    CLI::Option* importOpt = geometryCmd->add_option(
+        "--import", geometry.importPath,
+        "read this geometry file; the new scene gets its detector, beam and explicit poses");
+    exportOpt->excludes(importOpt);
+    CLI::Option* formatOpt = geometryCmd->add_option(
+        "--format", geometry.format, "json, rtk, astra, matrices or plastimatch-dir");
+    bool check = false;
+    bool checkJson = false;
+    std::string completeness;
+    CLI::Option* checkOpt = geometryCmd->add_flag(
+        "--check", check,
+        "print the sanity findings: truncation (views named), short scan or limited angle, "
+        "offset detector, orbits FDK is not exact for");
+    geometryCmd->add_flag("--json", checkJson, "with --check: print the findings as JSON")
+        ->needs(checkOpt);
+    geometryCmd
+        ->add_option("--completeness", completeness,
+                     "with --check: write Tuy's data-completeness map (fraction of planes through "
+                     "each point that meet the source path) on a coarse grid over the "
+                     "reconstruction volume, e.g. tuy.nii.gz")
+        ->needs(checkOpt);
+    checkOpt->excludes(exportOpt)->excludes(importOpt);
+    CLI::Option* outputOpt =
+        geometryCmd->add_option("-o,--output", geometry.output, "new scene file (with --import)");
+    outputOpt->needs(importOpt);
+    importOpt->needs(outputOpt);
+    geometryCmd->add_option("--detector", geometry.detector,
+                            "detector size NU,NV for formats that do not store it (with "
+                            "--import; default: the scene's)");
+
     try {
         app.parse(argc, argv);
+        if (geometryCmd->parsed() && !check) {
+            if (geometry.exportPath.empty() && geometry.importPath.empty()) {
+                throw CLI::ValidationError("geometry",
+                                           "give --check, --export FILE or --import FILE");
+            }
+            if (formatOpt->count() == 0) {
+                throw CLI::ValidationError("--format", "--export and --import need --format");
+            }
+        }
     } catch (const CLI::ParseError& e) {
         const int code = app.exit(e);
         return code == 0 ? kExitSuccess : kExitUserError;
@@ -45,6 +99,10 @@ int main(int argc, char** argv)
     try {
         if (runCmd->parsed()) {
             return runCommand(run);
+        }
+        if (geometryCmd->parsed()) {
+            return check ? checkCommand(geometry.scene, checkJson, completeness)
+                         : geometryCommand(geometry);
         }
         return devicesCommand(devicesJson);
     } catch (const tomo::Cancelled&) {

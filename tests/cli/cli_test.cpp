@@ -167,3 +167,68 @@ TEST_F(Cli, WithoutAnyOpenClPlatformItSaysSoOnceAndUsesTheCpu)
     EXPECT_EQ(o.output.find(warning, first + 1), std::string::npos) << "said more than once";
 }
 } // namespace
+
+namespace
+{
+TEST_F(Cli, GeometryExportImportRoundTripsThroughFiles)
+{
+    const fs::path scene = smallScene();
+    for (const std::string format : {"json", "astra", "matrices", "rtk"}) {
+        const fs::path file = m_dir / ("g-" + format);
+        const fs::path out = m_dir / ("new-" + format + ".json");
+        Outcome o = runCli("geometry " + scene.string() + " --export " + file.string() +
+                           " --format " + format);
+        ASSERT_EQ(o.exitCode, 0) << format << ": " << o.output;
+        o = runCli("geometry " + scene.string() + " --import " + file.string() + " --format " +
+                   format + " -o " + out.string() + " --detector 100,1");
+        ASSERT_EQ(o.exitCode, 0) << format << ": " << o.output;
+        std::ifstream in(out);
+        const auto doc = nlohmann::json::parse(in);
+        EXPECT_EQ(doc.at("geometry").at("trajectory").at("kind"), "explicit") << format;
+        EXPECT_EQ(doc.at("geometry").at("trajectory").at("poses").size(), 60u) << format;
+        EXPECT_EQ(doc.at("geometry").at("detector").at("columns"), 100) << format;
+    }
+}
+
+TEST_F(Cli, GeometryRejectsAnUnknownFormat)
+{
+    const Outcome o = runCli("geometry " + smallScene().string() + " --export " +
+                             (m_dir / "g.dcm").string() + " --format dicom");
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("--format = \"dicom\""), std::string::npos) << o.output;
+    EXPECT_NE(o.output.find("plastimatch-dir"), std::string::npos) << o.output;
+    EXPECT_FALSE(fs::exists(m_dir / "g.dcm"));
+    EXPECT_EQ(runCli("geometry " + smallScene().string() + " --format json").exitCode, 1);
+}
+TEST_F(Cli, GeometryCheckNamesTruncatedViews)
+{
+    std::ifstream in(fs::path(std::getenv("TOMO_SOURCE_RESOURCES")) / "scenes/cone-circular.json");
+    nlohmann::json scene = nlohmann::json::parse(in);
+    // A 300 mm wide volume does not fit the 200 mm field of view.
+    scene["reconstruction"]["grid"]["size"] = {300, 300, 10};
+    scene["reconstruction"]["grid"]["spacing_mm"] = {1.0, 1.0, 1.0};
+    std::ofstream(m_dir / "wide.json") << scene.dump();
+    Outcome o = runCli("geometry " + (m_dir / "wide.json").string() + " --check");
+    ASSERT_EQ(o.exitCode, 0) << o.output;
+    EXPECT_NE(o.output.find("truncation"), std::string::npos) << o.output;
+    EXPECT_NE(o.output.find("360 of 360 views (0-359)"), std::string::npos) << o.output;
+
+    o = runCli("geometry " + (m_dir / "wide.json").string() + " --check --json --completeness " +
+               (m_dir / "tuy.nii.gz").string() + " 2>/dev/null");
+    ASSERT_EQ(o.exitCode, 0) << o.output;
+    const auto doc = nlohmann::json::parse(o.output);
+    bool truncation = false;
+    for (const auto& f : doc) {
+        truncation = truncation || (f.at("code") == "truncation" && f.at("views").size() == 360);
+    }
+    EXPECT_TRUE(truncation) << o.output;
+    EXPECT_TRUE(fs::is_regular_file(m_dir / "tuy.nii.gz"));
+}
+
+TEST_F(Cli, GeometryNeedsAnAction)
+{
+    const Outcome o = runCli("geometry " + smallScene().string());
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("--check"), std::string::npos) << o.output;
+}
+} // namespace

@@ -93,6 +93,19 @@ TEST(Scene, ErrorsNameTheJsonPath)
         << m;
 }
 
+TEST(Scene, CylindricalDetectorsRoundTrip)
+{
+    Scene s = parseScene(defaultText());
+    s.beam = BeamType::Fan2D;
+    s.detector.shape = DetectorShape::Cylindrical;
+    s.detector.radius = 1000.0;
+    const Scene back = parseScene(toJson(s));
+    EXPECT_EQ(back.detector, s.detector);
+    EXPECT_EQ(back.geometry(), s.geometry());
+    const std::string flat = toJson(parseScene(defaultText()));
+    EXPECT_EQ(flat.find("\"shape\""), std::string::npos) << "flat detectors write no shape";
+}
+
 TEST(Scene, UnknownKeysAreRejectedNotIgnored)
 {
     const std::string m =

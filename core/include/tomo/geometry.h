@@ -2,9 +2,11 @@
 
 #include "tomo/vec3.h"
 
+#include <array>
 #include <cstddef>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace tomo
@@ -31,19 +33,38 @@ enum class BeamType
     return b == BeamType::Parallel2D || b == BeamType::Fan2D;
 }
 
-/// A flat detector of columns (u) by rows (v) pixels. Pixel (iu, iv) of a view has its centre at
-/// d + (iu - (nu-1)/2 + offsetU)*du*û + (iv - (nv-1)/2 + offsetV)*dv*v̂, offsets in pixels.
+/// The shape of the detector surface (DESIGN.md §4).
+enum class DetectorShape
+{
+    Flat,        ///< a plane through d spanned by û and v̂
+    Cylindrical, ///< a cylinder of radius `Detector::radius` with its axis along v̂; equal-arc
+                 ///< columns
+};
+
+[[nodiscard]] std::string_view toString(DetectorShape shape);
+/// Parses "flat" or "cylindrical". Throws InvalidArgument naming `field` otherwise.
+[[nodiscard]] DetectorShape parseDetectorShape(std::string_view text,
+                                               std::string_view field = "detector.shape");
+
+/// A detector of columns (u) by rows (v) pixels. On a flat detector pixel (iu, iv) of a view has
+/// its centre at d + s*û + t*v̂ with s = columnPosition(iu) = (iu - (nu-1)/2 + offsetU)*du and
+/// t = rowPosition(iv) = (iv - (nv-1)/2 + offsetV)*dv (offsets in pixels). On a cylindrical
+/// detector s is an arc length: with φ = s/R and n̂ = û × v̂ (pointing from the detector towards
+/// the source in the circular reference) the centre is d + R sinφ û + R (1 - cosφ) n̂ + t v̂;
+/// R = SDD makes the columns equiangular about the source.
 struct Detector
 {
     std::size_t columns = 0; ///< nu
     std::size_t rows = 0;    ///< nv (1 for 2D beams)
-    double pixelU = 0.0;     ///< du, mm
+    double pixelU = 0.0;     ///< du, mm (an arc length on a cylindrical detector)
     double pixelV = 0.0;     ///< dv, mm
     double offsetU = 0.0;    ///< pixels
     double offsetV = 0.0;    ///< pixels
+    DetectorShape shape = DetectorShape::Flat;
+    double radius = 0.0; ///< R, mm; used only when shape is Cylindrical
 
-    /// Throws InvalidArgument for a zero count, a non-finite or non-positive pixel size or a
-    /// non-finite offset.
+    /// Throws InvalidArgument for a zero count, a non-finite or non-positive pixel size, a
+    /// non-finite offset, or a cylindrical detector without a finite radius > 0.
     void validate() const;
 
     /// Signed distance (mm) of column iu's centre from the detector centre along û.
@@ -96,7 +117,8 @@ public:
 
     /// A geometry from explicit poses. Throws InvalidArgument if `poses` is empty, any vector is
     /// not finite, û or v̂ (or a parallel ray direction) is not of unit length, û is not
-    /// orthogonal to v̂, or the source lies on the detector plane.
+    /// orthogonal to v̂, the source lies on the detector plane, or a parallel beam is given a
+    /// cylindrical detector (only fan and cone beams may use one).
     [[nodiscard]] static Geometry fromPoses(BeamType beam, const Detector& detector,
                                             std::vector<ViewPose> poses);
 
@@ -112,6 +134,42 @@ public:
     /// (θ such that û = R_z(θ)(1,0,0) for a circular scan).
     [[nodiscard]] double viewAngle(std::size_t view) const;
 
+    /// The 3×4 projection matrix P of view `view`, row-major, such that
+    /// [iu·w, iv·w, w]ᵀ = P·[x, y, z, 1]ᵀ for a world point (x, y, z) in mm, where (iu, iv) are
+    /// the fractional pixel indices (column, row) of DESIGN.md §4 (integers at pixel centres).
+    /// Divergent beams: the perspective projection through s onto the detector plane; the third
+    /// row is the unit normal m̂ pointing from the source towards the detector plane with
+    /// -m̂·s in its last entry, so w is the depth (mm) of the point along m̂ from the source.
+    /// Parallel beams: the affine projection along the ray direction; third row (0, 0, 0, 1).
+    /// Throws InvalidArgument for a cylindrical detector (no matrix describes it) and
+    /// std::out_of_range for a view index ≥ viewCount().
+    [[nodiscard]] std::array<double, 12> projectionMatrix(std::size_t view) const;
+
+    /// Magnification of view `view` (dimensionless): SDD/SID, both measured from the source
+    /// along the detector normal (SID to the isocentre, the world origin); 1 for parallel beams.
+    /// Throws InvalidArgument if the isocentre lies in the source's plane parallel to the
+    /// detector (SID = 0), std::out_of_range for a bad view index.
+    [[nodiscard]] double magnification(std::size_t view) const;
+
+    /// Pixel size (mm) projected back to the isocentre: (du/M, dv/M) with M = magnification.
+    /// Throws as magnification().
+    [[nodiscard]] std::pair<double, double> pixelSizeAtIsocentre(std::size_t view) const;
+
+    /// Full angle (radians) subtended at the source by the detector's column extent (from the
+    /// outer edge of the first column to the outer edge of the last, in the plane of the central
+    /// row); 0 for parallel beams. Throws std::out_of_range for a bad view index.
+    [[nodiscard]] double fanAngle(std::size_t view) const;
+
+    /// Full angle (radians) subtended at the source by the detector's row extent (outer edges of
+    /// the first and last rows, along the central column); 0 for parallel beams.
+    /// Throws std::out_of_range for a bad view index.
+    [[nodiscard]] double coneAngle(std::size_t view) const;
+
+    /// Radius (mm) of the largest circle about the z axis in the plane z = 0 that the rays of
+    /// every view cover: the minimum over views of the distance from the z axis (measured in
+    /// the xy-plane) of the rays through the outer edges of the first and last columns of the
+    /// central row, detector offsets included; 0 if some view's fan does not contain the axis.
+    [[nodiscard]] double fieldOfViewRadius() const;
     friend bool operator==(const Geometry&, const Geometry&) = default;
 
 private:

@@ -43,6 +43,10 @@ struct FbpOptions
 [[nodiscard]] ProjectionStack rampFilter(const ProjectionStack& projections,
                                          const FbpOptions& options);
 
+/// Throws InvalidArgument, as reconstructFbp2D would, if 2D FBP cannot reconstruct `geometry` on
+/// `grid`; lets a pipeline refuse before it simulates anything.
+void checkFbp2D(const Geometry& geometry, const VolumeGrid& grid);
+
 /// Filtered backprojection for a 2D parallel-beam scan covering π or 2π (equally spaced views),
 /// on the backend of `compute`. Output μ in mm⁻¹ if the projections are ∫μ dl with lengths in
 /// mm. Publishes the partial image after each batch of views.

@@ -54,6 +54,28 @@ BeamType parseBeamType(std::string_view text, std::string_view field)
                  "accepted: parallel2d, fan2d, parallel3d, cone3d");
 }
 
+std::string_view toString(DetectorShape shape)
+{
+    switch (shape) {
+    case DetectorShape::Flat:
+        return "flat";
+    case DetectorShape::Cylindrical:
+        return "cylindrical";
+    }
+    return "unknown";
+}
+
+DetectorShape parseDetectorShape(std::string_view text, std::string_view field)
+{
+    for (DetectorShape shape : {DetectorShape::Flat, DetectorShape::Cylindrical}) {
+        if (text == toString(shape)) {
+            return shape;
+        }
+    }
+    throwInvalid(std::string(field), "\"" + std::string(text) + "\"",
+                 "accepted: flat, cylindrical");
+}
+
 void Detector::validate() const
 {
     if (columns == 0) {
@@ -73,6 +95,10 @@ void Detector::validate() const
     }
     if (!std::isfinite(offsetV)) {
         throwInvalid("detector.offset_v_px", formatValue(offsetV), "must be finite (pixels)");
+    }
+    if (shape == DetectorShape::Cylindrical && (!std::isfinite(radius) || radius <= 0.0)) {
+        throwInvalid("detector.radius_mm", formatValue(radius),
+                     "a cylindrical detector needs detector.radius_mm > 0 (finite, mm)");
     }
 }
 
@@ -132,6 +158,12 @@ Geometry Geometry::fromPoses(BeamType beam, const Detector& detector, std::vecto
     if (poses.empty()) {
         throwInvalid("views", "0", "a scan needs at least 1 view");
     }
+    if (detector.shape == DetectorShape::Cylindrical && isParallel(beam)) {
+        throwInvalid("detector.shape", "\"cylindrical\"",
+                     std::string("a ") + std::string(toString(beam)) +
+                         " geometry needs a flat detector; only fan2d and cone3d beams may use a "
+                         "cylindrical one");
+    }
     for (std::size_t k = 0; k < poses.size(); ++k) {
         const ViewPose& p = poses[k];
         const std::string prefix = "views[" + std::to_string(k) + "].";
@@ -179,7 +211,15 @@ Geometry Geometry::fromPoses(BeamType beam, const Detector& detector, std::vecto
 Vec3 Geometry::pixelCentre(std::size_t view, double iu, double iv) const
 {
     const ViewPose& p = m_poses.at(view);
-    return p.detector + m_detector.columnPosition(iu) * p.u + m_detector.rowPosition(iv) * p.v;
+    const double s = m_detector.columnPosition(iu);
+    const double t = m_detector.rowPosition(iv);
+    if (m_detector.shape == DetectorShape::Cylindrical) {
+        const double r = m_detector.radius;
+        const double phi = s / r;
+        return p.detector + (r * std::sin(phi)) * p.u +
+               (r * (1.0 - std::cos(phi))) * cross(p.u, p.v) + t * p.v;
+    }
+    return p.detector + s * p.u + t * p.v;
 }
 
 double Geometry::viewAngle(std::size_t view) const

@@ -94,6 +94,12 @@ Setup2D makeSetup2D(const Geometry& geometry, const VolumeGrid& grid)
                      "the projectors support 2D beams so far: parallel2d, fan2d (3D beams "
                      "arrive with the 3D projectors)");
     }
+    if (geometry.detector().shape != DetectorShape::Flat) {
+        throwInvalid("detector.shape",
+                     "\"" + std::string(toString(geometry.detector().shape)) + "\"",
+                     "curved detectors are not supported by the 2D projectors yet; use a flat "
+                     "detector");
+    }
     if (!grid.is2D()) {
         throwInvalid("grid.size.z", std::to_string(grid.size()[2]),
                      "a 2D beam needs a 2D grid (nz = 1)");

@@ -58,11 +58,8 @@ double equalCoverage(const Geometry& geometry)
 }
 } // namespace
 
-Volume reconstructFbp2D(const ProjectionStack& projections, const VolumeGrid& grid,
-                        const FbpOptions& options, ComputeContext& compute, RunContext& ctx)
+void checkFbp2D(const Geometry& geometry, const VolumeGrid& grid)
 {
-    options.validate();
-    const Geometry& geometry = projections.geometry();
     if (geometry.beam() != BeamType::Parallel2D) {
         throwInvalid("geometry.beam", "\"" + std::string(toString(geometry.beam())) + "\"",
                      "2D FBP reconstructs parallel2d scans (fan-beam FBP and FDK come with the "
@@ -78,6 +75,14 @@ Volume reconstructFbp2D(const ProjectionStack& projections, const VolumeGrid& gr
                      "2D parallel FBP needs a coverage of 180 or 360 degrees (short-scan and "
                      "limited-angle weights come with the analytic reconstruction issue)");
     }
+}
+
+Volume reconstructFbp2D(const ProjectionStack& projections, const VolumeGrid& grid,
+                        const FbpOptions& options, ComputeContext& compute, RunContext& ctx)
+{
+    options.validate();
+    const Geometry& geometry = projections.geometry();
+    checkFbp2D(geometry, grid);
     ctx.reportProgress(0, geometry.viewCount(), "ramp filter");
     const ProjectionStack filtered = rampFilter(projections, options);
     ctx.throwIfCancelled();

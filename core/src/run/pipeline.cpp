@@ -6,6 +6,7 @@
 #include "tomo/metrics.h"
 #include "tomo/phantom.h"
 #include "tomo/projector.h"
+#include "tomo/recon.h"
 
 #include <nlohmann/json.hpp>
 
@@ -62,6 +63,8 @@ RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx)
     const Geometry geometry = scene.geometry();
     const VolumeGrid grid = scene.reconstructionGrid();
     const Phantom phantom = scene.phantom();
+    // Refuse what cannot be reconstructed before spending time on the simulation.
+    checkFbp2D(geometry, grid);
     const std::size_t batch = scene.reconstruction.fbp.batchViews;
     RunResult result;
     result.device = compute.device().label();

@@ -410,6 +410,11 @@ Scene parseSceneIn(std::string_view json, std::string_view source,
         s.detector.pixelV = detector.number("pixel_v_mm", s.detector.pixelV);
         s.detector.offsetU = detector.number("offset_u_px", 0.0);
         s.detector.offsetV = detector.number("offset_v_px", 0.0);
+        s.detector.shape =
+            parseDetectorShape(detector.text("shape", "flat"), detector.where("shape"));
+        if (s.detector.shape == DetectorShape::Cylindrical) {
+            s.detector.radius = detector.number("radius_mm", 0.0);
+        }
         detector.finish();
         geometry.finish();
 
@@ -490,6 +495,10 @@ std::string toJson(const Scene& scene)
                          {"pixel_v_mm", scene.detector.pixelV},
                          {"offset_u_px", scene.detector.offsetU},
                          {"offset_v_px", scene.detector.offsetV}}}};
+    if (scene.detector.shape == DetectorShape::Cylindrical) {
+        doc["geometry"]["detector"]["shape"] = std::string(toString(scene.detector.shape));
+        doc["geometry"]["detector"]["radius_mm"] = scene.detector.radius;
+    }
     doc["object"] = {
         {"phantom", scene.object.phantom},
         {"variant", scene.object.variant == SheppLoganVariant::Modified ? "modified" : "original"},
