@@ -1,5 +1,6 @@
 #include "tomo/error.h"
 #include "tomo/io.h"
+#include "tomo/projections.h"
 
 #include <gtest/gtest.h>
 
@@ -51,6 +52,21 @@ TEST_F(IoTest, VolumesRoundTripWithSpacingAndOrigin)
                   std::vector<float>(v.data().begin(), v.data().end()))
             << name;
     }
+}
+
+TEST_F(IoTest, ProjectionsAreWrittenWithCentredDetectorCoordinates)
+{
+    const Geometry g = Geometry::circular(
+        BeamType::Cone3D, {.columns = 5, .rows = 3, .pixelU = 0.5, .pixelV = 2.0}, {.views = 4});
+    ProjectionStack p = ProjectionStack::zeros(g);
+    p.view(3)[2 * 5 + 4] = 7.0f;
+    writeProjections(p, m_dir / "p.mha");
+    const Volume back = readVolume(m_dir / "p.mha");
+    EXPECT_EQ(back.grid().size(), (std::array<std::size_t, 3>{5, 3, 4}));
+    // Pixel (0, 0) sits (nu-1)/2 du and (nv-1)/2 dv before the centre of the pixel grid.
+    EXPECT_NEAR(back.grid().origin().x, -1.0, 1e-9);
+    EXPECT_NEAR(back.grid().origin().y, -2.0, 1e-9);
+    EXPECT_EQ(back.at(4, 2, 3), 7.0f);
 }
 
 TEST_F(IoTest, UnknownExtensionAndMissingFolderAreIoErrors)

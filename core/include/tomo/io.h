@@ -17,7 +17,9 @@ void writeVolume(const Volume& volume, const std::filesystem::path& path);
 /// Throws IoError naming the path if it is missing, unreadable or not a 2D/3D scalar image.
 [[nodiscard]] Volume readVolume(const std::filesystem::path& path);
 
-/// Writes a projection stack as a 3D image (u, v, view) with spacing (du, dv, 1).
+/// Writes a projection stack as a 3D image (u, v, view) with spacing (du, dv, 1) and origin
+/// (−(nu−1)/2·du, −(nv−1)/2·dv, 0): u and v are mm from the centre of the pixel grid, as RTK's
+/// centred projections (docs/geometry.md).
 void writeProjections(const ProjectionStack& projections, const std::filesystem::path& path);
 
 /// Writes slice `k` of `volume` as an 8-bit greyscale PNG, mapping [low, high] to [0, 255]

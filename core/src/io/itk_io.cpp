@@ -154,9 +154,12 @@ Volume readVolume(const std::filesystem::path& path)
 void writeProjections(const ProjectionStack& projections, const std::filesystem::path& path)
 {
     const Detector& d = projections.geometry().detector();
-    const VolumeGrid grid =
-        VolumeGrid::make({projections.columns(), projections.rows(), projections.views()},
-                         {d.pixelU, d.pixelV, 1.0}, {0.0, 0.0, 0.0});
+    // u and v are physical coordinates on the detector with 0 at the centre of the pixel grid
+    // (RTK's centred projections; the detector offset lives in the geometry), views count 0, 1, ...
+    const VolumeGrid grid = VolumeGrid::make(
+        {projections.columns(), projections.rows(), projections.views()}, {d.pixelU, d.pixelV, 1.0},
+        {-0.5 * (static_cast<double>(projections.columns()) - 1.0) * d.pixelU,
+         -0.5 * (static_cast<double>(projections.rows()) - 1.0) * d.pixelV, 0.0});
     const std::span<const float> data = projections.data();
     writeVolume(Volume::fromData(grid, std::vector<float>(data.begin(), data.end())), path);
 }
