@@ -338,6 +338,22 @@ TEST(Trajectory, EveryKindRoundTripsThroughSceneJson)
     }
 }
 
+TEST(Trajectory, AHelixCanBeGivenByItsZRange)
+{
+    Scene scene;
+    scene.beam = BeamType::Cone3D;
+    scene.detector = coneDetector();
+    scene.reconstruction.gridSize = {32, 32, 32};
+    scene.trajectory.kind = TrajectoryKind::Helical;
+    scene.trajectory.angularRange = 6.0 * kPi; // three turns
+    std::string json = toJson(scene);
+    const auto at = json.find("\"pitch_mm\"");
+    json.replace(at, json.find(",", at) - at, "\"z_range_mm\": 150.0");
+    EXPECT_DOUBLE_EQ(parseScene(json).trajectory.pitchMm, 50.0);
+    json.replace(json.find("\"z_range_mm\""), 0, "\"pitch_mm\": 3, ");
+    EXPECT_THROW((void)parseScene(json), InvalidArgument);
+}
+
 TEST(Trajectory, KeysOfAnotherKindAreRejected)
 {
     Scene scene;

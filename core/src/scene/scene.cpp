@@ -223,7 +223,16 @@ TrajectorySpec readTrajectory(Reader& r, BeamType beam, const std::filesystem::p
     }
     switch (t.kind) {
     case TrajectoryKind::Helical:
-        t.pitchMm = r.number("pitch_mm", t.pitchMm);
+        if (r.has("z_range_mm")) {
+            // The helix given by the height it climbs over the whole range instead of per turn.
+            if (r.has("pitch_mm")) {
+                throwInvalid(r.where("z_range_mm"), "given with pitch_mm",
+                             "give either pitch_mm (per turn) or z_range_mm (over the range)");
+            }
+            t.pitchMm = r.number("z_range_mm", 0.0) / (t.angularRange / (2.0 * std::numbers::pi));
+        } else {
+            t.pitchMm = r.number("pitch_mm", t.pitchMm);
+        }
         break;
     case TrajectoryKind::Sinusoidal:
         t.sidAmplitude = r.number("sid_amplitude_mm", t.sidAmplitude);
