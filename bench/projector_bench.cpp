@@ -126,6 +126,87 @@ void BM_BackprojectJosephAdjoint_OpenCL_WithTransfer(benchmark::State& s)
     back(s, Backend::OpenCL, ProjectorModel::Joseph);
 }
 
+// Cone beam, circular orbit (SID 1000 mm, SDD 1500 mm as in issue 4), n³ grid of 1 mm voxels,
+// `views` views of n² pixels of 1.5 mm (1 mm at the isocentre).
+Problem makeConeProblem(std::size_t n, std::size_t views)
+{
+    const Geometry g = Geometry::circular(BeamType::Cone3D,
+                                          {.columns = n, .rows = n, .pixelU = 1.5, .pixelV = 1.5},
+                                          {.views = views,
+                                           .angularRange = 2.0 * std::numbers::pi,
+                                           .sourceIsocentre = 1000.0,
+                                           .sourceDetector = 1500.0});
+    const VolumeGrid grid = VolumeGrid::centred({n, n, n}, {1.0, 1.0, 1.0});
+    Volume v = Volume::zeros(grid);
+    std::fill(v.data().begin(), v.data().end(), 0.02f);
+    return {g, std::move(v), ProjectionStack::zeros(g)};
+}
+
+void forwardCone(benchmark::State& state, Backend backend)
+{
+    auto compute = contextFor(backend);
+    if (!compute) {
+        state.SkipWithError("no OpenCL device");
+        return;
+    }
+    const auto n = static_cast<std::size_t>(state.range(0));
+    const auto views = static_cast<std::size_t>(state.range(1));
+    Problem problem = makeConeProblem(n, views);
+    const auto projector = makeProjector(ProjectorModel::Joseph, *compute);
+    projector->forward(problem.volume, problem.projections, 0, 1);
+    for (auto _ : state) {
+        projector->forward(problem.volume, problem.projections, 0, views);
+        benchmark::DoNotOptimize(problem.projections.data().data());
+    }
+    const double rays = static_cast<double>(views * n * n);
+    state.counters["rays_per_s"] =
+        benchmark::Counter(rays, benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["ray_samples_per_s"] = benchmark::Counter(
+        rays * static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
+    state.SetLabel(compute->device().label() + ", cone " + std::to_string(n) + "^3, " +
+                   std::to_string(views) + " views of " + std::to_string(n) + "^2");
+}
+
+void backCone(benchmark::State& state, Backend backend)
+{
+    auto compute = contextFor(backend);
+    if (!compute) {
+        state.SkipWithError("no OpenCL device");
+        return;
+    }
+    const auto n = static_cast<std::size_t>(state.range(0));
+    const auto views = static_cast<std::size_t>(state.range(1));
+    Problem problem = makeConeProblem(n, views);
+    std::fill(problem.projections.data().begin(), problem.projections.data().end(), 1.0f);
+    const auto projector = makeProjector(ProjectorModel::Joseph, *compute);
+    projector->backAccumulate(problem.projections, 0, 1, 1.0f, problem.volume);
+    for (auto _ : state) {
+        projector->backAccumulate(problem.projections, 0, views, 1.0f, problem.volume);
+        benchmark::DoNotOptimize(problem.volume.data().data());
+    }
+    state.counters["GUPS"] = benchmark::Counter(static_cast<double>(n * n * n * views) * 1e-9,
+                                                benchmark::Counter::kIsIterationInvariantRate);
+    state.SetLabel(compute->device().label() + ", cone " + std::to_string(n) + "^3, " +
+                   std::to_string(views) + " views of " + std::to_string(n) + "^2");
+}
+
+void BM_ForwardProjectJosephCone_Cpu(benchmark::State& s)
+{
+    forwardCone(s, Backend::Cpu);
+}
+void BM_ForwardProjectJosephCone_OpenCL_WithTransfer(benchmark::State& s)
+{
+    forwardCone(s, Backend::OpenCL);
+}
+void BM_BackprojectJosephAdjointCone_Cpu(benchmark::State& s)
+{
+    backCone(s, Backend::Cpu);
+}
+void BM_BackprojectJosephAdjointCone_OpenCL_WithTransfer(benchmark::State& s)
+{
+    backCone(s, Backend::OpenCL);
+}
+
 #define TOMO_BENCH_SIZES(name)                                                                     \
     BENCHMARK(name)                                                                                \
         ->ArgNames({"n", "views"})                                                                 \
@@ -140,6 +221,18 @@ TOMO_BENCH_SIZES(BM_BackprojectVoxel_Cpu);
 TOMO_BENCH_SIZES(BM_BackprojectVoxel_OpenCL_WithTransfer);
 TOMO_BENCH_SIZES(BM_BackprojectJosephAdjoint_Cpu);
 TOMO_BENCH_SIZES(BM_BackprojectJosephAdjoint_OpenCL_WithTransfer);
+
+#define TOMO_BENCH_CONE(name)                                                                      \
+    BENCHMARK(name)                                                                                \
+        ->ArgNames({"n", "views"})                                                                 \
+        ->Args({128, 90})                                                                          \
+        ->Unit(benchmark::kMillisecond)                                                            \
+        ->UseRealTime()
+
+TOMO_BENCH_CONE(BM_ForwardProjectJosephCone_Cpu);
+TOMO_BENCH_CONE(BM_ForwardProjectJosephCone_OpenCL_WithTransfer);
+TOMO_BENCH_CONE(BM_BackprojectJosephAdjointCone_Cpu);
+TOMO_BENCH_CONE(BM_BackprojectJosephAdjointCone_OpenCL_WithTransfer);
 } // namespace
 
 BENCHMARK_MAIN();

@@ -132,19 +132,18 @@ TEST(VoxelDriven, BackprojectsAConstantRowToAConstantImage)
     }
 }
 
-TEST(Projector, Refuses3DBeamsAndViewRangesOutside)
+TEST(Projector, RefusesA3DGridForA2DBeamAndViewRangesOutside)
 {
     auto compute = ComputeContext::create("cpu");
     const auto projector = makeProjector(ProjectorModel::Joseph, *compute);
-    const Geometry cone = Geometry::circular(
-        BeamType::Cone3D, {.columns = 8, .rows = 8, .pixelU = 1, .pixelV = 1}, {.views = 2});
-    ProjectionStack p = ProjectionStack::zeros(cone);
+    const Geometry fan = test::circular2D(BeamType::Fan2D, 2, 8, 1.0);
+    ProjectionStack p = ProjectionStack::zeros(fan);
     const Volume v = Volume::zeros(VolumeGrid::centred({8, 8, 8}, {1, 1, 1}));
     try {
         projector->forward(v, p, 0, 2);
         FAIL() << "no exception";
     } catch (const InvalidArgument& e) {
-        EXPECT_NE(std::string(e.what()).find("cone3d"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("grid.size.z = 8"), std::string::npos) << e.what();
     }
     const Geometry g = test::circular2D(BeamType::Parallel2D, 4, 16, 1.0);
     ProjectionStack q = ProjectionStack::zeros(g);

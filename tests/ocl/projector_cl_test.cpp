@@ -4,6 +4,7 @@
 #include "tomo/pipeline.h"
 #include "tomo/projector.h"
 #include "tomo/scene.h"
+#include "tomo/trajectory.h"
 
 #include <gtest/gtest.h>
 
@@ -100,6 +101,51 @@ TEST_P(OpenClProjector, BackIsTheExactTransposeOfForward)
 
 INSTANTIATE_TEST_SUITE_P(Beams, OpenClProjector,
                          ::testing::Values(BeamType::Parallel2D, BeamType::Fan2D),
+                         [](const auto& p) { return std::string(toString(p.param)); });
+
+class OpenClProjector3D : public test::OpenClTest, public ::testing::WithParamInterface<BeamType>
+{
+protected:
+    Geometry geometry() const
+    {
+        TrajectorySpec t;
+        t.views = 7;
+        t.angularRange = 2.0 * std::numbers::pi;
+        t.sourceIsocentre = 70.0;
+        t.sourceDetector = 150.0;
+        t.tilt.aboutV = 0.05;
+        Detector d{.columns = 36, .rows = 28, .pixelU = 1.2, .pixelV = 1.1, .offsetU = 1.5};
+        return makeGeometry(GetParam(), d, t);
+    }
+    VolumeGrid grid() const { return VolumeGrid::centred({14, 16, 12}, {1.3, 1.1, 1.2}); }
+};
+
+TEST_P(OpenClProjector3D, ForwardAndTransposeAgreeWithTheCpuReference)
+{
+    const Geometry g = geometry();
+    Volume x = Volume::zeros(grid());
+    test::fillRandom(x.data(), 21);
+    ProjectionStack y = ProjectionStack::zeros(g);
+    test::fillRandom(y.data(), 22);
+    auto cpu = ComputeContext::create("cpu");
+    const auto pc = makeProjector(ProjectorModel::Joseph, *cpu);
+    const auto pcl = makeProjector(ProjectorModel::Joseph, *m_compute);
+    NullRunContext ctx;
+    const Comparison f = compare(forwardProject(*pcl, x, g, ctx, 4).data(),
+                                 forwardProject(*pc, x, g, ctx, 4).data());
+    EXPECT_LT(f.maxAbs, kAgreementOfPeak * f.peak)
+        << "forward: max " << f.maxAbs << ", mean " << f.meanAbs << ", peak " << f.peak;
+    const Volume bcl = backProject(*pcl, y, grid(), ctx, 4);
+    const Comparison b = compare(bcl.data(), backProject(*pc, y, grid(), ctx, 4).data());
+    EXPECT_LT(b.maxAbs, kAgreementOfPeak * b.peak)
+        << "transpose: max " << b.maxAbs << ", mean " << b.meanAbs << ", peak " << b.peak;
+    const double lhs = test::dotProduct(forwardProject(*pcl, x, g, ctx, 4).data(), y.data());
+    const double rhs = test::dotProduct(x.data(), bcl.data());
+    EXPECT_NEAR(lhs / rhs, 1.0, kAdjointTolerance) << "<Ax,y> = " << lhs << ", <x,A'y> = " << rhs;
+}
+
+INSTANTIATE_TEST_SUITE_P(Beams, OpenClProjector3D,
+                         ::testing::Values(BeamType::Cone3D, BeamType::Parallel3D),
                          [](const auto& p) { return std::string(toString(p.param)); });
 
 using OpenClPipeline = test::OpenClTest;

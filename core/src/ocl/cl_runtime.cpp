@@ -181,11 +181,12 @@ std::size_t Runtime::buildCount() const
 }
 
 void Runtime::launch(cl_kernel kernel, std::string_view name, std::size_t globalX,
-                     std::size_t globalY)
+                     std::size_t globalY, std::size_t globalZ)
 {
-    const std::size_t global[2] = {globalX, globalY};
-    TOMO_CL_CHECK_IN(clEnqueueNDRangeKernel(m_queue.get(), kernel, globalY > 1 ? 2 : 1, nullptr,
-                                            global, nullptr, 0, nullptr, nullptr),
+    const std::size_t global[3] = {globalX, globalY, globalZ};
+    const cl_uint dimensions = globalZ > 1 ? 3 : (globalY > 1 ? 2 : 1);
+    TOMO_CL_CHECK_IN(clEnqueueNDRangeKernel(m_queue.get(), kernel, dimensions, nullptr, global,
+                                            nullptr, 0, nullptr, nullptr),
                      name);
     if (m_sync) {
         TOMO_CL_CHECK_IN(clFinish(m_queue.get()), name);

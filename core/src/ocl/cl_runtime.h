@@ -150,10 +150,10 @@ public:
                                           count * sizeof(T), out, 0, nullptr, nullptr));
     }
 
-    /// Enqueues `kernel` over a 1D or 2D global range (local size chosen by the driver) and,
-    /// with TOMO_CL_SYNC=1, waits for it so an asynchronous error lands on this kernel.
+    /// Enqueues `kernel` over a 1D, 2D or 3D global range (local size chosen by the driver)
+    /// and, with TOMO_CL_SYNC=1, waits for it so an asynchronous error lands on this kernel.
     void launch(cl_kernel kernel, std::string_view name, std::size_t globalX,
-                std::size_t globalY = 1);
+                std::size_t globalY = 1, std::size_t globalZ = 1);
 
 private:
     cl_platform_id m_platform = nullptr;

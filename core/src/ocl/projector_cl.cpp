@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace tomo::detail
 {
@@ -35,6 +36,10 @@ public:
                          "the voxel-driven model only backprojects; forward project with "
                          "\"joseph\"");
         }
+        if (!is2D(out.geometry().beam())) {
+            forward3D(volume, out, firstView, count);
+            return;
+        }
         const Setup2D s = makeSetup2D(out.geometry(), volume.grid());
         checkViewRange(firstView, count, out.views());
         if (count == 0) {
@@ -57,6 +62,10 @@ public:
     void backAccumulate(const ProjectionStack& projections, std::size_t firstView,
                         std::size_t count, float weight, Volume& volume) const override
     {
+        if (!is2D(projections.geometry().beam())) {
+            back3D(projections, firstView, count, weight, volume);
+            return;
+        }
         const Setup2D s = makeSetup2D(projections.geometry(), volume.grid());
         checkViewRange(firstView, count, projections.views());
         if (count == 0) {
@@ -83,9 +92,69 @@ public:
     }
 
 private:
-    static std::string options(const Setup2D& s)
+    template <class Setup> static std::string options(const Setup& s)
     {
         return std::string("-DTOMO_PARALLEL=") + (s.parallel ? "1" : "0");
+    }
+
+    void requireJoseph3D() const
+    {
+        if (m_model != ProjectorModel::Joseph) {
+            throwInvalid("projector", "\"" + std::string(toString(m_model)) + "\"",
+                         "3D beams are projected with \"joseph\" so far (the voxel-driven 3D "
+                         "backprojector comes with FDK)");
+        }
+    }
+
+    void forward3D(const Volume& volume, ProjectionStack& out, std::size_t firstView,
+                   std::size_t count) const
+    {
+        requireJoseph3D();
+        const Setup3D s = makeSetup3D(out.geometry(), volume.grid());
+        checkViewRange(firstView, count, out.views());
+        if (count == 0) {
+            return;
+        }
+        const std::vector<float> params = makeViewParams3D(out.geometry(), firstView, count);
+        auto vol = m_runtime.upload(volume.data().data(), volume.data().size(), CL_MEM_READ_ONLY);
+        auto views = m_runtime.upload(params.data(), params.size(), CL_MEM_READ_ONLY);
+        const std::size_t pixels = count * out.pixelsPerView();
+        auto proj = m_runtime.allocate<float>(pixels, CL_MEM_WRITE_ONLY);
+        constexpr const char* kEntry = "project_joseph_3d";
+        auto kernel = m_runtime.kernel("project_joseph_3d", kEntry, options(s));
+        ocl::setArgs(kernel.get(), kEntry, vol.get(), proj.get(), views.get(), s.n[0], s.n[1],
+                     s.n[2], s.origin[0], s.origin[1], s.origin[2], s.spacing[0], s.spacing[1],
+                     s.spacing[2], s.nu, s.nv, s.pixelU, s.pixelV, s.centreU, s.centreV);
+        m_runtime.launch(kernel.get(), kEntry, static_cast<std::size_t>(s.nu),
+                         static_cast<std::size_t>(s.nv), count);
+        m_runtime.download(proj, out.view(firstView).data(), pixels);
+    }
+
+    void back3D(const ProjectionStack& projections, std::size_t firstView, std::size_t count,
+                float weight, Volume& volume) const
+    {
+        requireJoseph3D();
+        const Setup3D s = makeSetup3D(projections.geometry(), volume.grid());
+        checkViewRange(firstView, count, projections.views());
+        if (count == 0) {
+            return;
+        }
+        const std::vector<float> params =
+            makeViewParams3D(projections.geometry(), firstView, count);
+        const std::size_t pixels = count * projections.pixelsPerView();
+        auto proj = m_runtime.upload(projections.view(firstView).data(), pixels, CL_MEM_READ_ONLY);
+        auto views = m_runtime.upload(params.data(), params.size(), CL_MEM_READ_ONLY);
+        auto vol = m_runtime.upload(volume.data().data(), volume.data().size(), CL_MEM_READ_WRITE);
+        constexpr const char* kEntry = "backproject_joseph_3d";
+        auto kernel = m_runtime.kernel("project_joseph_3d", kEntry, options(s));
+        const int viewCount = static_cast<int>(count);
+        ocl::setArgs(kernel.get(), kEntry, vol.get(), proj.get(), views.get(), viewCount, s.n[0],
+                     s.n[1], s.n[2], s.origin[0], s.origin[1], s.origin[2], s.spacing[0],
+                     s.spacing[1], s.spacing[2], s.nu, s.nv, s.pixelU, s.pixelV, s.centreU,
+                     s.centreV, weight);
+        m_runtime.launch(kernel.get(), kEntry, static_cast<std::size_t>(s.n[0]),
+                         static_cast<std::size_t>(s.n[1]), static_cast<std::size_t>(s.n[2]));
+        m_runtime.download(vol, volume.data().data(), volume.data().size());
     }
 
     ProjectorModel m_model;

@@ -1,3 +1,4 @@
+#include "project/joseph3d_cpu.h"
 #include "project/projector_impl.h"
 #include "project/ray_geometry.h"
 #include "project/view_params.h"
@@ -28,6 +29,10 @@ public:
     void forward(const Volume& volume, ProjectionStack& out, std::size_t firstView,
                  std::size_t count) const override
     {
+        if (!is2D(out.geometry().beam())) {
+            josephForward3D(volume, out, firstView, count);
+            return;
+        }
         const Setup2D s = makeSetup2D(out.geometry(), volume.grid());
         checkViewRange(firstView, count, out.views());
         const auto params = makeViewParams2D(out.geometry(), firstView, count);
@@ -78,6 +83,10 @@ public:
     void backAccumulate(const ProjectionStack& projections, std::size_t firstView,
                         std::size_t count, float weight, Volume& volume) const override
     {
+        if (!is2D(projections.geometry().beam())) {
+            josephBack3D(projections, firstView, count, weight, volume);
+            return;
+        }
         const Setup2D s = makeSetup2D(projections.geometry(), volume.grid());
         checkViewRange(firstView, count, projections.views());
         const auto params = makeViewParams2D(projections.geometry(), firstView, count);

@@ -44,7 +44,11 @@ std::unique_ptr<Projector> makeProjector(ProjectorModel model, ComputeContext& c
 
 void checkProjectable(const Geometry& geometry, const VolumeGrid& grid)
 {
-    (void)detail::makeSetup2D(geometry, grid);
+    if (is2D(geometry.beam())) {
+        (void)detail::makeSetup2D(geometry, grid);
+    } else {
+        (void)detail::makeSetup3D(geometry, grid);
+    }
 }
 
 ProjectionStack forwardProject(const Projector& projector, const Volume& volume,
@@ -87,27 +91,75 @@ Volume backProject(const Projector& projector, const ProjectionStack& projection
 
 namespace detail
 {
-Setup2D makeSetup2D(const Geometry& geometry, const VolumeGrid& grid)
+namespace
 {
-    if (!is2D(geometry.beam())) {
-        throwInvalid("geometry.beam", "\"" + std::string(toString(geometry.beam())) + "\"",
-                     "the projectors support 2D beams so far: parallel2d, fan2d (3D beams "
-                     "arrive with the 3D projectors)");
-    }
+void checkFlatAndAxisAligned(const Geometry& geometry, const VolumeGrid& grid)
+{
     if (geometry.detector().shape != DetectorShape::Flat) {
         throwInvalid("detector.shape",
                      "\"" + std::string(toString(geometry.detector().shape)) + "\"",
-                     "curved detectors are not supported by the 2D projectors yet; use a flat "
+                     "curved detectors are not supported by the projectors yet; use a flat "
                      "detector");
-    }
-    if (!grid.is2D()) {
-        throwInvalid("grid.size.z", std::to_string(grid.size()[2]),
-                     "a 2D beam needs a 2D grid (nz = 1)");
     }
     const auto& m = grid.direction();
     if (m != std::array<double, 9>{1, 0, 0, 0, 1, 0, 0, 0, 1}) {
         throwInvalid("grid.direction", "not identity",
                      "the projectors need an axis-aligned grid; resample the volume first");
+    }
+}
+} // namespace
+
+Setup3D makeSetup3D(const Geometry& geometry, const VolumeGrid& grid)
+{
+    if (is2D(geometry.beam())) {
+        throwInvalid("geometry.beam", "\"" + std::string(toString(geometry.beam())) + "\"",
+                     "the 3D projectors take parallel3d or cone3d");
+    }
+    checkFlatAndAxisAligned(geometry, grid);
+    const Detector& det = geometry.detector();
+    Setup3D s{};
+    const Vec3 origin = grid.origin();
+    const double o[3] = {origin.x, origin.y, origin.z};
+    for (int a = 0; a < 3; ++a) {
+        s.n[a] = static_cast<int>(grid.size()[static_cast<std::size_t>(a)]);
+        s.origin[a] = static_cast<float>(o[a]);
+        s.spacing[a] = static_cast<float>(grid.spacing()[static_cast<std::size_t>(a)]);
+    }
+    s.nu = static_cast<int>(det.columns);
+    s.nv = static_cast<int>(det.rows);
+    s.pixelU = static_cast<float>(det.pixelU);
+    s.pixelV = static_cast<float>(det.pixelV);
+    s.centreU = static_cast<float>(0.5 * (static_cast<double>(det.columns) - 1.0) - det.offsetU);
+    s.centreV = static_cast<float>(0.5 * (static_cast<double>(det.rows) - 1.0) - det.offsetV);
+    s.parallel = isParallel(geometry.beam());
+    return s;
+}
+
+std::vector<float> makeViewParams3D(const Geometry& geometry, std::size_t first, std::size_t count)
+{
+    std::vector<float> out;
+    out.reserve(count * kViewParam3DFloats);
+    for (std::size_t k = first; k < first + count; ++k) {
+        const ViewPose& p = geometry.poses()[k];
+        for (const Vec3& a : {p.source, p.detector, p.u, p.v}) {
+            out.push_back(static_cast<float>(a.x));
+            out.push_back(static_cast<float>(a.y));
+            out.push_back(static_cast<float>(a.z));
+        }
+    }
+    return out;
+}
+
+Setup2D makeSetup2D(const Geometry& geometry, const VolumeGrid& grid)
+{
+    if (!is2D(geometry.beam())) {
+        throwInvalid("geometry.beam", "\"" + std::string(toString(geometry.beam())) + "\"",
+                     "the 2D projectors take parallel2d or fan2d");
+    }
+    checkFlatAndAxisAligned(geometry, grid);
+    if (!grid.is2D()) {
+        throwInvalid("grid.size.z", std::to_string(grid.size()[2]),
+                     "a 2D beam needs a 2D grid (nz = 1)");
     }
     const Detector& det = geometry.detector();
     Setup2D s{};

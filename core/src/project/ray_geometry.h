@@ -1,12 +1,13 @@
 #pragma once
 
-// The shared 2D ray formulas of kernels/common/ray_geometry.cl, compiled as C++ so the CPU
-// reference evaluates exactly what the OpenCL kernels evaluate.
+// The shared ray formulas of kernels/common/ray_geometry.cl and ray_geometry_3d.cl, compiled as C++
+// so the CPU reference evaluates exactly what the OpenCL kernels evaluate.
 #include <math.h> // NOLINT(modernize-deprecated-headers): float overloads in the global scope
 
 namespace tomo::detail
 {
 #define TOMO_FN inline
 #include "common/ray_geometry.cl"
+#include "common/ray_geometry_3d.cl"
 #undef TOMO_FN
 } // namespace tomo::detail

@@ -33,6 +33,26 @@ struct Setup2D
     bool parallel;
 };
 
+/// Grid and detector constants of a 3D projection (parallel3d or cone3d, flat detector).
+struct Setup3D
+{
+    int n[3];         ///< nx, ny, nz
+    float origin[3];  ///< mm, centre of voxel (0, 0, 0)
+    float spacing[3]; ///< mm
+    int nu, nv;
+    float pixelU, pixelV;   ///< mm
+    float centreU, centreV; ///< (n - 1)/2 - offset: index of the detector centre
+    bool parallel;
+};
+inline constexpr std::size_t kViewParam3DFloats = 12;
+
+/// Throws InvalidArgument unless `geometry` is a 3D beam with a flat detector and `grid` an
+/// axis-aligned grid.
+Setup3D makeSetup3D(const Geometry& geometry, const VolumeGrid& grid);
+
+/// Parameters of views [first, first + count): s, d, u, v per view, 12 floats each.
+std::vector<float> makeViewParams3D(const Geometry& geometry, std::size_t first, std::size_t count);
+
 /// Throws InvalidArgument unless `geometry` is a 2D beam and `grid` a 2D axis-aligned grid.
 Setup2D makeSetup2D(const Geometry& geometry, const VolumeGrid& grid);
 

@@ -33,6 +33,11 @@ public:
     void backAccumulate(const ProjectionStack& projections, std::size_t firstView,
                         std::size_t count, float weight, Volume& volume) const override
     {
+        if (!is2D(projections.geometry().beam())) {
+            throwInvalid("projector", "\"voxel-driven\"",
+                         "3D beams are backprojected with \"joseph\" so far (the voxel-driven 3D "
+                         "backprojector comes with FDK)");
+        }
         const Setup2D s = makeSetup2D(projections.geometry(), volume.grid());
         checkViewRange(firstView, count, projections.views());
         const auto params = makeViewParams2D(projections.geometry(), firstView, count);

@@ -1,0 +1,150 @@
+/* 3D ray geometry shared by the OpenCL kernels and the C++ reference projectors
+ * (core/src/project includes this file), as common/ray_geometry.cl is for 2D. Arrays are small
+ * private float arrays: a view is s[3] (source, or unit ray direction for parallel beams),
+ * d[3] (detector centre), u[3], v[3] (unit column and row directions), 12 floats in that order;
+ * grids pass origin[3] (centre of voxel 0, mm) and spacing[3] (mm). Detector coordinates (a, b)
+ * are mm from d along u and v. Axis numbering: 0 = x, 1 = y, 2 = z. */
+
+#ifndef TOMO_FN
+#define TOMO_FN inline
+#endif
+
+/* The ray through detector coordinates (a, b): origin o[3], unit direction r[3]. */
+TOMO_FN void tomo_ray_3d(const float* view, float a, float b, int parallel, float* o, float* r)
+{
+    float p[3];
+    for (int c = 0; c < 3; ++c) {
+        p[c] = view[3 + c] + a * view[6 + c] + b * view[9 + c];
+    }
+    if (parallel) {
+        for (int c = 0; c < 3; ++c) {
+            o[c] = p[c];
+            r[c] = view[c];
+        }
+        return;
+    }
+    float e[3];
+    for (int c = 0; c < 3; ++c) {
+        e[c] = p[c] - view[c];
+    }
+    const float inv = 1.0f / sqrt(e[0] * e[0] + e[1] * e[1] + e[2] * e[2]);
+    for (int c = 0; c < 3; ++c) {
+        o[c] = view[c];
+        r[c] = e[c] * inv;
+    }
+}
+
+/* Detector coordinates (*a, *b) (mm) where the ray through point x[3] meets the detector plane.
+ * Returns 0 if the ray is parallel to the plane or the point lies behind the source. */
+TOMO_FN int tomo_detector_coordinates_3d(const float* view, const float* x, int parallel, float* a,
+                                         float* b)
+{
+    const float n0 = view[7] * view[11] - view[8] * view[10];
+    const float n1 = view[8] * view[9] - view[6] * view[11];
+    const float n2 = view[6] * view[10] - view[7] * view[9];
+    float base[3];
+    float dir[3];
+    for (int c = 0; c < 3; ++c) {
+        base[c] = parallel ? x[c] : view[c];
+        dir[c] = parallel ? view[c] : x[c] - view[c];
+    }
+    const float denominator = n0 * dir[0] + n1 * dir[1] + n2 * dir[2];
+    if (denominator == 0.0f) {
+        return 0;
+    }
+    const float t =
+        (n0 * (view[3] - base[0]) + n1 * (view[4] - base[1]) + n2 * (view[5] - base[2])) /
+        denominator;
+    if (!parallel && !(t > 0.0f)) {
+        return 0;
+    }
+    float q[3];
+    for (int c = 0; c < 3; ++c) {
+        q[c] = base[c] + t * dir[c] - view[3 + c];
+    }
+    *a = q[0] * view[6] + q[1] * view[7] + q[2] * view[8];
+    *b = q[0] * view[9] + q[1] * view[10] + q[2] * view[11];
+    return 1;
+}
+
+/* Joseph's dominant axis: the one the ray crosses most voxel slices of per unit length
+ * (ties go to the lower axis number). */
+TOMO_FN int tomo_joseph_axis_3d(const float* r, const float* spacing)
+{
+    const float sx = fabs(r[0]) / spacing[0];
+    const float sy = fabs(r[1]) / spacing[1];
+    const float sz = fabs(r[2]) / spacing[2];
+    if (sx >= sy && sx >= sz) {
+        return 0;
+    }
+    return sy >= sz ? 1 : 2;
+}
+
+/* The two axes across the dominant one, in increasing order. */
+TOMO_FN int tomo_across_first(int axis)
+{
+    return axis == 0 ? 1 : 0;
+}
+TOMO_FN int tomo_across_second(int axis)
+{
+    return axis == 2 ? 1 : 2;
+}
+
+/* Fractional indices (*f1, *f2) across the dominant axis where the ray crosses the centre plane
+ * of slice `index` along it; returns the ray parameter t (mm from o) of that crossing. */
+TOMO_FN float tomo_joseph_crossing_3d(const float* o, const float* r, int axis, int index,
+                                      const float* origin, const float* spacing, float* f1,
+                                      float* f2)
+{
+    const int a1 = tomo_across_first(axis);
+    const int a2 = tomo_across_second(axis);
+    const float t = (origin[axis] + (float)index * spacing[axis] - o[axis]) / r[axis];
+    *f1 = (o[a1] + t * r[a1] - origin[a1]) / spacing[a1];
+    *f2 = (o[a2] + t * r[a2] - origin[a2]) / spacing[a2];
+    return t;
+}
+
+/* A Joseph sample counts if it lies on the ray: in front of the source for divergent beams
+ * (o is the source), anywhere along the line for parallel beams. */
+TOMO_FN int tomo_sample_on_ray(float t, int parallel)
+{
+    return parallel || t > 0.0f;
+}
+
+/* Path length (mm) one Joseph sample stands for. */
+TOMO_FN float tomo_joseph_step_3d(const float* r, int axis, const float* spacing)
+{
+    return spacing[axis] / fabs(r[axis]);
+}
+
+/* Linear-interpolation coefficient of integer index `at` for fractional position f. */
+TOMO_FN float tomo_linear_coefficient(float f, int at)
+{
+    const float fl = floor(f);
+    const float w = f - fl;
+    const int lower = (int)fl;
+    if (at == lower) {
+        return 1.0f - w;
+    }
+    if (at == lower + 1) {
+        return w;
+    }
+    return 0.0f;
+}
+
+/* Weight of voxel idx[3] in the Joseph ray (o, r): exactly the coefficient the forward projector
+ * applies to it, so a gather over rays is the transpose of the forward sum. */
+TOMO_FN float tomo_joseph_weight_3d(const float* o, const float* r, const int* idx,
+                                    const float* origin, const float* spacing, int parallel)
+{
+    const int axis = tomo_joseph_axis_3d(r, spacing);
+    float f1;
+    float f2;
+    const float t = tomo_joseph_crossing_3d(o, r, axis, idx[axis], origin, spacing, &f1, &f2);
+    if (!tomo_sample_on_ray(t, parallel) || !(fabs(f1) < 1.0e8f && fabs(f2) < 1.0e8f)) {
+        return 0.0f;
+    }
+    const float c = tomo_linear_coefficient(f1, idx[tomo_across_first(axis)]) *
+                    tomo_linear_coefficient(f2, idx[tomo_across_second(axis)]);
+    return c * tomo_joseph_step_3d(r, axis, spacing);
+}
