@@ -45,4 +45,21 @@ int geometryCommand(const GeometryOptions& options);
 /// `tomoscope-cli geometry --check`: print the sanity findings of the scene's geometry (JSON with
 /// `json`), and write the completeness map to `completenessPath` unless it is empty.
 int checkCommand(const std::string& scenePath, bool json, const std::string& completenessPath);
+struct ProjectOptions
+{
+    std::string scene;
+    std::string volume;      ///< project: --volume FILE (default: the scene's phantom)
+    std::string projections; ///< backproject: --projections FILE
+    std::string output;
+    std::string model = "joseph";
+    std::string device;
+    bool quiet = false;
+};
+
+/// `tomoscope-cli project`: line integrals (views, v, u) of a volume or of the scene's object.
+int projectCommand(const ProjectOptions& options);
+
+/// `tomoscope-cli backproject`: the transpose (or the voxel-driven backprojection) of a
+/// projection stack onto the scene's reconstruction grid.
+int backprojectCommand(const ProjectOptions& options);
 } // namespace tomo::cli

@@ -35,6 +35,36 @@ int main(int argc, char** argv)
         "devices", "List the compute devices Tomoscope can use.\nExample: tomoscope-cli devices");
     devicesCmd->add_flag("--json", devicesJson, "print the list as JSON");
 
+    ProjectOptions project;
+    CLI::App* projectCmd = app.add_subcommand(
+        "project", "Forward project a volume (or the scene's object) with the scene's geometry.\n"
+                   "Example: tomoscope-cli project scene.json --volume head.nii.gz -o proj.mha");
+    projectCmd->add_option("scene", project.scene, "scene file (tomoscope-scene JSON)")->required();
+    projectCmd->add_option("--volume", project.volume,
+                           "volume to project; its origin and spacing place it in the scanner "
+                           "(default: the scene's phantom on its reconstruction grid)");
+    projectCmd->add_option("-o,--output", project.output, "projection stack (.mha, .nii.gz)")
+        ->required();
+    projectCmd->add_option("--model", project.model, "joseph (default)");
+    projectCmd->add_option("--device", project.device, "as for run");
+    projectCmd->add_flag("-q,--quiet", project.quiet, "no progress bar");
+
+    ProjectOptions back;
+    CLI::App* backCmd = app.add_subcommand(
+        "backproject",
+        "Backproject a projection stack onto the scene's reconstruction grid (the exact transpose "
+        "for joseph).\n"
+        "Example: tomoscope-cli backproject scene.json --projections proj.mha -o back.nii.gz");
+    backCmd->add_option("scene", back.scene, "scene file (tomoscope-scene JSON)")->required();
+    backCmd
+        ->add_option("--projections", back.projections, "projection stack (columns, rows, views)")
+        ->required();
+    backCmd->add_option("-o,--output", back.output, "volume file (.nii.gz, .mha, .nrrd)")
+        ->required();
+    backCmd->add_option("--model", back.model, "joseph (default) or voxel-driven");
+    backCmd->add_option("--device", back.device, "as for run");
+    backCmd->add_flag("-q,--quiet", back.quiet, "no progress bar");
+
     GeometryOptions geometry;
     CLI::App* geometryCmd = app.add_subcommand(
         "geometry",
@@ -99,6 +129,12 @@ int main(int argc, char** argv)
     try {
         if (runCmd->parsed()) {
             return runCommand(run);
+        }
+        if (projectCmd->parsed()) {
+            return projectCommand(project);
+        }
+        if (backCmd->parsed()) {
+            return backprojectCommand(back);
         }
         if (geometryCmd->parsed()) {
             return check ? checkCommand(geometry.scene, checkJson, completeness)

@@ -29,7 +29,7 @@ TEST(Fbp, UniformDiscReconstructsToItsAttenuation)
 {
     constexpr double kMu = 0.02;
     Phantom disc;
-    disc.ellipses.push_back({.semiAxisA = 60, .semiAxisB = 60, .value = kMu});
+    disc.addEllipse({.semiAxisA = 60, .semiAxisB = 60, .value = kMu});
     const Geometry g = test::circular2D(BeamType::Parallel2D, 180, 200, 0.8);
     ProjectionStack p = ProjectionStack::zeros(g);
     for (std::size_t k = 0; k < g.viewCount(); ++k) {

@@ -3,13 +3,65 @@
 #include "tomo/vec3.h"
 #include "tomo/volume.h"
 
+#include <array>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace tomo
 {
-/// An ellipse in the z = 0 plane with constant attenuation added to whatever lies beneath.
+/// A row-major 3×3 rotation matrix whose columns are the world directions of an object's local
+/// x, y and z axes (the same layout as VolumeGrid::direction()). A local point q sits at world
+/// position centre + R·q.
+using Rotation = std::array<double, 9>;
+
+inline constexpr Rotation kIdentityRotation{1, 0, 0, 0, 1, 0, 0, 0, 1};
+
+/// The rotation R = R_z(phi)·R_x(theta)·R_z(psi) (radians): the object is turned about the world
+/// z axis by phi, then about its new x axis by theta, then about its new z axis by psi (the
+/// intrinsic z-x'-z'' Euler convention of Goldstein, used by the 3D Shepp–Logan tables of Kak &
+/// Slaney and of Schabel's phantom3d). Positive angles turn counter-clockwise seen from the
+/// positive axis. With theta = psi = 0 it is the 2D in-plane rotation by phi.
+[[nodiscard]] Rotation rotationFromEuler(double phi, double theta, double psi);
+
+/// Euler angles (phi, theta, psi) in radians of a rotation in the convention of
+/// rotationFromEuler, with theta in [0, π] and phi, psi in (−π, π]; when theta is 0 or π the
+/// split between phi and psi is not unique and psi = 0 is returned. The matrix must be a proper
+/// rotation; the result is rotationFromEuler's inverse up to rounding.
+[[nodiscard]] std::array<double, 3> eulerFromRotation(const Rotation& rotation);
+
+/// The shape of an analytic object, in its local frame (centred on the origin).
+enum class ShapeKind
+{
+    Ellipsoid, ///< x²/a² + y²/b² + z²/c² ≤ 1
+    Box,       ///< |x| ≤ a, |y| ≤ b, |z| ≤ c (a rectangular cuboid of half-sizes a, b, c;
+               ///< c = +∞ gives the infinitely deep prism of a 2D rectangle)
+    Cylinder,  ///< x²/a² + y²/b² ≤ 1 and |z| ≤ c: an elliptic cylinder along local z, c its
+               ///< half-length; c = +∞ gives the infinitely long cylinder of a 2D ellipse
+};
+
+/// "ellipsoid", "box", "cylinder".
+[[nodiscard]] std::string_view toString(ShapeKind kind);
+
+/// Parses "ellipsoid", "box" or "cylinder"; throws InvalidArgument naming `field` otherwise.
+[[nodiscard]] ShapeKind parseShapeKind(std::string_view text, std::string_view field = "kind");
+
+/// One analytic object: a constant attenuation added to whatever lies beneath, inside a shape
+/// placed in the world frame (DESIGN.md §4). Points on the surface count as inside.
+struct AnalyticObject
+{
+    ShapeKind kind = ShapeKind::Ellipsoid;
+    Vec3 centre;                  ///< mm, world position of the local origin
+    Vec3 semiAxes{1.0, 1.0, 1.0}; ///< mm: semi-axes (ellipsoid), half-sizes (box), or
+                                  ///< (a, b, half-length) (cylinder; half-length may be +∞)
+    Rotation rotation = kIdentityRotation; ///< local → world, see Rotation
+    double value = 0.0;                    ///< added attenuation, mm⁻¹
+
+    friend bool operator==(const AnalyticObject&, const AnalyticObject&) = default;
+};
+
+/// A 2D ellipse in the z = 0 plane: the cross-section of an infinitely long elliptic cylinder
+/// along z (see toObject).
 struct Ellipse
 {
     double centreX = 0.0;   ///< mm
@@ -20,15 +72,25 @@ struct Ellipse
     double value = 0.0;     ///< added attenuation, mm⁻¹
 };
 
-/// An analytic 2D phantom: a sum of ellipses, with exact line integrals along any ray.
+/// The infinitely long elliptic cylinder along z whose cross-section is `e`.
+[[nodiscard]] AnalyticObject toObject(const Ellipse& e);
+
+/// An analytic phantom: a sum of objects, with exact line integrals along any ray.
 struct Phantom
 {
     std::string name;
-    std::vector<Ellipse> ellipses;
+    std::vector<AnalyticObject> objects;
 
-    /// Throws InvalidArgument naming the ellipse index and field for a non-finite value or a
-    /// non-positive semi-axis.
+    /// Appends the 2D ellipse `e` as an infinitely long cylinder along z (toObject).
+    void addEllipse(const Ellipse& e) { objects.push_back(toObject(e)); }
+
+    /// Throws InvalidArgument naming the object index and field ("objects[3].semi_axes_mm[1]")
+    /// for a non-finite centre, value or rotation entry, a non-positive or non-finite semi-axis
+    /// (the third one of a cylinder or box may be +∞), or a rotation that is not orthonormal with
+    /// determinant +1.
     void validate() const;
+
+    friend bool operator==(const Phantom&, const Phantom&) = default;
 };
 
 enum class SheppLoganVariant
@@ -43,18 +105,36 @@ enum class SheppLoganVariant
 
 /// The 2D Shepp–Logan head: the unit-disc definition scaled so that the outer ellipse's
 /// semi-axes are 0.69·radius by 0.92·radius (mm), intensities multiplied by `muPerUnit`
-/// (mm⁻¹ per table unit). Throws InvalidArgument for a non-positive radius or non-finite scale.
+/// (mm⁻¹ per table unit). Its ten ellipses are infinitely long cylinders along z.
+/// Throws InvalidArgument for a non-positive radius or non-finite scale.
 [[nodiscard]] Phantom sheppLogan2D(SheppLoganVariant variant, double radiusMm, double muPerUnit);
 
-/// Exact ∫μ dl along the line origin + t·direction (t ∈ ℝ, only x and y are used; direction
-/// need not be unit length, the result is per mm of path).
+/// The 3D Shepp–Logan head: ten ellipsoids, the unit-cube definition of Schabel's phantom3d
+/// (the 2D table extended in z after Kak & Slaney) scaled by `radiusMm`, so that the outer
+/// ellipsoid's semi-axes are 0.69, 0.92 and 0.81 times the radius (mm); intensities (Shepp &
+/// Logan's or Toft's) multiplied by `muPerUnit` (mm⁻¹ per table unit).
+/// Throws InvalidArgument for a non-positive radius or non-finite scale.
+[[nodiscard]] Phantom sheppLogan3D(SheppLoganVariant variant, double radiusMm, double muPerUnit);
+
+/// A uniform cylinder of water along z, centred on the isocentre: radius and height in mm,
+/// attenuation `mu` in mm⁻¹. Throws InvalidArgument for a non-positive radius or height or a
+/// non-finite mu.
+[[nodiscard]] Phantom waterCylinder(double radiusMm, double heightMm, double mu);
+
+/// Exact ∫μ dl (dimensionless) along the whole line origin + t·direction, t ∈ ℝ (origin in mm;
+/// direction need not be unit length, the result is per mm of path). A zero direction gives 0.
+/// A line along z inside an infinitely long cylinder or box (third semi-axis +∞) gives ±∞ (the
+/// sign of the value); one outside it gives 0.
 [[nodiscard]] double lineIntegral(const Phantom& phantom, Vec3 origin, Vec3 direction);
 
-/// Point value (mm⁻¹) at world position p (x, y used).
+/// Point value (mm⁻¹) at world position p (mm): the sum of the values of the objects holding p.
 [[nodiscard]] double valueAt(const Phantom& phantom, Vec3 p);
 
-/// Voxelises the phantom on `grid` (nz must be 1) as the mean of supersampling² point samples
-/// per voxel. Throws InvalidArgument if supersampling is 0 or the grid is not 2D.
+/// Voxelises the phantom on `grid` as the mean of point samples per voxel: supersampling²
+/// samples in the voxel's plane on a 2D grid (nz = 1), supersampling³ on a 3D grid, at offsets
+/// (s + 0.5)/supersampling − 0.5 voxels along each index axis (through
+/// VolumeGrid::voxelCentre, so direction cosines are honoured). Values in mm⁻¹.
+/// Throws InvalidArgument if supersampling is 0.
 [[nodiscard]] Volume rasterise(const Phantom& phantom, const VolumeGrid& grid,
                                unsigned supersampling = 4);
 } // namespace tomo

@@ -14,13 +14,22 @@
 
 namespace tomo
 {
-/// The object in the scanner: an analytic phantom.
+/// The object in the scanner: an analytic phantom, built in or read from a file.
 struct ObjectSpec
 {
-    std::string phantom = "shepp-logan-2d"; ///< the only built-in so far
-    SheppLoganVariant variant = SheppLoganVariant::Modified;
-    double radiusMm = 100.0; ///< scale of the unit-disc definition
-    double muPerUnit = 0.02; ///< mm⁻¹ per table unit (water at ~70 keV is ~0.019 mm⁻¹)
+    /// "shepp-logan-2d", "shepp-logan-3d", "water-cylinder" (a uniform cylinder along z) or
+    /// "file" (a phantom file, see readPhantom).
+    std::string phantom = "shepp-logan-2d";
+    SheppLoganVariant variant = SheppLoganVariant::Modified; ///< Shepp–Logan phantoms only
+    /// Shepp–Logan: scale of the unit-disc (unit-cube) definition; water cylinder: its radius. mm.
+    double radiusMm = 100.0;
+    /// Shepp–Logan: mm⁻¹ per table unit; water cylinder: its μ in mm⁻¹ (water at ~70 keV is
+    /// ~0.019 mm⁻¹).
+    double muPerUnit = 0.02;
+    double heightMm = 200.0; ///< water cylinder: its length along z, mm
+    /// "file": the phantom file (JSON or CTSim .phm). A relative "path" in a scene file is
+    /// resolved against the scene file's folder when the scene is loaded.
+    std::filesystem::path path;
 };
 
 struct ReconstructionSpec
@@ -54,6 +63,9 @@ struct Scene
 
     [[nodiscard]] Geometry geometry() const;
     [[nodiscard]] VolumeGrid reconstructionGrid() const;
+    /// The phantom ObjectSpec describes (reads the file of a "file" phantom).
+    /// Throws InvalidArgument for an unknown phantom or an out-of-range parameter, IoError if a
+    /// phantom file cannot be read.
     [[nodiscard]] Phantom phantom() const;
 };
 

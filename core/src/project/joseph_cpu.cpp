@@ -1,23 +1,21 @@
 #include "project/joseph3d_cpu.h"
 #include "project/projector_impl.h"
 #include "project/ray_geometry.h"
+#include "project/ray_scatter.h"
 #include "project/view_params.h"
-#include "project/voxel_gather.h"
 #include "tomo/error.h"
 
-#include <algorithm>
 #include <cmath>
 #include <cstddef>
-#include <limits>
 #include <memory>
 
 namespace tomo::detail
 {
 namespace
 {
-// The CPU reference of kernels/project_joseph_2d.cl, multithreaded with OpenMP: rays in parallel
-// for forward, voxels in parallel for the transpose (a gather, so no two threads write one
-// voxel).
+// The CPU version of kernels/project_joseph_2d.cl, multithreaded with OpenMP: rays in parallel
+// for forward; the transpose runs the same ray loop as a scatter into per-thread images
+// (ray_scatter.h), where the OpenCL kernel gathers per voxel.
 class JosephCpuProjector final : public Projector
 {
 public:
@@ -90,46 +88,49 @@ public:
         const Setup2D s = makeSetup2D(projections.geometry(), volume.grid());
         checkViewRange(firstView, count, projections.views());
         const auto params = makeViewParams2D(projections.geometry(), firstView, count);
-        const float* proj = projections.data().data();
-        gatherOverVoxels(s, weight, volume.data().data(), [&](int i, int j, float x, float y) {
-            float sum = 0.0f;
-            for (std::size_t view = 0; view < count; ++view) {
-                const ViewParams2D& p = params[view];
-                float lo = std::numeric_limits<float>::infinity();
-                float hi = -std::numeric_limits<float>::infinity();
-                for (int corner = 0; corner < 4; ++corner) {
-                    const float cx = x + ((corner & 1) ? s.spacingX : -s.spacingX);
-                    const float cy = y + ((corner & 2) ? s.spacingY : -s.spacingY);
-                    const float a = tomo_detector_coordinate(p.sx, p.sy, p.dx, p.dy, p.ux, p.uy, cx,
-                                                             cy, s.parallel);
-                    lo = std::min(lo, a);
-                    hi = std::max(hi, a);
-                }
-                const float fLo = lo / s.pixelU + s.centreColumn;
-                const float fHi = hi / s.pixelU + s.centreColumn;
-                if (!(fHi >= -1.0f && fLo <= static_cast<float>(s.nu))) {
-                    continue;
-                }
-                const int first = std::max(0, static_cast<int>(std::floor(fLo)) - 1);
-                const int last = std::min(s.nu - 1, static_cast<int>(std::ceil(fHi)) + 1);
-                const float* row = proj + (firstView + view) * static_cast<std::size_t>(s.nu);
-                for (int iu = first; iu <= last; ++iu) {
-                    float ox = 0.0f;
-                    float oy = 0.0f;
-                    float rx = 0.0f;
-                    float ry = 0.0f;
-                    tomo_ray_2d(p.sx, p.sy, p.dx, p.dy, p.ux, p.uy,
-                                (static_cast<float>(iu) - s.centreColumn) * s.pixelU, s.parallel,
-                                &ox, &oy, &rx, &ry);
-                    const float c = tomo_joseph_weight(ox, oy, rx, ry, i, j, s.originX, s.originY,
-                                                       s.spacingX, s.spacingY);
-                    if (c != 0.0f) {
-                        sum += c * row[iu];
-                    }
-                }
-            }
-            return sum;
-        });
+        const float* proj = projections.data().data() + firstView * static_cast<std::size_t>(s.nu);
+        const auto rays = static_cast<std::ptrdiff_t>(count) * s.nu;
+        // The forward loop with every read turned into an accumulation (ray_scatter.h).
+        scatterOverRays(rays, volume.data().size(), weight, volume.data().data(),
+                        [&](std::ptrdiff_t ray, float* acc) {
+                            const ViewParams2D& p = params[static_cast<std::size_t>(ray / s.nu)];
+                            const auto iu = static_cast<int>(ray % s.nu);
+                            float ox = 0.0f;
+                            float oy = 0.0f;
+                            float rx = 0.0f;
+                            float ry = 0.0f;
+                            tomo_ray_2d(p.sx, p.sy, p.dx, p.dy, p.ux, p.uy,
+                                        (static_cast<float>(iu) - s.centreColumn) * s.pixelU,
+                                        s.parallel, &ox, &oy, &rx, &ry);
+                            const int xd = tomo_joseph_x_dominant(rx, ry, s.spacingX, s.spacingY);
+                            const float value =
+                                proj[ray] * tomo_joseph_step(rx, ry, xd, s.spacingX, s.spacingY);
+                            if (value == 0.0f) {
+                                return;
+                            }
+                            const int along = xd ? s.nx : s.ny;
+                            const int across = xd ? s.ny : s.nx;
+                            const std::ptrdiff_t strideAlong = xd ? 1 : s.nx;
+                            const std::ptrdiff_t strideAcross = xd ? s.nx : 1;
+                            for (int k = 0; k < along; ++k) {
+                                const float c =
+                                    tomo_joseph_crossing(ox, oy, rx, ry, xd, k, s.originX,
+                                                         s.originY, s.spacingX, s.spacingY);
+                                if (!(c > -1.0f && c < static_cast<float>(across))) {
+                                    continue;
+                                }
+                                const float fl = std::floor(c);
+                                const float w = c - fl;
+                                const int lower = static_cast<int>(fl);
+                                float* base = acc + k * strideAlong;
+                                if (lower >= 0) {
+                                    base[lower * strideAcross] += (1.0f - w) * value;
+                                }
+                                if (lower + 1 < across) {
+                                    base[(lower + 1) * strideAcross] += w * value;
+                                }
+                            }
+                        });
     }
 };
 } // namespace

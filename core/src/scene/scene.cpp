@@ -1,7 +1,9 @@
 #include "tomo/scene.h"
 
 #include "common/atomic_file.h"
+#include "common/json_reader.h"
 #include "tomo/error.h"
+#include "tomo/phantom_io.h"
 
 #include <nlohmann/json.hpp>
 
@@ -20,139 +22,7 @@ using Json = nlohmann::json;
 
 constexpr double kDegree = std::numbers::pi / 180.0;
 
-// A JSON object being read, which knows its own path for messages and rejects keys nobody read.
-class Reader
-{
-public:
-    Reader(const Json& object, std::string path) : m_json(object), m_path(std::move(path))
-    {
-        if (!m_json.is_object()) {
-            throwInvalid(where(""), m_json.dump(), "must be a JSON object");
-        }
-    }
-
-    [[nodiscard]] std::string where(const std::string& key) const
-    {
-        if (key.empty()) {
-            return m_path.empty() ? "scene" : m_path;
-        }
-        return m_path.empty() ? key : m_path + "." + key;
-    }
-
-    [[nodiscard]] bool has(const std::string& key) const { return m_json.contains(key); }
-
-    /// The value under `key` (required), marked as read.
-    [[nodiscard]] const Json& raw(const std::string& key)
-    {
-        m_seen.insert(key);
-        if (!m_json.contains(key)) {
-            throwInvalid(where(key), "missing", "this field is required");
-        }
-        return m_json.at(key);
-    }
-
-    [[nodiscard]] Reader child(const std::string& key)
-    {
-        m_seen.insert(key);
-        if (!m_json.contains(key)) {
-            throwInvalid(where(key), "missing", "this section is required");
-        }
-        return Reader(m_json.at(key), where(key));
-    }
-
-    [[nodiscard]] double number(const std::string& key, double fallback)
-    {
-        m_seen.insert(key);
-        if (!m_json.contains(key)) {
-            return fallback;
-        }
-        const Json& v = m_json.at(key);
-        if (!v.is_number()) {
-            throwInvalid(where(key), v.dump(), "must be a number");
-        }
-        const double d = v.get<double>();
-        if (!std::isfinite(d)) {
-            throwInvalid(where(key), formatValue(d), "must be finite");
-        }
-        return d;
-    }
-
-    [[nodiscard]] std::size_t count(const std::string& key, std::size_t fallback)
-    {
-        m_seen.insert(key);
-        if (!m_json.contains(key)) {
-            return fallback;
-        }
-        return toCount(m_json.at(key), where(key));
-    }
-
-    [[nodiscard]] std::string text(const std::string& key, const std::string& fallback)
-    {
-        m_seen.insert(key);
-        if (!m_json.contains(key)) {
-            return fallback;
-        }
-        const Json& v = m_json.at(key);
-        if (!v.is_string()) {
-            throwInvalid(where(key), v.dump(), "must be a string");
-        }
-        return v.get<std::string>();
-    }
-
-    template <class T, class Convert>
-    [[nodiscard]] std::array<T, 3> triple(const std::string& key, std::array<T, 3> fallback,
-                                          Convert convert)
-    {
-        m_seen.insert(key);
-        if (!m_json.contains(key)) {
-            return fallback;
-        }
-        const Json& v = m_json.at(key);
-        if (!v.is_array() || v.size() != 3) {
-            throwInvalid(where(key), v.dump(), "must be an array of 3 numbers [x, y, z]");
-        }
-        std::array<T, 3> out{};
-        for (std::size_t a = 0; a < 3; ++a) {
-            out[a] = convert(v[a], where(key) + "[" + std::to_string(a) + "]");
-        }
-        return out;
-    }
-
-    /// Throws for any key that was never asked for: a typo must not be silently ignored.
-    void finish() const
-    {
-        for (const auto& [key, value] : m_json.items()) {
-            if (!m_seen.contains(key)) {
-                std::string known;
-                for (const auto& k : m_seen) {
-                    known += (known.empty() ? "" : ", ") + k;
-                }
-                throwInvalid(where(key), value.dump(), "unknown key; known keys here: " + known);
-            }
-        }
-    }
-
-    static std::size_t toCount(const Json& v, const std::string& path)
-    {
-        if (!v.is_number_integer() || v.get<long long>() < 0) {
-            throwInvalid(path, v.dump(), "must be a whole number >= 0");
-        }
-        return static_cast<std::size_t>(v.get<long long>());
-    }
-
-    static double toNumber(const Json& v, const std::string& path)
-    {
-        if (!v.is_number() || !std::isfinite(v.get<double>())) {
-            throwInvalid(path, v.dump(), "must be a finite number");
-        }
-        return v.get<double>();
-    }
-
-private:
-    const Json& m_json;
-    std::string m_path;
-    std::set<std::string> m_seen;
-};
+using Reader = detail::JsonReader;
 
 Vec3 toVec3(const Json& v, const std::string& path)
 {
@@ -278,6 +148,62 @@ TrajectorySpec readTrajectory(Reader& r, BeamType beam, const std::filesystem::p
     return t;
 }
 
+void checkPhantomName(const std::string& name, const std::string& field)
+{
+    if (name != "shepp-logan-2d" && name != "shepp-logan-3d" && name != "water-cylinder" &&
+        name != "file") {
+        throwInvalid(field, "\"" + name + "\"",
+                     "accepted: shepp-logan-2d, shepp-logan-3d, water-cylinder, file");
+    }
+}
+
+// The "object" section: which keys exist depends on the phantom, so a key that does not apply
+// to it is rejected as unknown.
+ObjectSpec readObject(Reader& r, const std::filesystem::path& baseDir)
+{
+    ObjectSpec o;
+    o.phantom = r.text("phantom", o.phantom);
+    checkPhantomName(o.phantom, r.where("phantom"));
+    if (o.phantom == "file") {
+        std::filesystem::path file = r.text("path", "");
+        if (file.empty()) {
+            throwInvalid(r.where("path"), "missing",
+                         "a \"file\" phantom needs \"path\": a phantom .json or CTSim .phm "
+                         "file, relative to the scene file");
+        }
+        o.path = file.is_relative() ? baseDir / file : file;
+        r.finish();
+        return o;
+    }
+    if (o.phantom != "water-cylinder") {
+        o.variant = parseSheppLoganVariant(r.text("variant", "modified"), r.where("variant"));
+    } else {
+        o.heightMm = r.number("height_mm", o.heightMm);
+    }
+    o.radiusMm = r.number("radius_mm", o.radiusMm);
+    o.muPerUnit = r.number("mu_per_unit", o.muPerUnit);
+    r.finish();
+    return o;
+}
+
+Json objectJson(const ObjectSpec& o)
+{
+    Json j;
+    j["phantom"] = o.phantom;
+    if (o.phantom == "file") {
+        j["path"] = o.path.string();
+        return j;
+    }
+    if (o.phantom == "water-cylinder") {
+        j["height_mm"] = o.heightMm;
+    } else {
+        j["variant"] = o.variant == SheppLoganVariant::Modified ? "modified" : "original";
+    }
+    j["radius_mm"] = o.radiusMm;
+    j["mu_per_unit"] = o.muPerUnit;
+    return j;
+}
+
 Json trajectoryJson(const TrajectorySpec& t, BeamType beam)
 {
     Json j;
@@ -358,10 +284,6 @@ void Scene::validate() const
         throwInvalid("reconstruction.algorithm", "\"" + reconstruction.algorithm + "\"",
                      "accepted so far: fbp");
     }
-    if (object.phantom != "shepp-logan-2d") {
-        throwInvalid("object.phantom", "\"" + object.phantom + "\"",
-                     "accepted so far: shepp-logan-2d");
-    }
 }
 
 Geometry Scene::geometry() const
@@ -376,6 +298,20 @@ VolumeGrid Scene::reconstructionGrid() const
 
 Phantom Scene::phantom() const
 {
+    checkPhantomName(object.phantom, "object.phantom");
+    if (object.phantom == "shepp-logan-3d") {
+        return sheppLogan3D(object.variant, object.radiusMm, object.muPerUnit);
+    }
+    if (object.phantom == "water-cylinder") {
+        return waterCylinder(object.radiusMm, object.heightMm, object.muPerUnit);
+    }
+    if (object.phantom == "file") {
+        if (object.path.empty()) {
+            throwInvalid("object.path", "\"\"",
+                         "a \"file\" phantom needs the path of a phantom file (.json or .phm)");
+        }
+        return readPhantom(object.path);
+    }
     return sheppLogan2D(object.variant, object.radiusMm, object.muPerUnit);
 }
 
@@ -428,12 +364,7 @@ Scene parseSceneIn(std::string_view json, std::string_view source,
         geometry.finish();
 
         Reader object = root.child("object");
-        s.object.phantom = object.text("phantom", s.object.phantom);
-        s.object.variant =
-            parseSheppLoganVariant(object.text("variant", "modified"), object.where("variant"));
-        s.object.radiusMm = object.number("radius_mm", s.object.radiusMm);
-        s.object.muPerUnit = object.number("mu_per_unit", s.object.muPerUnit);
-        object.finish();
+        s.object = readObject(object, baseDir);
 
         if (root.has("simulation")) {
             Reader simulation = root.child("simulation");
@@ -508,11 +439,7 @@ std::string toJson(const Scene& scene)
         doc["geometry"]["detector"]["shape"] = std::string(toString(scene.detector.shape));
         doc["geometry"]["detector"]["radius_mm"] = scene.detector.radius;
     }
-    doc["object"] = {
-        {"phantom", scene.object.phantom},
-        {"variant", scene.object.variant == SheppLoganVariant::Modified ? "modified" : "original"},
-        {"radius_mm", scene.object.radiusMm},
-        {"mu_per_unit", scene.object.muPerUnit}};
+    doc["object"] = objectJson(scene.object);
     doc["simulation"] = {{"model", scene.simulation}};
     doc["reconstruction"] = {{"algorithm", scene.reconstruction.algorithm},
                              {"filter", std::string(toString(scene.reconstruction.fbp.window))},
