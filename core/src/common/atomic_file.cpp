@@ -3,6 +3,7 @@
 #include "tomo/error.h"
 
 #include <atomic>
+#include <fstream>
 #include <string>
 #include <system_error>
 #include <unistd.h>
@@ -45,5 +46,17 @@ void writeAtomically(const std::filesystem::path& path,
         std::filesystem::remove(temporary, ec);
         throw IoError("cannot write " + path.string() + ": " + e.what());
     }
+}
+
+void writeTextAtomically(const std::filesystem::path& path, const std::string& text)
+{
+    writeAtomically(path, [&](const std::filesystem::path& temporary) {
+        std::ofstream out(temporary, std::ios::binary);
+        out << text;
+        out.close();
+        if (!out) {
+            throw IoError("cannot write " + path.string() + ": the write failed");
+        }
+    });
 }
 } // namespace tomo::detail

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <string>
 
 namespace tomo::detail
 {
@@ -11,4 +12,8 @@ namespace tomo::detail
 /// IoError naming `path` if it was not already a tomo::Error. Creates no folders.
 void writeAtomically(const std::filesystem::path& path,
                      const std::function<void(const std::filesystem::path& temporary)>& write);
+
+/// Writes `text` to `path` atomically (writeAtomically); throws IoError naming `path` if the
+/// write fails.
+void writeTextAtomically(const std::filesystem::path& path, const std::string& text);
 } // namespace tomo::detail

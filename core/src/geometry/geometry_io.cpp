@@ -59,14 +59,7 @@ std::string readText(const fs::path& path)
 
 void writeText(const fs::path& path, const std::string& text)
 {
-    detail::writeAtomically(path, [&](const fs::path& temporary) {
-        std::ofstream out(temporary, std::ios::binary);
-        out << text;
-        out.close();
-        if (!out) {
-            throw IoError("cannot write " + path.string() + ": the write failed");
-        }
-    });
+    detail::writeTextAtomically(path, text);
 }
 
 // Shortest text that reads back as the same double.

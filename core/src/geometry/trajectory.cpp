@@ -466,13 +466,6 @@ void writePoseCsv(const std::vector<ViewPose>& poses, const std::filesystem::pat
             << ',' << p.v.x << ',' << p.v.y << ',' << p.v.z << '\n';
     }
     const std::string text = out.str();
-    detail::writeAtomically(path, [&](const std::filesystem::path& temporary) {
-        std::ofstream file(temporary);
-        file << text;
-        file.close();
-        if (!file) {
-            throw IoError("cannot write " + path.string());
-        }
-    });
+    detail::writeTextAtomically(path, text);
 }
 } // namespace tomo

@@ -279,13 +279,6 @@ void writePhantom(const Phantom& phantom, const std::filesystem::path& path)
 {
     phantom.validate();
     const std::string text = toJson(phantom);
-    detail::writeAtomically(path, [&](const std::filesystem::path& temporary) {
-        std::ofstream out(temporary, std::ios::binary);
-        out << text;
-        out.close();
-        if (!out) {
-            throw IoError("cannot write phantom " + path.string());
-        }
-    });
+    detail::writeTextAtomically(path, text);
 }
 } // namespace tomo

@@ -143,14 +143,7 @@ std::vector<std::filesystem::path> writeRunOutputs(const RunResult& result, cons
                               {"tomoscope_version", TOMO_VERSION}};
     written.push_back(folder / "metrics.json");
     const std::string text = metrics.dump(2) + "\n";
-    detail::writeAtomically(written.back(), [&](const std::filesystem::path& temporary) {
-        std::ofstream out(temporary);
-        out << text;
-        out.close();
-        if (!out) {
-            throw IoError("cannot write " + temporary.string());
-        }
-    });
+    detail::writeTextAtomically(written.back(), text);
     return written;
 }
 } // namespace tomo

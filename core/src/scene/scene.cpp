@@ -454,13 +454,6 @@ std::string toJson(const Scene& scene)
 void saveScene(const Scene& scene, const std::filesystem::path& path)
 {
     const std::string text = toJson(scene);
-    detail::writeAtomically(path, [&](const std::filesystem::path& temporary) {
-        std::ofstream out(temporary, std::ios::binary);
-        out << text;
-        out.close();
-        if (!out) {
-            throw IoError("cannot write scene " + path.string());
-        }
-    });
+    detail::writeTextAtomically(path, text);
 }
 } // namespace tomo
