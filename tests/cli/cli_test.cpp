@@ -231,4 +231,31 @@ TEST_F(Cli, GeometryNeedsAnAction)
     EXPECT_EQ(o.exitCode, 1) << o.output;
     EXPECT_NE(o.output.find("--check"), std::string::npos) << o.output;
 }
+TEST_F(Cli, ProjectAndBackprojectWriteVolumesOfTheSceneSizes)
+{
+    std::ifstream in(fs::path(std::getenv("TOMO_SOURCE_RESOURCES")) / "scenes/cone-circular.json");
+    nlohmann::json scene = nlohmann::json::parse(in);
+    scene["geometry"]["trajectory"]["views"] = 12;
+    scene["geometry"]["detector"] = {
+        {"columns", 40}, {"rows", 30}, {"pixel_u_mm", 8.0}, {"pixel_v_mm", 8.0}};
+    scene["reconstruction"]["grid"]["size"] = {24, 24, 16};
+    scene["reconstruction"]["grid"]["spacing_mm"] = {6.0, 6.0, 6.0};
+    scene["object"] = {{"phantom", "shepp-logan-3d"}, {"radius_mm", 60}, {"mu_per_unit", 0.02}};
+    std::ofstream(m_dir / "cone.json") << scene.dump();
+    const std::string sceneArg = (m_dir / "cone.json").string();
+    Outcome o =
+        runCli("project " + sceneArg + " -o " + (m_dir / "p.mha").string() + " --device cpu -q");
+    ASSERT_EQ(o.exitCode, 0) << o.output;
+    EXPECT_NE(o.output.find("12 views of 40 x 30 pixels"), std::string::npos) << o.output;
+    o = runCli("backproject " + sceneArg + " --projections " + (m_dir / "p.mha").string() + " -o " +
+               (m_dir / "b.nii.gz").string() + " --device cpu -q");
+    ASSERT_EQ(o.exitCode, 0) << o.output;
+    EXPECT_TRUE(fs::is_regular_file(m_dir / "b.nii.gz"));
+    // The wrong file for this geometry is refused with the sizes it expected.
+    o = runCli("backproject " + sceneArg + " --projections " + (m_dir / "b.nii.gz").string() +
+               " -o " + (m_dir / "c.nii.gz").string());
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("40 x 30 x 12"), std::string::npos) << o.output;
+    EXPECT_FALSE(fs::exists(m_dir / "c.nii.gz"));
+}
 } // namespace
