@@ -76,27 +76,3 @@ TOMO_FN float tomo_joseph_step(float rx, float ry, int x_dominant, float spacing
 {
     return x_dominant ? spacing_x / fabs(rx) : spacing_y / fabs(ry);
 }
-
-/* Weight of voxel (i, j) in the Joseph ray (o, r): exactly the coefficient the forward
- * projector applies to that voxel, so a gather over rays is the transpose of the forward sum. */
-TOMO_FN float tomo_joseph_weight(float ox, float oy, float rx, float ry, int i, int j,
-                                 float origin_x, float origin_y, float spacing_x, float spacing_y)
-{
-    const int xd = tomo_joseph_x_dominant(rx, ry, spacing_x, spacing_y);
-    const float f = tomo_joseph_crossing(ox, oy, rx, ry, xd, xd ? i : j, origin_x, origin_y,
-                                         spacing_x, spacing_y);
-    if (!(fabs(f) < 1.0e8f)) {
-        return 0.0f; /* the ray runs (nearly) along the slice: no sample near this voxel */
-    }
-    const float fl = floor(f);
-    const float w = f - fl;
-    const int lower = (int)fl;
-    const int across = xd ? j : i;
-    float c = 0.0f;
-    if (across == lower) {
-        c = 1.0f - w;
-    } else if (across == lower + 1) {
-        c = w;
-    }
-    return c * tomo_joseph_step(rx, ry, xd, spacing_x, spacing_y);
-}

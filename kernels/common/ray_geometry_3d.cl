@@ -34,39 +34,6 @@ TOMO_FN void tomo_ray_3d(const float* view, float a, float b, int parallel, floa
     }
 }
 
-/* Detector coordinates (*a, *b) (mm) where the ray through point x[3] meets the detector plane.
- * Returns 0 if the ray is parallel to the plane or the point lies behind the source. */
-TOMO_FN int tomo_detector_coordinates_3d(const float* view, const float* x, int parallel, float* a,
-                                         float* b)
-{
-    const float n0 = view[7] * view[11] - view[8] * view[10];
-    const float n1 = view[8] * view[9] - view[6] * view[11];
-    const float n2 = view[6] * view[10] - view[7] * view[9];
-    float base[3];
-    float dir[3];
-    for (int c = 0; c < 3; ++c) {
-        base[c] = parallel ? x[c] : view[c];
-        dir[c] = parallel ? view[c] : x[c] - view[c];
-    }
-    const float denominator = n0 * dir[0] + n1 * dir[1] + n2 * dir[2];
-    if (denominator == 0.0f) {
-        return 0;
-    }
-    const float t =
-        (n0 * (view[3] - base[0]) + n1 * (view[4] - base[1]) + n2 * (view[5] - base[2])) /
-        denominator;
-    if (!parallel && !(t > 0.0f)) {
-        return 0;
-    }
-    float q[3];
-    for (int c = 0; c < 3; ++c) {
-        q[c] = base[c] + t * dir[c] - view[3 + c];
-    }
-    *a = q[0] * view[6] + q[1] * view[7] + q[2] * view[8];
-    *b = q[0] * view[9] + q[1] * view[10] + q[2] * view[11];
-    return 1;
-}
-
 /* Joseph's dominant axis: the one the ray crosses most voxel slices of per unit length
  * (ties go to the lower axis number). */
 TOMO_FN int tomo_joseph_axis_3d(const float* r, const float* spacing)
@@ -115,36 +82,4 @@ TOMO_FN int tomo_sample_on_ray(float t, int parallel)
 TOMO_FN float tomo_joseph_step_3d(const float* r, int axis, const float* spacing)
 {
     return spacing[axis] / fabs(r[axis]);
-}
-
-/* Linear-interpolation coefficient of integer index `at` for fractional position f. */
-TOMO_FN float tomo_linear_coefficient(float f, int at)
-{
-    const float fl = floor(f);
-    const float w = f - fl;
-    const int lower = (int)fl;
-    if (at == lower) {
-        return 1.0f - w;
-    }
-    if (at == lower + 1) {
-        return w;
-    }
-    return 0.0f;
-}
-
-/* Weight of voxel idx[3] in the Joseph ray (o, r): exactly the coefficient the forward projector
- * applies to it, so a gather over rays is the transpose of the forward sum. */
-TOMO_FN float tomo_joseph_weight_3d(const float* o, const float* r, const int* idx,
-                                    const float* origin, const float* spacing, int parallel)
-{
-    const int axis = tomo_joseph_axis_3d(r, spacing);
-    float f1;
-    float f2;
-    const float t = tomo_joseph_crossing_3d(o, r, axis, idx[axis], origin, spacing, &f1, &f2);
-    if (!tomo_sample_on_ray(t, parallel) || !(fabs(f1) < 1.0e8f && fabs(f2) < 1.0e8f)) {
-        return 0.0f;
-    }
-    const float c = tomo_linear_coefficient(f1, idx[tomo_across_first(axis)]) *
-                    tomo_linear_coefficient(f2, idx[tomo_across_second(axis)]);
-    return c * tomo_joseph_step_3d(r, axis, spacing);
 }

@@ -13,7 +13,7 @@ namespace tomo
 {
 namespace
 {
-// As in 2D (projector_cpu_test.cpp): the gather recomputes the forward coefficients exactly, so
+// As in 2D (projector_cpu_test.cpp): the transpose applies the forward coefficients exactly, so
 // only float summation order separates ⟨Ax, y⟩ from ⟨x, Aᵀy⟩ (measured ~1e-6).
 constexpr double kAdjointTolerance = 1e-4;
 // Bilinear interpolation is a partition of unity, so a voxel's shadow (about 20 pixels wide here)

@@ -12,7 +12,7 @@ namespace tomo
 {
 namespace
 {
-// STYLE.md B.6: ⟨Ax, y⟩ and ⟨x, Aᵀy⟩ agree to 1e-3 relative in float; the gather evaluates the
+// STYLE.md B.6: ⟨Ax, y⟩ and ⟨x, Aᵀy⟩ agree to 1e-3 relative in float; the transpose applies the
 // forward coefficients bit for bit, so the remaining difference is float summation order
 // (measured ~1e-6). 1e-4 keeps a margin of 100 and would catch any missed ray.
 constexpr double kAdjointTolerance = 1e-4;

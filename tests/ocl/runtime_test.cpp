@@ -19,7 +19,7 @@ TEST(KernelEmbedding, KernelsCarryTheirCommonPrelude)
     EXPECT_NE(source.find("__kernel void project_joseph_2d"), std::string::npos);
     EXPECT_NE(source.find("__kernel void backproject_joseph_2d"), std::string::npos);
     // The helper is prepended before the kernel that uses it.
-    EXPECT_LT(source.find("tomo_joseph_weight("), source.find("__kernel"));
+    EXPECT_LT(source.find("tomo_joseph_crossing("), source.find("__kernel"));
     EXPECT_FALSE(embeddedKernel("backproject_voxel_2d").empty());
     EXPECT_TRUE(embeddedKernel("no_such_kernel").empty());
 }

@@ -14,9 +14,10 @@ namespace tomo
 /// The discretisation a projector uses.
 enum class ProjectorModel
 {
-    /// Ray-driven, Joseph (1982): one sample per voxel column (row) along the dominant axis with
-    /// linear interpolation across it; back() is the exact transpose of forward(), computed as a
-    /// per-voxel gather over the rays that touch the voxel (the same sum, no atomics).
+    /// Ray-driven, Joseph (1982): one sample per voxel slice along the dominant axis with linear
+    /// (2D) or bilinear (3D) interpolation across it; back() is the exact transpose of
+    /// forward(): the forward ray loop with every read turned into an addition, into one volume
+    /// per thread on the CPU and with atomic additions on OpenCL (sums agree to float rounding).
     Joseph,
     /// Voxel-driven backprojection (linear interpolation on the detector), the operator FBP and
     /// FDK use. It has no forward operator and is not the adjoint of any projector.
@@ -29,7 +30,8 @@ enum class ProjectorModel
                                                  std::string_view field = "projector");
 
 /// A linear operator between volumes on one grid and projections of one geometry.
-/// Supported now: 2D parallel and 2D fan geometries (flat detector), 2D grids (nz = 1).
+/// Supported now: 2D parallel and fan beams on 2D grids (nz = 1), 3D parallel and cone beams
+/// (Joseph only), flat detectors, axis-aligned grids.
 class Projector
 {
 public:

@@ -12,7 +12,9 @@ namespace tomo::detail
 {
 namespace
 {
-// Host launchers for kernels/project_joseph_2d.cl and kernels/backproject_voxel_2d.cl.
+// Host launchers for kernels/project_joseph_2d.cl, project_joseph_3d.cl and
+// backproject_voxel_2d.cl. The Joseph transposes are atomic scatters over rays (the forward
+// loop with reads turned into additions); the voxel-driven backprojection is a gather.
 // Each call uploads the volume (or the batch of projections) it needs: one 2D slab and one view
 // batch at a time, as DESIGN.md §5 asks; reuse of device buffers across calls comes with the
 // memory planner.
@@ -77,17 +79,25 @@ public:
         auto views = m_runtime.upload(reinterpret_cast<const float*>(params.data()),
                                       params.size() * kViewParamFloats, CL_MEM_READ_ONLY);
         auto vol = m_runtime.upload(volume.data().data(), volume.data().size(), CL_MEM_READ_WRITE);
-        const char* entry =
-            m_model == ProjectorModel::Joseph ? "backproject_joseph_2d" : "backproject_voxel_2d";
-        const char* file =
-            m_model == ProjectorModel::Joseph ? "project_joseph_2d" : "backproject_voxel_2d";
-        auto kernel = m_runtime.kernel(file, entry, options(s));
-        const int viewCount = static_cast<int>(count);
-        ocl::setArgs(kernel.get(), entry, vol.get(), proj.get(), views.get(), viewCount, s.nx, s.ny,
-                     s.originX, s.originY, s.spacingX, s.spacingY, s.nu, s.pixelU, s.centreColumn,
-                     weight);
-        m_runtime.launch(kernel.get(), entry, static_cast<std::size_t>(s.nx),
-                         static_cast<std::size_t>(s.ny));
+        if (m_model == ProjectorModel::Joseph) {
+            // A scatter: one work-item per ray, atomic additions into the volume.
+            constexpr const char* kEntry = "backproject_joseph_2d";
+            auto kernel = m_runtime.kernel("project_joseph_2d", kEntry, options(s));
+            ocl::setArgs(kernel.get(), kEntry, vol.get(), proj.get(), views.get(), s.nx, s.ny,
+                         s.originX, s.originY, s.spacingX, s.spacingY, s.nu, s.pixelU,
+                         s.centreColumn, weight);
+            m_runtime.launch(kernel.get(), kEntry, static_cast<std::size_t>(s.nu), count);
+        } else {
+            // A gather: one work-item per voxel.
+            constexpr const char* kEntry = "backproject_voxel_2d";
+            auto kernel = m_runtime.kernel(kEntry, kEntry, options(s));
+            const int viewCount = static_cast<int>(count);
+            ocl::setArgs(kernel.get(), kEntry, vol.get(), proj.get(), views.get(), viewCount, s.nx,
+                         s.ny, s.originX, s.originY, s.spacingX, s.spacingY, s.nu, s.pixelU,
+                         s.centreColumn, weight);
+            m_runtime.launch(kernel.get(), kEntry, static_cast<std::size_t>(s.nx),
+                             static_cast<std::size_t>(s.ny));
+        }
         m_runtime.download(vol, volume.data().data(), volume.data().size());
     }
 
@@ -147,13 +157,11 @@ private:
         auto vol = m_runtime.upload(volume.data().data(), volume.data().size(), CL_MEM_READ_WRITE);
         constexpr const char* kEntry = "backproject_joseph_3d";
         auto kernel = m_runtime.kernel("project_joseph_3d", kEntry, options(s));
-        const int viewCount = static_cast<int>(count);
-        ocl::setArgs(kernel.get(), kEntry, vol.get(), proj.get(), views.get(), viewCount, s.n[0],
-                     s.n[1], s.n[2], s.origin[0], s.origin[1], s.origin[2], s.spacing[0],
-                     s.spacing[1], s.spacing[2], s.nu, s.nv, s.pixelU, s.pixelV, s.centreU,
-                     s.centreV, weight);
-        m_runtime.launch(kernel.get(), kEntry, static_cast<std::size_t>(s.n[0]),
-                         static_cast<std::size_t>(s.n[1]), static_cast<std::size_t>(s.n[2]));
+        ocl::setArgs(kernel.get(), kEntry, vol.get(), proj.get(), views.get(), s.n[0], s.n[1],
+                     s.n[2], s.origin[0], s.origin[1], s.origin[2], s.spacing[0], s.spacing[1],
+                     s.spacing[2], s.nu, s.nv, s.pixelU, s.pixelV, s.centreU, s.centreV, weight);
+        m_runtime.launch(kernel.get(), kEntry, static_cast<std::size_t>(s.nu),
+                         static_cast<std::size_t>(s.nv), count);
         m_runtime.download(vol, volume.data().data(), volume.data().size());
     }
 

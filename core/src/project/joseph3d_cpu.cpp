@@ -1,6 +1,6 @@
 // The CPU versions of kernels/project_joseph_3d.cl: rays in parallel for the forward projection;
 // the transpose runs the same ray loop as a scatter into per-thread volumes (ray_scatter.h),
-// where the OpenCL kernel gathers per voxel. Both apply exactly the forward coefficients.
+// where the OpenCL kernel adds atomically. Both apply exactly the forward coefficients.
 #include "project/joseph3d_cpu.h"
 
 #include "project/ray_geometry.h"

@@ -15,7 +15,7 @@ namespace
 {
 // The CPU version of kernels/project_joseph_2d.cl, multithreaded with OpenMP: rays in parallel
 // for forward; the transpose runs the same ray loop as a scatter into per-thread images
-// (ray_scatter.h), where the OpenCL kernel gathers per voxel.
+// (ray_scatter.h), where the OpenCL kernel adds atomically.
 class JosephCpuProjector final : public Projector
 {
 public:

@@ -6,7 +6,7 @@
 
 namespace tomo::detail
 {
-/// The loop both CPU backprojectors share: every voxel of the 2D grid in parallel (a gather, so
+/// The voxel-driven CPU backprojector's loop: every voxel of the 2D grid in parallel (a gather, so
 /// no two threads write one voxel), `out[voxel] += weight * sumOverViews(i, j, x, y)` with
 /// (x, y) the voxel centre in mm.
 template <class SumOverViews>
