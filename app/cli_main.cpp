@@ -45,7 +45,9 @@ int main(int argc, char** argv)
                            "(default: the scene's phantom on its reconstruction grid)");
     projectCmd->add_option("-o,--output", project.output, "projection stack (.mha, .nii.gz)")
         ->required();
-    projectCmd->add_option("--model", project.model, "joseph (default)");
+    projectCmd->add_option("--model", project.model,
+                           "joseph (default) or analytic (exact line integrals of the scene's "
+                           "phantom)");
     projectCmd->add_option("--device", project.device, "as for run");
     projectCmd->add_flag("-q,--quiet", project.quiet, "no progress bar");
 

@@ -29,21 +29,32 @@ int projectCommand(const ProjectOptions& options)
 {
     const Scene scene = loadScene(options.scene);
     const Geometry geometry = scene.geometry();
-    const Volume volume =
-        options.volume.empty()
-            ? rasterise(scene.phantom(), scene.reconstructionGrid(), kPhantomSupersampling)
-            : readVolume(options.volume);
-    auto compute = openDevice(options);
-    const auto projector = makeProjector(parseProjectorModel(options.model, "--model"), *compute);
     ProjectionStack projections = ProjectionStack::zeros(geometry);
-    {
+    std::string device = "exact line integrals, CPU";
+    if (options.model == "analytic") {
+        if (!options.volume.empty()) {
+            throwInvalid("--model", "\"analytic\"",
+                         "the analytic model projects the scene's phantom; drop --volume or use "
+                         "--model joseph");
+        }
+        TerminalRunContext ctx(options.quiet);
+        projections = projectAnalytic(scene.phantom(), geometry, ctx);
+    } else {
+        const Volume volume =
+            options.volume.empty()
+                ? rasterise(scene.phantom(), scene.reconstructionGrid(), kPhantomSupersampling)
+                : readVolume(options.volume);
+        auto compute = openDevice(options);
+        const auto projector =
+            makeProjector(parseProjectorModel(options.model, "--model"), *compute);
+        device = compute->device().label();
         TerminalRunContext ctx(options.quiet);
         projections = forwardProject(*projector, volume, geometry, ctx);
     }
     writeProjections(projections, options.output);
     std::printf("wrote %s: %zu views of %zu x %zu pixels (%s, %s)\n", options.output.c_str(),
                 projections.views(), projections.columns(), projections.rows(),
-                options.model.c_str(), compute->device().label().c_str());
+                options.model.c_str(), device.c_str());
     return kExitSuccess;
 }
 

@@ -1,5 +1,6 @@
 #include "common/test_support.h"
 #include "tomo/error.h"
+#include "tomo/phantom.h"
 #include "tomo/projector.h"
 #include "tomo/trajectory.h"
 
@@ -219,6 +220,60 @@ TEST(Joseph3DConventions, RefusesCurvedDetectorsAndVoxelDriven3D)
     EXPECT_THROW(
         makeProjector(ProjectorModel::VoxelDriven, *compute)->backAccumulate(q, 0, 2, 1.0f, w),
         InvalidArgument);
+}
+TEST(AnalyticProjector, FollowsACurvedDetectorsEqualAngles)
+{
+    // A centred water cylinder seen by an equiangular detector (R = SDD): the central row's
+    // column at arc s looks at fan angle γ = s/R, and its chord is 2√(r² − (SID·sinγ)²).
+    constexpr double kMu = 0.02;
+    constexpr double kRadius = 50.0;
+    const Phantom water = waterCylinder(kRadius, 400.0, kMu);
+    Detector d = detector(101, 5, 2.0);
+    d.shape = DetectorShape::Cylindrical;
+    d.radius = 1000.0;
+    const Geometry g = Geometry::circular(
+        BeamType::Cone3D, d, {.views = 3, .sourceIsocentre = 500.0, .sourceDetector = 1000.0});
+    NullRunContext ctx;
+    const ProjectionStack p = projectAnalytic(water, g, ctx);
+    for (std::size_t k = 0; k < 3; ++k) {
+        for (std::size_t iu = 0; iu < 101; ++iu) {
+            const double gamma = d.columnPosition(static_cast<double>(iu)) / d.radius;
+            const double h = 500.0 * std::sin(gamma);
+            const double chord = h < kRadius ? 2.0 * std::sqrt(kRadius * kRadius - h * h) : 0.0;
+            // Float storage of values up to 2 (mm·mm⁻¹): 1e-6 absolute.
+            EXPECT_NEAR(p.view(k)[2 * 101 + iu], kMu * chord, 1e-6)
+                << "view " << k << " col " << iu;
+        }
+    }
+}
+
+TEST(AnalyticProjector, AgreesWithJosephOnTheSheppLogan3D)
+{
+    // The discrete projector of the 2x-supersampled phantom against exact line integrals (RMS
+    // relative to the peak): measured 3.4% at 2 mm and 1.6% at 1 mm voxels, first-order in the
+    // voxel size as the voxelisation of the 1.8 mm skull should be; a geometry or scaling error
+    // does not shrink with the voxels.
+    constexpr double kRelativeRms = 0.045;
+    const Phantom head = sheppLogan3D(SheppLoganVariant::Modified, 60.0, 0.02);
+    const VolumeGrid grid = VolumeGrid::centred({64, 64, 64}, {2.0, 2.0, 2.0});
+    const Volume volume = rasterise(head, grid, 2);
+    TrajectorySpec t;
+    t.views = 6;
+    t.angularRange = 2.0 * std::numbers::pi;
+    const Geometry g = makeGeometry(BeamType::Cone3D, detector(96, 80, 3.0), t);
+    NullRunContext ctx;
+    auto compute = ComputeContext::create("cpu");
+    const ProjectionStack joseph =
+        forwardProject(*makeProjector(ProjectorModel::Joseph, *compute), volume, g, ctx);
+    const ProjectionStack exact = projectAnalytic(head, g, ctx);
+    double sumSq = 0.0;
+    double peak = 0.0;
+    for (std::size_t n = 0; n < exact.data().size(); ++n) {
+        const double e = joseph.data()[n] - exact.data()[n];
+        sumSq += e * e;
+        peak = std::max(peak, static_cast<double>(exact.data()[n]));
+    }
+    EXPECT_LT(std::sqrt(sumSq / static_cast<double>(exact.data().size())) / peak, kRelativeRms);
 }
 } // namespace
 } // namespace tomo

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "tomo/projections.h"
+#include "tomo/run_context.h"
 #include "tomo/vec3.h"
 #include "tomo/volume.h"
 
@@ -137,4 +139,11 @@ enum class SheppLoganVariant
 /// Throws InvalidArgument if supersampling is 0.
 [[nodiscard]] Volume rasterise(const Phantom& phantom, const VolumeGrid& grid,
                                unsigned supersampling = 4);
+/// The "analytic" projector: exact line integrals of `phantom` through the centre of every
+/// detector pixel of every view (any beam, flat or cylindrical detector), computed on the CPU in
+/// batches of `batchViews` views; after each batch it reports progress and publishes the
+/// projections so far (Preview::projections/viewsDone). Ground truth for the discrete
+/// projectors. Throws Cancelled between batches.
+[[nodiscard]] ProjectionStack projectAnalytic(const Phantom& phantom, const Geometry& geometry,
+                                              RunContext& ctx, std::size_t batchViews = 16);
 } // namespace tomo

@@ -26,35 +26,6 @@ double secondsSince(Clock::time_point start)
     return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// Exact line integrals through every pixel centre, batch by batch with previews.
-ProjectionStack simulateAnalytic(const Phantom& phantom, const Geometry& geometry,
-                                 std::size_t batchViews, RunContext& ctx)
-{
-    auto out = std::make_shared<ProjectionStack>(ProjectionStack::zeros(geometry));
-    const std::size_t views = geometry.viewCount();
-    const std::size_t nu = geometry.detector().columns;
-    for (std::size_t first = 0; first < views; first += batchViews) {
-        ctx.throwIfCancelled();
-        const std::size_t count = std::min(batchViews, views - first);
-        const auto rays = static_cast<std::ptrdiff_t>(count * nu);
-#pragma omp parallel for schedule(static)
-        for (std::ptrdiff_t ray = 0; ray < rays; ++ray) {
-            const std::size_t view = first + static_cast<std::size_t>(ray) / nu;
-            const std::size_t iu = static_cast<std::size_t>(ray) % nu;
-            const ViewPose& pose = geometry.poses()[view];
-            const Vec3 pixel = geometry.pixelCentre(view, static_cast<double>(iu), 0.0);
-            const Vec3 direction = isParallel(geometry.beam()) ? pose.source : pixel - pose.source;
-            out->view(view)[iu] = static_cast<float>(lineIntegral(phantom, pixel, direction));
-        }
-        ctx.reportProgress(first + count, views, "analytic projection");
-        Preview preview;
-        preview.projections = std::make_shared<const ProjectionStack>(*out);
-        preview.viewsDone = first + count;
-        preview.stage = "analytic projection";
-        ctx.publishPreview(std::move(preview));
-    }
-    return std::move(*out);
-}
 } // namespace
 
 RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx)
@@ -72,8 +43,8 @@ RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx)
     const auto simulateStart = Clock::now();
     ctx.reportProgress(0, geometry.viewCount(), "preparing the phantom");
     if (scene.simulation == "analytic") {
-        result.projections = std::make_shared<const ProjectionStack>(
-            simulateAnalytic(phantom, geometry, batch, ctx));
+        result.projections =
+            std::make_shared<const ProjectionStack>(projectAnalytic(phantom, geometry, ctx, batch));
     } else {
         const std::size_t f = Scene::kSimulationOversampling;
         const auto& size = grid.size();
