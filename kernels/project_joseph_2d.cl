@@ -14,7 +14,7 @@
 __kernel void project_joseph_2d(__global const float* volume, __global float* projections,
                                 __global const float* views, int nx, int ny, float origin_x,
                                 float origin_y, float spacing_x, float spacing_y, int nu,
-                                float pixel_u, float centre_column)
+                                float pixel_u, float centre_column, float radius)
 {
     const int iu = (int)get_global_id(0);
     const int view = (int)get_global_id(1);
@@ -23,7 +23,7 @@ __kernel void project_joseph_2d(__global const float* volume, __global float* pr
     }
     __global const float* p = views + 6 * view;
     float ox, oy, rx, ry;
-    tomo_ray_2d(p[0], p[1], p[2], p[3], p[4], p[5], ((float)iu - centre_column) * pixel_u,
+    tomo_ray_2d(p[0], p[1], p[2], p[3], p[4], p[5], ((float)iu - centre_column) * pixel_u, radius,
                 TOMO_PARALLEL, &ox, &oy, &rx, &ry);
     const int xd = tomo_joseph_x_dominant(rx, ry, spacing_x, spacing_y);
     const int n_along = xd ? nx : ny;
@@ -54,7 +54,7 @@ __kernel void project_joseph_2d(__global const float* volume, __global float* pr
 __kernel void backproject_joseph_2d(__global float* volume, __global const float* projections,
                                     __global const float* views, int nx, int ny, float origin_x,
                                     float origin_y, float spacing_x, float spacing_y, int nu,
-                                    float pixel_u, float centre_column, float weight)
+                                    float pixel_u, float centre_column, float radius, float weight)
 {
     const int iu = (int)get_global_id(0);
     const int view = (int)get_global_id(1);
@@ -63,7 +63,7 @@ __kernel void backproject_joseph_2d(__global float* volume, __global const float
     }
     __global const float* p = views + 6 * view;
     float ox, oy, rx, ry;
-    tomo_ray_2d(p[0], p[1], p[2], p[3], p[4], p[5], ((float)iu - centre_column) * pixel_u,
+    tomo_ray_2d(p[0], p[1], p[2], p[3], p[4], p[5], ((float)iu - centre_column) * pixel_u, radius,
                 TOMO_PARALLEL, &ox, &oy, &rx, &ry);
     const int xd = tomo_joseph_x_dominant(rx, ry, spacing_x, spacing_y);
     const float value =

@@ -15,7 +15,7 @@ __kernel void project_joseph_3d(__global const float* volume, __global float* pr
                                 __global const float* views, int nx, int ny, int nz, float origin_x,
                                 float origin_y, float origin_z, float spacing_x, float spacing_y,
                                 float spacing_z, int nu, int nv, float pixel_u, float pixel_v,
-                                float centre_u, float centre_v)
+                                float centre_u, float centre_v, float radius)
 {
     const int iu = (int)get_global_id(0);
     const int iv = (int)get_global_id(1);
@@ -33,7 +33,7 @@ __kernel void project_joseph_3d(__global const float* volume, __global float* pr
     const int stride[3] = {1, nx, nx * ny};
     float o[3];
     float r[3];
-    tomo_ray_3d(p, ((float)iu - centre_u) * pixel_u, ((float)iv - centre_v) * pixel_v,
+    tomo_ray_3d(p, ((float)iu - centre_u) * pixel_u, ((float)iv - centre_v) * pixel_v, radius,
                 TOMO_PARALLEL, o, r);
     const int axis = tomo_joseph_axis_3d(r, spacing);
     const int a1 = tomo_across_first(axis);
@@ -78,7 +78,8 @@ __kernel void backproject_joseph_3d(__global float* volume, __global const float
                                     __global const float* views, int nx, int ny, int nz,
                                     float origin_x, float origin_y, float origin_z, float spacing_x,
                                     float spacing_y, float spacing_z, int nu, int nv, float pixel_u,
-                                    float pixel_v, float centre_u, float centre_v, float weight)
+                                    float pixel_v, float centre_u, float centre_v, float radius,
+                                    float weight)
 {
     const int iu = (int)get_global_id(0);
     const int iv = (int)get_global_id(1);
@@ -96,7 +97,7 @@ __kernel void backproject_joseph_3d(__global float* volume, __global const float
     const int stride[3] = {1, nx, nx * ny};
     float o[3];
     float r[3];
-    tomo_ray_3d(p, ((float)iu - centre_u) * pixel_u, ((float)iv - centre_v) * pixel_v,
+    tomo_ray_3d(p, ((float)iu - centre_u) * pixel_u, ((float)iv - centre_v) * pixel_v, radius,
                 TOMO_PARALLEL, o, r);
     const int axis = tomo_joseph_axis_3d(r, spacing);
     const int a1 = tomo_across_first(axis);

@@ -18,12 +18,22 @@ TOMO_FN float tomo_cross2(float px, float py, float qx, float qy)
     return px * qy - py * qx;
 }
 
-/* The ray through detector coordinate a: origin (*ox, *oy), unit direction (*rx, *ry). */
+/* The ray through detector coordinate a (mm; an arc length on a curved detector): origin
+ * (*ox, *oy), unit direction (*rx, *ry). radius 0 is a flat detector; radius R > 0 a circular
+ * one (equal-arc columns) curving towards the source: with φ = a/R and n = (uy, -ux) (û × ẑ,
+ * pointing at the source) the pixel is d + R sinφ û + R (1 - cosφ) n. */
 TOMO_FN void tomo_ray_2d(float sx, float sy, float dx, float dy, float ux, float uy, float a,
-                         int parallel, float* ox, float* oy, float* rx, float* ry)
+                         float radius, int parallel, float* ox, float* oy, float* rx, float* ry)
 {
-    const float px = dx + a * ux;
-    const float py = dy + a * uy;
+    float px = dx + a * ux;
+    float py = dy + a * uy;
+    if (radius > 0.0f) {
+        const float phi = a / radius;
+        const float along = radius * sin(phi);
+        const float towards = radius * (1.0f - cos(phi));
+        px = dx + along * ux + towards * uy;
+        py = dy + along * uy - towards * ux;
+    }
     if (parallel) {
         *ox = px;
         *oy = py;

@@ -9,12 +9,26 @@
 #define TOMO_FN inline
 #endif
 
-/* The ray through detector coordinates (a, b): origin o[3], unit direction r[3]. */
-TOMO_FN void tomo_ray_3d(const float* view, float a, float b, int parallel, float* o, float* r)
+/* The ray through detector coordinates (a, b) (mm; a is an arc length on a curved detector):
+ * origin o[3], unit direction r[3]. radius 0 is a flat detector; radius R > 0 a cylinder with
+ * its axis along v̂ curving towards the source: with φ = a/R and n = û × v̂ the pixel is
+ * d + R sinφ û + R (1 - cosφ) n + b v̂ (DESIGN.md section 4). */
+TOMO_FN void tomo_ray_3d(const float* view, float a, float b, float radius, int parallel, float* o,
+                         float* r)
 {
+    float along = a;
+    float towards = 0.0f;
+    if (radius > 0.0f) {
+        const float phi = a / radius;
+        along = radius * sin(phi);
+        towards = radius * (1.0f - cos(phi));
+    }
+    const float n[3] = {view[7] * view[11] - view[8] * view[10],
+                        view[8] * view[9] - view[6] * view[11],
+                        view[6] * view[10] - view[7] * view[9]};
     float p[3];
     for (int c = 0; c < 3; ++c) {
-        p[c] = view[3 + c] + a * view[6 + c] + b * view[9 + c];
+        p[c] = view[3 + c] + along * view[6 + c] + towards * n[c] + b * view[9 + c];
     }
     if (parallel) {
         for (int c = 0; c < 3; ++c) {

@@ -203,24 +203,68 @@ TEST(Joseph3DConventions, MatchesExactChordsOfAnEllipsoid)
     EXPECT_LT(relRms, test::smallProblems() ? kAnalyticRelativeRmsSmall : kAnalyticRelativeRms);
 }
 
-TEST(Joseph3DConventions, RefusesCurvedDetectorsAndVoxelDriven3D)
+TEST(Joseph3DConventions, CurvedDetectorsMatchTheAnalyticModelAndStayAdjoint)
 {
-    Detector curved = detector(16, 12, 1.0);
+    // A water cylinder (smooth in z) on an equiangular detector: Joseph of the 4x-supersampled
+    // voxelisation against exact chords; measured 0.76% of the peak (RMS) at 2 mm voxels, while
+    // projecting the same detector as if it were flat gives 2.8%.
+    constexpr double kRelativeRms = 0.015;
+    const Phantom water = waterCylinder(50.0, 80.0, 0.02);
+    const VolumeGrid grid = VolumeGrid::centred({56, 56, 48}, {2.0, 2.0, 2.0});
+    const Volume volume = rasterise(water, grid, 4);
+    Detector d = detector(90, 40, 2.4);
+    d.shape = DetectorShape::Cylindrical;
+    d.radius = 400.0;
+    TrajectorySpec t;
+    t.views = 5;
+    t.angularRange = 2.0 * std::numbers::pi;
+    t.sourceIsocentre = 200.0;
+    t.sourceDetector = 400.0;
+    const Geometry g = makeGeometry(BeamType::Cone3D, d, t);
+    auto compute = ComputeContext::create("cpu");
+    const auto projector = makeProjector(ProjectorModel::Joseph, *compute);
+    NullRunContext ctx;
+    const ProjectionStack joseph = forwardProject(*projector, volume, g, ctx);
+    const ProjectionStack exact = projectAnalytic(water, g, ctx);
+    double sumSq = 0.0;
+    double peak = 0.0;
+    for (std::size_t n = 0; n < exact.data().size(); ++n) {
+        const double e = joseph.data()[n] - exact.data()[n];
+        sumSq += e * e;
+        peak = std::max(peak, static_cast<double>(exact.data()[n]));
+    }
+    EXPECT_LT(std::sqrt(sumSq / static_cast<double>(exact.data().size())) / peak, kRelativeRms);
+
+    ProjectionStack y = ProjectionStack::zeros(g);
+    test::fillRandom(y.data(), 31);
+    const double lhs = test::dotProduct(joseph.data(), y.data());
+    const double rhs =
+        test::dotProduct(volume.data(), backProject(*projector, y, grid, ctx).data());
+    EXPECT_NEAR(lhs / rhs, 1.0, kAdjointTolerance);
+}
+
+TEST(Joseph3DConventions, VoxelDrivenRefuses3DBeamsAndCurvedDetectors)
+{
+    auto compute = ComputeContext::create("cpu");
+    const auto voxel = makeProjector(ProjectorModel::VoxelDriven, *compute);
+    const Geometry flat = Geometry::circular(BeamType::Cone3D, detector(16, 12, 1.0), {.views = 2});
+    Volume w = Volume::zeros(VolumeGrid::centred({4, 4, 4}, {1, 1, 1}));
+    EXPECT_THROW(voxel->backAccumulate(ProjectionStack::zeros(flat), 0, 2, 1.0f, w),
+                 InvalidArgument);
+    Detector curved = detector(16, 1, 1.0);
     curved.shape = DetectorShape::Cylindrical;
     curved.radius = 1000.0;
-    const Geometry g = Geometry::circular(BeamType::Cone3D, curved, {.views = 2});
-    auto compute = ComputeContext::create("cpu");
-    ProjectionStack p = ProjectionStack::zeros(g);
-    const Volume v = Volume::zeros(VolumeGrid::centred({4, 4, 4}, {1, 1, 1}));
-    EXPECT_THROW(makeProjector(ProjectorModel::Joseph, *compute)->forward(v, p, 0, 2),
-                 InvalidArgument);
-    const Geometry flat = Geometry::circular(BeamType::Cone3D, detector(16, 12, 1.0), {.views = 2});
-    const ProjectionStack q = ProjectionStack::zeros(flat);
-    Volume w = Volume::zeros(VolumeGrid::centred({4, 4, 4}, {1, 1, 1}));
-    EXPECT_THROW(
-        makeProjector(ProjectorModel::VoxelDriven, *compute)->backAccumulate(q, 0, 2, 1.0f, w),
-        InvalidArgument);
+    const Geometry fan = Geometry::circular(BeamType::Fan2D, curved, {.views = 2});
+    Volume v = Volume::zeros(VolumeGrid::centred({4, 4, 1}, {1, 1, 1}));
+    try {
+        voxel->backAccumulate(ProjectionStack::zeros(fan), 0, 2, 1.0f, v);
+        FAIL() << "no exception";
+    } catch (const InvalidArgument& e) {
+        EXPECT_NE(std::string(e.what()).find("needs a flat detector"), std::string::npos)
+            << e.what();
+    }
 }
+
 TEST(AnalyticProjector, FollowsACurvedDetectorsEqualAngles)
 {
     // A centred water cylinder seen by an equiangular detector (R = SDD): the central row's

@@ -115,6 +115,11 @@ protected:
         t.sourceDetector = 150.0;
         t.tilt.aboutV = 0.05;
         Detector d{.columns = 36, .rows = 28, .pixelU = 1.2, .pixelV = 1.1, .offsetU = 1.5};
+        if (!isParallel(GetParam())) {
+            // The cone case runs on a cylindrical detector, so its ray formula is covered too.
+            d.shape = DetectorShape::Cylindrical;
+            d.radius = t.sourceDetector;
+        }
         return makeGeometry(GetParam(), d, t);
     }
     VolumeGrid grid() const { return VolumeGrid::centred({14, 16, 12}, {1.3, 1.1, 1.2}); }

@@ -56,7 +56,8 @@ public:
         constexpr const char* kEntry = "project_joseph_2d";
         auto kernel = m_runtime.kernel("project_joseph_2d", kEntry, options(s));
         ocl::setArgs(kernel.get(), kEntry, vol.get(), proj.get(), views.get(), s.nx, s.ny,
-                     s.originX, s.originY, s.spacingX, s.spacingY, s.nu, s.pixelU, s.centreColumn);
+                     s.originX, s.originY, s.spacingX, s.spacingY, s.nu, s.pixelU, s.centreColumn,
+                     s.radius);
         m_runtime.launch(kernel.get(), kEntry, static_cast<std::size_t>(s.nu), count);
         m_runtime.download(proj, out.view(firstView).data(), pixels);
     }
@@ -85,10 +86,11 @@ public:
             auto kernel = m_runtime.kernel("project_joseph_2d", kEntry, options(s));
             ocl::setArgs(kernel.get(), kEntry, vol.get(), proj.get(), views.get(), s.nx, s.ny,
                          s.originX, s.originY, s.spacingX, s.spacingY, s.nu, s.pixelU,
-                         s.centreColumn, weight);
+                         s.centreColumn, s.radius, weight);
             m_runtime.launch(kernel.get(), kEntry, static_cast<std::size_t>(s.nu), count);
         } else {
             // A gather: one work-item per voxel.
+            checkFlatDetector(projections.geometry(), "voxel-driven");
             constexpr const char* kEntry = "backproject_voxel_2d";
             auto kernel = m_runtime.kernel(kEntry, kEntry, options(s));
             const int viewCount = static_cast<int>(count);
@@ -134,7 +136,7 @@ private:
         auto kernel = m_runtime.kernel("project_joseph_3d", kEntry, options(s));
         ocl::setArgs(kernel.get(), kEntry, vol.get(), proj.get(), views.get(), s.n[0], s.n[1],
                      s.n[2], s.origin[0], s.origin[1], s.origin[2], s.spacing[0], s.spacing[1],
-                     s.spacing[2], s.nu, s.nv, s.pixelU, s.pixelV, s.centreU, s.centreV);
+                     s.spacing[2], s.nu, s.nv, s.pixelU, s.pixelV, s.centreU, s.centreV, s.radius);
         m_runtime.launch(kernel.get(), kEntry, static_cast<std::size_t>(s.nu),
                          static_cast<std::size_t>(s.nv), count);
         m_runtime.download(proj, out.view(firstView).data(), pixels);
@@ -159,7 +161,8 @@ private:
         auto kernel = m_runtime.kernel("project_joseph_3d", kEntry, options(s));
         ocl::setArgs(kernel.get(), kEntry, vol.get(), proj.get(), views.get(), s.n[0], s.n[1],
                      s.n[2], s.origin[0], s.origin[1], s.origin[2], s.spacing[0], s.spacing[1],
-                     s.spacing[2], s.nu, s.nv, s.pixelU, s.pixelV, s.centreU, s.centreV, weight);
+                     s.spacing[2], s.nu, s.nv, s.pixelU, s.pixelV, s.centreU, s.centreV, s.radius,
+                     weight);
         m_runtime.launch(kernel.get(), kEntry, static_cast<std::size_t>(s.nu),
                          static_cast<std::size_t>(s.nv), count);
         m_runtime.download(vol, volume.data().data(), volume.data().size());

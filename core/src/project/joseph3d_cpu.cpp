@@ -34,7 +34,7 @@ void josephForward3D(const Volume& volume, ProjectionStack& out, std::size_t fir
         float o[3];
         float r[3];
         tomo_ray_3d(p, (static_cast<float>(iu) - s.centreU) * s.pixelU,
-                    (static_cast<float>(iv) - s.centreV) * s.pixelV, s.parallel, o, r);
+                    (static_cast<float>(iv) - s.centreV) * s.pixelV, s.radius, s.parallel, o, r);
         const int axis = tomo_joseph_axis_3d(r, s.spacing);
         const int a1 = tomo_across_first(axis);
         const int a2 = tomo_across_second(axis);
@@ -95,7 +95,8 @@ void josephBack3D(const ProjectionStack& projections, std::size_t firstView, std
             float o[3];
             float r[3];
             tomo_ray_3d(p, (static_cast<float>(iu) - s.centreU) * s.pixelU,
-                        (static_cast<float>(iv) - s.centreV) * s.pixelV, s.parallel, o, r);
+                        (static_cast<float>(iv) - s.centreV) * s.pixelV, s.radius, s.parallel, o,
+                        r);
             const int axis = tomo_joseph_axis_3d(r, s.spacing);
             const int a1 = tomo_across_first(axis);
             const int a2 = tomo_across_second(axis);

@@ -47,8 +47,8 @@ public:
             float rx = 0.0f;
             float ry = 0.0f;
             tomo_ray_2d(p.sx, p.sy, p.dx, p.dy, p.ux, p.uy,
-                        (static_cast<float>(iu) - s.centreColumn) * s.pixelU, s.parallel, &ox, &oy,
-                        &rx, &ry);
+                        (static_cast<float>(iu) - s.centreColumn) * s.pixelU, s.radius, s.parallel,
+                        &ox, &oy, &rx, &ry);
             const int xd = tomo_joseph_x_dominant(rx, ry, s.spacingX, s.spacingY);
             const int along = xd ? s.nx : s.ny;
             const int across = xd ? s.ny : s.nx;
@@ -101,7 +101,7 @@ public:
                             float ry = 0.0f;
                             tomo_ray_2d(p.sx, p.sy, p.dx, p.dy, p.ux, p.uy,
                                         (static_cast<float>(iu) - s.centreColumn) * s.pixelU,
-                                        s.parallel, &ox, &oy, &rx, &ry);
+                                        s.radius, s.parallel, &ox, &oy, &rx, &ry);
                             const int xd = tomo_joseph_x_dominant(rx, ry, s.spacingX, s.spacingY);
                             const float value =
                                 proj[ray] * tomo_joseph_step(rx, ry, xd, s.spacingX, s.spacingY);

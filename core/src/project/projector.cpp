@@ -93,14 +93,8 @@ namespace detail
 {
 namespace
 {
-void checkFlatAndAxisAligned(const Geometry& geometry, const VolumeGrid& grid)
+void checkAxisAligned(const VolumeGrid& grid)
 {
-    if (geometry.detector().shape != DetectorShape::Flat) {
-        throwInvalid("detector.shape",
-                     "\"" + std::string(toString(geometry.detector().shape)) + "\"",
-                     "curved detectors are not supported by the projectors yet; use a flat "
-                     "detector");
-    }
     const auto& m = grid.direction();
     if (m != std::array<double, 9>{1, 0, 0, 0, 1, 0, 0, 0, 1}) {
         throwInvalid("grid.direction", "not identity",
@@ -115,7 +109,7 @@ Setup3D makeSetup3D(const Geometry& geometry, const VolumeGrid& grid)
         throwInvalid("geometry.beam", "\"" + std::string(toString(geometry.beam())) + "\"",
                      "the 3D projectors take parallel3d or cone3d");
     }
-    checkFlatAndAxisAligned(geometry, grid);
+    checkAxisAligned(grid);
     const Detector& det = geometry.detector();
     Setup3D s{};
     const Vec3 origin = grid.origin();
@@ -131,6 +125,7 @@ Setup3D makeSetup3D(const Geometry& geometry, const VolumeGrid& grid)
     s.pixelV = static_cast<float>(det.pixelV);
     s.centreU = static_cast<float>(0.5 * (static_cast<double>(det.columns) - 1.0) - det.offsetU);
     s.centreV = static_cast<float>(0.5 * (static_cast<double>(det.rows) - 1.0) - det.offsetV);
+    s.radius = det.shape == DetectorShape::Cylindrical ? static_cast<float>(det.radius) : 0.0f;
     s.parallel = isParallel(geometry.beam());
     return s;
 }
@@ -156,7 +151,7 @@ Setup2D makeSetup2D(const Geometry& geometry, const VolumeGrid& grid)
         throwInvalid("geometry.beam", "\"" + std::string(toString(geometry.beam())) + "\"",
                      "the 2D projectors take parallel2d or fan2d");
     }
-    checkFlatAndAxisAligned(geometry, grid);
+    checkAxisAligned(grid);
     if (!grid.is2D()) {
         throwInvalid("grid.size.z", std::to_string(grid.size()[2]),
                      "a 2D beam needs a 2D grid (nz = 1)");
@@ -173,6 +168,7 @@ Setup2D makeSetup2D(const Geometry& geometry, const VolumeGrid& grid)
     s.pixelU = static_cast<float>(det.pixelU);
     s.centreColumn =
         static_cast<float>(0.5 * (static_cast<double>(det.columns) - 1.0) - det.offsetU);
+    s.radius = det.shape == DetectorShape::Cylindrical ? static_cast<float>(det.radius) : 0.0f;
     s.parallel = isParallel(geometry.beam());
     return s;
 }
@@ -189,6 +185,17 @@ std::vector<ViewParams2D> makeViewParams2D(const Geometry& geometry, std::size_t
                        static_cast<float>(p.u.x), static_cast<float>(p.u.y)});
     }
     return out;
+}
+
+void checkFlatDetector(const Geometry& geometry, std::string_view model)
+{
+    if (geometry.detector().shape != DetectorShape::Flat) {
+        throwInvalid("detector.shape",
+                     "\"" + std::string(toString(geometry.detector().shape)) + "\"",
+                     "the " + std::string(model) +
+                         " model needs a flat detector; project curved detectors with "
+                         "\"joseph\" or \"analytic\"");
+    }
 }
 
 void checkViewRange(std::size_t first, std::size_t count, std::size_t views)

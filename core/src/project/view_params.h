@@ -4,6 +4,7 @@
 #include "tomo/volume.h"
 
 #include <cstddef>
+#include <string_view>
 #include <vector>
 
 namespace tomo::detail
@@ -30,6 +31,7 @@ struct Setup2D
     int nu;
     float pixelU;       ///< mm
     float centreColumn; ///< (nu - 1)/2 - offsetU: column index of the detector centre
+    float radius;       ///< 0 for a flat detector, else the cylindrical detector's radius, mm
     bool parallel;
 };
 
@@ -42,6 +44,7 @@ struct Setup3D
     int nu, nv;
     float pixelU, pixelV;   ///< mm
     float centreU, centreV; ///< (n - 1)/2 - offset: index of the detector centre
+    float radius;           ///< 0 for a flat detector, else the cylindrical detector's radius, mm
     bool parallel;
 };
 inline constexpr std::size_t kViewParam3DFloats = 12;
@@ -59,6 +62,9 @@ Setup2D makeSetup2D(const Geometry& geometry, const VolumeGrid& grid);
 /// Parameters of views [first, first + count).
 std::vector<ViewParams2D> makeViewParams2D(const Geometry& geometry, std::size_t first,
                                            std::size_t count);
+
+/// Throws InvalidArgument naming `model` unless the detector is flat.
+void checkFlatDetector(const Geometry& geometry, std::string_view model);
 
 /// Throws InvalidArgument if [first, first + count) is not inside [0, views).
 void checkViewRange(std::size_t first, std::size_t count, std::size_t views);

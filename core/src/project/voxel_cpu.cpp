@@ -38,6 +38,7 @@ public:
                          "3D beams are backprojected with \"joseph\" so far (the voxel-driven 3D "
                          "backprojector comes with FDK)");
         }
+        checkFlatDetector(projections.geometry(), "voxel-driven");
         const Setup2D s = makeSetup2D(projections.geometry(), volume.grid());
         checkViewRange(firstView, count, projections.views());
         const auto params = makeViewParams2D(projections.geometry(), firstView, count);
