@@ -167,7 +167,7 @@ void forwardCone(benchmark::State& state, Backend backend)
                    std::to_string(views) + " views of " + std::to_string(n) + "^2");
 }
 
-void backCone(benchmark::State& state, Backend backend)
+void backCone(benchmark::State& state, Backend backend, ProjectorModel model)
 {
     auto compute = contextFor(backend);
     if (!compute) {
@@ -178,7 +178,7 @@ void backCone(benchmark::State& state, Backend backend)
     const auto views = static_cast<std::size_t>(state.range(1));
     Problem problem = makeConeProblem(n, views);
     std::fill(problem.projections.data().begin(), problem.projections.data().end(), 1.0f);
-    const auto projector = makeProjector(ProjectorModel::Joseph, *compute);
+    const auto projector = makeProjector(model, *compute);
     projector->backAccumulate(problem.projections, 0, 1, 1.0f, problem.volume);
     for (auto _ : state) {
         projector->backAccumulate(problem.projections, 0, views, 1.0f, problem.volume);
@@ -200,11 +200,19 @@ void BM_ForwardProjectJosephCone_OpenCL_WithTransfer(benchmark::State& s)
 }
 void BM_BackprojectJosephAdjointCone_Cpu(benchmark::State& s)
 {
-    backCone(s, Backend::Cpu);
+    backCone(s, Backend::Cpu, ProjectorModel::Joseph);
 }
 void BM_BackprojectJosephAdjointCone_OpenCL_WithTransfer(benchmark::State& s)
 {
-    backCone(s, Backend::OpenCL);
+    backCone(s, Backend::OpenCL, ProjectorModel::Joseph);
+}
+void BM_BackprojectVoxelCone_Cpu(benchmark::State& s)
+{
+    backCone(s, Backend::Cpu, ProjectorModel::VoxelDriven);
+}
+void BM_BackprojectVoxelCone_OpenCL_WithTransfer(benchmark::State& s)
+{
+    backCone(s, Backend::OpenCL, ProjectorModel::VoxelDriven);
 }
 
 #define TOMO_BENCH_SIZES(name)                                                                     \
@@ -233,6 +241,8 @@ TOMO_BENCH_CONE(BM_ForwardProjectJosephCone_Cpu);
 TOMO_BENCH_CONE(BM_ForwardProjectJosephCone_OpenCL_WithTransfer);
 TOMO_BENCH_CONE(BM_BackprojectJosephAdjointCone_Cpu);
 TOMO_BENCH_CONE(BM_BackprojectJosephAdjointCone_OpenCL_WithTransfer);
+TOMO_BENCH_CONE(BM_BackprojectVoxelCone_Cpu);
+TOMO_BENCH_CONE(BM_BackprojectVoxelCone_OpenCL_WithTransfer);
 } // namespace
 
 BENCHMARK_MAIN();

@@ -48,6 +48,66 @@ TOMO_FN void tomo_ray_3d(const float* view, float a, float b, float radius, int 
     }
 }
 
+/* Detector coordinates (*a, *b) (mm) where the ray through point x[3] meets the (flat) detector
+ * plane. Returns 0 if the ray is parallel to the plane or, for divergent beams, the point does
+ * not lie in front of the source. */
+TOMO_FN int tomo_detector_coordinates_3d(const float* view, const float* x, int parallel, float* a,
+                                         float* b)
+{
+    const float n0 = view[7] * view[11] - view[8] * view[10];
+    const float n1 = view[8] * view[9] - view[6] * view[11];
+    const float n2 = view[6] * view[10] - view[7] * view[9];
+    float base[3];
+    float dir[3];
+    for (int c = 0; c < 3; ++c) {
+        base[c] = parallel ? x[c] : view[c];
+        dir[c] = parallel ? view[c] : x[c] - view[c];
+    }
+    const float denominator = n0 * dir[0] + n1 * dir[1] + n2 * dir[2];
+    if (denominator == 0.0f) {
+        return 0;
+    }
+    const float t =
+        (n0 * (view[3] - base[0]) + n1 * (view[4] - base[1]) + n2 * (view[5] - base[2])) /
+        denominator;
+    if (!parallel && !(t > 0.0f)) {
+        return 0;
+    }
+    float q[3];
+    for (int c = 0; c < 3; ++c) {
+        q[c] = base[c] + t * dir[c] - view[3 + c];
+    }
+    *a = q[0] * view[6] + q[1] * view[7] + q[2] * view[8];
+    *b = q[0] * view[9] + q[1] * view[10] + q[2] * view[11];
+    return 1;
+}
+
+/* Bilinear sample of a row-major nu x nv image at fractional pixel (fu, fv); pixels outside the
+ * detector count as zero. A macro because an OpenCL 1.2 function cannot take a pointer that may
+ * be __global (kernels) or private (the C++ build). */
+#define TOMO_BILINEAR_SAMPLE(image, nu, nv, fu, fv, result)                                        \
+    do {                                                                                           \
+        const float fl_u = floor(fu);                                                              \
+        const float fl_v = floor(fv);                                                              \
+        const float w_u = (fu)-fl_u;                                                               \
+        const float w_v = (fv)-fl_v;                                                               \
+        const int l_u = (int)fl_u;                                                                 \
+        const int l_v = (int)fl_v;                                                                 \
+        (result) = 0.0f;                                                                           \
+        if (l_v >= 0 && l_u >= 0) {                                                                \
+            (result) += (1.0f - w_u) * (1.0f - w_v) * (image)[l_v * (nu) + l_u];                   \
+        }                                                                                          \
+        if (l_v >= 0 && l_u + 1 < (nu)) {                                                          \
+            (result) += w_u * (1.0f - w_v) * (image)[l_v * (nu) + l_u + 1];                        \
+        }                                                                                          \
+        if (l_v + 1 < (nv) && l_u >= 0) {                                                          \
+            (result) += (1.0f - w_u) * w_v * (image)[(l_v + 1) * (nu) + l_u];                      \
+        }                                                                                          \
+        if (l_v + 1 < (nv) && l_u + 1 < (nu)) {                                                    \
+            (result) += w_u * w_v * (image)[(l_v + 1) * (nu) + l_u + 1];                           \
+        }                                                                                          \
+    } while (0)
+
 /* Joseph's dominant axis: the one the ray crosses most voxel slices of per unit length
  * (ties go to the lower axis number). */
 TOMO_FN int tomo_joseph_axis_3d(const float* r, const float* spacing)

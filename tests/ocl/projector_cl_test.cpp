@@ -149,6 +149,29 @@ TEST_P(OpenClProjector3D, ForwardAndTransposeAgreeWithTheCpuReference)
     EXPECT_NEAR(lhs / rhs, 1.0, kAdjointTolerance) << "<Ax,y> = " << lhs << ", <x,A'y> = " << rhs;
 }
 
+TEST_P(OpenClProjector3D, VoxelDrivenAgreesWithTheCpuReference)
+{
+    TrajectorySpec t;
+    t.views = 7;
+    t.angularRange = 2.0 * std::numbers::pi;
+    t.sourceIsocentre = 70.0;
+    t.sourceDetector = 150.0;
+    t.tilt.aboutV = 0.05;
+    const Geometry g = makeGeometry(
+        GetParam(), {.columns = 36, .rows = 28, .pixelU = 1.2, .pixelV = 1.1, .offsetU = 1.5}, t);
+    ProjectionStack y = ProjectionStack::zeros(g);
+    test::fillRandom(y.data(), 23);
+    auto cpu = ComputeContext::create("cpu");
+    Volume a = Volume::zeros(grid());
+    Volume b = Volume::zeros(grid());
+    makeProjector(ProjectorModel::VoxelDriven, *cpu)->backAccumulate(y, 0, 7, 0.5f, a);
+    makeProjector(ProjectorModel::VoxelDriven, *m_compute)->backAccumulate(y, 0, 7, 0.5f, b);
+    const Comparison c = compare(b.data(), a.data());
+    EXPECT_GT(c.peak, 0.0);
+    EXPECT_LT(c.maxAbs, kAgreementOfPeak * c.peak)
+        << "max " << c.maxAbs << ", mean " << c.meanAbs << ", peak " << c.peak;
+}
+
 INSTANTIATE_TEST_SUITE_P(Beams, OpenClProjector3D,
                          ::testing::Values(BeamType::Cone3D, BeamType::Parallel3D),
                          [](const auto& p) { return std::string(toString(p.param)); });

@@ -109,19 +109,9 @@ private:
         return std::string("-DTOMO_PARALLEL=") + (s.parallel ? "1" : "0");
     }
 
-    void requireJoseph3D() const
-    {
-        if (m_model != ProjectorModel::Joseph) {
-            throwInvalid("projector", "\"" + std::string(toString(m_model)) + "\"",
-                         "3D beams are projected with \"joseph\" so far (the voxel-driven 3D "
-                         "backprojector comes with FDK)");
-        }
-    }
-
     void forward3D(const Volume& volume, ProjectionStack& out, std::size_t firstView,
                    std::size_t count) const
     {
-        requireJoseph3D();
         const Setup3D s = makeSetup3D(out.geometry(), volume.grid());
         checkViewRange(firstView, count, out.views());
         if (count == 0) {
@@ -145,7 +135,6 @@ private:
     void back3D(const ProjectionStack& projections, std::size_t firstView, std::size_t count,
                 float weight, Volume& volume) const
     {
-        requireJoseph3D();
         const Setup3D s = makeSetup3D(projections.geometry(), volume.grid());
         checkViewRange(firstView, count, projections.views());
         if (count == 0) {
@@ -157,14 +146,29 @@ private:
         auto proj = m_runtime.upload(projections.view(firstView).data(), pixels, CL_MEM_READ_ONLY);
         auto views = m_runtime.upload(params.data(), params.size(), CL_MEM_READ_ONLY);
         auto vol = m_runtime.upload(volume.data().data(), volume.data().size(), CL_MEM_READ_WRITE);
-        constexpr const char* kEntry = "backproject_joseph_3d";
-        auto kernel = m_runtime.kernel("project_joseph_3d", kEntry, options(s));
-        ocl::setArgs(kernel.get(), kEntry, vol.get(), proj.get(), views.get(), s.n[0], s.n[1],
-                     s.n[2], s.origin[0], s.origin[1], s.origin[2], s.spacing[0], s.spacing[1],
-                     s.spacing[2], s.nu, s.nv, s.pixelU, s.pixelV, s.centreU, s.centreV, s.radius,
-                     weight);
-        m_runtime.launch(kernel.get(), kEntry, static_cast<std::size_t>(s.nu),
-                         static_cast<std::size_t>(s.nv), count);
+        if (m_model == ProjectorModel::Joseph) {
+            // A scatter: one work-item per ray, atomic additions into the volume.
+            constexpr const char* kEntry = "backproject_joseph_3d";
+            auto kernel = m_runtime.kernel("project_joseph_3d", kEntry, options(s));
+            ocl::setArgs(kernel.get(), kEntry, vol.get(), proj.get(), views.get(), s.n[0], s.n[1],
+                         s.n[2], s.origin[0], s.origin[1], s.origin[2], s.spacing[0], s.spacing[1],
+                         s.spacing[2], s.nu, s.nv, s.pixelU, s.pixelV, s.centreU, s.centreV,
+                         s.radius, weight);
+            m_runtime.launch(kernel.get(), kEntry, static_cast<std::size_t>(s.nu),
+                             static_cast<std::size_t>(s.nv), count);
+        } else {
+            // A gather: one work-item per voxel.
+            checkFlatDetector(projections.geometry(), "voxel-driven");
+            constexpr const char* kEntry = "backproject_voxel_3d";
+            auto kernel = m_runtime.kernel(kEntry, kEntry, options(s));
+            const int viewCount = static_cast<int>(count);
+            ocl::setArgs(kernel.get(), kEntry, vol.get(), proj.get(), views.get(), viewCount,
+                         s.n[0], s.n[1], s.n[2], s.origin[0], s.origin[1], s.origin[2],
+                         s.spacing[0], s.spacing[1], s.spacing[2], s.nu, s.nv, s.pixelU, s.pixelV,
+                         s.centreU, s.centreV, weight);
+            m_runtime.launch(kernel.get(), kEntry, static_cast<std::size_t>(s.n[0]),
+                             static_cast<std::size_t>(s.n[1]), static_cast<std::size_t>(s.n[2]));
+        }
         m_runtime.download(vol, volume.data().data(), volume.data().size());
     }
 

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace tomo::detail
 {
@@ -33,12 +34,11 @@ public:
     void backAccumulate(const ProjectionStack& projections, std::size_t firstView,
                         std::size_t count, float weight, Volume& volume) const override
     {
-        if (!is2D(projections.geometry().beam())) {
-            throwInvalid("projector", "\"voxel-driven\"",
-                         "3D beams are backprojected with \"joseph\" so far (the voxel-driven 3D "
-                         "backprojector comes with FDK)");
-        }
         checkFlatDetector(projections.geometry(), "voxel-driven");
+        if (!is2D(projections.geometry().beam())) {
+            back3D(projections, firstView, count, weight, volume);
+            return;
+        }
         const Setup2D s = makeSetup2D(projections.geometry(), volume.grid());
         checkViewRange(firstView, count, projections.views());
         const auto params = makeViewParams2D(projections.geometry(), firstView, count);
@@ -66,6 +66,49 @@ public:
             }
             return sum;
         });
+    }
+
+private:
+    static void back3D(const ProjectionStack& projections, std::size_t firstView, std::size_t count,
+                       float weight, Volume& volume)
+    {
+        const Setup3D s = makeSetup3D(projections.geometry(), volume.grid());
+        checkViewRange(firstView, count, projections.views());
+        const std::vector<float> params =
+            makeViewParams3D(projections.geometry(), firstView, count);
+        const std::size_t pixels = projections.pixelsPerView();
+        const float* proj = projections.data().data() + firstView * pixels;
+        float* out = volume.data().data();
+        const auto voxels = static_cast<std::ptrdiff_t>(s.n[0]) * s.n[1] * s.n[2];
+#pragma omp parallel for schedule(static)
+        for (std::ptrdiff_t index = 0; index < voxels; ++index) {
+            const float x[3] = {
+                s.origin[0] + static_cast<float>(index % s.n[0]) * s.spacing[0],
+                s.origin[1] + static_cast<float>((index / s.n[0]) % s.n[1]) * s.spacing[1],
+                s.origin[2] +
+                    static_cast<float>(index / (static_cast<std::ptrdiff_t>(s.n[0]) * s.n[1])) *
+                        s.spacing[2]};
+            float sum = 0.0f;
+            for (std::size_t view = 0; view < count; ++view) {
+                const float* p = params.data() + view * kViewParam3DFloats;
+                float a = 0.0f;
+                float b = 0.0f;
+                if (!tomo_detector_coordinates_3d(p, x, s.parallel, &a, &b)) {
+                    continue;
+                }
+                const float fu = a / s.pixelU + s.centreU;
+                const float fv = b / s.pixelV + s.centreV;
+                if (!(fu > -1.0f && fu < static_cast<float>(s.nu) && fv > -1.0f &&
+                      fv < static_cast<float>(s.nv))) {
+                    continue;
+                }
+                const float* image = proj + view * pixels;
+                float sample = 0.0f;
+                TOMO_BILINEAR_SAMPLE(image, s.nu, s.nv, fu, fv, sample);
+                sum += sample;
+            }
+            out[index] += weight * sum;
+        }
     }
 };
 } // namespace
