@@ -48,37 +48,18 @@ TOMO_FN void tomo_ray_3d(const float* view, float a, float b, float radius, int 
     }
 }
 
-/* Detector coordinates (*a, *b) (mm) where the ray through point x[3] meets the (flat) detector
- * plane. Returns 0 if the ray is parallel to the plane or, for divergent beams, the point does
- * not lie in front of the source. */
-TOMO_FN int tomo_detector_coordinates_3d(const float* view, const float* x, int parallel, float* a,
-                                         float* b)
+/* Fractional pixel indices (*fu, *fv) of point x[3] under the row-major 3x4 projection matrix
+ * P (Geometry::projectionMatrix: [fu·w, fv·w, w] = P·[x, 1]). Returns 0 for a point not in
+ * front of the source (w <= 0; parallel-beam matrices have w = 1). */
+TOMO_FN int tomo_project_point(const float* P, const float* x, float* fu, float* fv)
 {
-    const float n0 = view[7] * view[11] - view[8] * view[10];
-    const float n1 = view[8] * view[9] - view[6] * view[11];
-    const float n2 = view[6] * view[10] - view[7] * view[9];
-    float base[3];
-    float dir[3];
-    for (int c = 0; c < 3; ++c) {
-        base[c] = parallel ? x[c] : view[c];
-        dir[c] = parallel ? view[c] : x[c] - view[c];
-    }
-    const float denominator = n0 * dir[0] + n1 * dir[1] + n2 * dir[2];
-    if (denominator == 0.0f) {
+    const float w = P[8] * x[0] + P[9] * x[1] + P[10] * x[2] + P[11];
+    if (!(w > 0.0f)) {
         return 0;
     }
-    const float t =
-        (n0 * (view[3] - base[0]) + n1 * (view[4] - base[1]) + n2 * (view[5] - base[2])) /
-        denominator;
-    if (!parallel && !(t > 0.0f)) {
-        return 0;
-    }
-    float q[3];
-    for (int c = 0; c < 3; ++c) {
-        q[c] = base[c] + t * dir[c] - view[3 + c];
-    }
-    *a = q[0] * view[6] + q[1] * view[7] + q[2] * view[8];
-    *b = q[0] * view[9] + q[1] * view[10] + q[2] * view[11];
+    const float inv = 1.0f / w;
+    *fu = (P[0] * x[0] + P[1] * x[1] + P[2] * x[2] + P[3]) * inv;
+    *fv = (P[4] * x[0] + P[5] * x[1] + P[6] * x[2] + P[7]) * inv;
     return 1;
 }
 

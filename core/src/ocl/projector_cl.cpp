@@ -140,14 +140,14 @@ private:
         if (count == 0) {
             return;
         }
-        const std::vector<float> params =
-            makeViewParams3D(projections.geometry(), firstView, count);
         const std::size_t pixels = count * projections.pixelsPerView();
         auto proj = m_runtime.upload(projections.view(firstView).data(), pixels, CL_MEM_READ_ONLY);
-        auto views = m_runtime.upload(params.data(), params.size(), CL_MEM_READ_ONLY);
         auto vol = m_runtime.upload(volume.data().data(), volume.data().size(), CL_MEM_READ_WRITE);
         if (m_model == ProjectorModel::Joseph) {
             // A scatter: one work-item per ray, atomic additions into the volume.
+            const std::vector<float> params =
+                makeViewParams3D(projections.geometry(), firstView, count);
+            auto views = m_runtime.upload(params.data(), params.size(), CL_MEM_READ_ONLY);
             constexpr const char* kEntry = "backproject_joseph_3d";
             auto kernel = m_runtime.kernel("project_joseph_3d", kEntry, options(s));
             ocl::setArgs(kernel.get(), kEntry, vol.get(), proj.get(), views.get(), s.n[0], s.n[1],
@@ -160,12 +160,15 @@ private:
             // A gather: one work-item per voxel.
             checkFlatDetector(projections.geometry(), "voxel-driven");
             constexpr const char* kEntry = "backproject_voxel_3d";
-            auto kernel = m_runtime.kernel(kEntry, kEntry, options(s));
+            const std::vector<float> matrices =
+                makeProjectionMatrices(projections.geometry(), firstView, count);
+            auto matrixBuffer =
+                m_runtime.upload(matrices.data(), matrices.size(), CL_MEM_READ_ONLY);
+            auto kernel = m_runtime.kernel(kEntry, kEntry, "");
             const int viewCount = static_cast<int>(count);
-            ocl::setArgs(kernel.get(), kEntry, vol.get(), proj.get(), views.get(), viewCount,
+            ocl::setArgs(kernel.get(), kEntry, vol.get(), proj.get(), matrixBuffer.get(), viewCount,
                          s.n[0], s.n[1], s.n[2], s.origin[0], s.origin[1], s.origin[2],
-                         s.spacing[0], s.spacing[1], s.spacing[2], s.nu, s.nv, s.pixelU, s.pixelV,
-                         s.centreU, s.centreV, weight);
+                         s.spacing[0], s.spacing[1], s.spacing[2], s.nu, s.nv, weight);
             m_runtime.launch(kernel.get(), kEntry, static_cast<std::size_t>(s.n[0]),
                              static_cast<std::size_t>(s.n[1]), static_cast<std::size_t>(s.n[2]));
         }

@@ -187,6 +187,19 @@ std::vector<ViewParams2D> makeViewParams2D(const Geometry& geometry, std::size_t
     return out;
 }
 
+std::vector<float> makeProjectionMatrices(const Geometry& geometry, std::size_t first,
+                                          std::size_t count)
+{
+    std::vector<float> out;
+    out.reserve(count * 12);
+    for (std::size_t k = first; k < first + count; ++k) {
+        for (double value : geometry.projectionMatrix(k)) {
+            out.push_back(static_cast<float>(value));
+        }
+    }
+    return out;
+}
+
 void checkFlatDetector(const Geometry& geometry, std::string_view model)
 {
     if (geometry.detector().shape != DetectorShape::Flat) {

@@ -63,6 +63,11 @@ Setup2D makeSetup2D(const Geometry& geometry, const VolumeGrid& grid);
 std::vector<ViewParams2D> makeViewParams2D(const Geometry& geometry, std::size_t first,
                                            std::size_t count);
 
+/// Projection matrices of views [first, first + count) as floats, 12 per view
+/// (Geometry::projectionMatrix; flat detectors only).
+std::vector<float> makeProjectionMatrices(const Geometry& geometry, std::size_t first,
+                                          std::size_t count);
+
 /// Throws InvalidArgument naming `model` unless the detector is flat.
 void checkFlatDetector(const Geometry& geometry, std::string_view model);
 

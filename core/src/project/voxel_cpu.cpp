@@ -74,8 +74,8 @@ private:
     {
         const Setup3D s = makeSetup3D(projections.geometry(), volume.grid());
         checkViewRange(firstView, count, projections.views());
-        const std::vector<float> params =
-            makeViewParams3D(projections.geometry(), firstView, count);
+        const std::vector<float> matrices =
+            makeProjectionMatrices(projections.geometry(), firstView, count);
         const std::size_t pixels = projections.pixelsPerView();
         const float* proj = projections.data().data() + firstView * pixels;
         float* out = volume.data().data();
@@ -90,14 +90,11 @@ private:
                         s.spacing[2]};
             float sum = 0.0f;
             for (std::size_t view = 0; view < count; ++view) {
-                const float* p = params.data() + view * kViewParam3DFloats;
-                float a = 0.0f;
-                float b = 0.0f;
-                if (!tomo_detector_coordinates_3d(p, x, s.parallel, &a, &b)) {
+                float fu = 0.0f;
+                float fv = 0.0f;
+                if (!tomo_project_point(matrices.data() + view * 12, x, &fu, &fv)) {
                     continue;
                 }
-                const float fu = a / s.pixelU + s.centreU;
-                const float fv = b / s.pixelV + s.centreV;
                 if (!(fu > -1.0f && fu < static_cast<float>(s.nu) && fv > -1.0f &&
                       fv < static_cast<float>(s.nv))) {
                     continue;
