@@ -52,80 +52,6 @@ std::shared_ptr<ComputeContext> contextFor(Backend backend)
     return nullptr;
 }
 
-void forward(benchmark::State& state, Backend backend)
-{
-    auto compute = contextFor(backend);
-    if (!compute) {
-        state.SkipWithError("no OpenCL device");
-        return;
-    }
-    const auto n = static_cast<std::size_t>(state.range(0));
-    const auto views = static_cast<std::size_t>(state.range(1));
-    Problem problem = makeProblem(n, views);
-    const auto projector = makeProjector(ProjectorModel::Joseph, *compute);
-    projector->forward(problem.volume, problem.projections, 0, 1); // build and warm up
-    for (auto _ : state) {
-        projector->forward(problem.volume, problem.projections, 0, views);
-        benchmark::DoNotOptimize(problem.projections.data().data());
-    }
-    const double rays = static_cast<double>(views * problem.geometry.detector().columns);
-    state.counters["rays_per_s"] =
-        benchmark::Counter(rays, benchmark::Counter::kIsIterationInvariantRate);
-    // Joseph takes one sample per voxel column (row) along the dominant axis: n per ray.
-    state.counters["ray_samples_per_s"] = benchmark::Counter(
-        rays * static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
-    state.SetLabel(compute->device().label() + ", " + std::to_string(n) + "^2 grid, " +
-                   std::to_string(views) + " views");
-}
-
-void back(benchmark::State& state, Backend backend, ProjectorModel model)
-{
-    auto compute = contextFor(backend);
-    if (!compute) {
-        state.SkipWithError("no OpenCL device");
-        return;
-    }
-    const auto n = static_cast<std::size_t>(state.range(0));
-    const auto views = static_cast<std::size_t>(state.range(1));
-    Problem problem = makeProblem(n, views);
-    std::fill(problem.projections.data().begin(), problem.projections.data().end(), 1.0f);
-    const auto projector = makeProjector(model, *compute);
-    projector->backAccumulate(problem.projections, 0, 1, 1.0f, problem.volume);
-    for (auto _ : state) {
-        projector->backAccumulate(problem.projections, 0, views, 1.0f, problem.volume);
-        benchmark::DoNotOptimize(problem.volume.data().data());
-    }
-    state.counters["GUPS"] = benchmark::Counter(static_cast<double>(n * n * views) * 1e-9,
-                                                benchmark::Counter::kIsIterationInvariantRate);
-    state.SetLabel(compute->device().label() + ", " + std::to_string(n) + "^2 grid, " +
-                   std::to_string(views) + " views");
-}
-
-void BM_ForwardProjectJoseph_Cpu(benchmark::State& s)
-{
-    forward(s, Backend::Cpu);
-}
-void BM_ForwardProjectJoseph_OpenCL_WithTransfer(benchmark::State& s)
-{
-    forward(s, Backend::OpenCL);
-}
-void BM_BackprojectVoxel_Cpu(benchmark::State& s)
-{
-    back(s, Backend::Cpu, ProjectorModel::VoxelDriven);
-}
-void BM_BackprojectVoxel_OpenCL_WithTransfer(benchmark::State& s)
-{
-    back(s, Backend::OpenCL, ProjectorModel::VoxelDriven);
-}
-void BM_BackprojectJosephAdjoint_Cpu(benchmark::State& s)
-{
-    back(s, Backend::Cpu, ProjectorModel::Joseph);
-}
-void BM_BackprojectJosephAdjoint_OpenCL_WithTransfer(benchmark::State& s)
-{
-    back(s, Backend::OpenCL, ProjectorModel::Joseph);
-}
-
 // Cone beam, circular orbit (SID 1000 mm, SDD 1500 mm as in issue 4), n³ grid of 1 mm voxels,
 // `views` views of n² pixels of 1.5 mm (1 mm at the isocentre).
 Problem makeConeProblem(std::size_t n, std::size_t views)
@@ -142,7 +68,18 @@ Problem makeConeProblem(std::size_t n, std::size_t views)
     return {g, std::move(v), ProjectionStack::zeros(g)};
 }
 
-void forwardCone(benchmark::State& state, Backend backend)
+// The problem and label of a benchmark: 2D parallel (n², views) or cone (n³, views of n²).
+using MakeProblem = Problem (*)(std::size_t n, std::size_t views);
+
+std::string label(const ComputeContext& compute, bool cone, std::size_t n, std::size_t views)
+{
+    const std::string size = std::to_string(n);
+    return compute.device().label() + ", " +
+           (cone ? "cone " + size + "^3, " + std::to_string(views) + " views of " + size + "^2"
+                 : size + "^2 grid, " + std::to_string(views) + " views");
+}
+
+void forward(benchmark::State& state, Backend backend, MakeProblem make, bool cone)
 {
     auto compute = contextFor(backend);
     if (!compute) {
@@ -151,23 +88,24 @@ void forwardCone(benchmark::State& state, Backend backend)
     }
     const auto n = static_cast<std::size_t>(state.range(0));
     const auto views = static_cast<std::size_t>(state.range(1));
-    Problem problem = makeConeProblem(n, views);
+    Problem problem = make(n, views);
     const auto projector = makeProjector(ProjectorModel::Joseph, *compute);
-    projector->forward(problem.volume, problem.projections, 0, 1);
+    projector->forward(problem.volume, problem.projections, 0, 1); // build and warm up
     for (auto _ : state) {
         projector->forward(problem.volume, problem.projections, 0, views);
         benchmark::DoNotOptimize(problem.projections.data().data());
     }
-    const double rays = static_cast<double>(views * n * n);
+    const double rays = static_cast<double>(views * problem.projections.pixelsPerView());
     state.counters["rays_per_s"] =
         benchmark::Counter(rays, benchmark::Counter::kIsIterationInvariantRate);
+    // Joseph takes one sample per voxel slice along the dominant axis: n per ray.
     state.counters["ray_samples_per_s"] = benchmark::Counter(
         rays * static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
-    state.SetLabel(compute->device().label() + ", cone " + std::to_string(n) + "^3, " +
-                   std::to_string(views) + " views of " + std::to_string(n) + "^2");
+    state.SetLabel(label(*compute, cone, n, views));
 }
 
-void backCone(benchmark::State& state, Backend backend, ProjectorModel model)
+void back(benchmark::State& state, Backend backend, ProjectorModel model, MakeProblem make,
+          bool cone)
 {
     auto compute = contextFor(backend);
     if (!compute) {
@@ -176,7 +114,7 @@ void backCone(benchmark::State& state, Backend backend, ProjectorModel model)
     }
     const auto n = static_cast<std::size_t>(state.range(0));
     const auto views = static_cast<std::size_t>(state.range(1));
-    Problem problem = makeConeProblem(n, views);
+    Problem problem = make(n, views);
     std::fill(problem.projections.data().begin(), problem.projections.data().end(), 1.0f);
     const auto projector = makeProjector(model, *compute);
     projector->backAccumulate(problem.projections, 0, 1, 1.0f, problem.volume);
@@ -184,35 +122,60 @@ void backCone(benchmark::State& state, Backend backend, ProjectorModel model)
         projector->backAccumulate(problem.projections, 0, views, 1.0f, problem.volume);
         benchmark::DoNotOptimize(problem.volume.data().data());
     }
-    state.counters["GUPS"] = benchmark::Counter(static_cast<double>(n * n * n * views) * 1e-9,
-                                                benchmark::Counter::kIsIterationInvariantRate);
-    state.SetLabel(compute->device().label() + ", cone " + std::to_string(n) + "^3, " +
-                   std::to_string(views) + " views of " + std::to_string(n) + "^2");
+    state.counters["GUPS"] =
+        benchmark::Counter(static_cast<double>(problem.volume.data().size() * views) * 1e-9,
+                           benchmark::Counter::kIsIterationInvariantRate);
+    state.SetLabel(label(*compute, cone, n, views));
+}
+
+void BM_ForwardProjectJoseph_Cpu(benchmark::State& s)
+{
+    forward(s, Backend::Cpu, makeProblem, false);
+}
+void BM_ForwardProjectJoseph_OpenCL_WithTransfer(benchmark::State& s)
+{
+    forward(s, Backend::OpenCL, makeProblem, false);
+}
+void BM_BackprojectVoxel_Cpu(benchmark::State& s)
+{
+    back(s, Backend::Cpu, ProjectorModel::VoxelDriven, makeProblem, false);
+}
+void BM_BackprojectVoxel_OpenCL_WithTransfer(benchmark::State& s)
+{
+    back(s, Backend::OpenCL, ProjectorModel::VoxelDriven, makeProblem, false);
+}
+void BM_BackprojectJosephAdjoint_Cpu(benchmark::State& s)
+{
+    back(s, Backend::Cpu, ProjectorModel::Joseph, makeProblem, false);
+}
+void BM_BackprojectJosephAdjoint_OpenCL_WithTransfer(benchmark::State& s)
+{
+    back(s, Backend::OpenCL, ProjectorModel::Joseph, makeProblem, false);
 }
 
 void BM_ForwardProjectJosephCone_Cpu(benchmark::State& s)
 {
-    forwardCone(s, Backend::Cpu);
+    forward(s, Backend::Cpu, makeConeProblem, true);
 }
 void BM_ForwardProjectJosephCone_OpenCL_WithTransfer(benchmark::State& s)
 {
-    forwardCone(s, Backend::OpenCL);
+    forward(s, Backend::OpenCL, makeConeProblem, true);
 }
 void BM_BackprojectJosephAdjointCone_Cpu(benchmark::State& s)
 {
-    backCone(s, Backend::Cpu, ProjectorModel::Joseph);
+    back(s, Backend::Cpu, ProjectorModel::Joseph, makeConeProblem, true);
 }
 void BM_BackprojectJosephAdjointCone_OpenCL_WithTransfer(benchmark::State& s)
 {
-    backCone(s, Backend::OpenCL, ProjectorModel::Joseph);
+    back(s, Backend::OpenCL, ProjectorModel::Joseph, makeConeProblem, true);
 }
 void BM_BackprojectVoxelCone_Cpu(benchmark::State& s)
 {
-    backCone(s, Backend::Cpu, ProjectorModel::VoxelDriven);
+    back(s, Backend::Cpu, ProjectorModel::VoxelDriven, makeConeProblem, true);
 }
 void BM_BackprojectVoxelCone_OpenCL_WithTransfer(benchmark::State& s)
 {
-    backCone(s, Backend::OpenCL, ProjectorModel::VoxelDriven);
+    back(s, Backend::OpenCL, ProjectorModel::VoxelDriven, makeConeProblem, true);
 }
 
 #define TOMO_BENCH_SIZES(name)                                                                     \

@@ -5,9 +5,12 @@
 #include "tomo/scene.h"
 #include "tomo/volume.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <numbers>
 #include <random>
+#include <span>
 #include <string>
 
 namespace tomo::test
@@ -59,6 +62,20 @@ template <class Span> void fillRandom(Span data, unsigned seed)
     for (auto& v : data) {
         v = dist(rng);
     }
+}
+
+/// RMS of (estimate − reference) divided by the largest |reference| value: the error measure the
+/// projector tests bound.
+inline double relativeRms(std::span<const float> estimate, std::span<const float> reference)
+{
+    double sumSq = 0.0;
+    double peak = 0.0;
+    for (std::size_t i = 0; i < reference.size(); ++i) {
+        const double e = static_cast<double>(estimate[i]) - static_cast<double>(reference[i]);
+        sumSq += e * e;
+        peak = std::max(peak, std::abs(static_cast<double>(reference[i])));
+    }
+    return std::sqrt(sumSq / static_cast<double>(reference.size())) / peak;
 }
 
 inline double dotProduct(std::span<const float> a, std::span<const float> b)

@@ -1,48 +1,68 @@
 // The CPU versions of kernels/project_joseph_3d.cl: rays in parallel for the forward projection;
-// the transpose runs the same ray loop as a scatter into per-thread volumes (ray_scatter.h),
-// where the OpenCL kernel adds atomically. Both apply exactly the forward coefficients.
+// the transpose runs the same ray walk as a scatter into per-thread volumes (ray_scatter.h),
+// where the OpenCL kernel adds atomically. Both apply exactly the forward coefficients, because
+// both directions go through Walk3D below.
 #include "project/joseph3d_cpu.h"
 
 #include "project/ray_geometry.h"
 #include "project/ray_scatter.h"
 #include "project/view_params.h"
 
-#include <algorithm>
 #include <cmath>
 #include <cstddef>
-#include <limits>
 
 namespace tomo::detail
 {
-void josephForward3D(const Volume& volume, ProjectionStack& out, std::size_t firstView,
-                     std::size_t count)
+namespace
 {
-    const Setup3D s = makeSetup3D(out.geometry(), volume.grid());
-    checkViewRange(firstView, count, out.views());
-    const std::vector<float> params = makeViewParams3D(out.geometry(), firstView, count);
-    const float* f = volume.data().data();
-    float* proj = out.data().data();
-    const std::ptrdiff_t stride[3] = {1, s.n[0], static_cast<std::ptrdiff_t>(s.n[0]) * s.n[1]};
-    const auto rays = static_cast<std::ptrdiff_t>(count) * s.nv * s.nu;
-#pragma omp parallel for schedule(static)
-    for (std::ptrdiff_t ray = 0; ray < rays; ++ray) {
-        const auto iu = static_cast<int>(ray % s.nu);
-        const auto iv = static_cast<int>((ray / s.nu) % s.nv);
-        const auto view =
-            static_cast<std::size_t>(ray / (static_cast<std::ptrdiff_t>(s.nu) * s.nv));
-        const float* p = params.data() + view * kViewParam3DFloats;
+struct Walk3D
+{
+    const Setup3D& s;
+    const std::vector<float>& params;
+    std::ptrdiff_t stride[3];
+
+    Walk3D(const Setup3D& setup, const std::vector<float>& viewParams)
+        : s(setup), params(viewParams), stride{1, setup.n[0],
+                                               static_cast<std::ptrdiff_t>(setup.n[0]) * setup.n[1]}
+    {}
+
+    struct Ray
+    {
         float o[3];
         float r[3];
+        int axis;
+        float step; ///< path length one sample stands for, mm
+    };
+
+    /// Ray `index` of the batch (u fastest, then v, then view).
+    [[nodiscard]] Ray ray(std::ptrdiff_t index) const
+    {
+        const auto iu = static_cast<int>(index % s.nu);
+        const auto iv = static_cast<int>((index / s.nu) % s.nv);
+        const auto view =
+            static_cast<std::size_t>(index / (static_cast<std::ptrdiff_t>(s.nu) * s.nv));
+        const float* p = params.data() + view * kViewParam3DFloats;
+        Ray ray{};
         tomo_ray_3d(p, (static_cast<float>(iu) - s.centreU) * s.pixelU,
-                    (static_cast<float>(iv) - s.centreV) * s.pixelV, s.radius, s.parallel, o, r);
-        const int axis = tomo_joseph_axis_3d(r, s.spacing);
+                    (static_cast<float>(iv) - s.centreV) * s.pixelV, s.radius, s.parallel, ray.o,
+                    ray.r);
+        ray.axis = tomo_joseph_axis_3d(ray.r, s.spacing);
+        ray.step = tomo_joseph_step_3d(ray.r, ray.axis, s.spacing);
+        return ray;
+    }
+
+    /// Calls visit(voxel index, coefficient) for each of the up to four voxels of every Joseph
+    /// sample of `ray`.
+    template <class Visit> void walk(const Ray& ray, Visit visit) const
+    {
+        const int axis = ray.axis;
         const int a1 = tomo_across_first(axis);
         const int a2 = tomo_across_second(axis);
-        float sum = 0.0f;
         for (int k = 0; k < s.n[axis]; ++k) {
             float f1 = 0.0f;
             float f2 = 0.0f;
-            const float t = tomo_joseph_crossing_3d(o, r, axis, k, s.origin, s.spacing, &f1, &f2);
+            const float t =
+                tomo_joseph_crossing_3d(ray.o, ray.r, axis, k, s.origin, s.spacing, &f1, &f2);
             if (!tomo_sample_on_ray(t, s.parallel) ||
                 !(f1 > -1.0f && f1 < static_cast<float>(s.n[a1]) && f2 > -1.0f &&
                   f2 < static_cast<float>(s.n[a2]))) {
@@ -54,23 +74,40 @@ void josephForward3D(const Volume& volume, ProjectionStack& out, std::size_t fir
             const float w2 = f2 - fl2;
             const int l1 = static_cast<int>(fl1);
             const int l2 = static_cast<int>(fl2);
-            const float* base = f + k * stride[axis];
+            const std::ptrdiff_t base = k * stride[axis];
             if (l1 >= 0 && l2 >= 0) {
-                sum += (1.0f - w1) * (1.0f - w2) * base[l1 * stride[a1] + l2 * stride[a2]];
+                visit(base + l1 * stride[a1] + l2 * stride[a2], (1.0f - w1) * (1.0f - w2));
             }
             if (l1 + 1 < s.n[a1] && l2 >= 0) {
-                sum += w1 * (1.0f - w2) * base[(l1 + 1) * stride[a1] + l2 * stride[a2]];
+                visit(base + (l1 + 1) * stride[a1] + l2 * stride[a2], w1 * (1.0f - w2));
             }
             if (l1 >= 0 && l2 + 1 < s.n[a2]) {
-                sum += (1.0f - w1) * w2 * base[l1 * stride[a1] + (l2 + 1) * stride[a2]];
+                visit(base + l1 * stride[a1] + (l2 + 1) * stride[a2], (1.0f - w1) * w2);
             }
             if (l1 + 1 < s.n[a1] && l2 + 1 < s.n[a2]) {
-                sum += w1 * w2 * base[(l1 + 1) * stride[a1] + (l2 + 1) * stride[a2]];
+                visit(base + (l1 + 1) * stride[a1] + (l2 + 1) * stride[a2], w1 * w2);
             }
         }
-        proj[((firstView + view) * static_cast<std::size_t>(s.nv) + static_cast<std::size_t>(iv)) *
-                 static_cast<std::size_t>(s.nu) +
-             static_cast<std::size_t>(iu)] = sum * tomo_joseph_step_3d(r, axis, s.spacing);
+    }
+};
+} // namespace
+
+void josephForward3D(const Volume& volume, ProjectionStack& out, std::size_t firstView,
+                     std::size_t count)
+{
+    const Setup3D s = makeSetup3D(out.geometry(), volume.grid());
+    checkViewRange(firstView, count, out.views());
+    const std::vector<float> params = makeViewParams3D(out.geometry(), firstView, count);
+    const Walk3D walk(s, params);
+    const float* f = volume.data().data();
+    float* proj = out.view(firstView).data();
+    const auto rays = static_cast<std::ptrdiff_t>(count) * s.nv * s.nu;
+#pragma omp parallel for schedule(static)
+    for (std::ptrdiff_t ray = 0; ray < rays; ++ray) {
+        const Walk3D::Ray r = walk.ray(ray);
+        float sum = 0.0f;
+        walk.walk(r, [&](std::ptrdiff_t voxel, float c) { sum += c * f[voxel]; });
+        proj[ray] = sum * r.step;
     }
 }
 
@@ -80,63 +117,19 @@ void josephBack3D(const ProjectionStack& projections, std::size_t firstView, std
     const Setup3D s = makeSetup3D(projections.geometry(), volume.grid());
     checkViewRange(firstView, count, projections.views());
     const std::vector<float> params = makeViewParams3D(projections.geometry(), firstView, count);
-    const float* proj = projections.data().data();
-    const std::ptrdiff_t stride[3] = {1, s.n[0], static_cast<std::ptrdiff_t>(s.n[0]) * s.n[1]};
+    const Walk3D walk(s, params);
+    const float* proj = projections.view(firstView).data();
     const auto rays = static_cast<std::ptrdiff_t>(count) * s.nv * s.nu;
-    // The forward loop of josephForward3D with every read turned into an accumulation.
-    scatterOverRays(
-        rays, volume.data().size(), weight, volume.data().data(),
-        [&](std::ptrdiff_t ray, float* acc) {
-            const auto iu = static_cast<int>(ray % s.nu);
-            const auto iv = static_cast<int>((ray / s.nu) % s.nv);
-            const auto view =
-                static_cast<std::size_t>(ray / (static_cast<std::ptrdiff_t>(s.nu) * s.nv));
-            const float* p = params.data() + view * kViewParam3DFloats;
-            float o[3];
-            float r[3];
-            tomo_ray_3d(p, (static_cast<float>(iu) - s.centreU) * s.pixelU,
-                        (static_cast<float>(iv) - s.centreV) * s.pixelV, s.radius, s.parallel, o,
-                        r);
-            const int axis = tomo_joseph_axis_3d(r, s.spacing);
-            const int a1 = tomo_across_first(axis);
-            const int a2 = tomo_across_second(axis);
-            const float value =
-                proj[static_cast<std::size_t>(ray) +
-                     firstView * static_cast<std::size_t>(s.nu) * static_cast<std::size_t>(s.nv)] *
-                tomo_joseph_step_3d(r, axis, s.spacing);
-            if (value == 0.0f) {
-                return;
-            }
-            for (int k = 0; k < s.n[axis]; ++k) {
-                float f1 = 0.0f;
-                float f2 = 0.0f;
-                const float t =
-                    tomo_joseph_crossing_3d(o, r, axis, k, s.origin, s.spacing, &f1, &f2);
-                if (!tomo_sample_on_ray(t, s.parallel) ||
-                    !(f1 > -1.0f && f1 < static_cast<float>(s.n[a1]) && f2 > -1.0f &&
-                      f2 < static_cast<float>(s.n[a2]))) {
-                    continue;
-                }
-                const float fl1 = std::floor(f1);
-                const float fl2 = std::floor(f2);
-                const float w1 = f1 - fl1;
-                const float w2 = f2 - fl2;
-                const int l1 = static_cast<int>(fl1);
-                const int l2 = static_cast<int>(fl2);
-                float* base = acc + k * stride[axis];
-                if (l1 >= 0 && l2 >= 0) {
-                    base[l1 * stride[a1] + l2 * stride[a2]] += (1.0f - w1) * (1.0f - w2) * value;
-                }
-                if (l1 + 1 < s.n[a1] && l2 >= 0) {
-                    base[(l1 + 1) * stride[a1] + l2 * stride[a2]] += w1 * (1.0f - w2) * value;
-                }
-                if (l1 >= 0 && l2 + 1 < s.n[a2]) {
-                    base[l1 * stride[a1] + (l2 + 1) * stride[a2]] += (1.0f - w1) * w2 * value;
-                }
-                if (l1 + 1 < s.n[a1] && l2 + 1 < s.n[a2]) {
-                    base[(l1 + 1) * stride[a1] + (l2 + 1) * stride[a2]] += w1 * w2 * value;
-                }
-            }
-        });
+    scatterOverRays(rays, volume.data().size(), weight, volume.data().data(),
+                    [&](std::ptrdiff_t ray, float* acc) {
+                        const float value = proj[ray];
+                        if (value == 0.0f) {
+                            return;
+                        }
+                        const Walk3D::Ray r = walk.ray(ray);
+                        const float scaled = value * r.step;
+                        walk.walk(r,
+                                  [&](std::ptrdiff_t voxel, float c) { acc[voxel] += c * scaled; });
+                    });
 }
 } // namespace tomo::detail

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstddef>
 #include <memory>
+#include <vector>
 
 namespace tomo::detail
 {
@@ -16,6 +17,62 @@ namespace
 // The CPU version of kernels/project_joseph_2d.cl, multithreaded with OpenMP: rays in parallel
 // for forward; the transpose runs the same ray loop as a scatter into per-thread images
 // (ray_scatter.h), where the OpenCL kernel adds atomically.
+// One Joseph ray of a 2D batch and the walk over its samples, shared by the forward projection
+// and the transpose so both apply exactly the same coefficients.
+struct Walk2D
+{
+    const Setup2D& s;
+    const std::vector<ViewParams2D>& params;
+
+    struct Ray
+    {
+        float ox, oy, rx, ry;
+        int xDominant;
+        float step; ///< path length one sample stands for, mm
+    };
+
+    /// Ray `index` of the batch (u fastest, then view).
+    [[nodiscard]] Ray ray(std::ptrdiff_t index) const
+    {
+        const ViewParams2D& p = params[static_cast<std::size_t>(index / s.nu)];
+        const auto iu = static_cast<int>(index % s.nu);
+        Ray r{};
+        tomo_ray_2d(p.sx, p.sy, p.dx, p.dy, p.ux, p.uy,
+                    (static_cast<float>(iu) - s.centreColumn) * s.pixelU, s.radius, s.parallel,
+                    &r.ox, &r.oy, &r.rx, &r.ry);
+        r.xDominant = tomo_joseph_x_dominant(r.rx, r.ry, s.spacingX, s.spacingY);
+        r.step = tomo_joseph_step(r.rx, r.ry, r.xDominant, s.spacingX, s.spacingY);
+        return r;
+    }
+
+    /// Calls visit(pixel index, coefficient) for both pixels of every Joseph sample of `r`.
+    template <class Visit> void walk(const Ray& r, Visit visit) const
+    {
+        const int xd = r.xDominant;
+        const int along = xd ? s.nx : s.ny;
+        const int across = xd ? s.ny : s.nx;
+        const std::ptrdiff_t strideAlong = xd ? 1 : s.nx;
+        const std::ptrdiff_t strideAcross = xd ? s.nx : 1;
+        for (int k = 0; k < along; ++k) {
+            const float c = tomo_joseph_crossing(r.ox, r.oy, r.rx, r.ry, xd, k, s.originX,
+                                                 s.originY, s.spacingX, s.spacingY);
+            if (!(c > -1.0f && c < static_cast<float>(across))) {
+                continue;
+            }
+            const float fl = std::floor(c);
+            const float w = c - fl;
+            const int lower = static_cast<int>(fl);
+            const std::ptrdiff_t base = k * strideAlong;
+            if (lower >= 0) {
+                visit(base + lower * strideAcross, 1.0f - w);
+            }
+            if (lower + 1 < across) {
+                visit(base + (lower + 1) * strideAcross, w);
+            }
+        }
+    }
+};
+
 class JosephCpuProjector final : public Projector
 {
 public:
@@ -34,47 +91,16 @@ public:
         const Setup2D s = makeSetup2D(out.geometry(), volume.grid());
         checkViewRange(firstView, count, out.views());
         const auto params = makeViewParams2D(out.geometry(), firstView, count);
+        const Walk2D walk{s, params};
         const float* f = volume.data().data();
-        float* proj = out.data().data();
+        float* proj = out.view(firstView).data();
         const auto rays = static_cast<std::ptrdiff_t>(count) * s.nu;
 #pragma omp parallel for schedule(static)
         for (std::ptrdiff_t ray = 0; ray < rays; ++ray) {
-            const auto view = static_cast<std::size_t>(ray / s.nu);
-            const auto iu = static_cast<int>(ray % s.nu);
-            const ViewParams2D& p = params[view];
-            float ox = 0.0f;
-            float oy = 0.0f;
-            float rx = 0.0f;
-            float ry = 0.0f;
-            tomo_ray_2d(p.sx, p.sy, p.dx, p.dy, p.ux, p.uy,
-                        (static_cast<float>(iu) - s.centreColumn) * s.pixelU, s.radius, s.parallel,
-                        &ox, &oy, &rx, &ry);
-            const int xd = tomo_joseph_x_dominant(rx, ry, s.spacingX, s.spacingY);
-            const int along = xd ? s.nx : s.ny;
-            const int across = xd ? s.ny : s.nx;
-            const std::ptrdiff_t strideAlong = xd ? 1 : s.nx;
-            const std::ptrdiff_t strideAcross = xd ? s.nx : 1;
+            const Walk2D::Ray r = walk.ray(ray);
             float sum = 0.0f;
-            for (int k = 0; k < along; ++k) {
-                const float c = tomo_joseph_crossing(ox, oy, rx, ry, xd, k, s.originX, s.originY,
-                                                     s.spacingX, s.spacingY);
-                if (!(c > -1.0f && c < static_cast<float>(across))) {
-                    continue;
-                }
-                const float fl = std::floor(c);
-                const float w = c - fl;
-                const int lower = static_cast<int>(fl);
-                const float* base = f + k * strideAlong;
-                if (lower >= 0) {
-                    sum += (1.0f - w) * base[lower * strideAcross];
-                }
-                if (lower + 1 < across) {
-                    sum += w * base[(lower + 1) * strideAcross];
-                }
-            }
-            proj[(firstView + view) * static_cast<std::size_t>(s.nu) +
-                 static_cast<std::size_t>(iu)] =
-                sum * tomo_joseph_step(rx, ry, xd, s.spacingX, s.spacingY);
+            walk.walk(r, [&](std::ptrdiff_t pixel, float c) { sum += c * f[pixel]; });
+            proj[ray] = sum * r.step;
         }
     }
 
@@ -88,49 +114,20 @@ public:
         const Setup2D s = makeSetup2D(projections.geometry(), volume.grid());
         checkViewRange(firstView, count, projections.views());
         const auto params = makeViewParams2D(projections.geometry(), firstView, count);
-        const float* proj = projections.data().data() + firstView * static_cast<std::size_t>(s.nu);
+        const Walk2D walk{s, params};
+        const float* proj = projections.view(firstView).data();
         const auto rays = static_cast<std::ptrdiff_t>(count) * s.nu;
-        // The forward loop with every read turned into an accumulation (ray_scatter.h).
-        scatterOverRays(rays, volume.data().size(), weight, volume.data().data(),
-                        [&](std::ptrdiff_t ray, float* acc) {
-                            const ViewParams2D& p = params[static_cast<std::size_t>(ray / s.nu)];
-                            const auto iu = static_cast<int>(ray % s.nu);
-                            float ox = 0.0f;
-                            float oy = 0.0f;
-                            float rx = 0.0f;
-                            float ry = 0.0f;
-                            tomo_ray_2d(p.sx, p.sy, p.dx, p.dy, p.ux, p.uy,
-                                        (static_cast<float>(iu) - s.centreColumn) * s.pixelU,
-                                        s.radius, s.parallel, &ox, &oy, &rx, &ry);
-                            const int xd = tomo_joseph_x_dominant(rx, ry, s.spacingX, s.spacingY);
-                            const float value =
-                                proj[ray] * tomo_joseph_step(rx, ry, xd, s.spacingX, s.spacingY);
-                            if (value == 0.0f) {
-                                return;
-                            }
-                            const int along = xd ? s.nx : s.ny;
-                            const int across = xd ? s.ny : s.nx;
-                            const std::ptrdiff_t strideAlong = xd ? 1 : s.nx;
-                            const std::ptrdiff_t strideAcross = xd ? s.nx : 1;
-                            for (int k = 0; k < along; ++k) {
-                                const float c =
-                                    tomo_joseph_crossing(ox, oy, rx, ry, xd, k, s.originX,
-                                                         s.originY, s.spacingX, s.spacingY);
-                                if (!(c > -1.0f && c < static_cast<float>(across))) {
-                                    continue;
-                                }
-                                const float fl = std::floor(c);
-                                const float w = c - fl;
-                                const int lower = static_cast<int>(fl);
-                                float* base = acc + k * strideAlong;
-                                if (lower >= 0) {
-                                    base[lower * strideAcross] += (1.0f - w) * value;
-                                }
-                                if (lower + 1 < across) {
-                                    base[(lower + 1) * strideAcross] += w * value;
-                                }
-                            }
-                        });
+        scatterOverRays(
+            rays, volume.data().size(), weight, volume.data().data(),
+            [&](std::ptrdiff_t ray, float* acc) {
+                const float value = proj[ray];
+                if (value == 0.0f) {
+                    return;
+                }
+                const Walk2D::Ray r = walk.ray(ray);
+                const float scaled = value * r.step;
+                walk.walk(r, [&](std::ptrdiff_t pixel, float c) { acc[pixel] += c * scaled; });
+            });
     }
 };
 } // namespace
