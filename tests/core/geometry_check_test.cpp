@@ -64,7 +64,8 @@ TEST(GeometryCheck, AnOffCentreBoxIsTruncatedOnlyInSomeViews)
     const Geometry g = makeGeometry(BeamType::Cone3D, cone(), circle(72, 2 * kPi));
     // A 40 mm box centred 50 mm off the axis along +x leaves the ±64 mm field in some views.
     const VolumeGrid box = VolumeGrid::make({40, 40, 10}, {1, 1, 1}, {30.5, -19.5, -4.5});
-    const Finding* t = find(checkGeometry(g, box), "truncation");
+    const std::vector<Finding> findings = checkGeometry(g, box);
+    const Finding* t = find(findings, "truncation");
     ASSERT_NE(t, nullptr);
     EXPECT_GT(t->views.size(), 0u);
     EXPECT_LT(t->views.size(), 72u);

@@ -307,8 +307,9 @@ TEST(Phantom3D, RasteriseTotalEqualsTheAnalyticVolume)
     const Phantom ball = single(ShapeKind::Ellipsoid, {0.3, -0.2, 0.1}, {5, 4, 3},
                                 rotationFromEuler(0.3, 0.5, 0.0), 1.0);
     const VolumeGrid fine = VolumeGrid::centred({14, 14, 14}, {1, 1, 1});
+    const Volume rasterised = rasterise(ball, fine, 8);
     double sum = 0.0;
-    for (const float x : rasterise(ball, fine, 8).data()) {
+    for (const float x : rasterised.data()) {
         sum += x;
     }
     const double exact = 4.0 / 3.0 * std::numbers::pi * 5.0 * 4.0 * 3.0;
