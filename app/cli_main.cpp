@@ -46,8 +46,8 @@ int main(int argc, char** argv)
     projectCmd->add_option("-o,--output", project.output, "projection stack (.mha, .nii.gz)")
         ->required();
     projectCmd->add_option("--model", project.model,
-                           "joseph (default) or analytic (exact line integrals of the scene's "
-                           "phantom)");
+                           "joseph (default), siddon, or analytic (exact line integrals of the "
+                           "scene's phantom)");
     projectCmd->add_option("--device", project.device, "as for run");
     projectCmd->add_flag("-q,--quiet", project.quiet, "no progress bar");
 
@@ -63,7 +63,7 @@ int main(int argc, char** argv)
         ->required();
     backCmd->add_option("-o,--output", back.output, "volume file (.nii.gz, .mha, .nrrd)")
         ->required();
-    backCmd->add_option("--model", back.model, "joseph (default) or voxel-driven");
+    backCmd->add_option("--model", back.model, "joseph (default), siddon or voxel-driven");
     backCmd->add_option("--device", back.device, "as for run");
     backCmd->add_flag("-q,--quiet", back.quiet, "no progress bar");
 

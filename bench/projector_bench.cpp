@@ -79,7 +79,8 @@ std::string label(const ComputeContext& compute, bool cone, std::size_t n, std::
                  : size + "^2 grid, " + std::to_string(views) + " views");
 }
 
-void forward(benchmark::State& state, Backend backend, MakeProblem make, bool cone)
+void forward(benchmark::State& state, Backend backend, ProjectorModel model, MakeProblem make,
+             bool cone)
 {
     auto compute = contextFor(backend);
     if (!compute) {
@@ -89,7 +90,7 @@ void forward(benchmark::State& state, Backend backend, MakeProblem make, bool co
     const auto n = static_cast<std::size_t>(state.range(0));
     const auto views = static_cast<std::size_t>(state.range(1));
     Problem problem = make(n, views);
-    const auto projector = makeProjector(ProjectorModel::Joseph, *compute);
+    const auto projector = makeProjector(model, *compute);
     projector->forward(problem.volume, problem.projections, 0, 1); // build and warm up
     for (auto _ : state) {
         projector->forward(problem.volume, problem.projections, 0, views);
@@ -98,7 +99,7 @@ void forward(benchmark::State& state, Backend backend, MakeProblem make, bool co
     const double rays = static_cast<double>(views * problem.projections.pixelsPerView());
     state.counters["rays_per_s"] =
         benchmark::Counter(rays, benchmark::Counter::kIsIterationInvariantRate);
-    // Joseph takes one sample per voxel slice along the dominant axis: n per ray.
+    // Samples per ray counted as n (one per voxel slice for Joseph; Siddon visits up to 3n).
     state.counters["ray_samples_per_s"] = benchmark::Counter(
         rays * static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
     state.SetLabel(label(*compute, cone, n, views));
@@ -130,11 +131,27 @@ void back(benchmark::State& state, Backend backend, ProjectorModel model, MakePr
 
 void BM_ForwardProjectJoseph_Cpu(benchmark::State& s)
 {
-    forward(s, Backend::Cpu, makeProblem, false);
+    forward(s, Backend::Cpu, ProjectorModel::Joseph, makeProblem, false);
 }
 void BM_ForwardProjectJoseph_OpenCL_WithTransfer(benchmark::State& s)
 {
-    forward(s, Backend::OpenCL, makeProblem, false);
+    forward(s, Backend::OpenCL, ProjectorModel::Joseph, makeProblem, false);
+}
+void BM_ForwardProjectSiddon_Cpu(benchmark::State& s)
+{
+    forward(s, Backend::Cpu, ProjectorModel::Siddon, makeProblem, false);
+}
+void BM_ForwardProjectSiddon_OpenCL_WithTransfer(benchmark::State& s)
+{
+    forward(s, Backend::OpenCL, ProjectorModel::Siddon, makeProblem, false);
+}
+void BM_ForwardProjectSiddonCone_Cpu(benchmark::State& s)
+{
+    forward(s, Backend::Cpu, ProjectorModel::Siddon, makeConeProblem, true);
+}
+void BM_ForwardProjectSiddonCone_OpenCL_WithTransfer(benchmark::State& s)
+{
+    forward(s, Backend::OpenCL, ProjectorModel::Siddon, makeConeProblem, true);
 }
 void BM_BackprojectVoxel_Cpu(benchmark::State& s)
 {
@@ -155,11 +172,11 @@ void BM_BackprojectJosephAdjoint_OpenCL_WithTransfer(benchmark::State& s)
 
 void BM_ForwardProjectJosephCone_Cpu(benchmark::State& s)
 {
-    forward(s, Backend::Cpu, makeConeProblem, true);
+    forward(s, Backend::Cpu, ProjectorModel::Joseph, makeConeProblem, true);
 }
 void BM_ForwardProjectJosephCone_OpenCL_WithTransfer(benchmark::State& s)
 {
-    forward(s, Backend::OpenCL, makeConeProblem, true);
+    forward(s, Backend::OpenCL, ProjectorModel::Joseph, makeConeProblem, true);
 }
 void BM_BackprojectJosephAdjointCone_Cpu(benchmark::State& s)
 {
@@ -188,6 +205,8 @@ void BM_BackprojectVoxelCone_OpenCL_WithTransfer(benchmark::State& s)
 
 TOMO_BENCH_SIZES(BM_ForwardProjectJoseph_Cpu);
 TOMO_BENCH_SIZES(BM_ForwardProjectJoseph_OpenCL_WithTransfer);
+TOMO_BENCH_SIZES(BM_ForwardProjectSiddon_Cpu);
+TOMO_BENCH_SIZES(BM_ForwardProjectSiddon_OpenCL_WithTransfer);
 TOMO_BENCH_SIZES(BM_BackprojectVoxel_Cpu);
 TOMO_BENCH_SIZES(BM_BackprojectVoxel_OpenCL_WithTransfer);
 TOMO_BENCH_SIZES(BM_BackprojectJosephAdjoint_Cpu);
@@ -202,6 +221,8 @@ TOMO_BENCH_SIZES(BM_BackprojectJosephAdjoint_OpenCL_WithTransfer);
 
 TOMO_BENCH_CONE(BM_ForwardProjectJosephCone_Cpu);
 TOMO_BENCH_CONE(BM_ForwardProjectJosephCone_OpenCL_WithTransfer);
+TOMO_BENCH_CONE(BM_ForwardProjectSiddonCone_Cpu);
+TOMO_BENCH_CONE(BM_ForwardProjectSiddonCone_OpenCL_WithTransfer);
 TOMO_BENCH_CONE(BM_BackprojectJosephAdjointCone_Cpu);
 TOMO_BENCH_CONE(BM_BackprojectJosephAdjointCone_OpenCL_WithTransfer);
 TOMO_BENCH_CONE(BM_BackprojectVoxelCone_Cpu);

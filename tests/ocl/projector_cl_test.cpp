@@ -176,6 +176,44 @@ INSTANTIATE_TEST_SUITE_P(Beams, OpenClProjector3D,
                          ::testing::Values(BeamType::Cone3D, BeamType::Parallel3D),
                          [](const auto& p) { return std::string(toString(p.param)); });
 
+using OpenClSiddon = test::OpenClTest;
+
+TEST_F(OpenClSiddon, AgreesWithTheCpuReferenceAndIsAdjoint)
+{
+    TrajectorySpec t;
+    t.views = 6;
+    t.angularRange = 2.0 * std::numbers::pi;
+    t.sourceIsocentre = 60.0;
+    t.sourceDetector = 130.0;
+    Detector curved{.columns = 40, .rows = 30, .pixelU = 1.0, .pixelV = 1.0};
+    curved.shape = DetectorShape::Cylindrical;
+    curved.radius = 130.0;
+    const std::pair<Geometry, VolumeGrid> cases[] = {
+        {makeGeometry(BeamType::Cone3D, curved, t),
+         VolumeGrid::centred({14, 12, 10}, {1.4, 1.5, 1.6})},
+        {makeGeometry(BeamType::Fan2D, {.columns = 50, .rows = 1, .pixelU = 1.0, .pixelV = 1.0}, t),
+         VolumeGrid::centred({20, 18, 1}, {1.3, 1.4, 1.0})}};
+    auto cpu = ComputeContext::create("cpu");
+    const auto pc = makeProjector(ProjectorModel::Siddon, *cpu);
+    const auto pcl = makeProjector(ProjectorModel::Siddon, *m_compute);
+    for (const auto& [g, grid] : cases) {
+        Volume x = Volume::zeros(grid);
+        test::fillRandom(x.data(), 51);
+        ProjectionStack y = ProjectionStack::zeros(g);
+        test::fillRandom(y.data(), 52);
+        NullRunContext ctx;
+        const ProjectionStack fcl = forwardProject(*pcl, x, g, ctx, 4);
+        const Comparison f = compare(fcl.data(), forwardProject(*pc, x, g, ctx, 4).data());
+        EXPECT_LT(f.maxAbs, kAgreementOfPeak * f.peak) << toString(g.beam()) << " forward";
+        const Volume bcl = backProject(*pcl, y, grid, ctx, 4);
+        const Comparison b = compare(bcl.data(), backProject(*pc, y, grid, ctx, 4).data());
+        EXPECT_LT(b.maxAbs, kAgreementOfPeak * b.peak) << toString(g.beam()) << " transpose";
+        const double lhs = test::dotProduct(fcl.data(), y.data());
+        const double rhs = test::dotProduct(x.data(), bcl.data());
+        EXPECT_NEAR(lhs / rhs, 1.0, kAdjointTolerance) << toString(g.beam());
+    }
+}
+
 using OpenClPipeline = test::OpenClTest;
 
 TEST_F(OpenClPipeline, DefaultSceneReachesThePsnrThreshold)

@@ -19,13 +19,17 @@ enum class ProjectorModel
     /// forward(): the forward ray loop with every read turned into an addition, into one volume
     /// per thread on the CPU and with atomic additions on OpenCL (sums agree to float rounding).
     Joseph,
+    /// Ray-driven, Siddon (1985): the exact length of the ray's chord through every voxel it
+    /// crosses (the incremental traversal of Amanatides & Woo); back() is its exact transpose,
+    /// computed like Joseph's.
+    Siddon,
     /// Voxel-driven backprojection (linear interpolation on the detector), the operator FBP and
     /// FDK use. It has no forward operator and is not the adjoint of any projector.
     VoxelDriven,
 };
 
 [[nodiscard]] std::string_view toString(ProjectorModel model);
-/// Parses "joseph" or "voxel-driven"; throws InvalidArgument naming `field` otherwise.
+/// Parses "joseph", "siddon" or "voxel-driven"; throws InvalidArgument naming `field` otherwise.
 [[nodiscard]] ProjectorModel parseProjectorModel(std::string_view text,
                                                  std::string_view field = "projector");
 

@@ -1,6 +1,7 @@
 #include "ocl/cl_runtime.h"
 #include "ocl/compute_impl.h"
 #include "project/projector_impl.h"
+#include "project/siddon_setup.h"
 #include "project/view_params.h"
 #include "tomo/error.h"
 
@@ -27,16 +28,23 @@ public:
 
     [[nodiscard]] ProjectorModel model() const override { return m_model; }
     [[nodiscard]] Backend backend() const override { return Backend::OpenCL; }
-    [[nodiscard]] bool isMatched() const override { return m_model == ProjectorModel::Joseph; }
-    [[nodiscard]] bool hasForward() const override { return m_model == ProjectorModel::Joseph; }
+    [[nodiscard]] bool isMatched() const override { return m_model != ProjectorModel::VoxelDriven; }
+    [[nodiscard]] bool hasForward() const override
+    {
+        return m_model != ProjectorModel::VoxelDriven;
+    }
 
     void forward(const Volume& volume, ProjectionStack& out, std::size_t firstView,
                  std::size_t count) const override
     {
-        if (m_model != ProjectorModel::Joseph) {
+        if (m_model == ProjectorModel::VoxelDriven) {
             throwInvalid("projector", "\"voxel-driven\"",
                          "the voxel-driven model only backprojects; forward project with "
-                         "\"joseph\"");
+                         "\"joseph\" or \"siddon\"");
+        }
+        if (m_model == ProjectorModel::Siddon) {
+            siddon(volume, out, firstView, count);
+            return;
         }
         if (!is2D(out.geometry().beam())) {
             forward3D(volume, out, firstView, count);
@@ -65,6 +73,10 @@ public:
     void backAccumulate(const ProjectionStack& projections, std::size_t firstView,
                         std::size_t count, float weight, Volume& volume) const override
     {
+        if (m_model == ProjectorModel::Siddon) {
+            siddonTranspose(projections, firstView, count, weight, volume);
+            return;
+        }
         if (!is2D(projections.geometry().beam())) {
             back3D(projections, firstView, count, weight, volume);
             return;
@@ -172,6 +184,78 @@ private:
             m_runtime.launch(kernel.get(), kEntry, static_cast<std::size_t>(s.n[0]),
                              static_cast<std::size_t>(s.n[1]), static_cast<std::size_t>(s.n[2]));
         }
+        m_runtime.download(vol, volume.data().data(), volume.data().size());
+    }
+
+    // Sets the arguments the two Siddon kernels share, from index `first` on.
+    static void setSiddonArgs(cl_kernel kernel, const char* name, cl_uint first,
+                              const SiddonSetup& s)
+    {
+        cl_uint index = first;
+        auto arg = [&](const auto& value) {
+            TOMO_CL_CHECK_IN(clSetKernelArg(kernel, index, sizeof(value), &value), name);
+            ++index;
+        };
+        arg(s.dims);
+        for (int a = 0; a < 3; ++a) {
+            arg(s.n[a]);
+        }
+        for (int a = 0; a < 3; ++a) {
+            arg(s.origin[a]);
+        }
+        for (int a = 0; a < 3; ++a) {
+            arg(s.spacing[a]);
+        }
+        arg(s.nu);
+        arg(s.nv);
+        arg(s.pixelU);
+        arg(s.pixelV);
+        arg(s.centreU);
+        arg(s.centreV);
+        arg(s.radius);
+    }
+
+    void siddon(const Volume& volume, ProjectionStack& out, std::size_t firstView,
+                std::size_t count) const
+    {
+        checkViewRange(firstView, count, out.views());
+        const SiddonSetup s = makeSiddonSetup(out.geometry(), volume.grid(), firstView, count);
+        if (count == 0) {
+            return;
+        }
+        auto vol = m_runtime.upload(volume.data().data(), volume.data().size(), CL_MEM_READ_ONLY);
+        auto views = m_runtime.upload(s.params.data(), s.params.size(), CL_MEM_READ_ONLY);
+        const std::size_t pixels = count * out.pixelsPerView();
+        auto proj = m_runtime.allocate<float>(pixels, CL_MEM_WRITE_ONLY);
+        constexpr const char* kEntry = "project_siddon";
+        auto kernel = m_runtime.kernel("project_siddon", kEntry, options(s));
+        ocl::setArgs(kernel.get(), kEntry, vol.get(), proj.get(), views.get());
+        setSiddonArgs(kernel.get(), kEntry, 3, s);
+        m_runtime.launch(kernel.get(), kEntry, static_cast<std::size_t>(s.nu),
+                         static_cast<std::size_t>(s.nv), count);
+        m_runtime.download(proj, out.view(firstView).data(), pixels);
+    }
+
+    void siddonTranspose(const ProjectionStack& projections, std::size_t firstView,
+                         std::size_t count, float weight, Volume& volume) const
+    {
+        checkViewRange(firstView, count, projections.views());
+        const SiddonSetup s =
+            makeSiddonSetup(projections.geometry(), volume.grid(), firstView, count);
+        if (count == 0) {
+            return;
+        }
+        const std::size_t pixels = count * projections.pixelsPerView();
+        auto proj = m_runtime.upload(projections.view(firstView).data(), pixels, CL_MEM_READ_ONLY);
+        auto views = m_runtime.upload(s.params.data(), s.params.size(), CL_MEM_READ_ONLY);
+        auto vol = m_runtime.upload(volume.data().data(), volume.data().size(), CL_MEM_READ_WRITE);
+        constexpr const char* kEntry = "backproject_siddon";
+        auto kernel = m_runtime.kernel("project_siddon", kEntry, options(s));
+        ocl::setArgs(kernel.get(), kEntry, vol.get(), proj.get(), views.get());
+        setSiddonArgs(kernel.get(), kEntry, 3, s);
+        TOMO_CL_CHECK_IN(clSetKernelArg(kernel.get(), 20, sizeof(weight), &weight), kEntry);
+        m_runtime.launch(kernel.get(), kEntry, static_cast<std::size_t>(s.nu),
+                         static_cast<std::size_t>(s.nv), count);
         m_runtime.download(vol, volume.data().data(), volume.data().size());
     }
 

@@ -17,6 +17,8 @@ std::string_view toString(ProjectorModel model)
     switch (model) {
     case ProjectorModel::Joseph:
         return "joseph";
+    case ProjectorModel::Siddon:
+        return "siddon";
     case ProjectorModel::VoxelDriven:
         return "voxel-driven";
     }
@@ -25,13 +27,14 @@ std::string_view toString(ProjectorModel model)
 
 ProjectorModel parseProjectorModel(std::string_view text, std::string_view field)
 {
-    for (ProjectorModel m : {ProjectorModel::Joseph, ProjectorModel::VoxelDriven}) {
+    for (ProjectorModel m :
+         {ProjectorModel::Joseph, ProjectorModel::Siddon, ProjectorModel::VoxelDriven}) {
         if (text == toString(m)) {
             return m;
         }
     }
     throwInvalid(std::string(field), "\"" + std::string(text) + "\"",
-                 "accepted: joseph, voxel-driven");
+                 "accepted: joseph, siddon, voxel-driven");
 }
 
 std::unique_ptr<Projector> makeProjector(ProjectorModel model, ComputeContext& compute)

@@ -13,6 +13,7 @@
 namespace tomo::detail
 {
 std::unique_ptr<Projector> makeJosephCpuProjector();
+std::unique_ptr<Projector> makeSiddonCpuProjector();
 
 namespace
 {
@@ -114,6 +115,9 @@ std::unique_ptr<Projector> makeCpuProjector(ProjectorModel model)
 {
     if (model == ProjectorModel::Joseph) {
         return makeJosephCpuProjector();
+    }
+    if (model == ProjectorModel::Siddon) {
+        return makeSiddonCpuProjector();
     }
     return std::make_unique<VoxelDrivenCpuProjector>();
 }
