@@ -27,7 +27,11 @@ inline bool smallProblems()
 /// to 64², 90 views when smallProblems().
 inline Scene defaultScene()
 {
+#ifdef TOMO_TEST_RESOURCES
+    const char* resources = TOMO_TEST_RESOURCES;
+#else
     const char* resources = std::getenv("TOMO_SOURCE_RESOURCES");
+#endif
     Scene s = loadScene(std::string(resources != nullptr ? resources : "resources") +
                         "/scenes/shepp-logan-2d-parallel.json");
     if (smallProblems()) {
