@@ -47,8 +47,9 @@ class ComputeContext
 public:
     /// Chooses a device from `choice`:
     ///   "auto"       a GPU or accelerator if OpenCL has one, else the CPU backend (PoCL's CPU
-    ///                device measured no faster on the same cores and compiles kernels at
-    ///                first use; bench/projector_bench.cpp, docs/benchmarks.md);
+    ///                device measured within ±30% of it on the same cores, either way, and it
+    ///                compiles kernels at first use; bench/projector_bench.cpp,
+    ///                docs/benchmarks.md; the choice is not yet measured per machine);
     ///   "cpu"        the C++ backend;
     ///   "opencl"     the first OpenCL device;
     ///   "opencl:P:D" platform P, device D (indices from listDevices());
