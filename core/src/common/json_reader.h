@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <set>
 #include <string>
+#include <string_view>
 
 namespace tomo::detail
 {
@@ -153,4 +154,38 @@ private:
     std::string m_rootName;
     std::set<std::string> m_seen;
 };
+/// Reads a versioned Tomoscope JSON document: parses `text`, checks `"format": format` and
+/// `"version": version`, then returns read(root). Every InvalidArgument or JSON error (from the
+/// parse or from `read`) is rethrown as InvalidArgument prefixed with `source` ("file: ...").
+/// `kind` names the document in messages ("scene", "phantom").
+template <class Read>
+auto readVersionedDocument(std::string_view text, std::string_view source,
+                           const std::string& format, int version, const std::string& kind,
+                           Read read)
+{
+    Json doc;
+    try {
+        doc = Json::parse(text);
+    } catch (const Json::parse_error& e) {
+        throw InvalidArgument(std::string(source) + " is not valid JSON: " + e.what());
+    }
+    try {
+        JsonReader root(doc, "", kind);
+        const std::string found = root.text("format", "");
+        if (found != format) {
+            throwInvalid("format", "\"" + found + "\"",
+                         "a " + kind + " file has \"format\": \"" + format + "\"");
+        }
+        const Json& v = root.raw("version");
+        if (!v.is_number_integer() || v.get<long long>() != version) {
+            throwInvalid("version", v.dump(),
+                         "this Tomoscope reads " + kind + " version " + std::to_string(version));
+        }
+        return read(root);
+    } catch (const InvalidArgument& e) {
+        throw InvalidArgument(std::string(source) + ": " + e.what());
+    } catch (const Json::exception& e) {
+        throw InvalidArgument(std::string(source) + ": " + e.what());
+    }
+}
 } // namespace tomo::detail

@@ -138,43 +138,23 @@ Json fromSemiAxes(Vec3 s)
 
 Phantom parsePhantom(std::string_view json, std::string_view source)
 {
-    Json doc;
-    try {
-        doc = Json::parse(json);
-    } catch (const Json::parse_error& e) {
-        throw InvalidArgument(std::string(source) + " is not valid JSON: " + e.what());
-    }
-    try {
-        Reader root(doc, "", "phantom");
-        const std::string format = root.text("format", "");
-        if (format != "tomoscope-phantom") {
-            throwInvalid("format", "\"" + format + "\"",
-                         "a phantom file has \"format\": \"tomoscope-phantom\"");
-        }
-        const Json& version = root.raw("version");
-        if (!version.is_number_integer() || version.get<long long>() != kFormatVersion) {
-            throwInvalid("version", version.dump(),
-                         "this Tomoscope reads phantom version " + std::to_string(kFormatVersion));
-        }
-        Phantom p;
-        p.name = root.text("name", "");
-        const Json& objects = root.raw("objects");
-        if (!objects.is_array()) {
-            throwInvalid("objects", objects.dump().substr(0, 40),
-                         "must be an array of {kind, centre_mm, semi_axes_mm, euler_deg, "
-                         "value_per_mm}");
-        }
-        for (std::size_t n = 0; n < objects.size(); ++n) {
-            p.objects.push_back(readObject(objects[n], "objects[" + std::to_string(n) + "]"));
-        }
-        root.finish();
-        p.validate();
-        return p;
-    } catch (const InvalidArgument& e) {
-        throw InvalidArgument(std::string(source) + ": " + e.what());
-    } catch (const Json::exception& e) {
-        throw InvalidArgument(std::string(source) + ": " + e.what());
-    }
+    return detail::readVersionedDocument(
+        json, source, "tomoscope-phantom", kFormatVersion, "phantom", [](Reader& root) {
+            Phantom p;
+            p.name = root.text("name", "");
+            const Json& objects = root.raw("objects");
+            if (!objects.is_array()) {
+                throwInvalid("objects", objects.dump().substr(0, 40),
+                             "must be an array of {kind, centre_mm, semi_axes_mm, euler_deg, "
+                             "value_per_mm}");
+            }
+            for (std::size_t n = 0; n < objects.size(); ++n) {
+                p.objects.push_back(readObject(objects[n], "objects[" + std::to_string(n) + "]"));
+            }
+            root.finish();
+            p.validate();
+            return p;
+        });
 }
 
 std::string toJson(const Phantom& phantom)

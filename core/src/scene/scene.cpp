@@ -320,81 +320,59 @@ namespace
 Scene parseSceneIn(std::string_view json, std::string_view source,
                    const std::filesystem::path& baseDir)
 {
-    Json doc;
-    try {
-        doc = Json::parse(json);
-    } catch (const Json::parse_error& e) {
-        throw InvalidArgument(std::string(source) + " is not valid JSON: " + e.what());
-    }
-    try {
-        Reader root(doc, "");
-        const std::string format = root.text("format", "");
-        if (format != "tomoscope-scene") {
-            throwInvalid("format", "\"" + format + "\"",
-                         "a scene file has \"format\": "
-                         "\"tomoscope-scene\"");
-        }
-        const std::size_t version = root.count("version", 0);
-        if (version != static_cast<std::size_t>(Scene::kFormatVersion)) {
-            throwInvalid("version", std::to_string(version),
-                         "this Tomoscope reads scene version " +
-                             std::to_string(Scene::kFormatVersion));
-        }
-        Scene s;
-        s.name = root.text("name", s.name);
-        (void)root.text("description", "");
+    return detail::readVersionedDocument(
+        json, source, "tomoscope-scene", Scene::kFormatVersion, "scene", [&](Reader& root) {
+            Scene s;
+            s.name = root.text("name", s.name);
+            (void)root.text("description", "");
 
-        Reader geometry = root.child("geometry");
-        s.beam = parseBeamType(geometry.text("beam", "parallel2d"), geometry.where("beam"));
-        Reader trajectory = geometry.child("trajectory");
-        s.trajectory = readTrajectory(trajectory, s.beam, baseDir);
-        Reader detector = geometry.child("detector");
-        s.detector.columns = detector.count("columns", s.detector.columns);
-        s.detector.rows = detector.count("rows", s.detector.rows);
-        s.detector.pixelU = detector.number("pixel_u_mm", s.detector.pixelU);
-        s.detector.pixelV = detector.number("pixel_v_mm", s.detector.pixelV);
-        s.detector.offsetU = detector.number("offset_u_px", 0.0);
-        s.detector.offsetV = detector.number("offset_v_px", 0.0);
-        s.detector.shape =
-            parseDetectorShape(detector.text("shape", "flat"), detector.where("shape"));
-        if (s.detector.shape == DetectorShape::Cylindrical) {
-            s.detector.radius = detector.number("radius_mm", 0.0);
-        }
-        detector.finish();
-        geometry.finish();
+            Reader geometry = root.child("geometry");
+            s.beam = parseBeamType(geometry.text("beam", "parallel2d"), geometry.where("beam"));
+            Reader trajectory = geometry.child("trajectory");
+            s.trajectory = readTrajectory(trajectory, s.beam, baseDir);
+            Reader detector = geometry.child("detector");
+            s.detector.columns = detector.count("columns", s.detector.columns);
+            s.detector.rows = detector.count("rows", s.detector.rows);
+            s.detector.pixelU = detector.number("pixel_u_mm", s.detector.pixelU);
+            s.detector.pixelV = detector.number("pixel_v_mm", s.detector.pixelV);
+            s.detector.offsetU = detector.number("offset_u_px", 0.0);
+            s.detector.offsetV = detector.number("offset_v_px", 0.0);
+            s.detector.shape =
+                parseDetectorShape(detector.text("shape", "flat"), detector.where("shape"));
+            if (s.detector.shape == DetectorShape::Cylindrical) {
+                s.detector.radius = detector.number("radius_mm", 0.0);
+            }
+            detector.finish();
+            geometry.finish();
 
-        Reader object = root.child("object");
-        s.object = readObject(object, baseDir);
+            Reader object = root.child("object");
+            s.object = readObject(object, baseDir);
 
-        if (root.has("simulation")) {
-            Reader simulation = root.child("simulation");
-            s.simulation = simulation.text("model", s.simulation);
-            simulation.finish();
-        }
+            if (root.has("simulation")) {
+                Reader simulation = root.child("simulation");
+                s.simulation = simulation.text("model", s.simulation);
+                simulation.finish();
+            }
 
-        Reader recon = root.child("reconstruction");
-        s.reconstruction.algorithm = recon.text("algorithm", s.reconstruction.algorithm);
-        s.reconstruction.fbp.window =
-            parseRampWindow(recon.text("filter", "ram-lak"), recon.where("filter"));
-        s.reconstruction.fbp.cutoff = recon.number("cutoff", s.reconstruction.fbp.cutoff);
-        s.reconstruction.fbp.batchViews =
-            recon.count("batch_views", s.reconstruction.fbp.batchViews);
-        Reader grid = recon.child("grid");
-        s.reconstruction.gridSize =
-            grid.triple("size", s.reconstruction.gridSize, &Reader::toCount);
-        s.reconstruction.gridSpacingMm =
-            grid.triple("spacing_mm", s.reconstruction.gridSpacingMm, &Reader::toNumber);
-        grid.finish();
-        recon.finish();
-        root.finish();
+            Reader recon = root.child("reconstruction");
+            s.reconstruction.algorithm = recon.text("algorithm", s.reconstruction.algorithm);
+            s.reconstruction.fbp.window =
+                parseRampWindow(recon.text("filter", "ram-lak"), recon.where("filter"));
+            s.reconstruction.fbp.cutoff = recon.number("cutoff", s.reconstruction.fbp.cutoff);
+            s.reconstruction.fbp.batchViews =
+                recon.count("batch_views", s.reconstruction.fbp.batchViews);
+            Reader grid = recon.child("grid");
+            s.reconstruction.gridSize =
+                grid.triple("size", s.reconstruction.gridSize, &Reader::toCount);
+            s.reconstruction.gridSpacingMm =
+                grid.triple("spacing_mm", s.reconstruction.gridSpacingMm, &Reader::toNumber);
+            grid.finish();
+            recon.finish();
+            root.finish();
 
-        s.validate();
-        return s;
-    } catch (const InvalidArgument& e) {
-        throw InvalidArgument(std::string(source) + ": " + e.what());
-    } catch (const Json::exception& e) {
-        throw InvalidArgument(std::string(source) + ": " + e.what());
-    }
+            s.validate();
+            return s;
+        });
 }
 
 } // namespace
