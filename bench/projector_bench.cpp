@@ -216,6 +216,7 @@ TOMO_BENCH_SIZES(BM_BackprojectJosephAdjoint_OpenCL_WithTransfer);
     BENCHMARK(name)                                                                                \
         ->ArgNames({"n", "views"})                                                                 \
         ->Args({128, 90})                                                                          \
+        ->Args({256, 360})                                                                         \
         ->Unit(benchmark::kMillisecond)                                                            \
         ->UseRealTime()
 

@@ -39,12 +39,14 @@ __kernel void project_joseph_3d(__global const float* volume, __global float* pr
     const int a1 = tomo_across_first(axis);
     const int a2 = tomo_across_second(axis);
     float sum = 0.0f;
-    for (int k = 0; k < n[axis]; ++k) {
+    float line[6];
+    int k_begin;
+    int k_end;
+    tomo_joseph_line_3d(o, r, axis, n, origin, spacing, TOMO_PARALLEL, line, &k_begin, &k_end);
+    for (int k = k_begin; k < k_end; ++k) {
         float f1;
         float f2;
-        const float t = tomo_joseph_crossing_3d(o, r, axis, k, origin, spacing, &f1, &f2);
-        if (!tomo_sample_on_ray(t, TOMO_PARALLEL) ||
-            !(f1 > -1.0f && f1 < (float)n[a1] && f2 > -1.0f && f2 < (float)n[a2])) {
+        if (!tomo_joseph_sample_3d(line, k, n[a1], n[a2], TOMO_PARALLEL, &f1, &f2)) {
             continue;
         }
         const float fl1 = floor(f1);
@@ -107,12 +109,14 @@ __kernel void backproject_joseph_3d(__global float* volume, __global const float
     if (value == 0.0f) {
         return;
     }
-    for (int k = 0; k < n[axis]; ++k) {
+    float line[6];
+    int k_begin;
+    int k_end;
+    tomo_joseph_line_3d(o, r, axis, n, origin, spacing, TOMO_PARALLEL, line, &k_begin, &k_end);
+    for (int k = k_begin; k < k_end; ++k) {
         float f1;
         float f2;
-        const float t = tomo_joseph_crossing_3d(o, r, axis, k, origin, spacing, &f1, &f2);
-        if (!tomo_sample_on_ray(t, TOMO_PARALLEL) ||
-            !(f1 > -1.0f && f1 < (float)n[a1] && f2 > -1.0f && f2 < (float)n[a2])) {
+        if (!tomo_joseph_sample_3d(line, k, n[a1], n[a2], TOMO_PARALLEL, &f1, &f2)) {
             continue;
         }
         const float fl1 = floor(f1);

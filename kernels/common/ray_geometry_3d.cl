@@ -112,25 +112,72 @@ TOMO_FN int tomo_across_second(int axis)
     return axis == 2 ? 1 : 2;
 }
 
-/* Fractional indices (*f1, *f2) across the dominant axis where the ray crosses the centre plane
- * of slice `index` along it; returns the ray parameter t (mm from o) of that crossing. */
-TOMO_FN float tomo_joseph_crossing_3d(const float* o, const float* r, int axis, int index,
-                                      const float* origin, const float* spacing, float* f1,
-                                      float* f2)
+/* Narrows the real interval [*lo, *hi] of k to where lower < c0 + c1·k < upper (an empty
+ * result has *lo > *hi). */
+TOMO_FN void tomo_clip_affine(float c0, float c1, float lower, float upper, float* lo, float* hi)
+{
+    if (c1 == 0.0f) {
+        if (!(c0 > lower && c0 < upper)) {
+            *lo = 1.0f;
+            *hi = 0.0f;
+        }
+        return;
+    }
+    const float k_lower = (lower - c0) / c1;
+    const float k_upper = (upper - c0) / c1;
+    *lo = fmax(*lo, fmin(k_lower, k_upper));
+    *hi = fmin(*hi, fmax(k_lower, k_upper));
+}
+
+/* Joseph's samples of one ray as affine functions of the slice index k along the dominant axis:
+ * f1(k) = line[0] + k·line[1] and f2(k) = line[2] + k·line[3] are the fractional indices across
+ * the axis (one setup per ray instead of three divisions per sample),
+ * t(k) = line[4] + k·line[5] the ray parameter (mm from o) of the sample, and
+ * [*k_begin, *k_end) holds every slice whose sample can touch the grid (-1 < f < n on both
+ * across axes) and lies on the ray. The range is rounded outwards, so callers still test each
+ * sample; what it saves is the walk through slices the ray never meets. */
+TOMO_FN void tomo_joseph_line_3d(const float* o, const float* r, int axis, const int* n,
+                                 const float* origin, const float* spacing, int parallel,
+                                 float* line, int* k_begin, int* k_end)
 {
     const int a1 = tomo_across_first(axis);
     const int a2 = tomo_across_second(axis);
-    const float t = (origin[axis] + (float)index * spacing[axis] - o[axis]) / r[axis];
-    *f1 = (o[a1] + t * r[a1] - origin[a1]) / spacing[a1];
-    *f2 = (o[a2] + t * r[a2] - origin[a2]) / spacing[a2];
-    return t;
+    const float inv = 1.0f / r[axis];
+    const float t0 = (origin[axis] - o[axis]) * inv;
+    const float dt = spacing[axis] * inv;
+    line[0] = (o[a1] + t0 * r[a1] - origin[a1]) / spacing[a1];
+    line[1] = dt * r[a1] / spacing[a1];
+    line[2] = (o[a2] + t0 * r[a2] - origin[a2]) / spacing[a2];
+    line[3] = dt * r[a2] / spacing[a2];
+    line[4] = t0;
+    line[5] = dt;
+    float lo = 0.0f;
+    float hi = (float)(n[axis] - 1);
+    tomo_clip_affine(line[0], line[1], -1.0f, (float)n[a1], &lo, &hi);
+    tomo_clip_affine(line[2], line[3], -1.0f, (float)n[a2], &lo, &hi);
+    if (!parallel) {
+        /* t(k) = t0 + k·dt > 0; the upper bound only needs to be above any k. */
+        tomo_clip_affine(t0, dt, 0.0f, 3.0e38f, &lo, &hi);
+    }
+    if (!(lo <= hi)) {
+        *k_begin = 0;
+        *k_end = 0;
+        return;
+    }
+    *k_begin = max((int)floor(lo) - 1, 0);
+    *k_end = min((int)ceil(hi) + 2, n[axis]);
 }
 
-/* A Joseph sample counts if it lies on the ray: in front of the source for divergent beams
- * (o is the source), anywhere along the line for parallel beams. */
-TOMO_FN int tomo_sample_on_ray(float t, int parallel)
+/* The Joseph sample of slice k of a ray set up by tomo_joseph_line_3d: whether it counts (inside
+ * -1 < f < n across the axis, n1 and n2 the across axes' sizes, and in front of the source), and
+ * its fractional indices across the axis. */
+TOMO_FN int tomo_joseph_sample_3d(const float* line, int k, int n1, int n2, int parallel, float* f1,
+                                  float* f2)
 {
-    return parallel || t > 0.0f;
+    *f1 = line[0] + (float)k * line[1];
+    *f2 = line[2] + (float)k * line[3];
+    return *f1 > -1.0f && *f1<(float)n1&& * f2> - 1.0f && *f2 < (float)n2 &&
+           (parallel || line[4] + (float)k * line[5] > 0.0f);
 }
 
 /* Path length (mm) one Joseph sample stands for. */

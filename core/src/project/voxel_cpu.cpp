@@ -1,6 +1,7 @@
 #include "project/projector_impl.h"
 #include "project/ray_geometry.h"
 #include "project/view_params.h"
+#include "project/voxel3d_avx2.h"
 #include "project/voxel_gather.h"
 #include "tomo/error.h"
 
@@ -80,6 +81,9 @@ private:
         const std::size_t pixels = projections.pixelsPerView();
         const float* proj = projections.data().data() + firstView * pixels;
         float* out = volume.data().data();
+        if (voxelBack3DAvx2(s, matrices.data(), count, proj, pixels, weight, out)) {
+            return;
+        }
         const auto voxels = static_cast<std::ptrdiff_t>(s.n[0]) * s.n[1] * s.n[2];
 #pragma omp parallel for schedule(static)
         for (std::ptrdiff_t index = 0; index < voxels; ++index) {

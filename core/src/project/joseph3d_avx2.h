@@ -1,0 +1,16 @@
+#pragma once
+
+#include "project/view_params.h"
+
+#include <cstddef>
+#include <vector>
+
+namespace tomo::detail
+{
+/// The AVX2 Joseph forward projection of `count` views (params from makeViewParams3D) of
+/// `volume` into `proj` (the batch's first pixel). Returns false, writing nothing, where the
+/// processor or the build has no AVX2 path, TOMO_SIMD turns it off, or the volume is too large
+/// for 32-bit gather indices; the caller then runs the portable loop.
+[[nodiscard]] bool josephForward3DAvx2(const Setup3D& s, const std::vector<float>& params,
+                                       std::size_t count, const float* volume, float* proj);
+} // namespace tomo::detail

@@ -1,0 +1,15 @@
+#pragma once
+
+#include "project/view_params.h"
+
+#include <cstddef>
+
+namespace tomo::detail
+{
+/// The AVX2 voxel-driven backprojection of `count` views (3x4 projection matrices, 12 floats
+/// each; `proj` the batch's first pixel, `pixels` per view) into `out`, adding `weight` times
+/// the sum. Returns false, writing nothing, where the processor or the build has no AVX2 path,
+/// TOMO_SIMD turns it off, or a view has more pixels than 32-bit gather indices reach.
+[[nodiscard]] bool voxelBack3DAvx2(const Setup3D& s, const float* matrices, std::size_t count,
+                                   const float* proj, std::size_t pixels, float weight, float* out);
+} // namespace tomo::detail
