@@ -1,7 +1,8 @@
 /* Voxel-driven backprojection for 2D parallel and fan beams (the FBP operator): each voxel
- * centre is projected onto the detector and the two nearest columns are interpolated linearly;
- * columns outside the detector count as zero. No distance weight: FBP applies its own.
- * Host launcher: core/src/ocl/projector_cl.cpp. CPU reference: core/src/project/voxel_cpu.cpp.
+ * centre is projected onto the detector (flat, or an arc of radius `radius`) and the two nearest
+ * columns are interpolated linearly; columns outside the detector count as zero. No distance
+ * weight: FBP applies its own. Host launcher: core/src/ocl/projector_cl.cpp. CPU reference:
+ * core/src/project/voxel_cpu.cpp.
  *
  * One work-item per voxel, global size (nx, ny). Buffers as in project_joseph_2d.cl.
  * Build options: -DTOMO_PARALLEL=0|1. */
@@ -13,7 +14,8 @@
 __kernel void backproject_voxel_2d(__global float* volume, __global const float* projections,
                                    __global const float* views, int view_count, int nx, int ny,
                                    float origin_x, float origin_y, float spacing_x, float spacing_y,
-                                   int nu, float pixel_u, float centre_column, float weight)
+                                   int nu, float pixel_u, float centre_column, float radius,
+                                   float weight)
 {
     const int i = (int)get_global_id(0);
     const int j = (int)get_global_id(1);
@@ -25,8 +27,11 @@ __kernel void backproject_voxel_2d(__global float* volume, __global const float*
     float sum = 0.0f;
     for (int view = 0; view < view_count; ++view) {
         __global const float* p = views + 6 * view;
-        const float a =
-            tomo_detector_coordinate(p[0], p[1], p[2], p[3], p[4], p[5], x, y, TOMO_PARALLEL);
+        float a;
+        if (!tomo_detector_coordinate_2d(p[0], p[1], p[2], p[3], p[4], p[5], x, y, radius,
+                                         TOMO_PARALLEL, &a)) {
+            continue;
+        }
         const float f = a / pixel_u + centre_column;
         if (!(f > -1.0f && f < (float)nu)) {
             continue; /* also skips NaN and points projecting to infinity */

@@ -60,6 +60,60 @@ TOMO_FN float tomo_detector_coordinate(float sx, float sy, float dx, float dy, f
     return tomo_cross2(sx - dx, sy - dy, x - sx, y - sy) / tomo_cross2(ux, uy, x - sx, y - sy);
 }
 
+/* Where the line o + t·e meets a circular detector of radius R: o and e given by their
+ * components along û and n̂ (the detector's column direction and its normal towards the source),
+ * o relative to the centre of curvature c = d + R n̂. The detector is the half of the circle on
+ * the far side from the source (pixel p - c = R sinφ û - R cosφ n̂), so the far intersection is
+ * taken. Returns 1 and sets *t and *a = Rφ (mm of arc) if the line meets that half, for a
+ * divergent beam (parallel = 0) only at t > 0, that is in front of the source. */
+TOMO_FN int tomo_meet_arc(float ou, float on, float eu, float en, float radius, int parallel,
+                          float* t, float* a)
+{
+    const float qa = eu * eu + en * en;
+    const float qb = 2.0f * (ou * eu + on * en);
+    const float qc = ou * ou + on * on - radius * radius;
+    const float disc = qb * qb - 4.0f * qa * qc;
+    if (!(qa > 0.0f) || !(disc >= 0.0f)) {
+        return 0;
+    }
+    /* The two roots without cancellation: q/qa and qc/q. */
+    const float root = sqrt(disc);
+    const float q = -0.5f * (qb >= 0.0f ? qb + root : qb - root);
+    const float t1 = q / qa;
+    const float t2 = q != 0.0f ? qc / q : t1;
+    const float far_t = fmax(t1, t2);
+    const float pu = ou + far_t * eu;
+    const float pn = on + far_t * en;
+    if (!(pn < 0.0f) || (!parallel && !(far_t > 0.0f))) {
+        return 0;
+    }
+    *t = far_t;
+    *a = radius * atan2(pu, -pn);
+    return 1;
+}
+
+/* Detector coordinate *a (mm; an arc length on a curved detector) of the ray through point
+ * (x, y): the inverse of tomo_ray_2d. Returns 0 where no ray of the view passes through the
+ * point onto the detector (a curved detector the line misses, a point behind the source). */
+TOMO_FN int tomo_detector_coordinate_2d(float sx, float sy, float dx, float dy, float ux, float uy,
+                                        float x, float y, float radius, int parallel, float* a)
+{
+    if (!(radius > 0.0f)) {
+        *a = tomo_detector_coordinate(sx, sy, dx, dy, ux, uy, x, y, parallel);
+        return 1;
+    }
+    /* n = (uy, -ux) points at the source; c = d + R n. */
+    const float cx = dx + radius * uy;
+    const float cy = dy - radius * ux;
+    const float ox = (parallel ? x : sx) - cx;
+    const float oy = (parallel ? y : sy) - cy;
+    const float ex = parallel ? sx : x - sx;
+    const float ey = parallel ? sy : y - sy;
+    float t;
+    return tomo_meet_arc(ox * ux + oy * uy, ox * uy - oy * ux, ex * ux + ey * uy, ex * uy - ey * ux,
+                         radius, parallel, &t, a);
+}
+
 /* Joseph's dominant axis: 1 if the ray advances at least as many voxel columns (x) as rows (y)
  * per unit length, so it is sampled once per column. */
 TOMO_FN int tomo_joseph_x_dominant(float rx, float ry, float spacing_x, float spacing_y)

@@ -63,6 +63,35 @@ TOMO_FN int tomo_project_point(const float* P, const float* x, float* fu, float*
     return 1;
 }
 
+/* Detector coordinates (*a, *b) (mm from d along û and v̂; a an arc length) of the ray through
+ * point x[3] onto the cylindrical detector of radius R of a view (12 floats as in tomo_ray_3d):
+ * the inverse of tomo_ray_3d for radius > 0. Returns 0 where the line misses the detector's half
+ * of the cylinder or, for divergent beams, the point is not in front of the source. */
+TOMO_FN int tomo_project_point_curved(const float* view, float radius, int parallel, const float* x,
+                                      float* a, float* b)
+{
+    const float n[3] = {view[7] * view[11] - view[8] * view[10],
+                        view[8] * view[9] - view[6] * view[11],
+                        view[6] * view[10] - view[7] * view[9]};
+    float o[3];
+    float e[3];
+    for (int c = 0; c < 3; ++c) {
+        const float centre = view[3 + c] + radius * n[c];
+        o[c] = (parallel ? x[c] : view[c]) - centre;
+        e[c] = parallel ? view[c] : x[c] - view[c];
+    }
+    float t;
+    if (!tomo_meet_arc(o[0] * view[6] + o[1] * view[7] + o[2] * view[8],
+                       o[0] * n[0] + o[1] * n[1] + o[2] * n[2],
+                       e[0] * view[6] + e[1] * view[7] + e[2] * view[8],
+                       e[0] * n[0] + e[1] * n[1] + e[2] * n[2], radius, parallel, &t, a)) {
+        return 0;
+    }
+    /* b = (p - d)·v with p = o + c + t e and (c - d)·v = 0. */
+    *b = (o[0] + t * e[0]) * view[9] + (o[1] + t * e[1]) * view[10] + (o[2] + t * e[2]) * view[11];
+    return 1;
+}
+
 /* Bilinear sample of a row-major nu x nv image at fractional pixel (fu, fv); pixels outside the
  * detector count as zero. A macro because an OpenCL 1.2 function cannot take a pointer that may
  * be __global (kernels) or private (the C++ build). */

@@ -34,8 +34,8 @@ enum class ProjectorModel
                                                  std::string_view field = "projector");
 
 /// A linear operator between volumes on one grid and projections of one geometry.
-/// Supported now: 2D parallel and fan beams on 2D grids (nz = 1), 3D parallel and cone beams
-/// (Joseph only), flat detectors, axis-aligned grids.
+/// Supported: 2D parallel and fan beams on 2D grids (nz = 1), 3D parallel and cone beams, flat
+/// and cylindrical detectors, axis-aligned grids.
 class Projector
 {
 public:

@@ -102,13 +102,12 @@ public:
             m_runtime.launch(kernel.get(), kEntry, static_cast<std::size_t>(s.nu), count);
         } else {
             // A gather: one work-item per voxel.
-            checkFlatDetector(projections.geometry(), "voxel-driven");
             constexpr const char* kEntry = "backproject_voxel_2d";
             auto kernel = m_runtime.kernel(kEntry, kEntry, options(s));
             const int viewCount = static_cast<int>(count);
             ocl::setArgs(kernel.get(), kEntry, vol.get(), proj.get(), views.get(), viewCount, s.nx,
                          s.ny, s.originX, s.originY, s.spacingX, s.spacingY, s.nu, s.pixelU,
-                         s.centreColumn, weight);
+                         s.centreColumn, s.radius, weight);
             m_runtime.launch(kernel.get(), kEntry, static_cast<std::size_t>(s.nx),
                              static_cast<std::size_t>(s.ny));
         }
@@ -168,9 +167,23 @@ private:
                          s.radius, weight);
             m_runtime.launch(kernel.get(), kEntry, static_cast<std::size_t>(s.nu),
                              static_cast<std::size_t>(s.nv), count);
+        } else if (s.radius > 0.0f) {
+            // A gather on a cylindrical detector: one work-item per voxel.
+            const std::vector<float> params =
+                makeViewParams3D(projections.geometry(), firstView, count);
+            auto views = m_runtime.upload(params.data(), params.size(), CL_MEM_READ_ONLY);
+            constexpr const char* kEntry = "backproject_voxel_3d_curved";
+            auto kernel = m_runtime.kernel("backproject_voxel_3d", kEntry, "");
+            const int viewCount = static_cast<int>(count);
+            const int parallel = s.parallel ? 1 : 0;
+            ocl::setArgs(kernel.get(), kEntry, vol.get(), proj.get(), views.get(), viewCount,
+                         s.n[0], s.n[1], s.n[2], s.origin[0], s.origin[1], s.origin[2],
+                         s.spacing[0], s.spacing[1], s.spacing[2], s.nu, s.nv, s.pixelU, s.pixelV,
+                         s.centreU, s.centreV, s.radius, parallel, weight);
+            m_runtime.launch(kernel.get(), kEntry, static_cast<std::size_t>(s.n[0]),
+                             static_cast<std::size_t>(s.n[1]), static_cast<std::size_t>(s.n[2]));
         } else {
             // A gather: one work-item per voxel.
-            checkFlatDetector(projections.geometry(), "voxel-driven");
             constexpr const char* kEntry = "backproject_voxel_3d";
             const std::vector<float> matrices =
                 makeProjectionMatrices(projections.geometry(), firstView, count);

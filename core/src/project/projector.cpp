@@ -203,17 +203,6 @@ std::vector<float> makeProjectionMatrices(const Geometry& geometry, std::size_t 
     return out;
 }
 
-void checkFlatDetector(const Geometry& geometry, std::string_view model)
-{
-    if (geometry.detector().shape != DetectorShape::Flat) {
-        throwInvalid("detector.shape",
-                     "\"" + std::string(toString(geometry.detector().shape)) + "\"",
-                     "the " + std::string(model) +
-                         " model needs a flat detector; project curved detectors with "
-                         "\"joseph\" or \"analytic\"");
-    }
-}
-
 void checkViewRange(std::size_t first, std::size_t count, std::size_t views)
 {
     if (first > views || count > views - first) {

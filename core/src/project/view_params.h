@@ -35,7 +35,8 @@ struct Setup2D
     bool parallel;
 };
 
-/// Grid and detector constants of a 3D projection (parallel3d or cone3d, flat detector).
+/// Grid and detector constants of a 3D projection (parallel3d or cone3d, flat or cylindrical
+/// detector).
 struct Setup3D
 {
     int n[3];         ///< nx, ny, nz
@@ -67,9 +68,6 @@ std::vector<ViewParams2D> makeViewParams2D(const Geometry& geometry, std::size_t
 /// (Geometry::projectionMatrix; flat detectors only).
 std::vector<float> makeProjectionMatrices(const Geometry& geometry, std::size_t first,
                                           std::size_t count);
-
-/// Throws InvalidArgument naming `model` unless the detector is flat.
-void checkFlatDetector(const Geometry& geometry, std::string_view model);
 
 /// Throws InvalidArgument if [first, first + count) is not inside [0, views).
 void checkViewRange(std::size_t first, std::size_t count, std::size_t views);

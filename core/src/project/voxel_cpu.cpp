@@ -36,7 +36,6 @@ public:
     void backAccumulate(const ProjectionStack& projections, std::size_t firstView,
                         std::size_t count, float weight, Volume& volume) const override
     {
-        checkFlatDetector(projections.geometry(), "voxel-driven");
         if (!is2D(projections.geometry().beam())) {
             back3D(projections, firstView, count, weight, volume);
             return;
@@ -49,8 +48,11 @@ public:
             float sum = 0.0f;
             for (std::size_t view = 0; view < count; ++view) {
                 const ViewParams2D& p = params[view];
-                const float a =
-                    tomo_detector_coordinate(p.sx, p.sy, p.dx, p.dy, p.ux, p.uy, x, y, s.parallel);
+                float a = 0.0f;
+                if (!tomo_detector_coordinate_2d(p.sx, p.sy, p.dx, p.dy, p.ux, p.uy, x, y, s.radius,
+                                                 s.parallel, &a)) {
+                    continue;
+                }
                 const float f = a / s.pixelU + s.centreColumn;
                 if (!(f > -1.0f && f < static_cast<float>(s.nu))) {
                     continue;
@@ -76,6 +78,10 @@ private:
     {
         const Setup3D s = makeSetup3D(projections.geometry(), volume.grid());
         checkViewRange(firstView, count, projections.views());
+        if (s.radius > 0.0f) {
+            backCurved3D(s, projections, firstView, count, weight, volume);
+            return;
+        }
         const std::vector<float> matrices =
             makeProjectionMatrices(projections.geometry(), firstView, count);
         const std::size_t pixels = projections.pixelsPerView();
@@ -100,6 +106,48 @@ private:
                 if (!tomo_project_point(matrices.data() + view * 12, x, &fu, &fv)) {
                     continue;
                 }
+                if (!(fu > -1.0f && fu < static_cast<float>(s.nu) && fv > -1.0f &&
+                      fv < static_cast<float>(s.nv))) {
+                    continue;
+                }
+                const float* image = proj + view * pixels;
+                float sample = 0.0f;
+                TOMO_BILINEAR_SAMPLE(image, s.nu, s.nv, fu, fv, sample);
+                sum += sample;
+            }
+            out[index] += weight * sum;
+        }
+    }
+
+    // Cylindrical detectors: no projection matrix maps a point to an arc length, so each voxel
+    // centre is intersected with the cylinder (tomo_project_point_curved).
+    static void backCurved3D(const Setup3D& s, const ProjectionStack& projections,
+                             std::size_t firstView, std::size_t count, float weight, Volume& volume)
+    {
+        const std::vector<float> params =
+            makeViewParams3D(projections.geometry(), firstView, count);
+        const std::size_t pixels = projections.pixelsPerView();
+        const float* proj = projections.data().data() + firstView * pixels;
+        float* out = volume.data().data();
+        const auto voxels = static_cast<std::ptrdiff_t>(s.n[0]) * s.n[1] * s.n[2];
+#pragma omp parallel for schedule(static)
+        for (std::ptrdiff_t index = 0; index < voxels; ++index) {
+            const float x[3] = {
+                s.origin[0] + static_cast<float>(index % s.n[0]) * s.spacing[0],
+                s.origin[1] + static_cast<float>((index / s.n[0]) % s.n[1]) * s.spacing[1],
+                s.origin[2] +
+                    static_cast<float>(index / (static_cast<std::ptrdiff_t>(s.n[0]) * s.n[1])) *
+                        s.spacing[2]};
+            float sum = 0.0f;
+            for (std::size_t view = 0; view < count; ++view) {
+                float a = 0.0f;
+                float b = 0.0f;
+                if (!tomo_project_point_curved(params.data() + view * kViewParam3DFloats, s.radius,
+                                               s.parallel, x, &a, &b)) {
+                    continue;
+                }
+                const float fu = a / s.pixelU + s.centreU;
+                const float fv = b / s.pixelV + s.centreV;
                 if (!(fu > -1.0f && fu < static_cast<float>(s.nu) && fv > -1.0f &&
                       fv < static_cast<float>(s.nv))) {
                     continue;
