@@ -29,6 +29,7 @@ struct DeviceInfo
     std::string driver; ///< driver version
     std::string type;   ///< "CPU", "GPU", "accelerator"
     std::uint64_t globalMemoryBytes = 0;
+    std::uint64_t maxAllocationBytes = 0; ///< largest single buffer (OpenCL); 0 if unknown
     unsigned computeUnits = 0;
 
     /// One line for status bars and benchmark labels: "<name> (<backend>, <platform>)".

@@ -104,6 +104,8 @@ std::vector<FoundDevice> findDevices()
                           : (type & CL_DEVICE_TYPE_ACCELERATOR) ? "accelerator"
                                                                 : "CPU";
             f.info.globalMemoryBytes = deviceValue<cl_ulong>(devices[d], CL_DEVICE_GLOBAL_MEM_SIZE);
+            f.info.maxAllocationBytes =
+                deviceValue<cl_ulong>(devices[d], CL_DEVICE_MAX_MEM_ALLOC_SIZE);
             f.info.computeUnits = deviceValue<cl_uint>(devices[d], CL_DEVICE_MAX_COMPUTE_UNITS);
             found.push_back(std::move(f));
         }

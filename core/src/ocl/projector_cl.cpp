@@ -4,7 +4,9 @@
 #include "project/siddon_setup.h"
 #include "project/view_params.h"
 #include "tomo/error.h"
+#include "tomo/memory_plan.h"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,14 +18,17 @@ namespace
 // Host launchers for kernels/project_joseph_2d.cl, project_joseph_3d.cl and
 // backproject_voxel_2d.cl. The Joseph transposes are atomic scatters over rays (the forward
 // loop with reads turned into additions); the voxel-driven backprojection is a gather.
-// Each call uploads the volume (or the batch of projections) it needs: one 2D slab and one view
-// batch at a time, as DESIGN.md §5 asks; reuse of device buffers across calls comes with the
-// memory planner.
+// forward() and backAccumulate() split their views and the volume by the memory plan
+// (tomo/memory_plan.h): each device call (forwardOnDevice, backOnDevice) uploads one z-slab of
+// the volume and one batch of views and frees them on return, so the device never holds more
+// than one slab and one batch (DESIGN.md §5). Every operator here is a sum over voxels whose
+// terms depend only on each voxel's position, so a slab is projected as a volume of its own
+// (voxels outside it count as zero) and the slabs' projections add up to the whole volume's.
 class OpenClProjector final : public Projector
 {
 public:
-    OpenClProjector(ProjectorModel model, ocl::Runtime& runtime)
-        : m_model(model), m_runtime(runtime)
+    OpenClProjector(ProjectorModel model, ocl::Runtime& runtime, DeviceInfo device)
+        : m_model(model), m_runtime(runtime), m_device(std::move(device))
     {}
 
     [[nodiscard]] ProjectorModel model() const override { return m_model; }
@@ -42,6 +47,92 @@ public:
                          "the voxel-driven model only backprojects; forward project with "
                          "\"joseph\" or \"siddon\"");
         }
+        checkViewRange(firstView, count, out.views());
+        if (count == 0) {
+            return;
+        }
+        checkProjectable(out.geometry(), volume.grid());
+        const MemoryPlan plan = planFor(volume.grid(), out.pixelsPerView(), count);
+        const std::size_t pixels = out.pixelsPerView();
+        std::vector<float> sum;
+        for (std::size_t first = firstView; first < firstView + count; first += plan.batchViews) {
+            const std::size_t views = std::min(plan.batchViews, firstView + count - first);
+            if (plan.slabs == 1) {
+                forwardOnDevice(volume, out, first, views);
+                continue;
+            }
+            sum.assign(views * pixels, 0.0f);
+            for (std::size_t z = 0; z < volume.grid().size()[2]; z += plan.slabSlices) {
+                const Volume slab = slabOf(volume, z, plan.slabSlices);
+                forwardOnDevice(slab, out, first, views);
+                const float* part = out.view(first).data();
+                for (std::size_t i = 0; i < sum.size(); ++i) {
+                    sum[i] += part[i];
+                }
+            }
+            std::copy(sum.begin(), sum.end(), out.view(first).data());
+        }
+    }
+
+    void backAccumulate(const ProjectionStack& projections, std::size_t firstView,
+                        std::size_t count, float weight, Volume& volume) const override
+    {
+        checkViewRange(firstView, count, projections.views());
+        if (count == 0) {
+            return;
+        }
+        checkProjectable(projections.geometry(), volume.grid());
+        const MemoryPlan plan = planFor(volume.grid(), projections.pixelsPerView(), count);
+        auto allBatches = [&](Volume& target) {
+            for (std::size_t first = firstView; first < firstView + count;
+                 first += plan.batchViews) {
+                const std::size_t views = std::min(plan.batchViews, firstView + count - first);
+                backOnDevice(projections, first, views, weight, target);
+            }
+        };
+        if (plan.slabs == 1) {
+            allBatches(volume);
+            return;
+        }
+        const auto size = volume.grid().size();
+        for (std::size_t z = 0; z < size[2]; z += plan.slabSlices) {
+            Volume slab = slabOf(volume, z, plan.slabSlices);
+            allBatches(slab);
+            std::copy(slab.data().begin(), slab.data().end(),
+                      volume.data().begin() + static_cast<std::ptrdiff_t>(z * size[0] * size[1]));
+        }
+    }
+
+private:
+    [[nodiscard]] MemoryPlan planFor(const VolumeGrid& grid, std::size_t pixelsPerView,
+                                     std::size_t views) const
+    {
+        return planMemory(grid, pixelsPerView, views, views, deviceMemoryBudget(m_device),
+                          m_device.maxAllocationBytes, m_device.label());
+    }
+
+    /// z-slices [z, z + slices) of `volume` (fewer at the end) as a volume of their own, placed
+    /// where they are in the scanner.
+    static Volume slabOf(const Volume& volume, std::size_t z, std::size_t slices)
+    {
+        const VolumeGrid& grid = volume.grid();
+        const auto size = grid.size();
+        const std::size_t nz = std::min(slices, size[2] - z);
+        const auto& dir = grid.direction();
+        const double dz = static_cast<double>(z) * grid.spacing()[2];
+        const Vec3 origin = grid.origin() + Vec3{dir[2] * dz, dir[5] * dz, dir[8] * dz};
+        const VolumeGrid part =
+            VolumeGrid::make({size[0], size[1], nz}, grid.spacing(), origin, dir);
+        const auto begin =
+            volume.data().begin() + static_cast<std::ptrdiff_t>(z * size[0] * size[1]);
+        return Volume::fromData(
+            part,
+            std::vector<float>(begin, begin + static_cast<std::ptrdiff_t>(nz * size[0] * size[1])));
+    }
+
+    void forwardOnDevice(const Volume& volume, ProjectionStack& out, std::size_t firstView,
+                         std::size_t count) const
+    {
         if (m_model == ProjectorModel::Siddon) {
             siddon(volume, out, firstView, count);
             return;
@@ -70,8 +161,8 @@ public:
         m_runtime.download(proj, out.view(firstView).data(), pixels);
     }
 
-    void backAccumulate(const ProjectionStack& projections, std::size_t firstView,
-                        std::size_t count, float weight, Volume& volume) const override
+    void backOnDevice(const ProjectionStack& projections, std::size_t firstView, std::size_t count,
+                      float weight, Volume& volume) const
     {
         if (m_model == ProjectorModel::Siddon) {
             siddonTranspose(projections, firstView, count, weight, volume);
@@ -114,7 +205,6 @@ public:
         m_runtime.download(vol, volume.data().data(), volume.data().size());
     }
 
-private:
     template <class Setup> static std::string options(const Setup& s)
     {
         return std::string("-DTOMO_PARALLEL=") + (s.parallel ? "1" : "0");
@@ -274,6 +364,7 @@ private:
 
     ProjectorModel m_model;
     ocl::Runtime& m_runtime;
+    DeviceInfo m_device;
 };
 } // namespace
 
@@ -283,6 +374,6 @@ std::unique_ptr<Projector> makeOpenClProjector(ProjectorModel model, ComputeCont
         throw DeviceError("the compute context \"" + compute.device().id +
                           "\" has no OpenCL runtime");
     }
-    return std::make_unique<OpenClProjector>(model, *compute.impl().runtime);
+    return std::make_unique<OpenClProjector>(model, *compute.impl().runtime, compute.device());
 }
 } // namespace tomo::detail
