@@ -1,8 +1,9 @@
-// The AVX2 paths of the CPU backend (joseph3d_avx2.cpp, voxel3d_avx2.cpp) against the portable
-// loops they replace, on geometries chosen to reach their edge cases: detector widths that are not
-// a multiple of the eight lanes, groups of rays with different dominant axes, tilted and offset
-// and curved detectors, voxels outside the detector and voxels behind the source. On a processor
-// without AVX2 both runs take the portable path and the comparison is trivially exact.
+// The AVX2 paths of the CPU backend (joseph3d_avx2.cpp: forward and transpose; voxel3d_avx2.cpp)
+// against the portable loops they replace, on geometries chosen to reach their edge cases: detector
+// widths that are not a multiple of the eight lanes, groups of rays with different dominant axes,
+// tilted and offset and curved detectors, voxels outside the detector and voxels behind the source.
+// On a processor without AVX2 both runs take the portable path and the comparison is trivially
+// exact.
 #include "common/test_support.h"
 #include "tomo/projector.h"
 #include "tomo/trajectory.h"
@@ -112,6 +113,26 @@ TEST(SimdPaths, JosephForwardMatchesThePortableLoop)
         EXPECT_GT(*std::max_element(portable.data().begin(), portable.data().end()), 0.0f)
             << c.name;
         EXPECT_LT(maxDifferenceOverPeak(fast.data(), portable.data()), c.tolerance) << c.name;
+    }
+}
+
+TEST(SimdPaths, JosephTransposeMatchesThePortableLoop)
+{
+    auto compute = ComputeContext::create("cpu");
+    const auto joseph = makeProjector(ProjectorModel::Joseph, *compute);
+    for (const Case& c : cases()) {
+        ProjectionStack y = ProjectionStack::zeros(c.geometry);
+        test::fillRandom(y.data(), 7);
+        Volume fast = Volume::zeros(c.grid);
+        joseph->backAccumulate(y, 0, c.geometry.viewCount(), 0.5f, fast);
+        Volume portable = Volume::zeros(c.grid);
+        {
+            const SimdOff off;
+            joseph->backAccumulate(y, 0, c.geometry.viewCount(), 0.5f, portable);
+        }
+        EXPECT_GT(*std::max_element(portable.data().begin(), portable.data().end()), 0.0f)
+            << c.name;
+        EXPECT_LT(maxDifferenceOverPeak(fast.data(), portable.data()), kPathTolerance) << c.name;
     }
 }
 

@@ -13,4 +13,10 @@ namespace tomo::detail
 /// for 32-bit gather indices; the caller then runs the portable loop.
 [[nodiscard]] bool josephForward3DAvx2(const Setup3D& s, const std::vector<float>& params,
                                        std::size_t count, const float* volume, float* proj);
+
+/// Its transpose (the scatter of the same samples), adding `weight` times the result to
+/// `volume`; returns false as above.
+[[nodiscard]] bool josephBack3DAvx2(const Setup3D& s, const std::vector<float>& params,
+                                    std::size_t count, const float* proj, float weight,
+                                    float* volume);
 } // namespace tomo::detail

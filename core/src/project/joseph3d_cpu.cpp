@@ -43,8 +43,11 @@ void josephBack3D(const ProjectionStack& projections, std::size_t firstView, std
     const Setup3D s = makeSetup3D(projections.geometry(), volume.grid());
     checkViewRange(firstView, count, projections.views());
     const std::vector<float> params = makeViewParams3D(projections.geometry(), firstView, count);
-    const Walk3D walk(s, params);
     const float* proj = projections.view(firstView).data();
+    if (josephBack3DAvx2(s, params, count, proj, weight, volume.data().data())) {
+        return;
+    }
+    const Walk3D walk(s, params);
     const auto rays = static_cast<std::ptrdiff_t>(count) * s.nv * s.nu;
     scatterOverRays(rays, volume.data().size(), weight, volume.data().data(),
                     [&](std::ptrdiff_t ray, float* acc) {
