@@ -130,6 +130,28 @@ private:
             std::vector<float>(begin, begin + static_cast<std::ptrdiff_t>(nz * size[0] * size[1])));
     }
 
+    /// Views [first, first + count) with the zero border backproject_voxel_3d.cl reads:
+    /// one pixel before and kPadExtra - 1 after every row and column.
+    static std::vector<float> padViews(const ProjectionStack& projections, std::size_t first,
+                                       std::size_t count)
+    {
+        constexpr std::size_t kPadExtra = 3; // TOMO_PAD_EXTRA in the kernel
+        const std::size_t nu = projections.columns();
+        const std::size_t nv = projections.rows();
+        const std::size_t width = nu + kPadExtra;
+        const std::size_t pixels = width * (nv + kPadExtra);
+        std::vector<float> padded(count * pixels, 0.0f);
+        for (std::size_t view = 0; view < count; ++view) {
+            const float* from = projections.view(first + view).data();
+            for (std::size_t v = 0; v < nv; ++v) {
+                std::copy(from + v * nu, from + (v + 1) * nu,
+                          padded.begin() +
+                              static_cast<std::ptrdiff_t>(view * pixels + (v + 1) * width + 1));
+            }
+        }
+        return padded;
+    }
+
     void forwardOnDevice(const Volume& volume, ProjectionStack& out, std::size_t firstView,
                          std::size_t count) const
     {
@@ -273,16 +295,18 @@ private:
             m_runtime.launch(kernel.get(), kEntry, static_cast<std::size_t>(s.n[0]),
                              static_cast<std::size_t>(s.n[1]), static_cast<std::size_t>(s.n[2]));
         } else {
-            // A gather: one work-item per voxel.
+            // A gather: one work-item per voxel, reading zero-bordered projections.
             constexpr const char* kEntry = "backproject_voxel_3d";
+            const std::vector<float> padded = padViews(projections, firstView, count);
+            auto paddedBuffer = m_runtime.upload(padded.data(), padded.size(), CL_MEM_READ_ONLY);
             const std::vector<float> matrices =
                 makeProjectionMatrices(projections.geometry(), firstView, count);
             auto matrixBuffer =
                 m_runtime.upload(matrices.data(), matrices.size(), CL_MEM_READ_ONLY);
             auto kernel = m_runtime.kernel(kEntry, kEntry, "");
             const int viewCount = static_cast<int>(count);
-            ocl::setArgs(kernel.get(), kEntry, vol.get(), proj.get(), matrixBuffer.get(), viewCount,
-                         s.n[0], s.n[1], s.n[2], s.origin[0], s.origin[1], s.origin[2],
+            ocl::setArgs(kernel.get(), kEntry, vol.get(), paddedBuffer.get(), matrixBuffer.get(),
+                         viewCount, s.n[0], s.n[1], s.n[2], s.origin[0], s.origin[1], s.origin[2],
                          s.spacing[0], s.spacing[1], s.spacing[2], s.nu, s.nv, weight);
             m_runtime.launch(kernel.get(), kEntry, static_cast<std::size_t>(s.n[0]),
                              static_cast<std::size_t>(s.n[1]), static_cast<std::size_t>(s.n[2]));
