@@ -155,7 +155,9 @@ TOMO_TARGET_AVX2 void walkLanes(const Lanes& lanes, int kFirst, int kLast, const
 {
     const LaneConstants c = loadConstants(lanes, st);
     const __m256 zero = _mm256_setzero_ps();
-    __m256 sum = zero;
+    // Two accumulators, so consecutive samples' additions do not wait on one another.
+    __m256 sum0 = zero;
+    __m256 sum1 = zero;
     for (int k = kFirst; k < kLast; ++k) {
         LaneSample p;
         if (!sampleLanes(c, k, p)) {
@@ -164,12 +166,14 @@ TOMO_TARGET_AVX2 void walkLanes(const Lanes& lanes, int kFirst, int kLast, const
         const __m256i base1 = _mm256_add_epi32(p.base, c.stride1);
         const __m256i base2 = _mm256_add_epi32(p.base, c.stride2);
         const __m256i base12 = _mm256_add_epi32(base1, c.stride2);
-        sum = _mm256_fmadd_ps(p.c00, _mm256_mask_i32gather_ps(zero, volume, p.base, p.m00, 4), sum);
-        sum = _mm256_fmadd_ps(p.c10, _mm256_mask_i32gather_ps(zero, volume, base1, p.m10, 4), sum);
-        sum = _mm256_fmadd_ps(p.c01, _mm256_mask_i32gather_ps(zero, volume, base2, p.m01, 4), sum);
-        sum = _mm256_fmadd_ps(p.c11, _mm256_mask_i32gather_ps(zero, volume, base12, p.m11, 4), sum);
+        const __m256 g00 = _mm256_mask_i32gather_ps(zero, volume, p.base, p.m00, 4);
+        const __m256 g10 = _mm256_mask_i32gather_ps(zero, volume, base1, p.m10, 4);
+        const __m256 g01 = _mm256_mask_i32gather_ps(zero, volume, base2, p.m01, 4);
+        const __m256 g11 = _mm256_mask_i32gather_ps(zero, volume, base12, p.m11, 4);
+        sum0 = _mm256_fmadd_ps(p.c00, g00, _mm256_fmadd_ps(p.c10, g10, sum0));
+        sum1 = _mm256_fmadd_ps(p.c01, g01, _mm256_fmadd_ps(p.c11, g11, sum1));
     }
-    _mm256_storeu_ps(sums, sum);
+    _mm256_storeu_ps(sums, _mm256_add_ps(sum0, sum1));
 }
 
 /// Transpose: adds values[lane] times each coefficient of the lanes' samples over slices
