@@ -15,19 +15,23 @@ namespace
 class RecordingContext final : public RunContext
 {
 public:
-    explicit RecordingContext(std::size_t cancelAfter) : m_cancelAfter(cancelAfter) {}
+    explicit RecordingContext(std::size_t cancelAfter, bool wants = true)
+        : m_cancelAfter(cancelAfter), m_wants(wants)
+    {}
     [[nodiscard]] bool isCancelled() const override { return previews.size() >= m_cancelAfter; }
     void reportProgress(std::size_t done, std::size_t total, std::string_view) override
     {
         progress.emplace_back(done, total);
     }
     void publishPreview(Preview p) override { previews.push_back(std::move(p)); }
+    [[nodiscard]] bool wantsPreviews() const override { return m_wants; }
 
     std::vector<std::pair<std::size_t, std::size_t>> progress;
     std::vector<Preview> previews;
 
 private:
     std::size_t m_cancelAfter;
+    bool m_wants;
 };
 
 TEST(RunContext, ForwardProjectionPublishesBatchesAndStopsWhenCancelled)
@@ -50,6 +54,17 @@ TEST(RunContext, ForwardProjectionPublishesBatchesAndStopsWhenCancelled)
     RecordingContext stopAfterTwo(2);
     EXPECT_THROW((void)forwardProject(*projector, v, g, stopAfterTwo, 10), Cancelled);
     EXPECT_EQ(stopAfterTwo.previews.size(), 2u);
+}
+
+TEST(RunContext, NoSnapshotIsBuiltForAHostThatWantsNone)
+{
+    const Geometry g = test::circular2D(BeamType::Parallel2D, 40, 32, 1.0);
+    const Volume v = Volume::zeros(VolumeGrid::centred({24, 24, 1}, {1, 1, 1}));
+    auto compute = ComputeContext::create("cpu");
+    RecordingContext none(1000, false);
+    (void)forwardProject(*makeProjector(ProjectorModel::Joseph, *compute), v, g, none, 10);
+    EXPECT_TRUE(none.previews.empty());
+    EXPECT_EQ(none.progress.size(), 4u);
 }
 
 TEST(RunContext, NullContextIsNeverCancelled)

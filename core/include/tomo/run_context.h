@@ -43,6 +43,11 @@ public:
 
     /// Publishes a snapshot; the default drops it.
     virtual void publishPreview(Preview preview);
+
+    /// Whether publishPreview does anything with a snapshot. Producers skip building one (a copy
+    /// of the whole projection stack or volume) when it does not; the default is false, as the
+    /// default publishPreview drops everything.
+    [[nodiscard]] virtual bool wantsPreviews() const { return false; }
 };
 
 /// Never cancelled; drops progress and previews. For tests and library callers that need none.

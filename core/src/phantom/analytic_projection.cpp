@@ -31,11 +31,13 @@ ProjectionStack projectAnalytic(const Phantom& phantom, const Geometry& geometry
             out->view(view)[pixel] = static_cast<float>(lineIntegral(phantom, centre, direction));
         }
         ctx.reportProgress(first + count, views, "analytic projection");
-        Preview preview;
-        preview.projections = std::make_shared<const ProjectionStack>(*out);
-        preview.viewsDone = first + count;
-        preview.stage = "analytic projection";
-        ctx.publishPreview(std::move(preview));
+        if (ctx.wantsPreviews()) {
+            Preview preview;
+            preview.projections = std::make_shared<const ProjectionStack>(*out);
+            preview.viewsDone = first + count;
+            preview.stage = "analytic projection";
+            ctx.publishPreview(std::move(preview));
+        }
     }
     return std::move(*out);
 }

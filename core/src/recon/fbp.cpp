@@ -99,10 +99,12 @@ Volume reconstructFbp2D(const ProjectionStack& projections, const VolumeGrid& gr
         const std::size_t count = std::min(options.batchViews, views - first);
         projector->backAccumulate(filtered, first, count, weight, image);
         ctx.reportProgress(first + count, views, "backprojection");
-        Preview preview;
-        preview.volume = std::make_shared<const Volume>(image);
-        preview.stage = "backprojection";
-        ctx.publishPreview(std::move(preview));
+        if (ctx.wantsPreviews()) {
+            Preview preview;
+            preview.volume = std::make_shared<const Volume>(image);
+            preview.stage = "backprojection";
+            ctx.publishPreview(std::move(preview));
+        }
     }
     return image;
 }

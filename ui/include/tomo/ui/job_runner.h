@@ -57,6 +57,7 @@ public:
     void cancel();
     void reportProgress(std::size_t done, std::size_t total, std::string_view message) override;
     void publishPreview(Preview preview) override;
+    [[nodiscard]] bool wantsPreviews() const override { return true; }
 
     /// The newest preview not yet taken (UI thread); empties the mailbox.
     [[nodiscard]] std::optional<Preview> takePreview();
