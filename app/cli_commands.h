@@ -1,6 +1,9 @@
 #pragma once
 
+#include "tomo/scene.h"
+
 #include <string>
+#include <vector>
 
 namespace tomo::cli
 {
@@ -62,4 +65,21 @@ int projectCommand(const ProjectOptions& options);
 /// `tomoscope-cli backproject`: the transpose (or the voxel-driven backprojection) of a
 /// projection stack onto the scene's reconstruction grid.
 int backprojectCommand(const ProjectOptions& options);
+
+struct PhantomOptions
+{
+    std::string phantom; ///< a built-in phantom name or a phantom file (.json, CTSim .phm)
+    std::string grid;    ///< --grid SCENE.json: the scene's reconstruction grid
+    std::string size;    ///< --size NX,NY,NZ (a centred grid, with --spacing)
+    std::string spacing; ///< --spacing S or SX,SY,SZ in mm
+    std::string output;
+    int supersample = 4; ///< samples per voxel axis (rasterise)
+    /// --radius, --height, --mu of a built-in phantom (ObjectSpec's defaults otherwise); the
+    /// names of those given, for the message when a phantom file is given instead.
+    ObjectSpec object;
+    std::vector<std::string> parametersGiven;
+};
+
+/// `tomoscope-cli phantom`: voxelise a phantom (rasterise) onto a grid and write the volume.
+int phantomCommand(const PhantomOptions& options);
 } // namespace tomo::cli

@@ -3,12 +3,15 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <sys/wait.h>
+#include <vector>
 
 namespace
 {
@@ -257,5 +260,122 @@ TEST_F(Cli, ProjectAndBackprojectWriteVolumesOfTheSceneSizes)
     EXPECT_EQ(o.exitCode, 1) << o.output;
     EXPECT_NE(o.output.find("40 x 30 x 12"), std::string::npos) << o.output;
     EXPECT_FALSE(fs::exists(m_dir / "c.nii.gz"));
+}
+// The grid and voxels of an uncompressed NIfTI-1 file (.nii) of float32: enough of the format
+// to check what the phantom command wrote without linking ITK into the CLI tests.
+struct Nifti
+{
+    std::array<int, 3> size{};
+    std::array<float, 3> spacing{};
+    std::vector<float> voxels;
+};
+
+Nifti readNifti(const fs::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::vector<char> bytes(std::istreambuf_iterator<char>(in), {});
+    Nifti n;
+    if (bytes.size() < 352) {
+        ADD_FAILURE() << path << " is too short for a NIfTI-1 file";
+        return n;
+    }
+    std::int16_t dim[8] = {};
+    float pixdim[8] = {};
+    float offset = 0.0f;
+    std::int16_t datatype = 0;
+    std::memcpy(dim, bytes.data() + 40, sizeof(dim));
+    std::memcpy(&datatype, bytes.data() + 70, sizeof(datatype));
+    std::memcpy(pixdim, bytes.data() + 76, sizeof(pixdim));
+    std::memcpy(&offset, bytes.data() + 108, sizeof(offset));
+    EXPECT_EQ(datatype, 16) << "float32";
+    std::size_t count = 1;
+    for (std::size_t a = 0; a < 3; ++a) {
+        n.size[a] = a < static_cast<std::size_t>(dim[0]) ? dim[a + 1] : 1;
+        n.spacing[a] = pixdim[a + 1];
+        count *= static_cast<std::size_t>(n.size[a]);
+    }
+    const auto begin = static_cast<std::size_t>(offset);
+    if (bytes.size() >= begin + 4 * count) {
+        n.voxels.resize(count);
+        std::memcpy(n.voxels.data(), bytes.data() + begin, 4 * count);
+    }
+    return n;
+}
+
+TEST_F(Cli, PhantomWritesTheRequestedGrid)
+{
+    // Values near 0.02 mm^-1 stored as float32 are within ~1e-9 of the exact ones.
+    constexpr double kFloatTolerance = 1e-8;
+    const fs::path out = m_dir / "cd.nii";
+    Outcome o =
+        runCli("phantom contrast-detail-2d --size 100,90,1 --spacing 2.5 -o " + out.string());
+    ASSERT_EQ(o.exitCode, 0) << o.output;
+    EXPECT_NE(o.output.find("100 x 90 x 1 voxels of 2.5 x 2.5 x 2.5 mm"), std::string::npos)
+        << o.output;
+    const Nifti n = readNifti(out);
+    EXPECT_EQ(n.size, (std::array<int, 3>{100, 90, 1}));
+    EXPECT_EQ(n.spacing, (std::array<float, 3>{2.5f, 2.5f, 2.5f}));
+    ASSERT_EQ(n.voxels.size(), 100u * 90u);
+    // Voxel (50, 45) covers [0, 2.5] mm in x and y: wholly inside the central insert (8 mm
+    // across, contrast +0.02) of the default 100 mm disc of μ 0.02 mm^-1 (float rounding only).
+    EXPECT_NEAR(n.voxels[50 + 100 * 45], 1.02 * 0.02, kFloatTolerance);
+    EXPECT_NEAR(n.voxels[50 + 100 * 40], 0.02, kFloatTolerance); // water between the insert rows
+    EXPECT_EQ(n.voxels[0], 0.0f);                                // the corner lies outside the disc
+
+    // On a scene's reconstruction grid, a FORBILD head of another size.
+    std::ifstream in(fs::path(std::getenv("TOMO_SOURCE_RESOURCES")) / "scenes/cone-circular.json");
+    nlohmann::json scene = nlohmann::json::parse(in);
+    scene["reconstruction"]["grid"]["size"] = {24, 20, 16};
+    scene["reconstruction"]["grid"]["spacing_mm"] = {6.0, 6.5, 7.0};
+    std::ofstream(m_dir / "cone.json") << scene.dump();
+    o = runCli("phantom forbild-head-3d --radius 60 --supersample 2 --grid " +
+               (m_dir / "cone.json").string() + " -o " + (m_dir / "head.nii").string());
+    ASSERT_EQ(o.exitCode, 0) << o.output;
+    const Nifti head = readNifti(m_dir / "head.nii");
+    EXPECT_EQ(head.size, (std::array<int, 3>{24, 20, 16}));
+    EXPECT_EQ(head.spacing, (std::array<float, 3>{6.0f, 6.5f, 7.0f}));
+}
+
+TEST_F(Cli, PhantomRefusesBadNamesAndGridsWithExitCodeOne)
+{
+    const fs::path out = m_dir / "p.nii";
+    Outcome o = runCli("phantom forbild --size 8,8,1 --spacing 1 -o " + out.string());
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("phantom = \"forbild\" is invalid: accepted: shepp-logan-2d"),
+              std::string::npos)
+        << o.output;
+    EXPECT_NE(o.output.find("forbild-head-3d"), std::string::npos) << o.output;
+
+    o = runCli("phantom line-pairs-2d --size 8,8 --spacing 1 -o " + out.string());
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("--size = \"8,8\" is invalid"), std::string::npos) << o.output;
+
+    o = runCli("phantom line-pairs-2d --size 8,8,1 --spacing 1,0,1 -o " + out.string());
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("--spacing = \"1,0,1\" is invalid"), std::string::npos) << o.output;
+
+    o = runCli("phantom line-pairs-2d -o " + out.string());
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("--grid"), std::string::npos) << o.output;
+
+    std::ofstream(m_dir / "e.phm") << "ellipse 0 0 10 5 0 0.02\n";
+    o = runCli("phantom " + (m_dir / "e.phm").string() +
+               " --radius 5 --size 8,8,1 --spacing 1 "
+               "-o " +
+               out.string());
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("--radius"), std::string::npos) << o.output;
+
+    o = runCli("phantom " + (m_dir / "missing.json").string() + " --size 8,8,1 --spacing 1 -o " +
+               out.string());
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("missing.json"), std::string::npos) << o.output;
+    EXPECT_FALSE(fs::exists(out));
+
+    // A CTSim file is read and written.
+    o = runCli("phantom " + (m_dir / "e.phm").string() + " --size 8,8,1 --spacing 1 -o " +
+               out.string());
+    EXPECT_EQ(o.exitCode, 0) << o.output;
+    EXPECT_TRUE(fs::is_regular_file(out));
 }
 } // namespace

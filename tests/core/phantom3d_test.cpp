@@ -534,7 +534,9 @@ TEST(SceneObject, KeysThatDoNotApplyAndUnknownPhantomsAreRejected)
     };
     EXPECT_NE(message(R"({"phantom": "sphere"})")
                   .find("s.json: object.phantom = \"sphere\" is invalid: accepted: "
-                        "shepp-logan-2d, shepp-logan-3d, water-cylinder, file"),
+                        "shepp-logan-2d, shepp-logan-3d, water-cylinder, forbild-head-2d, "
+                        "forbild-head-3d, line-pairs-2d, line-pairs-3d, contrast-detail-2d, "
+                        "contrast-detail-3d, file"),
               std::string::npos);
     EXPECT_NE(message(R"({"phantom": "shepp-logan-2d", "height_mm": 10})")
                   .find("object.height_mm = 10 is invalid: unknown key"),
@@ -543,6 +545,50 @@ TEST(SceneObject, KeysThatDoNotApplyAndUnknownPhantomsAreRejected)
                   .find("object.height_mm = -1 is invalid"),
               std::string::npos);
     EXPECT_NE(message(R"({"phantom": "file"})").find("object.path = missing is invalid"),
+              std::string::npos);
+}
+
+TEST(SceneObject, TestPatternsAndTheForbildHeadAreParsedAndSaved)
+{
+    struct Case
+    {
+        std::string object;
+        Phantom expected;
+    };
+    const Case cases[] = {
+        {R"({"phantom": "forbild-head-3d", "radius_mm": 64, "mu_per_unit": 0.019})",
+         forbildHead3D(64.0, 0.019)},
+        {R"({"phantom": "forbild-head-2d"})", forbildHead2D(100.0, 0.02)},
+        {R"({"phantom": "line-pairs-2d", "radius_mm": 10})", linePairs2D(10.0, 0.02)},
+        {R"({"phantom": "line-pairs-3d", "radius_mm": 10, "height_mm": 5})",
+         linePairs3D(10.0, 5.0, 0.02)},
+        {R"({"phantom": "contrast-detail-2d", "mu_per_unit": 0.018})",
+         contrastDetail2D(100.0, 0.018)},
+        {R"({"phantom": "contrast-detail-3d", "height_mm": 30})",
+         contrastDetail3D(100.0, 30.0, 0.02)},
+    };
+    for (const Case& c : cases) {
+        const Scene s = parseScene(sceneWithObject(c.object));
+        EXPECT_EQ(s.phantom(), c.expected) << c.object;
+        // Saved and read back: the same object, and the same text.
+        const Scene again = parseScene(toJson(s));
+        EXPECT_EQ(again.phantom(), c.expected) << c.object;
+        EXPECT_EQ(toJson(again), toJson(s)) << c.object;
+    }
+    const auto message = [](const std::string& object) {
+        return messageOf([&] { (void)parseScene(sceneWithObject(object), "s.json"); });
+    };
+    EXPECT_NE(message(R"({"phantom": "line-pairs-2d", "height_mm": 10})")
+                  .find("object.height_mm = 10 is invalid: unknown key"),
+              std::string::npos);
+    EXPECT_NE(message(R"({"phantom": "forbild-head-3d", "variant": "original"})")
+                  .find("object.variant = \"original\" is invalid: unknown key"),
+              std::string::npos);
+    EXPECT_NE(message(R"({"phantom": "contrast-detail-3d", "height_mm": 0})")
+                  .find("object.height_mm = 0 is invalid"),
+              std::string::npos);
+    EXPECT_NE(message(R"({"phantom": "forbild-head-3d", "radius_mm": -5})")
+                  .find("object.radius_mm = -5 is invalid: must be a finite length > 0 mm"),
               std::string::npos);
 }
 

@@ -123,6 +123,79 @@ enum class SheppLoganVariant
 /// non-finite mu.
 [[nodiscard]] Phantom waterCylinder(double radiusMm, double heightMm, double mu);
 
+/// The FORBILD head phantom (G. Lauritsch and H. Bruder, "FORBILD head phantom", Institut für
+/// Medizinische Physik, Universität Erlangen–Nürnberg, www.imp.uni-erlangen.de/phantoms/head/
+/// head.html, 2001) in 3D, from the object list of the published phantom file as the RTK
+/// Consortium keeps it (github.com/RTKConsortium/Forbild, file HeadPhantom.pha). The published
+/// definition is in cm; here one cm of it is radiusMm/12 mm, so that the skull's semi-axis along
+/// y is `radiusMm` (120 gives the published size: skull 96 × 120 × 125 mm). Values are the
+/// published densities (skull 1.8, brain 1.05, the ellipsoid behind the brain centre 1.045, eyes
+/// 1.06, the two low-contrast spheres 1.0525 and 1.0475, the clot 1.055, frontal sinus 0 (air),
+/// bony structures 1.8) times `muPerUnit` (mm⁻¹ per density unit; water's μ gives roughly real
+/// attenuation). FORBILD lets a later object replace the density under it; here objects add, so
+/// each object carries its density minus the density of what encloses it.
+///
+/// Built from ellipsoids, elliptic cylinders (finite) and spheres, with exact line integrals:
+/// skull, brain, sinus and its septum, eyes, ventricle-like ellipsoid, the two contrast spheres,
+/// the clot, the six bony plates and the 144-ellipsoid resolution pattern on the left (16
+/// elements, bar sizes 0.25–0.357 mm at the published size). Left out, because they are not
+/// ellipsoids, cylinders or boxes: the two cones at the base of the skull (objects 16 and 17)
+/// and the inner ear on the right, a half-ellipsoid clipped at x < 9.1 cm that holds 317 air
+/// spheres (the spheres are left out with it: without the bone around them they would be air in
+/// brain, which FORBILD does not have). Approximated: where two bony objects overlap (8 with 10
+/// and 14, 9 with 11 and 14; about 0.02–0.03 cm³ each, all away from z = 0) the values add to
+/// 2.55 instead of 1.8. Objects 8 and 9 keep the published, slightly different sizes (1.206483
+/// and 0.420276 against 1.2 and 0.42 before the factor cos 15°). docs/phantoms.md has the list.
+/// Throws InvalidArgument for a non-positive radius or a non-finite scale.
+[[nodiscard]] Phantom forbildHead3D(double radiusMm, double muPerUnit);
+
+/// The central slice z = 0 of forbildHead3D as a 2D phantom: every object of forbildHead3D that
+/// crosses the plane becomes its exact cross-section, an ellipse (an infinitely long elliptic
+/// cylinder along z) or, for the two tilted bony cylinders 14 and 15, a rectangle (a box of
+/// infinite depth). The rectangle of 15 is exact; that of 14 has straight ends where the true
+/// section's ends curve inwards by up to 6·10⁻⁵ of the radius (7 µm at the published size).
+/// This is the slice of the 3D definition, not the 2D FORBILD table of Yu et al. (2012), which
+/// differs in details (it keeps the inner ear and models the cones' section).
+/// Throws InvalidArgument for a non-positive radius or a non-finite scale.
+[[nodiscard]] Phantom forbildHead2D(double radiusMm, double muPerUnit);
+
+/// The spatial frequencies (line pairs per mm) of the eight bar groups of linePairs2D and
+/// linePairs3D for a disc of `radiusMm`: 10, 15, 20, 25, 30, 40, 50 and 60 line pairs per
+/// radius, i.e. 0.1 … 0.6 lp/mm for a 100 mm radius and 1 … 6 lp/mm for 10 mm.
+/// Throws InvalidArgument for a non-positive radius.
+[[nodiscard]] std::array<double, 8> linePairFrequencies(double radiusMm);
+
+/// A bar-pattern resolution phantom in the plane z = 0: a water disc of radius R = `radiusMm`
+/// (value 1·muPerUnit) holding eight groups of four bars (boxes) of value +1·muPerUnit over the
+/// water. Group k = 0 … 7 shows linePairFrequencies(R)[k] = f line pairs per mm: bars 1/(2f) mm
+/// wide and 0.2·R long, 1/f apart centre to centre. The groups sit on a ring: group k's centre is
+/// 0.6·R from the isocentre at the angle 90° − 45°·k from +x (group 0, the coarsest, at +y; then
+/// clockwise seen from +z); its bars run along the radius and follow one another across it. So a
+/// ray along x at y = 0.6·R crosses the four bars of group 0 (4 · R/20 mm of bar) and no other
+/// group. Disc and bars are infinitely long along z.
+/// Throws InvalidArgument for a non-positive radius or a non-finite scale.
+[[nodiscard]] Phantom linePairs2D(double radiusMm, double muPerUnit);
+
+/// linePairs2D extruded: the disc becomes a cylinder along z of length `heightMm` centred on the
+/// isocentre, and the bars boxes of the same length.
+/// Throws InvalidArgument for a non-positive radius or height or a non-finite scale.
+[[nodiscard]] Phantom linePairs3D(double radiusMm, double heightMm, double muPerUnit);
+
+/// A low-contrast detectability (contrast-detail) phantom in the plane z = 0: a water disc of
+/// radius R = `radiusMm` (value 1·muPerUnit) holding a 5 × 5 grid of round inserts, 0.25·R apart.
+/// The insert in row r and column c (r, c = 0 … 4) has its centre at x = (c − 2)·0.25·R,
+/// y = (2 − r)·0.25·R, diameter 0.16, 0.12, 0.08, 0.05 or 0.03 times R (by column, left to right)
+/// and contrast +0.10, +0.05, +0.02, +0.01 or +0.005 times muPerUnit over the water (by row, top
+/// to bottom): with muPerUnit = μ of water, 100, 50, 20, 10 and 5 HU. Objects: the disc first,
+/// then the inserts row by row. Disc and inserts are infinitely long along z.
+/// Throws InvalidArgument for a non-positive radius or a non-finite scale.
+[[nodiscard]] Phantom contrastDetail2D(double radiusMm, double muPerUnit);
+
+/// contrastDetail2D extruded: the disc becomes a cylinder along z of length `heightMm` centred on
+/// the isocentre, and the inserts cylinders of the same length.
+/// Throws InvalidArgument for a non-positive radius or height or a non-finite scale.
+[[nodiscard]] Phantom contrastDetail3D(double radiusMm, double heightMm, double muPerUnit);
+
 /// Exact ∫μ dl (dimensionless) along the whole line origin + t·direction, t ∈ ℝ (origin in mm;
 /// direction need not be unit length, the result is per mm of path). A zero direction gives 0.
 /// A line along z inside an infinitely long cylinder or box (third semi-axis +∞) gives ±∞ (the

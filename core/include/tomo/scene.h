@@ -11,26 +11,41 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tomo
 {
 /// The object in the scanner: an analytic phantom, built in or read from a file.
 struct ObjectSpec
 {
-    /// "shepp-logan-2d", "shepp-logan-3d", "water-cylinder" (a uniform cylinder along z) or
-    /// "file" (a phantom file, see readPhantom).
+    /// A built-in phantom (builtInPhantomNames(); docs/phantoms.md): "shepp-logan-2d",
+    /// "shepp-logan-3d", "water-cylinder" (a uniform cylinder along z), "forbild-head-2d",
+    /// "forbild-head-3d", "line-pairs-2d", "line-pairs-3d", "contrast-detail-2d",
+    /// "contrast-detail-3d"; or "file" (a phantom file, see readPhantom).
     std::string phantom = "shepp-logan-2d";
     SheppLoganVariant variant = SheppLoganVariant::Modified; ///< Shepp–Logan phantoms only
-    /// Shepp–Logan: scale of the unit-disc (unit-cube) definition; water cylinder: its radius. mm.
+    /// mm. Shepp–Logan: scale of the unit-disc (unit-cube) definition; water cylinder, line
+    /// pairs, contrast-detail: the radius of the water disc or cylinder; FORBILD head: the skull's
+    /// semi-axis along y (120 mm is the published size).
     double radiusMm = 100.0;
-    /// Shepp–Logan: mm⁻¹ per table unit; water cylinder: its μ in mm⁻¹ (water at ~70 keV is
-    /// ~0.019 mm⁻¹).
+    /// Shepp–Logan: mm⁻¹ per table unit; FORBILD head: mm⁻¹ per density unit; water cylinder,
+    /// line pairs, contrast-detail: μ of their water in mm⁻¹ (water at ~70 keV is ~0.019 mm⁻¹).
     double muPerUnit = 0.02;
-    double heightMm = 200.0; ///< water cylinder: its length along z, mm
+    /// Water cylinder and the 3D line-pair and contrast-detail phantoms: length along z, mm.
+    double heightMm = 200.0;
     /// "file": the phantom file (JSON or CTSim .phm). A relative "path" in a scene file is
     /// resolved against the scene file's folder when the scene is loaded.
     std::filesystem::path path;
 };
+
+/// The names ObjectSpec::phantom accepts for built-in phantoms ("file" is not among them), in
+/// the order above.
+[[nodiscard]] const std::vector<std::string>& builtInPhantomNames();
+
+/// The phantom `object` describes (reads the file of a "file" phantom).
+/// Throws InvalidArgument naming "object.phantom" for an unknown phantom and naming the field
+/// for an out-of-range parameter, IoError if a phantom file cannot be read.
+[[nodiscard]] Phantom makePhantom(const ObjectSpec& object);
 
 struct ReconstructionSpec
 {
@@ -63,9 +78,7 @@ struct Scene
 
     [[nodiscard]] Geometry geometry() const;
     [[nodiscard]] VolumeGrid reconstructionGrid() const;
-    /// The phantom ObjectSpec describes (reads the file of a "file" phantom).
-    /// Throws InvalidArgument for an unknown phantom or an out-of-range parameter, IoError if a
-    /// phantom file cannot be read.
+    /// makePhantom(object). Throws as makePhantom.
     [[nodiscard]] Phantom phantom() const;
 };
 

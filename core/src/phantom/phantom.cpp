@@ -1,5 +1,6 @@
 #include "tomo/phantom.h"
 
+#include "phantom/phantom_checks.h"
 #include "tomo/error.h"
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <numbers>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace tomo
 {
@@ -184,13 +186,83 @@ bool contains(const AnalyticObject& o, Vec3 q)
     return false;
 }
 
-void requirePositive(double v, const std::string& field, const std::string& accepted)
+// An axis-aligned box in the world, mm.
+struct Bounds
+{
+    Vec3 lo;
+    Vec3 hi;
+};
+
+// Bounds are widened by this fraction of their distance from the origin plus their size, so
+// that a point contains() accepts through rounding (~1e-16 relative) is never outside them.
+constexpr double kBoundsMargin = 1e-9;
+
+// |r|·s with 0·∞ = 0: a rotation entry times a semi-axis that may be infinite.
+double reachOf(double r, double s)
+{
+    return r == 0.0 ? 0.0 : std::abs(r) * s;
+}
+
+// The world box holding the object: exact half-extents along each world axis, infinite along
+// the axes an infinitely long cylinder or box runs along.
+Bounds boundsOf(const AnalyticObject& o)
+{
+    const double semi[3] = {o.semiAxes.x, o.semiAxes.y, o.semiAxes.z};
+    const double centre[3] = {o.centre.x, o.centre.y, o.centre.z};
+    double lo[3];
+    double hi[3];
+    for (std::size_t i = 0; i < 3; ++i) {
+        const double r0 = o.rotation[3 * i];
+        const double r1 = o.rotation[3 * i + 1];
+        const double r2 = o.rotation[3 * i + 2];
+        double half = 0.0;
+        switch (o.kind) {
+        case ShapeKind::Ellipsoid:
+            half = std::hypot(r0 * semi[0], r1 * semi[1], r2 * semi[2]);
+            break;
+        case ShapeKind::Cylinder:
+            half = std::hypot(r0 * semi[0], r1 * semi[1]) + reachOf(r2, semi[2]);
+            break;
+        case ShapeKind::Box:
+            half = reachOf(r0, semi[0]) + reachOf(r1, semi[1]) + reachOf(r2, semi[2]);
+            break;
+        }
+        half += kBoundsMargin * (std::abs(centre[i]) + half);
+        lo[i] = centre[i] - half;
+        hi[i] = centre[i] + half;
+    }
+    return {{lo[0], lo[1], lo[2]}, {hi[0], hi[1], hi[2]}};
+}
+
+// The box spanned by two points, widened by `reach` on every side.
+Bounds span(Vec3 a, Vec3 b, Vec3 reach)
+{
+    return {
+        {std::min(a.x, b.x) - reach.x, std::min(a.y, b.y) - reach.y, std::min(a.z, b.z) - reach.z},
+        {std::max(a.x, b.x) + reach.x, std::max(a.y, b.y) + reach.y, std::max(a.z, b.z) + reach.z}};
+}
+
+bool overlap(const Bounds& a, const Bounds& b)
+{
+    return a.lo.x <= b.hi.x && b.lo.x <= a.hi.x && a.lo.y <= b.hi.y && b.lo.y <= a.hi.y &&
+           a.lo.z <= b.hi.z && b.lo.z <= a.hi.z;
+}
+} // namespace
+
+void detail::requirePositive(double v, const std::string& field, const std::string& accepted)
 {
     if (!std::isfinite(v) || v <= 0.0) {
         throwInvalid(field, formatValue(v), accepted);
     }
 }
-} // namespace
+
+void detail::checkScale(double radiusMm, double muPerUnit)
+{
+    requirePositive(radiusMm, "object.radius_mm", "must be a finite length > 0 mm");
+    if (!std::isfinite(muPerUnit)) {
+        throwInvalid("object.mu_per_unit", formatValue(muPerUnit), "must be finite (mm^-1)");
+    }
+}
 
 Rotation rotationFromEuler(double phi, double theta, double psi)
 {
@@ -276,9 +348,9 @@ void Phantom::validate() const
             if (mayBeInfinite && axes[a] > 0.0 && std::isinf(axes[a])) {
                 continue; // infinitely long along local z: a 2D ellipse or rectangle
             }
-            requirePositive(axes[a], field,
-                            mayBeInfinite ? "must be a half-length > 0 mm (or +infinity)"
-                                          : "must be a finite length > 0 mm");
+            detail::requirePositive(axes[a], field,
+                                    mayBeInfinite ? "must be a half-length > 0 mm (or +infinity)"
+                                                  : "must be a finite length > 0 mm");
         }
         for (int i = 0; i < 3; ++i) {
             for (int j = 0; j < 3; ++j) {
@@ -321,20 +393,9 @@ SheppLoganVariant parseSheppLoganVariant(std::string_view text, std::string_view
                  "accepted: original, modified");
 }
 
-namespace
-{
-void checkScale(double radiusMm, double muPerUnit)
-{
-    requirePositive(radiusMm, "object.radius_mm", "must be a finite length > 0 mm");
-    if (!std::isfinite(muPerUnit)) {
-        throwInvalid("object.mu_per_unit", formatValue(muPerUnit), "must be finite (mm^-1)");
-    }
-}
-} // namespace
-
 Phantom sheppLogan2D(SheppLoganVariant variant, double radiusMm, double muPerUnit)
 {
-    checkScale(radiusMm, muPerUnit);
+    detail::checkScale(radiusMm, muPerUnit);
     Phantom p;
     p.name = variant == SheppLoganVariant::Modified ? "Shepp-Logan 2D (modified)"
                                                     : "Shepp-Logan 2D (original)";
@@ -354,7 +415,7 @@ Phantom sheppLogan2D(SheppLoganVariant variant, double radiusMm, double muPerUni
 
 Phantom sheppLogan3D(SheppLoganVariant variant, double radiusMm, double muPerUnit)
 {
-    checkScale(radiusMm, muPerUnit);
+    detail::checkScale(radiusMm, muPerUnit);
     Phantom p;
     p.name = variant == SheppLoganVariant::Modified ? "Shepp-Logan 3D (modified)"
                                                     : "Shepp-Logan 3D (original)";
@@ -374,8 +435,8 @@ Phantom sheppLogan3D(SheppLoganVariant variant, double radiusMm, double muPerUni
 
 Phantom waterCylinder(double radiusMm, double heightMm, double mu)
 {
-    requirePositive(radiusMm, "object.radius_mm", "must be a finite length > 0 mm");
-    requirePositive(heightMm, "object.height_mm", "must be a finite length > 0 mm");
+    detail::requirePositive(radiusMm, "object.radius_mm", "must be a finite length > 0 mm");
+    detail::requirePositive(heightMm, "object.height_mm", "must be a finite length > 0 mm");
     if (!std::isfinite(mu)) {
         throwInvalid("object.mu_per_unit", formatValue(mu), "must be finite (mm^-1)");
     }
@@ -430,12 +491,56 @@ Volume rasterise(const Phantom& phantom, const VolumeGrid& grid, unsigned supers
     const double inv = 1.0 / static_cast<double>(supersampling);
     // A 2D grid is sampled in its own plane only; a 3D one through the voxel's depth too.
     const unsigned depthSamples = grid.is2D() ? 1U : supersampling;
+    std::vector<Bounds> bounds;
+    bounds.reserve(phantom.objects.size());
+    for (const AnalyticObject& o : phantom.objects) {
+        bounds.push_back(boundsOf(o));
+    }
+    // How far a voxel's sub-samples reach from its centre along each world axis: offsets of at
+    // most ±(1 − 1/n)/2 voxels along each index axis, turned into the world by the direction.
+    const double offset = 0.5 - 0.5 * inv;
+    const auto& direction = grid.direction();
+    const auto& spacing = grid.spacing();
+    Vec3 reach;
+    double* reachAxis[3] = {&reach.x, &reach.y, &reach.z};
+    for (std::size_t a = 0; a < 3; ++a) {
+        for (std::size_t c = 0; c < 3; ++c) {
+            const double along = c == 2 && grid.is2D() ? 0.0 : offset;
+            *reachAxis[a] += std::abs(direction[3 * a + c]) * spacing[c] * along;
+        }
+    }
     const auto rows = static_cast<std::ptrdiff_t>(ny * nz);
 #pragma omp parallel for schedule(dynamic, 4)
     for (std::ptrdiff_t row = 0; row < rows; ++row) {
         const auto j = static_cast<std::size_t>(row) % ny;
         const auto k = static_cast<std::size_t>(row) / ny;
+        // Only objects whose bounds meet this row's samples can add to it, and of those only
+        // the ones meeting a voxel's samples to that voxel: the sums are the same as summing
+        // valueAt over every object (same objects in the same order), at a fraction of the cost.
+        const Vec3 first = grid.voxelCentre(0.0, static_cast<double>(j), static_cast<double>(k));
+        const Vec3 last = grid.voxelCentre(static_cast<double>(nx - 1), static_cast<double>(j),
+                                           static_cast<double>(k));
+        const Bounds rowBounds = span(first, last, reach);
+        std::vector<std::size_t> rowObjects;
+        for (std::size_t n = 0; n < bounds.size(); ++n) {
+            if (overlap(bounds[n], rowBounds)) {
+                rowObjects.push_back(n);
+            }
+        }
+        std::vector<std::size_t> voxelObjects;
         for (std::size_t i = 0; i < nx; ++i) {
+            const Vec3 centre = grid.voxelCentre(static_cast<double>(i), static_cast<double>(j),
+                                                 static_cast<double>(k));
+            const Bounds voxelBounds = span(centre, centre, reach);
+            voxelObjects.clear();
+            for (const std::size_t n : rowObjects) {
+                if (overlap(bounds[n], voxelBounds)) {
+                    voxelObjects.push_back(n);
+                }
+            }
+            if (voxelObjects.empty()) {
+                continue; // stays 0, as the sum of no values would
+            }
             double sum = 0.0;
             for (unsigned sk = 0; sk < depthSamples; ++sk) {
                 // Sub-sample centres at offsets (s + 0.5)/n - 0.5 of a voxel.
@@ -444,9 +549,18 @@ Volume rasterise(const Phantom& phantom, const VolumeGrid& grid, unsigned supers
                     for (unsigned si = 0; si < supersampling; ++si) {
                         const double di = (si + 0.5) * inv - 0.5;
                         const double dj = (sj + 0.5) * inv - 0.5;
-                        sum += valueAt(phantom, grid.voxelCentre(static_cast<double>(i) + di,
-                                                                 static_cast<double>(j) + dj,
-                                                                 static_cast<double>(k) + dk));
+                        const Vec3 p = grid.voxelCentre(static_cast<double>(i) + di,
+                                                        static_cast<double>(j) + dj,
+                                                        static_cast<double>(k) + dk);
+                        // The same sum as valueAt(phantom, p): objects left out hold no sample.
+                        double value = 0.0;
+                        for (const std::size_t n : voxelObjects) {
+                            const AnalyticObject& o = phantom.objects[n];
+                            if (contains(o, toLocal(o.rotation, p - o.centre))) {
+                                value += o.value;
+                            }
+                        }
+                        sum += value;
                     }
                 }
             }

@@ -13,6 +13,8 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace tomo
 {
@@ -148,12 +150,40 @@ TrajectorySpec readTrajectory(Reader& r, BeamType beam, const std::filesystem::p
     return t;
 }
 
+// A built-in phantom and the object keys it reads besides "radius_mm" and "mu_per_unit".
+struct BuiltInPhantom
+{
+    std::string_view name;
+    bool variant; // "variant": Shepp–Logan's intensities
+    bool height;  // "height_mm": the length along z of a finite cylinder
+};
+
+constexpr BuiltInPhantom kBuiltInPhantoms[] = {
+    {"shepp-logan-2d", true, false},     {"shepp-logan-3d", true, false},
+    {"water-cylinder", false, true},     {"forbild-head-2d", false, false},
+    {"forbild-head-3d", false, false},   {"line-pairs-2d", false, false},
+    {"line-pairs-3d", false, true},      {"contrast-detail-2d", false, false},
+    {"contrast-detail-3d", false, true},
+};
+
+const BuiltInPhantom* findBuiltInPhantom(std::string_view name)
+{
+    for (const BuiltInPhantom& b : kBuiltInPhantoms) {
+        if (b.name == name) {
+            return &b;
+        }
+    }
+    return nullptr;
+}
+
 void checkPhantomName(const std::string& name, const std::string& field)
 {
-    if (name != "shepp-logan-2d" && name != "shepp-logan-3d" && name != "water-cylinder" &&
-        name != "file") {
-        throwInvalid(field, "\"" + name + "\"",
-                     "accepted: shepp-logan-2d, shepp-logan-3d, water-cylinder, file");
+    if (name != "file" && findBuiltInPhantom(name) == nullptr) {
+        std::string accepted = "accepted: ";
+        for (const BuiltInPhantom& b : kBuiltInPhantoms) {
+            accepted += std::string(b.name) + ", ";
+        }
+        throwInvalid(field, "\"" + name + "\"", accepted + "file");
     }
 }
 
@@ -175,9 +205,11 @@ ObjectSpec readObject(Reader& r, const std::filesystem::path& baseDir)
         r.finish();
         return o;
     }
-    if (o.phantom != "water-cylinder") {
+    const BuiltInPhantom& builtIn = *findBuiltInPhantom(o.phantom);
+    if (builtIn.variant) {
         o.variant = parseSheppLoganVariant(r.text("variant", "modified"), r.where("variant"));
-    } else {
+    }
+    if (builtIn.height) {
         o.heightMm = r.number("height_mm", o.heightMm);
     }
     o.radiusMm = r.number("radius_mm", o.radiusMm);
@@ -194,10 +226,12 @@ Json objectJson(const ObjectSpec& o)
         j["path"] = o.path.string();
         return j;
     }
-    if (o.phantom == "water-cylinder") {
-        j["height_mm"] = o.heightMm;
-    } else {
+    const BuiltInPhantom* builtIn = findBuiltInPhantom(o.phantom);
+    if (builtIn != nullptr && builtIn->variant) {
         j["variant"] = o.variant == SheppLoganVariant::Modified ? "modified" : "original";
+    }
+    if (builtIn != nullptr && builtIn->height) {
+        j["height_mm"] = o.heightMm;
     }
     j["radius_mm"] = o.radiusMm;
     j["mu_per_unit"] = o.muPerUnit;
@@ -298,21 +332,59 @@ VolumeGrid Scene::reconstructionGrid() const
 
 Phantom Scene::phantom() const
 {
+    return makePhantom(object);
+}
+
+const std::vector<std::string>& builtInPhantomNames()
+{
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> list;
+        for (const BuiltInPhantom& b : kBuiltInPhantoms) {
+            list.emplace_back(b.name);
+        }
+        return list;
+    }();
+    return names;
+}
+
+Phantom makePhantom(const ObjectSpec& object)
+{
     checkPhantomName(object.phantom, "object.phantom");
-    if (object.phantom == "shepp-logan-3d") {
-        return sheppLogan3D(object.variant, object.radiusMm, object.muPerUnit);
-    }
-    if (object.phantom == "water-cylinder") {
-        return waterCylinder(object.radiusMm, object.heightMm, object.muPerUnit);
-    }
-    if (object.phantom == "file") {
+    const std::string& name = object.phantom;
+    const double r = object.radiusMm;
+    const double mu = object.muPerUnit;
+    if (name == "file") {
         if (object.path.empty()) {
             throwInvalid("object.path", "\"\"",
                          "a \"file\" phantom needs the path of a phantom file (.json or .phm)");
         }
         return readPhantom(object.path);
     }
-    return sheppLogan2D(object.variant, object.radiusMm, object.muPerUnit);
+    if (name == "shepp-logan-3d") {
+        return sheppLogan3D(object.variant, r, mu);
+    }
+    if (name == "water-cylinder") {
+        return waterCylinder(r, object.heightMm, mu);
+    }
+    if (name == "forbild-head-2d") {
+        return forbildHead2D(r, mu);
+    }
+    if (name == "forbild-head-3d") {
+        return forbildHead3D(r, mu);
+    }
+    if (name == "line-pairs-2d") {
+        return linePairs2D(r, mu);
+    }
+    if (name == "line-pairs-3d") {
+        return linePairs3D(r, object.heightMm, mu);
+    }
+    if (name == "contrast-detail-2d") {
+        return contrastDetail2D(r, mu);
+    }
+    if (name == "contrast-detail-3d") {
+        return contrastDetail3D(r, object.heightMm, mu);
+    }
+    return sheppLogan2D(object.variant, r, mu);
 }
 
 namespace
