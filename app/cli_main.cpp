@@ -26,7 +26,7 @@ int main(int argc, char** argv)
                "Example: tomoscope-cli run resources/scenes/shepp-logan-2d-parallel.json -o out");
     runCmd->add_option("scene", run.scene, "scene file (tomoscope-scene JSON)")->required();
     runCmd->add_option("-o,--output", run.output, "output folder (created if missing)")->required();
-    runCmd->add_option("--device", run.device,
+    runCmd->add_option("--device,--backend", run.device,
                        "compute device: auto, cpu, opencl, an id from 'devices' or part of a "
                        "device name (default: $TOMO_CL_DEVICE, else auto)");
     runCmd->add_flag("--json", run.json, "print the results as JSON on stdout");
@@ -50,7 +50,7 @@ int main(int argc, char** argv)
     projectCmd->add_option("--model", project.model,
                            "joseph (default), siddon, or analytic (exact line integrals of the "
                            "scene's phantom)");
-    projectCmd->add_option("--device", project.device, "as for run");
+    projectCmd->add_option("--device,--backend", project.device, "as for run");
     projectCmd->add_flag("-q,--quiet", project.quiet, "no progress bar");
 
     ProjectOptions back;
@@ -66,7 +66,7 @@ int main(int argc, char** argv)
     backCmd->add_option("-o,--output", back.output, "volume file (.nii.gz, .mha, .nrrd)")
         ->required();
     backCmd->add_option("--model", back.model, "joseph (default), siddon or voxel-driven");
-    backCmd->add_option("--device", back.device, "as for run");
+    backCmd->add_option("--device,--backend", back.device, "as for run");
     backCmd->add_flag("-q,--quiet", back.quiet, "no progress bar");
 
     PhantomOptions phantom;

@@ -58,8 +58,7 @@ protected:
     // The default scene shrunk so a run takes a fraction of a second.
     fs::path smallScene()
     {
-        std::ifstream in(fs::path(std::getenv("TOMO_SOURCE_RESOURCES")) /
-                         "scenes/shepp-logan-2d-parallel.json");
+        std::ifstream in(fs::path(TOMO_TEST_RESOURCES) / "scenes/shepp-logan-2d-parallel.json");
         nlohmann::json scene = nlohmann::json::parse(in);
         scene["geometry"]["trajectory"]["views"] = 60;
         scene["geometry"]["detector"]["columns"] = 100;
@@ -205,7 +204,7 @@ TEST_F(Cli, GeometryRejectsAnUnknownFormat)
 }
 TEST_F(Cli, GeometryCheckNamesTruncatedViews)
 {
-    std::ifstream in(fs::path(std::getenv("TOMO_SOURCE_RESOURCES")) / "scenes/cone-circular.json");
+    std::ifstream in(fs::path(TOMO_TEST_RESOURCES) / "scenes/cone-circular.json");
     nlohmann::json scene = nlohmann::json::parse(in);
     // A 300 mm wide volume does not fit the 200 mm field of view.
     scene["reconstruction"]["grid"]["size"] = {300, 300, 10};
@@ -236,7 +235,7 @@ TEST_F(Cli, GeometryNeedsAnAction)
 }
 TEST_F(Cli, ProjectAndBackprojectWriteVolumesOfTheSceneSizes)
 {
-    std::ifstream in(fs::path(std::getenv("TOMO_SOURCE_RESOURCES")) / "scenes/cone-circular.json");
+    std::ifstream in(fs::path(TOMO_TEST_RESOURCES) / "scenes/cone-circular.json");
     nlohmann::json scene = nlohmann::json::parse(in);
     scene["geometry"]["trajectory"]["views"] = 12;
     scene["geometry"]["detector"] = {
@@ -251,7 +250,7 @@ TEST_F(Cli, ProjectAndBackprojectWriteVolumesOfTheSceneSizes)
     ASSERT_EQ(o.exitCode, 0) << o.output;
     EXPECT_NE(o.output.find("12 views of 40 x 30 pixels"), std::string::npos) << o.output;
     o = runCli("backproject " + sceneArg + " --projections " + (m_dir / "p.mha").string() + " -o " +
-               (m_dir / "b.nii.gz").string() + " --device cpu -q");
+               (m_dir / "b.nii.gz").string() + " --backend cpu -q"); // the name
     ASSERT_EQ(o.exitCode, 0) << o.output;
     EXPECT_TRUE(fs::is_regular_file(m_dir / "b.nii.gz"));
     // The wrong file for this geometry is refused with the sizes it expected.
@@ -261,6 +260,7 @@ TEST_F(Cli, ProjectAndBackprojectWriteVolumesOfTheSceneSizes)
     EXPECT_NE(o.output.find("40 x 30 x 12"), std::string::npos) << o.output;
     EXPECT_FALSE(fs::exists(m_dir / "c.nii.gz"));
 }
+
 // The grid and voxels of an uncompressed NIfTI-1 file (.nii) of float32: enough of the format
 // to check what the phantom command wrote without linking ITK into the CLI tests.
 struct Nifti
@@ -323,7 +323,7 @@ TEST_F(Cli, PhantomWritesTheRequestedGrid)
     EXPECT_EQ(n.voxels[0], 0.0f);                                // the corner lies outside the disc
 
     // On a scene's reconstruction grid, a FORBILD head of another size.
-    std::ifstream in(fs::path(std::getenv("TOMO_SOURCE_RESOURCES")) / "scenes/cone-circular.json");
+    std::ifstream in(fs::path(TOMO_TEST_RESOURCES) / "scenes/cone-circular.json");
     nlohmann::json scene = nlohmann::json::parse(in);
     scene["reconstruction"]["grid"]["size"] = {24, 20, 16};
     scene["reconstruction"]["grid"]["spacing_mm"] = {6.0, 6.5, 7.0};

@@ -11,6 +11,7 @@
 #include <numbers>
 #include <random>
 #include <span>
+#include <stdexcept>
 #include <string>
 
 namespace tomo::test
@@ -23,17 +24,28 @@ inline bool smallProblems()
     return v != nullptr && std::string(v) == "1";
 }
 
+/// The source tree's resources/ folder: compiled in (TOMO_TEST_RESOURCES) or from
+/// TOMO_SOURCE_RESOURCES, which ctest sets. Throws, naming the variable, if neither is there, so a
+/// test binary run by hand fails with a message instead of crashing.
+inline std::string resourcesDir()
+{
+#ifdef TOMO_TEST_RESOURCES
+    return TOMO_TEST_RESOURCES;
+#else
+    const char* resources = std::getenv("TOMO_SOURCE_RESOURCES");
+    if (resources == nullptr) {
+        throw std::runtime_error("TOMO_SOURCE_RESOURCES is not set: set it to the source tree's "
+                                 "resources/ folder, or run the test through ctest");
+    }
+    return resources;
+#endif
+}
+
 /// The default example scene (TOMO_SOURCE_RESOURCES/scenes/shepp-logan-2d-parallel.json), shrunk
 /// to 64², 90 views when smallProblems().
 inline Scene defaultScene()
 {
-#ifdef TOMO_TEST_RESOURCES
-    const char* resources = TOMO_TEST_RESOURCES;
-#else
-    const char* resources = std::getenv("TOMO_SOURCE_RESOURCES");
-#endif
-    Scene s = loadScene(std::string(resources != nullptr ? resources : "resources") +
-                        "/scenes/shepp-logan-2d-parallel.json");
+    Scene s = loadScene(resourcesDir() + "/scenes/shepp-logan-2d-parallel.json");
     if (smallProblems()) {
         s.trajectory.views = 90;
         s.detector.columns = 96;

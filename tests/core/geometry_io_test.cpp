@@ -1,5 +1,6 @@
 // Geometry import and export: round trips through every format, RTK's matrix against ours, the
 // real plastimatch files in tests/data/plastimatch, and messages for bad input.
+#include "common/test_support.h"
 #include "tomo/error.h"
 #include "tomo/geometry.h"
 #include "tomo/geometry_io.h"
@@ -349,8 +350,7 @@ TEST_F(GeometryIo, PlastimatchRoundTripKeepsThePoses)
 // 6 x 8 pixels of 10 x 5 mm, --sad 500 --sid 900, default image centre.
 TEST_F(GeometryIo, ReadsRealPlastimatchFiles)
 {
-    const fs::path folder =
-        fs::path(std::getenv("TOMO_SOURCE_RESOURCES")) / ".." / "tests/data/plastimatch";
+    const fs::path folder = fs::path(test::resourcesDir()) / ".." / "tests/data/plastimatch";
     Detector det{.columns = 6, .rows = 8, .pixelU = 1.0, .pixelV = 1.0};
     const Geometry g = importGeometry(folder, GeometryFormat::PlastimatchDir,
                                       {.beam = BeamType::Cone3D, .detector = det});

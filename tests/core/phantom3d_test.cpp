@@ -1,3 +1,4 @@
+#include "common/test_support.h"
 #include "tomo/error.h"
 #include "tomo/phantom.h"
 #include "tomo/phantom_io.h"
@@ -496,8 +497,7 @@ TEST_F(PhantomFiles, CtsimOtherTypesAreRejectedWithTheirLine)
 // The example 2D scene with its "object" section replaced by `object`.
 std::string sceneWithObject(const std::string& object)
 {
-    const char* resources = std::getenv("TOMO_SOURCE_RESOURCES");
-    const std::filesystem::path dir = resources != nullptr ? resources : "resources";
+    const std::filesystem::path dir = test::resourcesDir();
     std::ifstream in(dir / "scenes/shepp-logan-2d-parallel.json");
     std::string text(std::istreambuf_iterator<char>(in), {});
     const std::string from = R"("object": {)";

@@ -1,3 +1,4 @@
+#include "common/test_support.h"
 #include "tomo/error.h"
 #include "tomo/scene.h"
 
@@ -14,8 +15,7 @@ namespace
 {
 std::filesystem::path resources()
 {
-    const char* r = std::getenv("TOMO_SOURCE_RESOURCES");
-    return r != nullptr ? std::filesystem::path(r) : std::filesystem::path("resources");
+    return test::resourcesDir();
 }
 
 std::string defaultText()
