@@ -79,6 +79,13 @@ std::vector<Case> cases()
     inside.angularRange = 2.0 * std::numbers::pi;
     inside.sourceIsocentre = 12.0;
     inside.sourceDetector = 60.0;
+    TrajectorySpec upright = tilted;
+    upright.tilt = {};
+    TrajectorySpec helix = upright;
+    helix.kind = TrajectoryKind::Helical;
+    helix.views = 9;
+    helix.angularRange = 4.0 * std::numbers::pi;
+    helix.pitchMm = 10.0;
     TrajectorySpec parallel;
     parallel.views = 6;
     const VolumeGrid grid = VolumeGrid::centred({19, 22, 13}, {1.5, 1.4, 1.6});
@@ -88,6 +95,11 @@ std::vector<Case> cases()
         {"parallel", makeGeometry(BeamType::Parallel3D, odd, parallel), grid},
         {"cone-source-inside-grid", makeGeometry(BeamType::Cone3D, odd, inside), grid,
          kNearSourceTolerance},
+        // Rows along z (no v-tilt): the column path of joseph3d_columns_avx2.cpp; 21 rows end
+        // in a part-filled group of lanes.
+        {"cone-rows-along-z", makeGeometry(BeamType::Cone3D, offset, upright), grid},
+        {"cone-curved-rows-along-z", makeGeometry(BeamType::Cone3D, curved, upright), grid},
+        {"helix", makeGeometry(BeamType::Cone3D, odd, helix), grid},
         // A detector smaller than the grid's shadow: rays and voxels outside it.
         {"cone-truncated",
          makeGeometry(BeamType::Cone3D, {.columns = 9, .rows = 7, .pixelU = 1.0, .pixelV = 1.0},

@@ -14,6 +14,12 @@ namespace tomo::detail
 [[nodiscard]] bool josephForward3DAvx2(const Setup3D& s, const std::vector<float>& params,
                                        std::size_t count, const float* volume, float* proj);
 
+/// The same for scans whose detector rows run along z in every view (no v-tilt): eight rows of
+/// a detector column at a time, reading a z-fastest copy of the volume without gathers
+/// (joseph3d_columns_avx2.cpp). Returns false, writing nothing, where that does not apply.
+[[nodiscard]] bool josephForward3DColumnsAvx2(const Setup3D& s, const std::vector<float>& params,
+                                              std::size_t count, const float* volume, float* proj);
+
 /// Its transpose (the scatter of the same samples), adding `weight` times the result to
 /// `volume`; returns false as above.
 [[nodiscard]] bool josephBack3DAvx2(const Setup3D& s, const std::vector<float>& params,

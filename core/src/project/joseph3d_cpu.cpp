@@ -23,7 +23,8 @@ void josephForward3D(const Volume& volume, ProjectionStack& out, std::size_t fir
     const std::vector<float> params = makeViewParams3D(out.geometry(), firstView, count);
     const float* f = volume.data().data();
     float* proj = out.view(firstView).data();
-    if (josephForward3DAvx2(s, params, count, f, proj)) {
+    if (josephForward3DColumnsAvx2(s, params, count, f, proj) ||
+        josephForward3DAvx2(s, params, count, f, proj)) {
         return;
     }
     const Walk3D walk(s, params);

@@ -16,6 +16,22 @@ inline int max(int a, int b)
 {
     return a > b ? a : b;
 }
+// fmax and fmin with C's NaN rule (a NaN operand yields the other one), inline: the libm calls
+// were 4% of a cone-beam projection.
+inline float fmax(float a, float b)
+{
+    if (b != b) { // NOLINT(misc-redundant-expression): NaN test
+        return a;
+    }
+    return a > b || a != a ? (a != a ? b : a) : b; // NOLINT(misc-redundant-expression)
+}
+inline float fmin(float a, float b)
+{
+    if (b != b) { // NOLINT(misc-redundant-expression): NaN test
+        return a;
+    }
+    return a < b || a != a ? (a != a ? b : a) : b; // NOLINT(misc-redundant-expression)
+}
 #include "common/ray_geometry.cl"
 #include "common/ray_geometry_3d.cl"
 #include "common/siddon.cl"
