@@ -215,7 +215,8 @@ TOMO_BENCH_SIZES(BM_BackprojectJosephAdjoint_OpenCL_WithTransfer);
 #define TOMO_BENCH_CONE(name)                                                                      \
     BENCHMARK(name)                                                                                \
         ->ArgNames({"n", "views"})                                                                 \
-        ->Args({64, 90})->Args({128, 90})                                                                          \
+        ->Args({64, 90})                                                                           \
+        ->Args({128, 90})                                                                          \
         ->Args({256, 360})                                                                         \
         ->Unit(benchmark::kMillisecond)                                                            \
         ->UseRealTime()
