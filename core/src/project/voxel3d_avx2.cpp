@@ -151,6 +151,192 @@ TOMO_TARGET_AVX2 void addRow(const Setup3D& s, const float* matrices, std::size_
         }
     }
 }
+/// The batch's projections transposed to v fastest, with a zero border: column u (padded
+/// u + 1) holds rows v at (v + 1), zeros at 0 and from nv + 1 on, room for a 16-float window
+/// that starts anywhere in 0 .. nv + 1.
+struct ColumnViews
+{
+    int rowsPadded = 0; ///< nv + 18
+    std::size_t pixels = 0;
+    std::vector<float> data;
+
+    ColumnViews(const Setup3D& s, const float* proj, std::size_t pixelsPerView, std::size_t count)
+        : rowsPadded(s.nv + 18), pixels(static_cast<std::size_t>(s.nu + 2) * (s.nv + 18)),
+          data(pixels * count, 0.0f)
+    {
+        const auto nu = static_cast<std::size_t>(s.nu);
+        const auto nv = static_cast<std::size_t>(s.nv);
+        const auto pitch = static_cast<std::size_t>(rowsPadded);
+#pragma omp parallel for schedule(static)
+        for (std::ptrdiff_t view = 0; view < static_cast<std::ptrdiff_t>(count); ++view) {
+            const float* from = proj + static_cast<std::size_t>(view) * pixelsPerView;
+            float* to = data.data() + static_cast<std::size_t>(view) * pixels;
+            for (std::size_t v = 0; v < nv; ++v) {
+                for (std::size_t u = 0; u < nu; ++u) {
+                    to[(u + 1) * pitch + v + 1] = from[v * nu + u];
+                }
+            }
+        }
+    }
+};
+
+/// value of the eight lanes at index rel (0..15) of the 16-float window (lo, hi).
+TOMO_TARGET_AVX2 inline __m256 pickLane(__m256 lo, __m256 hi, __m256i rel)
+{
+    const __m256 fromLo = _mm256_permutevar8x32_ps(lo, rel);
+    const __m256 fromHi = _mm256_permutevar8x32_ps(hi, rel);
+    const __m256 upper = _mm256_castsi256_ps(_mm256_cmpgt_epi32(rel, _mm256_set1_epi32(7)));
+    return _mm256_blendv_ps(fromLo, fromHi, upper);
+}
+
+// Largest spread (pixels) of eight z-neighbours' v on the detector for the window path: their two
+// samples floor(fv) and floor(fv) + 1 must fit the 16 floats from the lowest floor(fv).
+constexpr float kMaxRowSpread = 13.0f;
+
+/// Adds views [first, last) to acc[k] for the voxel column (x, y), k < nz (acc holds nz rounded
+/// up to eight). With rows along z and u, w independent of z, each view's u and depth are the
+/// column's own, and v is affine in k: eight z-neighbours read one 16-float window of the
+/// two projection columns beside u. The caller has checked that no view spreads eight
+/// z-neighbours over more than the window and that every depth is positive.
+TOMO_TARGET_AVX2 void addColumn(const Setup3D& s, const float* matrices, std::size_t first,
+                                std::size_t last, const ColumnViews& views, float x, float y,
+                                float* acc)
+{
+    const int nz = s.n[2];
+    const __m256 minusOne = _mm256_set1_ps(-1.0f);
+    const __m256 nvF = _mm256_set1_ps(static_cast<float>(s.nv));
+    const __m256i one = _mm256_set1_epi32(1);
+    const __m256 laneIndex = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7);
+    for (std::size_t view = first; view < last; ++view) {
+        const float* P = matrices + 12 * view;
+        const float w = P[8] * x + P[9] * y + P[11];
+        if (!(w > 0.0f)) {
+            continue; // behind the source: tomo_project_point skips it
+        }
+        const float inv = 1.0f / w;
+        const float fu = (P[0] * x + P[1] * y + P[3]) * inv;
+        if (!(fu > -1.0f && fu < static_cast<float>(s.nu))) {
+            continue; // the whole column projects outside the detector
+        }
+        const float fv0 = (P[4] * x + P[5] * y + P[6] * s.origin[2] + P[7]) * inv;
+        const float dfv = P[6] * s.spacing[2] * inv;
+        const float flu = std::floor(fu);
+        const float wu = fu - flu;
+        const float* image = views.data.data() + view * views.pixels;
+        // Padded columns lu + 1 and lu + 2; the border column is zero where lu = -1 or nu - 1.
+        const float* near = image + (static_cast<std::ptrdiff_t>(flu) + 1) * views.rowsPadded;
+        const float* far = near + views.rowsPadded;
+        const __m256 wNear = _mm256_set1_ps(1.0f - wu);
+        const __m256 wFar = _mm256_set1_ps(wu);
+        const __m256 dv = _mm256_set1_ps(dfv);
+        for (int k = 0; k < nz; k += kLanes) {
+            __m256 fv =
+                _mm256_fmadd_ps(_mm256_add_ps(_mm256_set1_ps(static_cast<float>(k)), laneIndex), dv,
+                                _mm256_set1_ps(fv0));
+            const __m256 valid = _mm256_and_ps(_mm256_cmp_ps(fv, minusOne, _CMP_GT_OQ),
+                                               _mm256_cmp_ps(fv, nvF, _CMP_LT_OQ));
+            if (_mm256_movemask_ps(valid) == 0) {
+                continue;
+            }
+            fv = _mm256_min_ps(_mm256_max_ps(fv, minusOne), nvF);
+            const __m256 flv = _mm256_floor_ps(fv);
+            const __m256 wv = _mm256_sub_ps(fv, flv);
+            const __m256i lv = _mm256_add_epi32(_mm256_cvttps_epi32(flv), one); // padded row
+            const int vFirst = _mm_cvtsi128_si32(_mm256_castsi256_si128(lv));
+            const int vLast = _mm256_extract_epi32(lv, kLanes - 1);
+            const int vLow = std::min(vFirst, vLast);
+            const __m256i rel = _mm256_sub_epi32(lv, _mm256_set1_epi32(vLow));
+            const __m256i relNext = _mm256_add_epi32(rel, one);
+            const __m256 nearLo = _mm256_loadu_ps(near + vLow);
+            const __m256 nearHi = _mm256_loadu_ps(near + vLow + 8);
+            const __m256 farLo = _mm256_loadu_ps(far + vLow);
+            const __m256 farHi = _mm256_loadu_ps(far + vLow + 8);
+            const __m256 nearHere = pickLane(nearLo, nearHi, rel);
+            const __m256 farHere = pickLane(farLo, farHi, rel);
+            const __m256 inNear = _mm256_fmadd_ps(
+                wv, _mm256_sub_ps(pickLane(nearLo, nearHi, relNext), nearHere), nearHere);
+            const __m256 inFar = _mm256_fmadd_ps(
+                wv, _mm256_sub_ps(pickLane(farLo, farHi, relNext), farHere), farHere);
+            const __m256 sample = _mm256_fmadd_ps(wNear, inNear, _mm256_mul_ps(wFar, inFar));
+            _mm256_storeu_ps(acc + k,
+                             _mm256_add_ps(_mm256_loadu_ps(acc + k), _mm256_and_ps(valid, sample)));
+        }
+    }
+}
+
+/// Whether u and the depth w of every view's matrix do not depend on z (rows along z, detector
+/// normal horizontal), which addColumn needs.
+bool columnsApply(const float* matrices, std::size_t count)
+{
+    constexpr float kIndependent = 1e-7f; // relative to the row's largest entry
+    for (std::size_t view = 0; view < count; ++view) {
+        const float* P = matrices + 12 * view;
+        for (int r : {0, 2}) {
+            const float scale =
+                std::max({std::abs(P[4 * r]), std::abs(P[4 * r + 1]), std::abs(P[4 * r + 2])});
+            if (std::abs(P[4 * r + 2]) > kIndependent * scale) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+/// The column path over the whole grid; false (nothing written) where it does not apply.
+bool voxelBack3DColumns(const Setup3D& s, const float* matrices, std::size_t count,
+                        const float* proj, std::size_t pixels, float weight, float* out)
+{
+    if (!columnsApply(matrices, count) ||
+        static_cast<std::size_t>(s.nu + 2) * static_cast<std::size_t>(s.nv + 18) >=
+            static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
+        return false;
+    }
+    // Every view's spread is checked first, so the path either runs whole or not at all.
+    for (std::size_t view = 0; view < count; ++view) {
+        const float* P = matrices + 12 * view;
+        // The smallest depth over the grid's corners bounds |dv| from above.
+        float wMin = std::numeric_limits<float>::max();
+        for (int corner = 0; corner < 4; ++corner) {
+            const float x =
+                s.origin[0] +
+                ((corner & 1) != 0 ? static_cast<float>(s.n[0] - 1) * s.spacing[0] : 0.0f);
+            const float y =
+                s.origin[1] +
+                ((corner & 2) != 0 ? static_cast<float>(s.n[1] - 1) * s.spacing[1] : 0.0f);
+            wMin = std::min(wMin, P[8] * x + P[9] * y + P[11]);
+        }
+        // A source inside the grid's footprint (depth not positive at a corner) or a view that
+        // spreads eight z-neighbours beyond the window: the general path.
+        if (!(wMin > 0.0f) || std::abs(P[6] * s.spacing[2] / wMin) * (kLanes - 1) > kMaxRowSpread) {
+            return false;
+        }
+    }
+    const ColumnViews views(s, proj, pixels, count);
+    const auto columns = static_cast<std::ptrdiff_t>(s.n[0]) * s.n[1];
+    const auto nz = static_cast<std::size_t>(s.n[2]);
+    const std::size_t plane = static_cast<std::size_t>(s.n[0]) * static_cast<std::size_t>(s.n[1]);
+    // Views in chunks: kViewChunk views' two projection columns (2 × (nv + 18) floats each)
+    // stay in the cache while neighbouring voxel columns read them.
+    constexpr std::size_t kViewChunk = 32;
+#pragma omp parallel
+    {
+        std::vector<float> acc((nz + kLanes - 1) / kLanes * kLanes + kLanes);
+#pragma omp for schedule(static)
+        for (std::ptrdiff_t column = 0; column < columns; ++column) {
+            const float x = s.origin[0] + static_cast<float>(column % s.n[0]) * s.spacing[0];
+            const float y = s.origin[1] + static_cast<float>(column / s.n[0]) * s.spacing[1];
+            std::fill(acc.begin(), acc.end(), 0.0f);
+            for (std::size_t first = 0; first < count; first += kViewChunk) {
+                addColumn(s, matrices, first, std::min(count, first + kViewChunk), views, x, y,
+                          acc.data());
+            }
+            for (std::size_t k = 0; k < nz; ++k) {
+                out[k * plane + static_cast<std::size_t>(column)] += weight * acc[k];
+            }
+        }
+    }
+    return true;
+}
 #endif
 } // namespace
 
@@ -161,6 +347,9 @@ bool voxelBack3DAvx2(const Setup3D& s, const float* matrices, std::size_t count,
     if (!useAvx2() || pixels + static_cast<std::size_t>(s.nu) >=
                           static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
         return false;
+    }
+    if (voxelBack3DColumns(s, matrices, count, proj, pixels, weight, out)) {
+        return true;
     }
     const PaddedViews views(s, proj, pixels, count);
     const auto rows = static_cast<std::ptrdiff_t>(s.n[1]) * s.n[2];
