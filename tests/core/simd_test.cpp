@@ -128,6 +128,27 @@ TEST(SimdPaths, JosephForwardMatchesThePortableLoop)
     }
 }
 
+TEST(SimdPaths, JosephForwardSeesTheVolumeChangeBetweenCalls)
+{
+    // The projector keeps a reordered copy of the volume between batches; a changed voxel, or a
+    // different volume at the same address, must be projected as it is now.
+    auto compute = ComputeContext::create("cpu");
+    const auto joseph = makeProjector(ProjectorModel::Joseph, *compute);
+    const Case c = cases()[4]; // rows along z: the path that keeps the copy
+    ASSERT_EQ(c.name, "cone-rows-along-z");
+    Volume x = Volume::zeros(c.grid);
+    test::fillRandom(x.data(), 8);
+    ProjectionStack before = ProjectionStack::zeros(c.geometry);
+    joseph->forward(x, before, 0, c.geometry.viewCount());
+    x.at(9, 11, 6) += 5.0f;
+    ProjectionStack after = ProjectionStack::zeros(c.geometry);
+    joseph->forward(x, after, 0, c.geometry.viewCount());
+    ProjectionStack fresh = ProjectionStack::zeros(c.geometry);
+    makeProjector(ProjectorModel::Joseph, *compute)->forward(x, fresh, 0, c.geometry.viewCount());
+    EXPECT_TRUE(std::equal(after.data().begin(), after.data().end(), fresh.data().begin()));
+    EXPECT_FALSE(std::equal(after.data().begin(), after.data().end(), before.data().begin()));
+}
+
 TEST(SimdPaths, JosephTransposeMatchesThePortableLoop)
 {
     auto compute = ComputeContext::create("cpu");

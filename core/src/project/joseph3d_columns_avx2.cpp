@@ -20,7 +20,10 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
+#include <memory>
+#include <mutex>
 #include <vector>
 
 #if TOMO_HAVE_AVX2_PATH
@@ -199,8 +202,43 @@ bool rowsAlongZ(const std::vector<float>& params, std::size_t count)
 }
 } // namespace
 
+class ZColumnCache
+{
+public:
+    /// The copy of `volume` on grid `s`, built now or kept from an earlier call.
+    const ZColumns& columnsFor(const Setup3D& s, const float* volume)
+    {
+        const std::size_t voxels = static_cast<std::size_t>(s.n[0]) *
+                                   static_cast<std::size_t>(s.n[1]) *
+                                   static_cast<std::size_t>(s.n[2]);
+        const bool same = m_columns != nullptr && std::equal(s.n, s.n + 3, m_n) &&
+                          m_source.size() == voxels &&
+                          std::memcmp(m_source.data(), volume, voxels * sizeof(float)) == 0;
+        if (!same) {
+            m_columns.reset(); // free the old copy before building the new one
+            m_source.assign(volume, volume + voxels);
+            std::copy(s.n, s.n + 3, m_n);
+            m_columns = std::make_unique<ZColumns>(s, volume);
+        }
+        return *m_columns;
+    }
+
+    std::mutex mutex; ///< held for the whole projection that reads the copy
+
+private:
+    int m_n[3] = {0, 0, 0};
+    std::vector<float> m_source;
+    std::unique_ptr<ZColumns> m_columns;
+};
+
+std::shared_ptr<ZColumnCache> makeZColumnCache()
+{
+    return std::make_shared<ZColumnCache>();
+}
+
 bool josephForward3DColumnsAvx2(const Setup3D& s, const std::vector<float>& params,
-                                std::size_t count, const float* volume, float* proj)
+                                std::size_t count, const float* volume, float* proj,
+                                ZColumnCache* cache)
 {
     const std::size_t padded = static_cast<std::size_t>(s.n[0]) * static_cast<std::size_t>(s.n[1]) *
                                static_cast<std::size_t>(s.n[2] + kZBefore + kZAfter);
@@ -208,7 +246,17 @@ bool josephForward3DColumnsAvx2(const Setup3D& s, const std::vector<float>& para
         padded >= static_cast<std::size_t>(std::numeric_limits<std::ptrdiff_t>::max())) {
         return false;
     }
-    const ZColumns columns(s, volume);
+    std::unique_lock<std::mutex> lock;
+    std::unique_ptr<ZColumns> own;
+    const ZColumns* built = nullptr;
+    if (cache != nullptr) {
+        lock = std::unique_lock<std::mutex>(cache->mutex);
+        built = &cache->columnsFor(s, volume);
+    } else {
+        own = std::make_unique<ZColumns>(s, volume);
+        built = own.get();
+    }
+    const ZColumns& columns = *built;
     const Walk3D walk(s, params);
     const int blockCount = (s.nv + kLanes - 1) / kLanes;
     const auto tasks = static_cast<std::ptrdiff_t>(count) * s.nu; // one detector column each
@@ -302,8 +350,16 @@ bool josephForward3DColumnsAvx2(const Setup3D& s, const std::vector<float>& para
     return true;
 }
 #else
+class ZColumnCache
+{};
+
+std::shared_ptr<ZColumnCache> makeZColumnCache()
+{
+    return std::make_shared<ZColumnCache>();
+}
+
 bool josephForward3DColumnsAvx2(const Setup3D&, const std::vector<float>&, std::size_t,
-                                const float*, float*)
+                                const float*, float*, ZColumnCache*)
 {
     return false;
 }

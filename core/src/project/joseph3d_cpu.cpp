@@ -16,14 +16,14 @@
 namespace tomo::detail
 {
 void josephForward3D(const Volume& volume, ProjectionStack& out, std::size_t firstView,
-                     std::size_t count)
+                     std::size_t count, ZColumnCache* cache)
 {
     const Setup3D s = makeSetup3D(out.geometry(), volume.grid());
     checkViewRange(firstView, count, out.views());
     const std::vector<float> params = makeViewParams3D(out.geometry(), firstView, count);
     const float* f = volume.data().data();
     float* proj = out.view(firstView).data();
-    if (josephForward3DColumnsAvx2(s, params, count, f, proj) ||
+    if (josephForward3DColumnsAvx2(s, params, count, f, proj, cache) ||
         josephForward3DAvx2(s, params, count, f, proj)) {
         return;
     }

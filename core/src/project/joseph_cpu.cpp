@@ -1,3 +1,4 @@
+#include "project/joseph3d_avx2.h"
 #include "project/joseph3d_cpu.h"
 #include "project/projector_impl.h"
 #include "project/ray_geometry.h"
@@ -76,6 +77,8 @@ struct Walk2D
 class JosephCpuProjector final : public Projector
 {
 public:
+    JosephCpuProjector() : m_columns(makeZColumnCache()) {}
+
     [[nodiscard]] ProjectorModel model() const override { return ProjectorModel::Joseph; }
     [[nodiscard]] Backend backend() const override { return Backend::Cpu; }
     [[nodiscard]] bool isMatched() const override { return true; }
@@ -85,7 +88,7 @@ public:
                  std::size_t count) const override
     {
         if (!is2D(out.geometry().beam())) {
-            josephForward3D(volume, out, firstView, count);
+            josephForward3D(volume, out, firstView, count, m_columns.get());
             return;
         }
         const Setup2D s = makeSetup2D(out.geometry(), volume.grid());
@@ -129,6 +132,9 @@ public:
                 walk.walk(r, [&](std::ptrdiff_t pixel, float c) { acc[pixel] += c * scaled; });
             });
     }
+
+private:
+    std::shared_ptr<ZColumnCache> m_columns; ///< the volume's z-fastest copy between batches
 };
 } // namespace
 
