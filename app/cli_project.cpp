@@ -4,10 +4,12 @@
 #include "tomo/compute.h"
 #include "tomo/error.h"
 #include "tomo/io.h"
+#include "tomo/memory_plan.h"
 #include "tomo/phantom.h"
 #include "tomo/projector.h"
 #include "tomo/scene.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -19,9 +21,31 @@ namespace
 // the analytic edges at the grid's own resolution.
 constexpr unsigned kPhantomSupersampling = 2;
 
+// Views per call of the projector: forwardProject's and backProject's default batch.
+constexpr std::size_t kBatchViews = 16;
+
 std::shared_ptr<ComputeContext> openDevice(const ProjectOptions& options)
 {
     return ComputeContext::create(options.device);
+}
+
+// Says how the OpenCL projectors will split the work to fit the device (the CPU backend works in
+// host memory and does not split). Throws DeviceError before any work if it cannot fit.
+void reportMemoryPlan(const ComputeContext& compute, const VolumeGrid& grid,
+                      const Geometry& geometry, bool quiet)
+{
+    if (compute.backend() != Backend::OpenCL) {
+        return;
+    }
+    const DeviceInfo& device = compute.device();
+    const MemoryPlan plan =
+        planMemory(grid, geometry.detector().columns * geometry.detector().rows,
+                   std::min(kBatchViews, geometry.viewCount()), kBatchViews,
+                   deviceMemoryBudget(device), device.maxAllocationBytes, device.label());
+    if (!quiet) {
+        std::fprintf(stderr, "memory plan on %s: %s\n", device.label().c_str(),
+                     plan.summary(grid).c_str());
+    }
 }
 } // namespace
 
@@ -48,8 +72,9 @@ int projectCommand(const ProjectOptions& options)
         const auto projector =
             makeProjector(parseProjectorModel(options.model, "--model"), *compute);
         device = compute->device().label();
+        reportMemoryPlan(*compute, volume.grid(), geometry, options.quiet);
         TerminalRunContext ctx(options.quiet);
-        projections = forwardProject(*projector, volume, geometry, ctx);
+        projections = forwardProject(*projector, volume, geometry, ctx, kBatchViews);
     }
     writeProjections(projections, options.output);
     std::printf("wrote %s: %zu views of %zu x %zu pixels (%s, %s)\n", options.output.c_str(),
@@ -79,9 +104,10 @@ int backprojectCommand(const ProjectOptions& options)
     auto compute = openDevice(options);
     const auto projector = makeProjector(parseProjectorModel(options.model, "--model"), *compute);
     Volume volume = Volume::zeros(scene.reconstructionGrid());
+    reportMemoryPlan(*compute, volume.grid(), geometry, options.quiet);
     {
         TerminalRunContext ctx(options.quiet);
-        volume = backProject(*projector, projections, scene.reconstructionGrid(), ctx);
+        volume = backProject(*projector, projections, scene.reconstructionGrid(), ctx, kBatchViews);
     }
     writeVolume(volume, options.output);
     std::printf("wrote %s (%s, %s)\n", options.output.c_str(), options.model.c_str(),

@@ -261,6 +261,32 @@ TEST_F(Cli, ProjectAndBackprojectWriteVolumesOfTheSceneSizes)
     EXPECT_FALSE(fs::exists(m_dir / "c.nii.gz"));
 }
 
+TEST_F(Cli, ProjectOnOpenClReportsItsMemoryPlanAndRefusesABadBudget)
+{
+    if (runCli("devices").output.find("opencl") == std::string::npos) {
+        GTEST_SKIP() << "no OpenCL device here (CI always has PoCL)";
+    }
+    std::ifstream in(fs::path(TOMO_TEST_RESOURCES) / "scenes/cone-circular.json");
+    nlohmann::json scene = nlohmann::json::parse(in);
+    scene["geometry"]["trajectory"]["views"] = 4;
+    scene["geometry"]["detector"] = {
+        {"columns", 40}, {"rows", 30}, {"pixel_u_mm", 8.0}, {"pixel_v_mm", 8.0}};
+    // 128 x 128 x 24 floats = 1.5 MB: two slabs within 1 MB.
+    scene["reconstruction"]["grid"]["size"] = {128, 128, 24};
+    scene["reconstruction"]["grid"]["spacing_mm"] = {1.0, 1.0, 1.0};
+    scene["object"] = {{"phantom", "shepp-logan-3d"}, {"radius_mm", 50}, {"mu_per_unit", 0.02}};
+    std::ofstream(m_dir / "cone.json") << scene.dump();
+    const std::string args = "project " + (m_dir / "cone.json").string() + " -o " +
+                             (m_dir / "p.mha").string() + " --backend opencl";
+    Outcome o = runCli(args, "TOMO_DEVICE_MEMORY_MB=1");
+    ASSERT_EQ(o.exitCode, 0) << o.output;
+    EXPECT_NE(o.output.find("memory plan on"), std::string::npos) << o.output;
+    EXPECT_NE(o.output.find("in 2 slabs of"), std::string::npos) << o.output;
+    o = runCli(args, "TOMO_DEVICE_MEMORY_MB=lots");
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("TOMO_DEVICE_MEMORY_MB"), std::string::npos) << o.output;
+}
+
 // The grid and voxels of an uncompressed NIfTI-1 file (.nii) of float32: enough of the format
 // to check what the phantom command wrote without linking ITK into the CLI tests.
 struct Nifti
