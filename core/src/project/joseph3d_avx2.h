@@ -31,6 +31,13 @@ class ZColumnCache;
                                               std::size_t count, const float* volume, float* proj,
                                               ZColumnCache* cache);
 
+/// The transpose of josephForward3DColumnsAvx2 (the same samples scattered into per-thread
+/// z-fastest accumulators, summed into `volume` with `weight`); false, writing nothing, where
+/// that path does not apply.
+[[nodiscard]] bool josephBack3DColumnsAvx2(const Setup3D& s, const std::vector<float>& params,
+                                           std::size_t count, const float* proj, float weight,
+                                           float* volume);
+
 /// Its transpose (the scatter of the same samples), adding `weight` times the result to
 /// `volume`; returns false as above.
 [[nodiscard]] bool josephBack3DAvx2(const Setup3D& s, const std::vector<float>& params,

@@ -24,6 +24,7 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <omp.h>
 #include <vector>
 
 #if TOMO_HAVE_AVX2_PATH
@@ -88,9 +89,29 @@ struct alignas(32) Block
     float dt[kLanes];
     int kBegin[kLanes];
     int kEnd[kLanes];
-    int kFirst = 0; ///< union of the lanes' slice ranges
+    float value[kLanes]; ///< transpose: the lanes' projection values times their step
+    int kFirst = 0;      ///< union of the lanes' slice ranges
     int kLast = 0;
     bool vector = false; ///< walked here; otherwise ray by ray
+};
+
+/// One detector column's rays, set up for walkColumn or scatterColumn.
+struct Column
+{
+    std::vector<Block> blocks;
+    std::vector<Walk3D::Ray> rays;
+    int axis = -1;
+    float f1 = 0.0f; ///< shared in-plane line across the dominant axis
+    float d1 = 0.0f;
+    int kFirst = 0; ///< union of the vector blocks' slice ranges
+    int kLast = 0;
+
+    explicit Column(const Setup3D& s)
+        : blocks(static_cast<std::size_t>((s.nv + kLanes - 1) / kLanes)),
+          rays(static_cast<std::size_t>(s.nv))
+    {}
+
+    [[nodiscard]] int blockCount() const { return static_cast<int>(blocks.size()); }
 };
 
 /// value of the eight lanes at z index rel (0..15) of the window (lo, hi).
@@ -187,6 +208,193 @@ TOMO_TARGET_AVX2 void walkColumn(const Block* blocks, int blockCount, float f1At
     }
 }
 
+/// The transpose of walkColumn: adds each lane's value (projection value times step) times its
+/// four bilinear coefficients into `acc`, a z-fastest accumulator laid out as ZColumns' copy
+/// along `axis`. The eight lanes' contributions to a 16-float window of z are summed in registers
+/// (lanes can share a voxel), then added to the two in-plane neighbours' windows.
+TOMO_TARGET_AVX2 void scatterColumn(const Block* blocks, int blockCount, float f1At0, float d1,
+                                    int axis, int kFirst, int kLast, std::size_t pitchFloats,
+                                    const Setup3D& s, float* acc)
+{
+    const int n1 = s.n[axis == 0 ? 1 : 0];
+    const std::ptrdiff_t pitch = static_cast<std::ptrdiff_t>(pitchFloats);
+    const std::ptrdiff_t acrossStride = (axis == 0 ? s.n[0] : s.n[1]) * pitch;
+    const __m256 minusOne = _mm256_set1_ps(-1.0f);
+    const __m256 one = _mm256_set1_ps(1.0f);
+    const __m256 zero = _mm256_setzero_ps();
+    const __m256 nzF = _mm256_set1_ps(static_cast<float>(s.n[2]));
+    const __m256i minusOneI = _mm256_set1_epi32(-1);
+    const __m256i oneI = _mm256_set1_epi32(1);
+    const __m256i positionsLow = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i positionsHigh = _mm256_setr_epi32(8, 9, 10, 11, 12, 13, 14, 15);
+    for (int k = kFirst; k < kLast; ++k) {
+        const float f1 = f1At0 + static_cast<float>(k) * d1;
+        if (!(f1 > -1.0f && f1 < static_cast<float>(n1))) {
+            continue;
+        }
+        const float fl1 = std::floor(f1);
+        const float w1 = f1 - fl1;
+        const int l1 = static_cast<int>(fl1);
+        float* slice = acc + static_cast<std::ptrdiff_t>(k) * pitch + kZBefore;
+        float* near = l1 >= 0 ? slice + l1 * acrossStride : nullptr;
+        float* far = l1 + 1 < n1 ? slice + (l1 + 1) * acrossStride : nullptr;
+        const __m256 wNear = _mm256_set1_ps(near != nullptr ? 1.0f - w1 : 0.0f);
+        const __m256 wFar = _mm256_set1_ps(far != nullptr ? w1 : 0.0f);
+        near = near != nullptr ? near : far; // adds zeros there
+        far = far != nullptr ? far : near;
+        const __m256 kf = _mm256_set1_ps(static_cast<float>(k));
+        const __m256i ki = _mm256_set1_epi32(k);
+        // Even blocks, then odd ones: neighbouring blocks' windows overlap, and a load right
+        // after the store of an overlapping window waits for it.
+        for (int parity = 0; parity < 2; ++parity) {
+            for (int b = parity; b < blockCount; b += 2) {
+                const Block& block = blocks[b];
+                if (!block.vector || k < block.kFirst || k >= block.kLast) {
+                    continue;
+                }
+                __m256 f2 = _mm256_fmadd_ps(kf, _mm256_load_ps(block.d2), _mm256_load_ps(block.f2));
+                __m256 valid = _mm256_and_ps(_mm256_cmp_ps(f2, minusOne, _CMP_GT_OQ),
+                                             _mm256_cmp_ps(f2, nzF, _CMP_LT_OQ));
+                if (!s.parallel) {
+                    const __m256 t =
+                        _mm256_fmadd_ps(kf, _mm256_load_ps(block.dt), _mm256_load_ps(block.t0));
+                    valid = _mm256_and_ps(valid, _mm256_cmp_ps(t, zero, _CMP_GT_OQ));
+                }
+                const __m256i kBegin =
+                    _mm256_load_si256(reinterpret_cast<const __m256i*>(block.kBegin));
+                const __m256i kEnd =
+                    _mm256_load_si256(reinterpret_cast<const __m256i*>(block.kEnd));
+                valid = _mm256_and_ps(
+                    valid, _mm256_castsi256_ps(_mm256_and_si256(
+                               _mm256_cmpgt_epi32(ki, _mm256_add_epi32(kBegin, minusOneI)),
+                               _mm256_cmpgt_epi32(kEnd, ki))));
+                if (_mm256_movemask_ps(valid) == 0) {
+                    continue;
+                }
+                f2 = _mm256_min_ps(_mm256_max_ps(f2, minusOne), nzF);
+                const __m256 fl2 = _mm256_floor_ps(f2);
+                const __m256 w2 = _mm256_sub_ps(f2, fl2);
+                const __m256i l2 = _mm256_cvttps_epi32(fl2);
+                const int zFirst = _mm_cvtsi128_si32(_mm256_castsi256_si128(l2));
+                const int zLast = _mm256_extract_epi32(l2, kLanes - 1);
+                const int zLow = std::min(zFirst, zLast);
+                const __m256i rel = _mm256_sub_epi32(l2, _mm256_set1_epi32(zLow));
+                const __m256 value = _mm256_and_ps(valid, _mm256_load_ps(block.value));
+                const __m256 lower = _mm256_mul_ps(_mm256_sub_ps(one, w2), value); // at rel
+                const __m256 upper = _mm256_mul_ps(w2, value);                     // at rel + 1
+                __m256 windowLow = zero;
+                __m256 windowHigh = zero;
+                for (int lane = 0; lane < kLanes; ++lane) {
+                    const __m256i pick = _mm256_set1_epi32(lane);
+                    const __m256i at = _mm256_permutevar8x32_epi32(rel, pick);
+                    const __m256i atNext = _mm256_add_epi32(at, oneI);
+                    const __m256 lo = _mm256_permutevar8x32_ps(lower, pick);
+                    const __m256 up = _mm256_permutevar8x32_ps(upper, pick);
+                    windowLow = _mm256_add_ps(
+                        windowLow,
+                        _mm256_add_ps(
+                            _mm256_and_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(positionsLow, at)),
+                                          lo),
+                            _mm256_and_ps(
+                                _mm256_castsi256_ps(_mm256_cmpeq_epi32(positionsLow, atNext)),
+                                up)));
+                    windowHigh = _mm256_add_ps(
+                        windowHigh,
+                        _mm256_add_ps(
+                            _mm256_and_ps(
+                                _mm256_castsi256_ps(_mm256_cmpeq_epi32(positionsHigh, at)), lo),
+                            _mm256_and_ps(
+                                _mm256_castsi256_ps(_mm256_cmpeq_epi32(positionsHigh, atNext)),
+                                up)));
+                }
+                float* nearWindow = near + zLow;
+                _mm256_storeu_ps(nearWindow,
+                                 _mm256_fmadd_ps(wNear, windowLow, _mm256_loadu_ps(nearWindow)));
+                _mm256_storeu_ps(nearWindow + 8, _mm256_fmadd_ps(wNear, windowHigh,
+                                                                 _mm256_loadu_ps(nearWindow + 8)));
+                float* farWindow = far + zLow;
+                _mm256_storeu_ps(farWindow,
+                                 _mm256_fmadd_ps(wFar, windowLow, _mm256_loadu_ps(farWindow)));
+                _mm256_storeu_ps(farWindow + 8,
+                                 _mm256_fmadd_ps(wFar, windowHigh, _mm256_loadu_ps(farWindow + 8)));
+            }
+        }
+    }
+}
+
+/// Sets up detector column u of `view` (batch index): every row's ray, the shared in-plane line,
+/// and per block of eight rows the z lines, slice ranges, and whether the block can be walked
+/// with windows (its rows share the in-plane line, and its z spread fits).
+void setUpColumn(const Walk3D& walk, std::ptrdiff_t view, int u, Column& column)
+{
+    const Setup3D& s = walk.s;
+    auto rayIndex = [&](int row) {
+        return (view * s.nv + row) * static_cast<std::ptrdiff_t>(s.nu) + u;
+    };
+    int& axis = column.axis;
+    float& f1 = column.f1;
+    float& d1 = column.d1;
+    int& kFirst = column.kFirst;
+    int& kLast = column.kLast;
+    axis = -1;
+    kFirst = s.n[0] + s.n[1] + s.n[2];
+    kLast = 0;
+    for (int b = 0; b < column.blockCount(); ++b) {
+        Block& block = column.blocks[static_cast<std::size_t>(b)];
+        block = Block{};
+        block.kFirst = s.n[0] + s.n[1] + s.n[2];
+        block.vector = true;
+        const int active = std::min(kLanes, s.nv - b * kLanes);
+        for (int lane = 0; lane < active; ++lane) {
+            const int row = b * kLanes + lane;
+            Walk3D::Ray& r = column.rays[static_cast<std::size_t>(row)];
+            r = walk.ray(rayIndex(row));
+            float line[6];
+            tomo_joseph_line_3d(r.o, r.r, r.axis, s.n, s.origin, s.spacing, s.parallel, line,
+                                &block.kBegin[lane], &block.kEnd[lane]);
+            if (axis < 0) {
+                axis = r.axis;
+                f1 = line[0];
+                d1 = line[1];
+            }
+            block.vector =
+                block.vector && r.axis == axis && r.axis != 2 &&
+                std::abs(line[0] - f1) <= kSharedLineTolerance &&
+                std::abs(line[1] - d1) * static_cast<float>(s.n[r.axis]) <= kSharedLineTolerance;
+            block.f2[lane] = line[2];
+            block.d2[lane] = line[3];
+            block.t0[lane] = line[4];
+            block.dt[lane] = line[5];
+            if (block.kBegin[lane] < block.kEnd[lane]) {
+                block.kFirst = std::min(block.kFirst, block.kBegin[lane]);
+                block.kLast = std::max(block.kLast, block.kEnd[lane]);
+            }
+        }
+        // Lanes past the last row repeat the last row's line, which keeps z monotone
+        // across the lanes; their empty slice range masks them off.
+        for (int lane = active; lane < kLanes; ++lane) {
+            block.f2[lane] = block.f2[active - 1];
+            block.d2[lane] = block.d2[active - 1];
+            block.t0[lane] = block.t0[active - 1];
+            block.dt[lane] = block.dt[active - 1];
+        }
+        // The window of sixteen z values must hold every lane's two samples: the lanes'
+        // spread in z is affine in k, so its largest value is at an end of the range.
+        if (block.kFirst < block.kLast) {
+            for (int k : {block.kFirst, block.kLast - 1}) {
+                const float zA = block.f2[0] + static_cast<float>(k) * block.d2[0];
+                const float zB =
+                    block.f2[kLanes - 1] + static_cast<float>(k) * block.d2[kLanes - 1];
+                block.vector = block.vector && std::abs(zB - zA) <= kMaxSpread;
+            }
+            if (block.vector) {
+                kFirst = std::min(kFirst, block.kFirst);
+                kLast = std::max(kLast, block.kLast);
+            }
+        }
+    }
+}
+
 /// Whether every view's detector rows run along z, so that the rays of one detector column lie
 /// in one vertical plane.
 bool rowsAlongZ(const std::vector<float>& params, std::size_t count)
@@ -262,8 +470,7 @@ bool josephForward3DColumnsAvx2(const Setup3D& s, const std::vector<float>& para
     const auto tasks = static_cast<std::ptrdiff_t>(count) * s.nu; // one detector column each
 #pragma omp parallel
     {
-        std::vector<Block> blocks(static_cast<std::size_t>(blockCount));
-        std::vector<Walk3D::Ray> rays(static_cast<std::size_t>(s.nv));
+        Column column(s);
         std::vector<float> sums(static_cast<std::size_t>(blockCount * kLanes));
 #pragma omp for schedule(dynamic, 4)
         for (std::ptrdiff_t task = 0; task < tasks; ++task) {
@@ -272,78 +479,115 @@ bool josephForward3DColumnsAvx2(const Setup3D& s, const std::vector<float>& para
             auto rayIndex = [&](int row) {
                 return (view * s.nv + row) * static_cast<std::ptrdiff_t>(s.nu) + u;
             };
-            int axis = -1;
-            float f1 = 0.0f;
-            float d1 = 0.0f;
-            int kFirst = s.n[0] + s.n[1] + s.n[2];
-            int kLast = 0;
-            for (int b = 0; b < blockCount; ++b) {
-                Block& block = blocks[static_cast<std::size_t>(b)];
-                block = Block{};
-                block.kFirst = s.n[0] + s.n[1] + s.n[2];
-                block.vector = true;
-                const int active = std::min(kLanes, s.nv - b * kLanes);
-                for (int lane = 0; lane < active; ++lane) {
-                    const int row = b * kLanes + lane;
-                    Walk3D::Ray& r = rays[static_cast<std::size_t>(row)];
-                    r = walk.ray(rayIndex(row));
-                    float line[6];
-                    tomo_joseph_line_3d(r.o, r.r, r.axis, s.n, s.origin, s.spacing, s.parallel,
-                                        line, &block.kBegin[lane], &block.kEnd[lane]);
-                    if (axis < 0) {
-                        axis = r.axis;
-                        f1 = line[0];
-                        d1 = line[1];
-                    }
-                    block.vector = block.vector && r.axis == axis && r.axis != 2 &&
-                                   std::abs(line[0] - f1) <= kSharedLineTolerance &&
-                                   std::abs(line[1] - d1) * static_cast<float>(s.n[r.axis]) <=
-                                       kSharedLineTolerance;
-                    block.f2[lane] = line[2];
-                    block.d2[lane] = line[3];
-                    block.t0[lane] = line[4];
-                    block.dt[lane] = line[5];
-                    if (block.kBegin[lane] < block.kEnd[lane]) {
-                        block.kFirst = std::min(block.kFirst, block.kBegin[lane]);
-                        block.kLast = std::max(block.kLast, block.kEnd[lane]);
-                    }
-                }
-                // Lanes past the last row repeat the last row's line, which keeps z monotone
-                // across the lanes; their empty slice range masks them off.
-                for (int lane = active; lane < kLanes; ++lane) {
-                    block.f2[lane] = block.f2[active - 1];
-                    block.d2[lane] = block.d2[active - 1];
-                    block.t0[lane] = block.t0[active - 1];
-                    block.dt[lane] = block.dt[active - 1];
-                }
-                // The window of sixteen z values must hold every lane's two samples: the lanes'
-                // spread in z is affine in k, so its largest value is at an end of the range.
-                if (block.kFirst < block.kLast) {
-                    for (int k : {block.kFirst, block.kLast - 1}) {
-                        const float zA = block.f2[0] + static_cast<float>(k) * block.d2[0];
-                        const float zB =
-                            block.f2[kLanes - 1] + static_cast<float>(k) * block.d2[kLanes - 1];
-                        block.vector = block.vector && std::abs(zB - zA) <= kMaxSpread;
-                    }
-                    if (block.vector) {
-                        kFirst = std::min(kFirst, block.kFirst);
-                        kLast = std::max(kLast, block.kLast);
-                    }
-                }
-            }
+            setUpColumn(walk, view, u, column);
             std::fill(sums.begin(), sums.end(), 0.0f);
-            if (kFirst < kLast) {
-                walkColumn(blocks.data(), blockCount, f1, d1, axis, kFirst, kLast, columns, s,
-                           sums.data());
+            if (column.kFirst < column.kLast) {
+                walkColumn(column.blocks.data(), blockCount, column.f1, column.d1, column.axis,
+                           column.kFirst, column.kLast, columns, s, sums.data());
             }
             for (int row = 0; row < s.nv; ++row) {
-                const Walk3D::Ray& r = rays[static_cast<std::size_t>(row)];
-                const Block& block = blocks[static_cast<std::size_t>(row / kLanes)];
+                const Walk3D::Ray& r = column.rays[static_cast<std::size_t>(row)];
+                const Block& block = column.blocks[static_cast<std::size_t>(row / kLanes)];
                 float sum = sums[static_cast<std::size_t>(row)];
                 if (!block.vector) {
                     walk.walk(r, [&](std::ptrdiff_t voxel, float c) { sum += c * volume[voxel]; });
                 }
                 proj[rayIndex(row)] = sum * r.step;
+            }
+        }
+    }
+    return true;
+}
+bool josephBack3DColumnsAvx2(const Setup3D& s, const std::vector<float>& params, std::size_t count,
+                             const float* proj, float weight, float* volume)
+{
+    const auto nx = static_cast<std::size_t>(s.n[0]);
+    const auto ny = static_cast<std::size_t>(s.n[1]);
+    const auto nz = static_cast<std::size_t>(s.n[2]);
+    const auto pitch = nz + static_cast<std::size_t>(kZBefore + kZAfter);
+    const std::size_t padded = nx * ny * pitch;
+    if (!useAvx2() || !rowsAlongZ(params, count) ||
+        padded >= static_cast<std::size_t>(std::numeric_limits<std::ptrdiff_t>::max())) {
+        return false;
+    }
+    const Walk3D walk(s, params);
+    const int blockCount = (s.nv + kLanes - 1) / kLanes;
+    const auto tasks = static_cast<std::ptrdiff_t>(count) * s.nu;
+    const int threads = omp_get_max_threads();
+    // Per thread, a z-fastest accumulator for each dominant axis (as ZColumns lays out the
+    // forward projection's copy), allocated when a ray first needs it.
+    std::vector<std::vector<float>> alongX(static_cast<std::size_t>(threads));
+    std::vector<std::vector<float>> alongY(static_cast<std::size_t>(threads));
+#pragma omp parallel num_threads(threads)
+    {
+        const auto thread = static_cast<std::size_t>(omp_get_thread_num());
+        std::vector<float>& accX = alongX[thread];
+        std::vector<float>& accY = alongY[thread];
+        Column column(s);
+#pragma omp for schedule(dynamic, 4)
+        for (std::ptrdiff_t task = 0; task < tasks; ++task) {
+            const auto view = task / s.nu;
+            const auto u = static_cast<int>(task % s.nu);
+            setUpColumn(walk, view, u, column);
+            bool anyValue = false;
+            for (int row = 0; row < s.nv; ++row) {
+                const float value =
+                    proj[(view * s.nv + row) * static_cast<std::ptrdiff_t>(s.nu) + u] *
+                    column.rays[static_cast<std::size_t>(row)].step;
+                column.blocks[static_cast<std::size_t>(row / kLanes)].value[row % kLanes] = value;
+                anyValue = anyValue || value != 0.0f;
+            }
+            if (!anyValue) {
+                continue;
+            }
+            if (accX.empty()) {
+                accX.assign(padded, 0.0f); // the fallback below writes here too
+            }
+            if (column.kFirst < column.kLast) {
+                std::vector<float>& acc = column.axis == 0 ? accX : accY;
+                if (acc.empty()) {
+                    acc.assign(padded, 0.0f);
+                }
+                scatterColumn(column.blocks.data(), blockCount, column.f1, column.d1, column.axis,
+                              column.kFirst, column.kLast, pitch, s, acc.data());
+            }
+            // Blocks the windows cannot take: the scalar walk, into the x-major accumulator.
+            for (int row = 0; row < s.nv; ++row) {
+                const Block& block = column.blocks[static_cast<std::size_t>(row / kLanes)];
+                const float value = block.value[row % kLanes];
+                if (block.vector || value == 0.0f) {
+                    continue;
+                }
+                walk.walk(column.rays[static_cast<std::size_t>(row)],
+                          [&](std::ptrdiff_t voxel, float c) {
+                              const auto index = static_cast<std::size_t>(voxel);
+                              const std::size_t x = index % nx;
+                              const std::size_t y = (index / nx) % ny;
+                              const std::size_t z = index / (nx * ny);
+                              accX[(y * nx + x) * pitch + kZBefore + z] += c * value;
+                          });
+            }
+        }
+    }
+    // volume += weight · Σ over threads and layouts, back in x-fastest order.
+#pragma omp parallel for schedule(static)
+    for (std::ptrdiff_t yy = 0; yy < static_cast<std::ptrdiff_t>(ny); ++yy) {
+        const auto y = static_cast<std::size_t>(yy);
+        for (std::size_t z = 0; z < nz; ++z) {
+            float* row = volume + (z * ny + y) * nx;
+            for (std::size_t x = 0; x < nx; ++x) {
+                float sum = 0.0f;
+                for (int t = 0; t < threads; ++t) {
+                    const auto& ax = alongX[static_cast<std::size_t>(t)];
+                    const auto& ay = alongY[static_cast<std::size_t>(t)];
+                    if (!ax.empty()) {
+                        sum += ax[(y * nx + x) * pitch + kZBefore + z];
+                    }
+                    if (!ay.empty()) {
+                        sum += ay[(x * ny + y) * pitch + kZBefore + z];
+                    }
+                }
+                row[x] += weight * sum;
             }
         }
     }
@@ -360,6 +604,12 @@ std::shared_ptr<ZColumnCache> makeZColumnCache()
 
 bool josephForward3DColumnsAvx2(const Setup3D&, const std::vector<float>&, std::size_t,
                                 const float*, float*, ZColumnCache*)
+{
+    return false;
+}
+
+bool josephBack3DColumnsAvx2(const Setup3D&, const std::vector<float>&, std::size_t, const float*,
+                             float, float*)
 {
     return false;
 }

@@ -45,7 +45,8 @@ void josephBack3D(const ProjectionStack& projections, std::size_t firstView, std
     checkViewRange(firstView, count, projections.views());
     const std::vector<float> params = makeViewParams3D(projections.geometry(), firstView, count);
     const float* proj = projections.view(firstView).data();
-    if (josephBack3DAvx2(s, params, count, proj, weight, volume.data().data())) {
+    if (josephBack3DColumnsAvx2(s, params, count, proj, weight, volume.data().data()) ||
+        josephBack3DAvx2(s, params, count, proj, weight, volume.data().data())) {
         return;
     }
     const Walk3D walk(s, params);
