@@ -48,7 +48,7 @@ class ComputeContext
 public:
     /// Chooses a device from `choice`:
     ///   "auto"       a GPU or accelerator if OpenCL has one, else the CPU backend: measured
-    ///                7-10x faster than PoCL's CPU device on the same cores for the 3D
+    ///                5-9x faster than PoCL's CPU device on the same cores for the 3D
     ///                operators (its AVX2 paths), within ±30% for the 2D ones, and it needs
     ///                no kernel compilation (bench/projector_bench.cpp, docs/benchmarks.md);
     ///   "cpu"        the C++ backend;
