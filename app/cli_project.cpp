@@ -21,8 +21,16 @@ namespace
 // the analytic edges at the grid's own resolution.
 constexpr unsigned kPhantomSupersampling = 2;
 
-// Views per call of the projector: forwardProject's and backProject's default batch.
-constexpr std::size_t kBatchViews = 16;
+// Views per call of the projector: an eighth of the scan (eight progress steps), at least 16.
+// Each call of a CPU transpose sets up and sums per-thread accumulators over the whole grid, so
+// fewer, larger batches are faster: 23 batches of 16 views cost about 3 s more than 8 of 45 at
+// 256³ (measured with the Joseph transpose).
+std::size_t batchViews(const Geometry& geometry)
+{
+    constexpr std::size_t kMinBatch = 16;
+    constexpr std::size_t kProgressSteps = 8;
+    return std::max(kMinBatch, (geometry.viewCount() + kProgressSteps - 1) / kProgressSteps);
+}
 
 std::shared_ptr<ComputeContext> openDevice(const ProjectOptions& options)
 {
@@ -40,7 +48,7 @@ void reportMemoryPlan(const ComputeContext& compute, const VolumeGrid& grid,
     const DeviceInfo& device = compute.device();
     const MemoryPlan plan =
         planMemory(grid, geometry.detector().columns * geometry.detector().rows,
-                   std::min(kBatchViews, geometry.viewCount()), kBatchViews,
+                   std::min(batchViews(geometry), geometry.viewCount()), batchViews(geometry),
                    deviceMemoryBudget(device), device.maxAllocationBytes, device.label());
     if (!quiet) {
         std::fprintf(stderr, "memory plan on %s: %s\n", device.label().c_str(),
@@ -74,7 +82,7 @@ int projectCommand(const ProjectOptions& options)
         device = compute->device().label();
         reportMemoryPlan(*compute, volume.grid(), geometry, options.quiet);
         TerminalRunContext ctx(options.quiet);
-        projections = forwardProject(*projector, volume, geometry, ctx, kBatchViews);
+        projections = forwardProject(*projector, volume, geometry, ctx, batchViews(geometry));
     }
     writeProjections(projections, options.output);
     std::printf("wrote %s: %zu views of %zu x %zu pixels (%s, %s)\n", options.output.c_str(),
@@ -107,7 +115,8 @@ int backprojectCommand(const ProjectOptions& options)
     reportMemoryPlan(*compute, volume.grid(), geometry, options.quiet);
     {
         TerminalRunContext ctx(options.quiet);
-        volume = backProject(*projector, projections, scene.reconstructionGrid(), ctx, kBatchViews);
+        volume = backProject(*projector, projections, scene.reconstructionGrid(), ctx,
+                             batchViews(geometry));
     }
     writeVolume(volume, options.output);
     std::printf("wrote %s (%s, %s)\n", options.output.c_str(), options.model.c_str(),
