@@ -12,6 +12,7 @@
 // rounding: the lanes use lane 0's in-plane line, which the others match to 1e-3 voxel (checked
 // per group; a group that does not, or whose rays are z-dominant or spread over more than
 // sixteen z-slices, is walked ray by ray).
+#include "project/avx2_window.h"
 #include "project/joseph3d_avx2.h"
 #include "project/joseph3d_walk.h"
 #include "project/simd.h"
@@ -114,13 +115,44 @@ struct Column
     [[nodiscard]] int blockCount() const { return static_cast<int>(blocks.size()); }
 };
 
-/// value of the eight lanes at z index rel (0..15) of the window (lo, hi).
-TOMO_TARGET_AVX2 inline __m256 pick(__m256 lo, __m256 hi, __m256i rel)
+/// A block's z samples in slice k: which lanes count (inside -1 < f2 < nz, in front of the
+/// source, in their own slice range), the z weight w2, and each lane's floor(f2) as an offset
+/// rel from the window start zLow (lanes are in row order, so z is monotone across them).
+struct BlockSample
 {
-    const __m256 fromLo = _mm256_permutevar8x32_ps(lo, rel);
-    const __m256 fromHi = _mm256_permutevar8x32_ps(hi, rel);
-    const __m256 upper = _mm256_castsi256_ps(_mm256_cmpgt_epi32(rel, _mm256_set1_epi32(7)));
-    return _mm256_blendv_ps(fromLo, fromHi, upper);
+    __m256 valid;
+    __m256 w2;
+    __m256i rel;
+    int zLow;
+};
+
+TOMO_TARGET_AVX2 inline BlockSample sampleBlock(const Block& block, __m256 kf, __m256i ki,
+                                                const Setup3D& s)
+{
+    const __m256 minusOne = _mm256_set1_ps(-1.0f);
+    const __m256 nzF = _mm256_set1_ps(static_cast<float>(s.n[2]));
+    const __m256i minusOneI = _mm256_set1_epi32(-1);
+    __m256 f2 = _mm256_fmadd_ps(kf, _mm256_load_ps(block.d2), _mm256_load_ps(block.f2));
+    __m256 valid =
+        _mm256_and_ps(_mm256_cmp_ps(f2, minusOne, _CMP_GT_OQ), _mm256_cmp_ps(f2, nzF, _CMP_LT_OQ));
+    if (!s.parallel) {
+        const __m256 t = _mm256_fmadd_ps(kf, _mm256_load_ps(block.dt), _mm256_load_ps(block.t0));
+        valid = _mm256_and_ps(valid, _mm256_cmp_ps(t, _mm256_setzero_ps(), _CMP_GT_OQ));
+    }
+    const __m256i kBegin = _mm256_load_si256(reinterpret_cast<const __m256i*>(block.kBegin));
+    const __m256i kEnd = _mm256_load_si256(reinterpret_cast<const __m256i*>(block.kEnd));
+    valid = _mm256_and_ps(valid, _mm256_castsi256_ps(_mm256_and_si256(
+                                     _mm256_cmpgt_epi32(ki, _mm256_add_epi32(kBegin, minusOneI)),
+                                     _mm256_cmpgt_epi32(kEnd, ki))));
+    // Lanes outside -1 < f2 < nz are clamped into the zero border; they are masked off as well.
+    f2 = _mm256_min_ps(_mm256_max_ps(f2, minusOne), nzF);
+    const __m256 fl2 = _mm256_floor_ps(f2);
+    const __m256i l2 = _mm256_cvttps_epi32(fl2); // -1 .. nz
+    // Read from the register: a store and reload of two lanes did not forward on Zen 3.
+    const int zFirst = _mm_cvtsi128_si32(_mm256_castsi256_si128(l2));
+    const int zLast = _mm256_extract_epi32(l2, kLanes - 1);
+    const int zLow = std::min(zFirst, zLast);
+    return {valid, _mm256_sub_ps(f2, fl2), _mm256_sub_epi32(l2, _mm256_set1_epi32(zLow)), zLow};
 }
 
 /// Walks a whole detector column: slice by slice along the shared in-plane line (f1 = f1At0 +
@@ -136,9 +168,6 @@ TOMO_TARGET_AVX2 void walkColumn(const Block* blocks, int blockCount, float f1At
     const std::ptrdiff_t pitch = static_cast<std::ptrdiff_t>(columns.pitch);
     const std::ptrdiff_t acrossStride = (axis == 0 ? s.n[0] : s.n[1]) * pitch;
     const float* base = axis == 0 ? columns.alongX.data() : columns.alongY.data();
-    const __m256 minusOne = _mm256_set1_ps(-1.0f);
-    const __m256 zero = _mm256_setzero_ps();
-    const __m256 nzF = _mm256_set1_ps(static_cast<float>(s.n[2]));
     const __m256i minusOneI = _mm256_set1_epi32(-1);
     for (int k = kFirst; k < kLast; ++k) {
         const float f1 = f1At0 + static_cast<float>(k) * d1;
@@ -163,43 +192,22 @@ TOMO_TARGET_AVX2 void walkColumn(const Block* blocks, int blockCount, float f1At
             if (!block.vector || k < block.kFirst || k >= block.kLast) {
                 continue;
             }
-            __m256 f2 = _mm256_fmadd_ps(kf, _mm256_load_ps(block.d2), _mm256_load_ps(block.f2));
-            __m256 valid = _mm256_and_ps(_mm256_cmp_ps(f2, minusOne, _CMP_GT_OQ),
-                                         _mm256_cmp_ps(f2, nzF, _CMP_LT_OQ));
-            if (!s.parallel) {
-                const __m256 t =
-                    _mm256_fmadd_ps(kf, _mm256_load_ps(block.dt), _mm256_load_ps(block.t0));
-                valid = _mm256_and_ps(valid, _mm256_cmp_ps(t, zero, _CMP_GT_OQ));
-            }
-            const __m256i kBegin =
-                _mm256_load_si256(reinterpret_cast<const __m256i*>(block.kBegin));
-            const __m256i kEnd = _mm256_load_si256(reinterpret_cast<const __m256i*>(block.kEnd));
-            valid = _mm256_and_ps(valid,
-                                  _mm256_castsi256_ps(_mm256_and_si256(
-                                      _mm256_cmpgt_epi32(ki, _mm256_add_epi32(kBegin, minusOneI)),
-                                      _mm256_cmpgt_epi32(kEnd, ki))));
-            // Lanes outside -1 < f2 < nz read the zero border; they are masked off as well.
-            f2 = _mm256_min_ps(_mm256_max_ps(f2, minusOne), nzF);
-            const __m256 fl2 = _mm256_floor_ps(f2);
-            const __m256 w2 = _mm256_sub_ps(f2, fl2);
-            const __m256i l2 = _mm256_cvttps_epi32(fl2); // -1 .. nz
-            // Lanes are in row order, so z is monotone across them. The window is read from the
-            // register: a store and reload of two lanes did not forward on Zen 3.
-            const int zFirst = _mm_cvtsi128_si32(_mm256_castsi256_si128(l2));
-            const int zLast = _mm256_extract_epi32(l2, kLanes - 1);
-            const int zLow = std::min(zFirst, zLast);
-            const __m256i rel = _mm256_sub_epi32(l2, _mm256_set1_epi32(zLow));
+            const BlockSample z = sampleBlock(block, kf, ki, s);
+            const int zLow = z.zLow;
+            const __m256i rel = z.rel;
+            const __m256 w2 = z.w2;
+            const __m256 valid = z.valid;
             const __m256i relNext = _mm256_sub_epi32(rel, minusOneI);
             const __m256 nearLo = _mm256_loadu_ps(near + zLow);
             const __m256 nearHi = _mm256_loadu_ps(near + zLow + 8);
             const __m256 farLo = _mm256_loadu_ps(far + zLow);
             const __m256 farHi = _mm256_loadu_ps(far + zLow + 8);
-            const __m256 nearHere = pick(nearLo, nearHi, rel);
-            const __m256 farHere = pick(farLo, farHi, rel);
+            const __m256 nearHere = pickFromWindow(nearLo, nearHi, rel);
+            const __m256 farHere = pickFromWindow(farLo, farHi, rel);
             const __m256 inNear = _mm256_fmadd_ps(
-                w2, _mm256_sub_ps(pick(nearLo, nearHi, relNext), nearHere), nearHere);
-            const __m256 inFar =
-                _mm256_fmadd_ps(w2, _mm256_sub_ps(pick(farLo, farHi, relNext), farHere), farHere);
+                w2, _mm256_sub_ps(pickFromWindow(nearLo, nearHi, relNext), nearHere), nearHere);
+            const __m256 inFar = _mm256_fmadd_ps(
+                w2, _mm256_sub_ps(pickFromWindow(farLo, farHi, relNext), farHere), farHere);
             const __m256 sample = _mm256_fmadd_ps(wNear, inNear, _mm256_mul_ps(wFar, inFar));
             float* out = sums + kLanes * b;
             _mm256_storeu_ps(out,
@@ -219,11 +227,8 @@ TOMO_TARGET_AVX2 void scatterColumn(const Block* blocks, int blockCount, float f
     const int n1 = s.n[axis == 0 ? 1 : 0];
     const std::ptrdiff_t pitch = static_cast<std::ptrdiff_t>(pitchFloats);
     const std::ptrdiff_t acrossStride = (axis == 0 ? s.n[0] : s.n[1]) * pitch;
-    const __m256 minusOne = _mm256_set1_ps(-1.0f);
     const __m256 one = _mm256_set1_ps(1.0f);
     const __m256 zero = _mm256_setzero_ps();
-    const __m256 nzF = _mm256_set1_ps(static_cast<float>(s.n[2]));
-    const __m256i minusOneI = _mm256_set1_epi32(-1);
     const __m256i oneI = _mm256_set1_epi32(1);
     const __m256i positionsLow = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     const __m256i positionsHigh = _mm256_setr_epi32(8, 9, 10, 11, 12, 13, 14, 15);
@@ -252,33 +257,14 @@ TOMO_TARGET_AVX2 void scatterColumn(const Block* blocks, int blockCount, float f
                 if (!block.vector || k < block.kFirst || k >= block.kLast) {
                     continue;
                 }
-                __m256 f2 = _mm256_fmadd_ps(kf, _mm256_load_ps(block.d2), _mm256_load_ps(block.f2));
-                __m256 valid = _mm256_and_ps(_mm256_cmp_ps(f2, minusOne, _CMP_GT_OQ),
-                                             _mm256_cmp_ps(f2, nzF, _CMP_LT_OQ));
-                if (!s.parallel) {
-                    const __m256 t =
-                        _mm256_fmadd_ps(kf, _mm256_load_ps(block.dt), _mm256_load_ps(block.t0));
-                    valid = _mm256_and_ps(valid, _mm256_cmp_ps(t, zero, _CMP_GT_OQ));
-                }
-                const __m256i kBegin =
-                    _mm256_load_si256(reinterpret_cast<const __m256i*>(block.kBegin));
-                const __m256i kEnd =
-                    _mm256_load_si256(reinterpret_cast<const __m256i*>(block.kEnd));
-                valid = _mm256_and_ps(
-                    valid, _mm256_castsi256_ps(_mm256_and_si256(
-                               _mm256_cmpgt_epi32(ki, _mm256_add_epi32(kBegin, minusOneI)),
-                               _mm256_cmpgt_epi32(kEnd, ki))));
-                if (_mm256_movemask_ps(valid) == 0) {
+                const BlockSample z = sampleBlock(block, kf, ki, s);
+                if (_mm256_movemask_ps(z.valid) == 0) {
                     continue;
                 }
-                f2 = _mm256_min_ps(_mm256_max_ps(f2, minusOne), nzF);
-                const __m256 fl2 = _mm256_floor_ps(f2);
-                const __m256 w2 = _mm256_sub_ps(f2, fl2);
-                const __m256i l2 = _mm256_cvttps_epi32(fl2);
-                const int zFirst = _mm_cvtsi128_si32(_mm256_castsi256_si128(l2));
-                const int zLast = _mm256_extract_epi32(l2, kLanes - 1);
-                const int zLow = std::min(zFirst, zLast);
-                const __m256i rel = _mm256_sub_epi32(l2, _mm256_set1_epi32(zLow));
+                const int zLow = z.zLow;
+                const __m256i rel = z.rel;
+                const __m256 w2 = z.w2;
+                const __m256 valid = z.valid;
                 const __m256 value = _mm256_and_ps(valid, _mm256_load_ps(block.value));
                 const __m256 lower = _mm256_mul_ps(_mm256_sub_ps(one, w2), value); // at rel
                 const __m256 upper = _mm256_mul_ps(w2, value);                     // at rel + 1

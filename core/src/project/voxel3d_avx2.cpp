@@ -7,6 +7,7 @@
 // TOMO_BILINEAR_SAMPLE.
 #include "project/voxel3d_avx2.h"
 
+#include "project/avx2_window.h"
 #include "project/simd.h"
 
 #include <algorithm>
@@ -180,14 +181,6 @@ struct ColumnViews
     }
 };
 
-/// value of the eight lanes at index rel (0..15) of the 16-float window (lo, hi); `upper` is
-/// rel > 7, computed once for the two projection columns that share rel.
-TOMO_TARGET_AVX2 inline __m256 pickLane(__m256 lo, __m256 hi, __m256i rel, __m256 upper)
-{
-    return _mm256_blendv_ps(_mm256_permutevar8x32_ps(lo, rel), _mm256_permutevar8x32_ps(hi, rel),
-                            upper);
-}
-
 // Largest spread (pixels) of eight z-neighbours' v on the detector for the window path: their two
 // samples floor(fv) and floor(fv) + 1 must fit the 16 floats from the lowest floor(fv).
 constexpr float kMaxRowSpread = 13.0f;
@@ -253,13 +246,14 @@ TOMO_TARGET_AVX2 void addColumn(const Setup3D& s, const float* matrices, std::si
             const __m256i seven = _mm256_set1_epi32(7);
             const __m256 upper = _mm256_castsi256_ps(_mm256_cmpgt_epi32(rel, seven));
             const __m256 upperNext = _mm256_castsi256_ps(_mm256_cmpgt_epi32(relNext, seven));
-            const __m256 nearHere = pickLane(nearLo, nearHi, rel, upper);
-            const __m256 farHere = pickLane(farLo, farHi, rel, upper);
+            const __m256 nearHere = pickFromWindow(nearLo, nearHi, rel, upper);
+            const __m256 farHere = pickFromWindow(farLo, farHi, rel, upper);
             const __m256 inNear = _mm256_fmadd_ps(
-                wv, _mm256_sub_ps(pickLane(nearLo, nearHi, relNext, upperNext), nearHere),
+                wv, _mm256_sub_ps(pickFromWindow(nearLo, nearHi, relNext, upperNext), nearHere),
                 nearHere);
             const __m256 inFar = _mm256_fmadd_ps(
-                wv, _mm256_sub_ps(pickLane(farLo, farHi, relNext, upperNext), farHere), farHere);
+                wv, _mm256_sub_ps(pickFromWindow(farLo, farHi, relNext, upperNext), farHere),
+                farHere);
             const __m256 sample = _mm256_fmadd_ps(wNear, inNear, _mm256_mul_ps(wFar, inFar));
             _mm256_storeu_ps(acc + k,
                              _mm256_add_ps(_mm256_loadu_ps(acc + k), _mm256_and_ps(valid, sample)));

@@ -78,87 +78,52 @@ private:
     {
         const Setup3D s = makeSetup3D(projections.geometry(), volume.grid());
         checkViewRange(firstView, count, projections.views());
+        const std::size_t pixels = projections.pixelsPerView();
+        const float* proj = projections.data().data() + firstView * pixels;
+        float* out = volume.data().data();
         if (s.radius > 0.0f) {
-            backCurved3D(s, projections, firstView, count, weight, volume);
-            return;
-        }
-        const std::vector<float> matrices =
-            makeProjectionMatrices(projections.geometry(), firstView, count);
-        const std::size_t pixels = projections.pixelsPerView();
-        const float* proj = projections.data().data() + firstView * pixels;
-        float* out = volume.data().data();
-        if (voxelBack3DAvx2(s, matrices.data(), count, proj, pixels, weight, out)) {
-            return;
-        }
-        const auto voxels = static_cast<std::ptrdiff_t>(s.n[0]) * s.n[1] * s.n[2];
-#pragma omp parallel for schedule(static)
-        for (std::ptrdiff_t index = 0; index < voxels; ++index) {
-            const float x[3] = {
-                s.origin[0] + static_cast<float>(index % s.n[0]) * s.spacing[0],
-                s.origin[1] + static_cast<float>((index / s.n[0]) % s.n[1]) * s.spacing[1],
-                s.origin[2] +
-                    static_cast<float>(index / (static_cast<std::ptrdiff_t>(s.n[0]) * s.n[1])) *
-                        s.spacing[2]};
-            float sum = 0.0f;
-            for (std::size_t view = 0; view < count; ++view) {
-                float fu = 0.0f;
-                float fv = 0.0f;
-                if (!tomo_project_point(matrices.data() + view * 12, x, &fu, &fv)) {
-                    continue;
-                }
-                if (!(fu > -1.0f && fu < static_cast<float>(s.nu) && fv > -1.0f &&
-                      fv < static_cast<float>(s.nv))) {
-                    continue;
-                }
-                const float* image = proj + view * pixels;
-                float sample = 0.0f;
-                TOMO_BILINEAR_SAMPLE(image, s.nu, s.nv, fu, fv, sample);
-                sum += sample;
-            }
-            out[index] += weight * sum;
-        }
-    }
-
-    // Cylindrical detectors: no projection matrix maps a point to an arc length, so each voxel
-    // centre is intersected with the cylinder (tomo_project_point_curved).
-    static void backCurved3D(const Setup3D& s, const ProjectionStack& projections,
-                             std::size_t firstView, std::size_t count, float weight, Volume& volume)
-    {
-        const std::vector<float> params =
-            makeViewParams3D(projections.geometry(), firstView, count);
-        const std::size_t pixels = projections.pixelsPerView();
-        const float* proj = projections.data().data() + firstView * pixels;
-        float* out = volume.data().data();
-        const auto voxels = static_cast<std::ptrdiff_t>(s.n[0]) * s.n[1] * s.n[2];
-#pragma omp parallel for schedule(static)
-        for (std::ptrdiff_t index = 0; index < voxels; ++index) {
-            const float x[3] = {
-                s.origin[0] + static_cast<float>(index % s.n[0]) * s.spacing[0],
-                s.origin[1] + static_cast<float>((index / s.n[0]) % s.n[1]) * s.spacing[1],
-                s.origin[2] +
-                    static_cast<float>(index / (static_cast<std::ptrdiff_t>(s.n[0]) * s.n[1])) *
-                        s.spacing[2]};
-            float sum = 0.0f;
-            for (std::size_t view = 0; view < count; ++view) {
+            // Cylindrical detectors: no projection matrix maps a point to an arc length, so each
+            // voxel centre is intersected with the cylinder (tomo_project_point_curved).
+            const std::vector<float> params =
+                makeViewParams3D(projections.geometry(), firstView, count);
+            gatherOverVoxels3D(s, count, weight, out, [&](const float* x, std::size_t view) {
                 float a = 0.0f;
                 float b = 0.0f;
                 if (!tomo_project_point_curved(params.data() + view * kViewParam3DFloats, s.radius,
                                                s.parallel, x, &a, &b)) {
-                    continue;
+                    return 0.0f;
                 }
-                const float fu = a / s.pixelU + s.centreU;
-                const float fv = b / s.pixelV + s.centreV;
-                if (!(fu > -1.0f && fu < static_cast<float>(s.nu) && fv > -1.0f &&
-                      fv < static_cast<float>(s.nv))) {
-                    continue;
-                }
-                const float* image = proj + view * pixels;
-                float sample = 0.0f;
-                TOMO_BILINEAR_SAMPLE(image, s.nu, s.nv, fu, fv, sample);
-                sum += sample;
-            }
-            out[index] += weight * sum;
+                return sampleView(s, proj + view * pixels, a / s.pixelU + s.centreU,
+                                  b / s.pixelV + s.centreV);
+            });
+            return;
         }
+        const std::vector<float> matrices =
+            makeProjectionMatrices(projections.geometry(), firstView, count);
+        if (voxelBack3DAvx2(s, matrices.data(), count, proj, pixels, weight, out)) {
+            return;
+        }
+        gatherOverVoxels3D(s, count, weight, out, [&](const float* x, std::size_t view) {
+            float fu = 0.0f;
+            float fv = 0.0f;
+            if (!tomo_project_point(matrices.data() + view * 12, x, &fu, &fv)) {
+                return 0.0f;
+            }
+            return sampleView(s, proj + view * pixels, fu, fv);
+        });
+    }
+
+    /// The bilinear sample of one view's image at fractional pixel (fu, fv), zero off the
+    /// detector.
+    static float sampleView(const Setup3D& s, const float* image, float fu, float fv)
+    {
+        if (!(fu > -1.0f && fu < static_cast<float>(s.nu) && fv > -1.0f &&
+              fv < static_cast<float>(s.nv))) {
+            return 0.0f;
+        }
+        float sample = 0.0f;
+        TOMO_BILINEAR_SAMPLE(image, s.nu, s.nv, fu, fv, sample);
+        return sample;
     }
 };
 } // namespace
