@@ -10,6 +10,60 @@
 #error "TOMO_PARALLEL must be defined"
 #endif
 
+/* The ray of pixel (iu, iv) of batch view `view`: origin o, direction r, and its dominant axis. */
+int joseph_ray(__global const float* views, int view, int iu, int iv, float pixel_u, float pixel_v,
+               float centre_u, float centre_v, float radius, const float* spacing, float* o,
+               float* r)
+{
+    float p[12];
+    for (int c = 0; c < 12; ++c) {
+        p[c] = views[12 * view + c];
+    }
+    tomo_ray_3d(p, ((float)iu - centre_u) * pixel_u, ((float)iv - centre_v) * pixel_v, radius,
+                TOMO_PARALLEL, o, r);
+    return tomo_joseph_axis_3d(r, spacing);
+}
+
+/* Joseph's samples of that ray, as Walk3D::walk does on the CPU: VISIT(index, coefficient) for
+ * each of the up to four voxels (index into the volume) of every sample. A macro because the
+ * forward projection reads where the transpose adds atomically, and OpenCL C has no lambdas. */
+#define TOMO_JOSEPH_WALK_3D(o, r, axis, n, stride, origin, spacing, VISIT)                         \
+    do {                                                                                           \
+        const int a1_ = tomo_across_first(axis);                                                   \
+        const int a2_ = tomo_across_second(axis);                                                  \
+        float line_[6];                                                                            \
+        int k_begin_;                                                                              \
+        int k_end_;                                                                                \
+        tomo_joseph_line_3d(o, r, axis, n, origin, spacing, TOMO_PARALLEL, line_, &k_begin_,       \
+                            &k_end_);                                                              \
+        for (int k_ = k_begin_; k_ < k_end_; ++k_) {                                               \
+            float f1_;                                                                             \
+            float f2_;                                                                             \
+            if (!tomo_joseph_sample_3d(line_, k_, n[a1_], n[a2_], TOMO_PARALLEL, &f1_, &f2_)) {    \
+                continue;                                                                          \
+            }                                                                                      \
+            const float fl1_ = floor(f1_);                                                         \
+            const float fl2_ = floor(f2_);                                                         \
+            const float w1_ = f1_ - fl1_;                                                          \
+            const float w2_ = f2_ - fl2_;                                                          \
+            const int l1_ = (int)fl1_;                                                             \
+            const int l2_ = (int)fl2_;                                                             \
+            const int base_ = k_ * stride[axis];                                                   \
+            if (l1_ >= 0 && l2_ >= 0) {                                                            \
+                VISIT(base_ + l1_ * stride[a1_] + l2_ * stride[a2_], (1.0f - w1_) * (1.0f - w2_)); \
+            }                                                                                      \
+            if (l1_ + 1 < n[a1_] && l2_ >= 0) {                                                    \
+                VISIT(base_ + (l1_ + 1) * stride[a1_] + l2_ * stride[a2_], w1_ * (1.0f - w2_));    \
+            }                                                                                      \
+            if (l1_ >= 0 && l2_ + 1 < n[a2_]) {                                                    \
+                VISIT(base_ + l1_ * stride[a1_] + (l2_ + 1) * stride[a2_], (1.0f - w1_) * w2_);    \
+            }                                                                                      \
+            if (l1_ + 1 < n[a1_] && l2_ + 1 < n[a2_]) {                                            \
+                VISIT(base_ + (l1_ + 1) * stride[a1_] + (l2_ + 1) * stride[a2_], w1_ * w2_);       \
+            }                                                                                      \
+        }                                                                                          \
+    } while (0)
+
 /* One work-item per ray: global size (nu, nv, views in batch). */
 __kernel void project_joseph_3d(__global const float* volume, __global float* projections,
                                 __global const float* views, int nx, int ny, int nz, float origin_x,
@@ -23,52 +77,18 @@ __kernel void project_joseph_3d(__global const float* volume, __global float* pr
     if (iu >= nu || iv >= nv) {
         return;
     }
-    float p[12];
-    for (int c = 0; c < 12; ++c) {
-        p[c] = views[12 * view + c];
-    }
     const float origin[3] = {origin_x, origin_y, origin_z};
     const float spacing[3] = {spacing_x, spacing_y, spacing_z};
     const int n[3] = {nx, ny, nz};
     const int stride[3] = {1, nx, nx * ny};
     float o[3];
     float r[3];
-    tomo_ray_3d(p, ((float)iu - centre_u) * pixel_u, ((float)iv - centre_v) * pixel_v, radius,
-                TOMO_PARALLEL, o, r);
-    const int axis = tomo_joseph_axis_3d(r, spacing);
-    const int a1 = tomo_across_first(axis);
-    const int a2 = tomo_across_second(axis);
+    const int axis = joseph_ray(views, view, iu, iv, pixel_u, pixel_v, centre_u, centre_v, radius,
+                                spacing, o, r);
     float sum = 0.0f;
-    float line[6];
-    int k_begin;
-    int k_end;
-    tomo_joseph_line_3d(o, r, axis, n, origin, spacing, TOMO_PARALLEL, line, &k_begin, &k_end);
-    for (int k = k_begin; k < k_end; ++k) {
-        float f1;
-        float f2;
-        if (!tomo_joseph_sample_3d(line, k, n[a1], n[a2], TOMO_PARALLEL, &f1, &f2)) {
-            continue;
-        }
-        const float fl1 = floor(f1);
-        const float fl2 = floor(f2);
-        const float w1 = f1 - fl1;
-        const float w2 = f2 - fl2;
-        const int l1 = (int)fl1;
-        const int l2 = (int)fl2;
-        const int base = k * stride[axis];
-        if (l1 >= 0 && l2 >= 0) {
-            sum += (1.0f - w1) * (1.0f - w2) * volume[base + l1 * stride[a1] + l2 * stride[a2]];
-        }
-        if (l1 + 1 < n[a1] && l2 >= 0) {
-            sum += w1 * (1.0f - w2) * volume[base + (l1 + 1) * stride[a1] + l2 * stride[a2]];
-        }
-        if (l1 >= 0 && l2 + 1 < n[a2]) {
-            sum += (1.0f - w1) * w2 * volume[base + l1 * stride[a1] + (l2 + 1) * stride[a2]];
-        }
-        if (l1 + 1 < n[a1] && l2 + 1 < n[a2]) {
-            sum += w1 * w2 * volume[base + (l1 + 1) * stride[a1] + (l2 + 1) * stride[a2]];
-        }
-    }
+#define TOMO_READ(index, coefficient) sum += (coefficient)*volume[index]
+    TOMO_JOSEPH_WALK_3D(o, r, axis, n, stride, origin, spacing, TOMO_READ);
+#undef TOMO_READ
     projections[(view * nv + iv) * nu + iu] = sum * tomo_joseph_step_3d(r, axis, spacing);
 }
 
@@ -89,57 +109,20 @@ __kernel void backproject_joseph_3d(__global float* volume, __global const float
     if (iu >= nu || iv >= nv) {
         return;
     }
-    float p[12];
-    for (int c = 0; c < 12; ++c) {
-        p[c] = views[12 * view + c];
-    }
     const float origin[3] = {origin_x, origin_y, origin_z};
     const float spacing[3] = {spacing_x, spacing_y, spacing_z};
     const int n[3] = {nx, ny, nz};
     const int stride[3] = {1, nx, nx * ny};
     float o[3];
     float r[3];
-    tomo_ray_3d(p, ((float)iu - centre_u) * pixel_u, ((float)iv - centre_v) * pixel_v, radius,
-                TOMO_PARALLEL, o, r);
-    const int axis = tomo_joseph_axis_3d(r, spacing);
-    const int a1 = tomo_across_first(axis);
-    const int a2 = tomo_across_second(axis);
+    const int axis = joseph_ray(views, view, iu, iv, pixel_u, pixel_v, centre_u, centre_v, radius,
+                                spacing, o, r);
     const float value =
         weight * projections[(view * nv + iv) * nu + iu] * tomo_joseph_step_3d(r, axis, spacing);
     if (value == 0.0f) {
         return;
     }
-    float line[6];
-    int k_begin;
-    int k_end;
-    tomo_joseph_line_3d(o, r, axis, n, origin, spacing, TOMO_PARALLEL, line, &k_begin, &k_end);
-    for (int k = k_begin; k < k_end; ++k) {
-        float f1;
-        float f2;
-        if (!tomo_joseph_sample_3d(line, k, n[a1], n[a2], TOMO_PARALLEL, &f1, &f2)) {
-            continue;
-        }
-        const float fl1 = floor(f1);
-        const float fl2 = floor(f2);
-        const float w1 = f1 - fl1;
-        const float w2 = f2 - fl2;
-        const int l1 = (int)fl1;
-        const int l2 = (int)fl2;
-        __global float* base = volume + k * stride[axis];
-        if (l1 >= 0 && l2 >= 0) {
-            tomo_atomic_add(base + l1 * stride[a1] + l2 * stride[a2],
-                            (1.0f - w1) * (1.0f - w2) * value);
-        }
-        if (l1 + 1 < n[a1] && l2 >= 0) {
-            tomo_atomic_add(base + (l1 + 1) * stride[a1] + l2 * stride[a2],
-                            w1 * (1.0f - w2) * value);
-        }
-        if (l1 >= 0 && l2 + 1 < n[a2]) {
-            tomo_atomic_add(base + l1 * stride[a1] + (l2 + 1) * stride[a2],
-                            (1.0f - w1) * w2 * value);
-        }
-        if (l1 + 1 < n[a1] && l2 + 1 < n[a2]) {
-            tomo_atomic_add(base + (l1 + 1) * stride[a1] + (l2 + 1) * stride[a2], w1 * w2 * value);
-        }
-    }
+#define TOMO_ADD(index, coefficient) tomo_atomic_add(volume + (index), (coefficient)*value)
+    TOMO_JOSEPH_WALK_3D(o, r, axis, n, stride, origin, spacing, TOMO_ADD);
+#undef TOMO_ADD
 }
