@@ -1,5 +1,5 @@
-/* Joseph ray-driven projector for 3D parallel and cone beams on a flat detector, and its exact
- * transpose. Host launcher: core/src/ocl/projector_cl.cpp. CPU reference:
+/* Joseph ray-driven projector for 3D parallel and cone beams on flat or cylindrical detectors,
+ * and its exact transpose. Host launcher: core/src/ocl/projector_cl.cpp. CPU reference:
  * core/src/project/joseph3d_cpu.cpp.
  *
  * Buffers: volume (nx * ny * nz floats, x fastest); projections (views * nv * nu floats, u

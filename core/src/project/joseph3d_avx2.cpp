@@ -283,10 +283,7 @@ bool josephForward3DAvx2(const Setup3D& s, const std::vector<float>& params, std
         setUpGroup(walk, index, groupsPerRow, g);
         if (!g.sameAxis) {
             for (int lane = 0; lane < g.active; ++lane) {
-                float sum = 0.0f;
-                walk.walk(g.rays[lane],
-                          [&](std::ptrdiff_t voxel, float c) { sum += c * volume[voxel]; });
-                proj[g.firstRay + lane] = sum * g.rays[lane].step;
+                proj[g.firstRay + lane] = integrateRay(walk, g.rays[lane], volume);
             }
             continue;
         }

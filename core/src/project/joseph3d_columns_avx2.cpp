@@ -15,6 +15,7 @@
 #include "project/avx2_window.h"
 #include "project/joseph3d_avx2.h"
 #include "project/joseph3d_walk.h"
+#include "project/ray_scatter.h"
 #include "project/simd.h"
 
 #include <algorithm>
@@ -474,16 +475,14 @@ bool josephForward3DColumnsAvx2(const Setup3D& s, const std::vector<float>& para
             for (int row = 0; row < s.nv; ++row) {
                 const Walk3D::Ray& r = column.rays[static_cast<std::size_t>(row)];
                 const Block& block = column.blocks[static_cast<std::size_t>(row / kLanes)];
-                float sum = sums[static_cast<std::size_t>(row)];
-                if (!block.vector) {
-                    walk.walk(r, [&](std::ptrdiff_t voxel, float c) { sum += c * volume[voxel]; });
-                }
-                proj[rayIndex(row)] = sum * r.step;
+                proj[rayIndex(row)] = block.vector ? sums[static_cast<std::size_t>(row)] * r.step
+                                                   : integrateRay(walk, r, volume);
             }
         }
     }
     return true;
 }
+
 bool josephBack3DColumnsAvx2(const Setup3D& s, const std::vector<float>& params, std::size_t count,
                              const float* proj, float weight, float* volume)
 {
@@ -526,9 +525,6 @@ bool josephBack3DColumnsAvx2(const Setup3D& s, const std::vector<float>& params,
             if (!anyValue) {
                 continue;
             }
-            if (accX.empty()) {
-                accX.assign(padded, 0.0f); // the fallback below writes here too
-            }
             if (column.kFirst < column.kLast) {
                 std::vector<float>& acc = column.axis == 0 ? accX : accY;
                 if (acc.empty()) {
@@ -543,6 +539,9 @@ bool josephBack3DColumnsAvx2(const Setup3D& s, const std::vector<float>& params,
                 const float value = block.value[row % kLanes];
                 if (block.vector || value == 0.0f) {
                     continue;
+                }
+                if (accX.empty()) {
+                    accX.assign(padded, 0.0f);
                 }
                 walk.walk(column.rays[static_cast<std::size_t>(row)],
                           [&](std::ptrdiff_t voxel, float c) {

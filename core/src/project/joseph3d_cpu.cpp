@@ -27,15 +27,7 @@ void josephForward3D(const Volume& volume, ProjectionStack& out, std::size_t fir
         josephForward3DAvx2(s, params, count, f, proj)) {
         return;
     }
-    const Walk3D walk(s, params);
-    const auto rays = static_cast<std::ptrdiff_t>(count) * s.nv * s.nu;
-#pragma omp parallel for schedule(static)
-    for (std::ptrdiff_t ray = 0; ray < rays; ++ray) {
-        const Walk3D::Ray r = walk.ray(ray);
-        float sum = 0.0f;
-        walk.walk(r, [&](std::ptrdiff_t voxel, float c) { sum += c * f[voxel]; });
-        proj[ray] = sum * r.step;
-    }
+    projectOverRays(Walk3D(s, params), static_cast<std::ptrdiff_t>(count) * s.nv * s.nu, f, proj);
 }
 
 void josephBack3D(const ProjectionStack& projections, std::size_t firstView, std::size_t count,
@@ -49,18 +41,7 @@ void josephBack3D(const ProjectionStack& projections, std::size_t firstView, std
         josephBack3DAvx2(s, params, count, proj, weight, volume.data().data())) {
         return;
     }
-    const Walk3D walk(s, params);
-    const auto rays = static_cast<std::ptrdiff_t>(count) * s.nv * s.nu;
-    scatterOverRays(rays, volume.data().size(), weight, volume.data().data(),
-                    [&](std::ptrdiff_t ray, float* acc) {
-                        const float value = proj[ray];
-                        if (value == 0.0f) {
-                            return;
-                        }
-                        const Walk3D::Ray r = walk.ray(ray);
-                        const float scaled = value * r.step;
-                        walk.walk(r,
-                                  [&](std::ptrdiff_t voxel, float c) { acc[voxel] += c * scaled; });
-                    });
+    transposeOverRays(Walk3D(s, params), static_cast<std::ptrdiff_t>(count) * s.nv * s.nu, proj,
+                      weight, volume.data().size(), volume.data().data());
 }
 } // namespace tomo::detail

@@ -95,16 +95,8 @@ public:
         checkViewRange(firstView, count, out.views());
         const auto params = makeViewParams2D(out.geometry(), firstView, count);
         const Walk2D walk{s, params};
-        const float* f = volume.data().data();
-        float* proj = out.view(firstView).data();
-        const auto rays = static_cast<std::ptrdiff_t>(count) * s.nu;
-#pragma omp parallel for schedule(static)
-        for (std::ptrdiff_t ray = 0; ray < rays; ++ray) {
-            const Walk2D::Ray r = walk.ray(ray);
-            float sum = 0.0f;
-            walk.walk(r, [&](std::ptrdiff_t pixel, float c) { sum += c * f[pixel]; });
-            proj[ray] = sum * r.step;
-        }
+        projectOverRays(walk, static_cast<std::ptrdiff_t>(count) * s.nu, volume.data().data(),
+                        out.view(firstView).data());
     }
 
     void backAccumulate(const ProjectionStack& projections, std::size_t firstView,
@@ -118,19 +110,9 @@ public:
         checkViewRange(firstView, count, projections.views());
         const auto params = makeViewParams2D(projections.geometry(), firstView, count);
         const Walk2D walk{s, params};
-        const float* proj = projections.view(firstView).data();
-        const auto rays = static_cast<std::ptrdiff_t>(count) * s.nu;
-        scatterOverRays(
-            rays, volume.data().size(), weight, volume.data().data(),
-            [&](std::ptrdiff_t ray, float* acc) {
-                const float value = proj[ray];
-                if (value == 0.0f) {
-                    return;
-                }
-                const Walk2D::Ray r = walk.ray(ray);
-                const float scaled = value * r.step;
-                walk.walk(r, [&](std::ptrdiff_t pixel, float c) { acc[pixel] += c * scaled; });
-            });
+        transposeOverRays(walk, static_cast<std::ptrdiff_t>(count) * s.nu,
+                          projections.view(firstView).data(), weight, volume.data().size(),
+                          volume.data().data());
     }
 
 private:
