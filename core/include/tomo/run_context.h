@@ -48,6 +48,12 @@ public:
     /// of the whole projection stack or volume) when it does not; the default is false, as the
     /// default publishPreview drops everything.
     [[nodiscard]] virtual bool wantsPreviews() const { return false; }
+
+    /// For a host that wants previews, publishes a copy of `partial` (a stack being filled batch
+    /// by batch, `viewsDone` of its views finished): the copy keeps the snapshot immutable while
+    /// later batches are written. Does nothing otherwise.
+    void publishProjections(const ProjectionStack& partial, std::size_t viewsDone,
+                            std::string_view stage);
 };
 
 /// Never cancelled; drops progress and previews. For tests and library callers that need none.

@@ -31,13 +31,7 @@ ProjectionStack projectAnalytic(const Phantom& phantom, const Geometry& geometry
             out->view(view)[pixel] = static_cast<float>(lineIntegral(phantom, centre, direction));
         }
         ctx.reportProgress(first + count, views, "analytic projection");
-        if (ctx.wantsPreviews()) {
-            Preview preview;
-            preview.projections = std::make_shared<const ProjectionStack>(*out);
-            preview.viewsDone = first + count;
-            preview.stage = "analytic projection";
-            ctx.publishPreview(std::move(preview));
-        }
+        ctx.publishProjections(*out, first + count, "analytic projection");
     }
     return std::move(*out);
 }

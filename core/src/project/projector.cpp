@@ -66,14 +66,7 @@ ProjectionStack forwardProject(const Projector& projector, const Volume& volume,
         const std::size_t count = std::min(batchViews, views - first);
         projector.forward(volume, *out, first, count);
         ctx.reportProgress(first + count, views, "forward projection");
-        if (ctx.wantsPreviews()) {
-            Preview preview;
-            // A copy per batch: the snapshot must stay immutable while later batches are written.
-            preview.projections = std::make_shared<const ProjectionStack>(*out);
-            preview.viewsDone = first + count;
-            preview.stage = "forward projection";
-            ctx.publishPreview(std::move(preview));
-        }
+        ctx.publishProjections(*out, first + count, "forward projection");
     }
     return std::move(*out);
 }

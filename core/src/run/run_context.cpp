@@ -2,6 +2,9 @@
 
 #include "tomo/error.h"
 
+#include <memory>
+#include <string>
+
 namespace tomo
 {
 RunContext::~RunContext() = default;
@@ -14,4 +17,17 @@ void RunContext::throwIfCancelled() const
 }
 
 void RunContext::publishPreview(Preview /*preview*/) {}
+
+void RunContext::publishProjections(const ProjectionStack& partial, std::size_t viewsDone,
+                                    std::string_view stage)
+{
+    if (!wantsPreviews()) {
+        return;
+    }
+    Preview preview;
+    preview.projections = std::make_shared<const ProjectionStack>(partial);
+    preview.viewsDone = viewsDone;
+    preview.stage = std::string(stage);
+    publishPreview(std::move(preview));
+}
 } // namespace tomo
