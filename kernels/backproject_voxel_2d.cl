@@ -1,7 +1,8 @@
 /* Voxel-driven backprojection for 2D parallel and fan beams (the FBP operator): each voxel
  * centre is projected onto the detector (flat, or an arc of radius `radius`) and the two nearest
- * columns are interpolated linearly; columns outside the detector count as zero. No distance
- * weight: FBP applies its own. Host launcher: core/src/ocl/projector_cl.cpp. CPU reference:
+ * columns are interpolated linearly; columns outside the detector count as zero. Each sample is
+ * multiplied by the distance weight of fan-beam FBP (tomo_distance_weight_2d; 1 for parallel
+ * beams). Host launcher: core/src/ocl/projector_cl.cpp. CPU reference:
  * core/src/project/voxel_cpu.cpp.
  *
  * One work-item per voxel, global size (nx, ny). Buffers as in project_joseph_2d.cl.
@@ -40,12 +41,15 @@ __kernel void backproject_voxel_2d(__global float* volume, __global const float*
         const float w = f - fl;
         const int lower = (int)fl;
         __global const float* row = projections + view * nu;
+        float sample = 0.0f;
         if (lower >= 0) {
-            sum += (1.0f - w) * row[lower];
+            sample += (1.0f - w) * row[lower];
         }
         if (lower + 1 < nu) {
-            sum += w * row[lower + 1];
+            sample += w * row[lower + 1];
         }
+        sum +=
+            sample * tomo_distance_weight_2d(p[0], p[1], p[4], p[5], x, y, radius, TOMO_PARALLEL);
     }
     volume[i + nx * j] += weight * sum;
 }

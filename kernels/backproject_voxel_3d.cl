@@ -1,8 +1,9 @@
 /* Voxel-driven backprojection for 3D parallel and cone beams on a flat detector (curved: below)
  * (the operator FDK uses): each voxel centre is projected onto the detector and the projection is
- * sampled bilinearly; pixels outside the detector count as zero. No distance weight: FDK applies
- * its own. Host launcher: core/src/ocl/projector_cl.cpp. CPU version:
- * core/src/project/voxel_cpu.cpp.
+ * sampled bilinearly; pixels outside the detector count as zero. Each sample is multiplied by
+ * FDK's distance weight (D/w)^2, w the voxel's depth along the detector normal and D = P[11] the
+ * isocentre's (1 for parallel beams, whose matrices have w = 1). Host launcher:
+ * core/src/ocl/projector_cl.cpp. CPU version: core/src/project/voxel_cpu.cpp.
  *
  * One work-item per voxel, global size (nx, ny, nz). Buffers: volume as in project_joseph_3d.cl;
  * padded: the batch's projections with a border of zeros, one pixel before and TOMO_PAD_EXTRA - 1
@@ -52,15 +53,17 @@ __kernel void backproject_voxel_3d(__global float* volume, __global const float*
         __global const float* p = padded + view * pixels + ((int)flv + 1) * width + (int)flu + 1;
         const float top = p[0] + wu * (p[1] - p[0]);
         const float bottom = p[width] + wu * (p[width + 1] - p[width]);
-        sum += top + wv * (bottom - top);
+        const float distance = P[11] * inv;
+        sum += (top + wv * (bottom - top)) * (distance * distance);
     }
     volume[i + nx * (j + ny * k)] += weight * sum;
 }
 
 /* The same for cylindrical detectors of radius `radius` (mm), where no projection matrix maps a
  * point to an arc length: each voxel centre is intersected with the cylinder
- * (tomo_project_point_curved). views: 12 floats per view of the batch (s, d, u, v, as in
- * project_joseph_3d.cl); parallel: 1 for parallel beams. */
+ * (tomo_project_point_curved), and the distance weight is tomo_distance_weight_curved. views: 12
+ * floats per view of the batch (s, d, u, v, as in project_joseph_3d.cl); parallel: 1 for parallel
+ * beams. */
 __kernel void backproject_voxel_3d_curved(__global float* volume, __global const float* projections,
                                           __global const float* views, int view_count, int nx,
                                           int ny, int nz, float origin_x, float origin_y,
@@ -96,7 +99,7 @@ __kernel void backproject_voxel_3d_curved(__global float* volume, __global const
         __global const float* image = projections + view * nu * nv;
         float sample;
         TOMO_BILINEAR_SAMPLE(image, nu, nv, fu, fv, sample);
-        sum += sample;
+        sum += sample * tomo_distance_weight_curved(p, parallel, x);
     }
     volume[i + nx * (j + ny * k)] += weight * sum;
 }

@@ -114,6 +114,26 @@ TOMO_FN int tomo_detector_coordinate_2d(float sx, float sy, float dx, float dy, 
                          radius, parallel, &t, a);
 }
 
+/* The distance weight of the voxel-driven backprojection (the 1/U^2 of fan-beam FBP, Kak & Slaney
+ * eqs. 3.118 and 3.131): (D/L)^2 for the point (x, y), 1 for parallel beams. Flat detector: L and
+ * D are the depths of the point and of the isocentre (the origin) along the detector normal
+ * from the source; curved detector: their distances from the source. */
+TOMO_FN float tomo_distance_weight_2d(float sx, float sy, float ux, float uy, float x, float y,
+                                      float radius, int parallel)
+{
+    if (parallel) {
+        return 1.0f;
+    }
+    if (radius > 0.0f) {
+        const float ex = x - sx;
+        const float ey = y - sy;
+        return (sx * sx + sy * sy) / (ex * ex + ey * ey);
+    }
+    /* n = (uy, -ux) points at the source: depth of a point = (s - p)·n. */
+    const float ratio = (sx * uy - sy * ux) / ((sx - x) * uy - (sy - y) * ux);
+    return ratio * ratio;
+}
+
 /* Joseph's dominant axis: 1 if the ray advances at least as many voxel columns (x) as rows (y)
  * per unit length, so it is sampled once per column. */
 TOMO_FN int tomo_joseph_x_dominant(float rx, float ry, float spacing_x, float spacing_y)

@@ -92,6 +92,22 @@ TOMO_FN int tomo_project_point_curved(const float* view, float radius, int paral
     return 1;
 }
 
+/* The distance weight of the voxel-driven backprojection on a cylindrical detector (FDK for
+ * curved detectors): (D/L)^2 with L and D the distances of x[3] and of the isocentre (the
+ * origin) from the source measured across the cylinder's axis v̂; 1 for parallel beams. Flat
+ * detectors take (P[11]/w)^2 from the projection matrix instead (the depths along the normal). */
+TOMO_FN float tomo_distance_weight_curved(const float* view, int parallel, const float* x)
+{
+    if (parallel) {
+        return 1.0f;
+    }
+    const float e[3] = {x[0] - view[0], x[1] - view[1], x[2] - view[2]};
+    const float ev = e[0] * view[9] + e[1] * view[10] + e[2] * view[11];
+    const float sv = view[0] * view[9] + view[1] * view[10] + view[2] * view[11];
+    const float source = view[0] * view[0] + view[1] * view[1] + view[2] * view[2] - sv * sv;
+    return source / (e[0] * e[0] + e[1] * e[1] + e[2] * e[2] - ev * ev);
+}
+
 /* Bilinear sample of a row-major nu x nv image at fractional pixel (fu, fv); pixels outside the
  * detector count as zero. A macro because an OpenCL 1.2 function cannot take a pointer that may
  * be __global (kernels) or private (the C++ build). */

@@ -231,8 +231,12 @@ TEST(VoxelDriven3D, SamplesTheDetectorWhereTheProjectionMatrixSays)
                     for (std::size_t view = 0; view < 6; ++view) {
                         const auto P = g.projectionMatrix(view);
                         const double w = P[8] * x.x + P[9] * x.y + P[10] * x.z + P[11];
-                        expected += (P[0] * x.x + P[1] * x.y + P[2] * x.z + P[3]) / w +
-                                    10.0 * (P[4] * x.x + P[5] * x.y + P[6] * x.z + P[7]) / w;
+                        // FDK's distance weight: the isocentre's depth over the voxel's, squared
+                        // (both 1 for parallel beams).
+                        const double distance = P[11] / w;
+                        expected += distance * distance *
+                                    ((P[0] * x.x + P[1] * x.y + P[2] * x.z + P[3]) / w +
+                                     10.0 * (P[4] * x.x + P[5] * x.y + P[6] * x.z + P[7]) / w);
                     }
                     EXPECT_NEAR(v.at(i, j, k), expected, kFloatTolerance)
                         << toString(beam) << " voxel " << i << "," << j << "," << k;
@@ -275,6 +279,17 @@ std::pair<double, double> pixelOnTheLineThrough(const Geometry& g, std::size_t v
     return {fu, fv};
 }
 
+// The distance weight on a cylindrical detector, (D/L)²: D and L the distances of the isocentre
+// and of x from the source across the cylinder's axis v̂, in double precision.
+double curvedDistanceWeight(const Geometry& g, std::size_t view, Vec3 x)
+{
+    const ViewPose& pose = g.poses()[view];
+    auto across = [&](Vec3 e) {
+        return dot(e, e) - dot(e, pose.v) * dot(e, pose.v);
+    };
+    return across(Vec3{} - pose.source) / across(x - pose.source);
+}
+
 TEST(VoxelDriven3D, SamplesACurvedDetectorWhereTheRayThroughTheVoxelMeetsIt)
 {
     // As above with a ramp f(iu, iv) = iu + 10·iv, on cylindrical detectors: equiangular
@@ -305,7 +320,7 @@ TEST(VoxelDriven3D, SamplesACurvedDetectorWhereTheRayThroughTheVoxelMeetsIt)
                     double expected = 0.0;
                     for (std::size_t view = 0; view < 6; ++view) {
                         const auto [fu, fv] = pixelOnTheLineThrough(g, view, x);
-                        expected += fu + 10.0 * fv;
+                        expected += curvedDistanceWeight(g, view, x) * (fu + 10.0 * fv);
                     }
                     EXPECT_NEAR(v.at(i, j, k), expected, kFloatTolerance)
                         << "R/SDD " << radiusOverSdd << " voxel " << i << "," << j << "," << k;
@@ -342,7 +357,8 @@ TEST(VoxelDriven2D, SamplesACurvedFanDetectorWhereTheRayThroughThePixelMeetsIt)
             const Vec3 x = grid.voxelCentre(static_cast<double>(i), static_cast<double>(j), 0.0);
             double expected = 0.0;
             for (std::size_t view = 0; view < 8; ++view) {
-                expected += pixelOnTheLineThrough(g, view, x).first;
+                expected +=
+                    curvedDistanceWeight(g, view, x) * pixelOnTheLineThrough(g, view, x).first;
             }
             EXPECT_NEAR(v.at(i, j, 0), expected, kFloatTolerance) << "voxel " << i << "," << j;
         }

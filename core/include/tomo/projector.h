@@ -23,8 +23,13 @@ enum class ProjectorModel
     /// crosses (the incremental traversal of Amanatides & Woo); back() is its exact transpose,
     /// computed like Joseph's.
     Siddon,
-    /// Voxel-driven backprojection (linear interpolation on the detector), the operator FBP and
-    /// FDK use. It has no forward operator and is not the adjoint of any projector.
+    /// Voxel-driven backprojection, the operator FBP and FDK use: each voxel centre is projected
+    /// onto the detector, the projection is interpolated (bi)linearly there and multiplied by the
+    /// distance weight (D/L)², where for a flat detector L and D are the depths of the voxel and
+    /// of the isocentre (the world origin) along the detector normal from the source, and for a
+    /// cylindrical one their distances from the source across the cylinder's axis (Kak & Slaney
+    /// eqs. 3.118, 3.131; Feldkamp et al. 1984); the weight is 1 for parallel beams. It has no
+    /// forward operator and is not the adjoint of any projector.
     VoxelDriven,
 };
 

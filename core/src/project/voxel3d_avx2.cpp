@@ -2,8 +2,9 @@
 // in voxel_cpu.cpp). One grid row (fixed y and z) at a time: for each view the projection
 // matrix's three rows are affine in x along the row, so numerators and depth are one FMA per
 // voxel from the row's start, and eight voxels are projected, tested and sampled bilinearly
-// together. The row's sums stay in a small buffer across the batch's views and are added to the
-// volume once. Pixels outside the detector count as zero, as in tomo_project_point and
+// together, each sample times FDK's distance weight (D/w)^2 (D = P[11], the isocentre's depth).
+// The row's sums stay in a small buffer across the batch's views and are added to the volume
+// once. Pixels outside the detector count as zero, as in tomo_project_point and
 // TOMO_BILINEAR_SAMPLE.
 #include "project/voxel3d_avx2.h"
 
@@ -89,7 +90,7 @@ TOMO_TARGET_AVX2 void addRow(const Setup3D& s, const float* matrices, std::size_
     const __m256 laneIndex = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7);
     // Per view: u·w, v·w and w at the row's first voxel and their change per voxel.
     constexpr std::size_t kMaxChunk = 64;
-    alignas(32) float coeff[kMaxChunk][6];
+    alignas(32) float coeff[kMaxChunk][7];
     const std::size_t chunk = std::min(last - first, kMaxChunk);
     for (std::size_t c = 0; c < chunk; ++c) {
         const float* P = matrices + 12 * (first + c);
@@ -98,6 +99,7 @@ TOMO_TARGET_AVX2 void addRow(const Setup3D& s, const float* matrices, std::size_
                 P[4 * r] * s.origin[0] + P[4 * r + 1] * y + P[4 * r + 2] * z + P[4 * r + 3];
             coeff[c][3 + r] = P[4 * r] * s.spacing[0];
         }
+        coeff[c][6] = P[11]; // the isocentre's depth D of the distance weight (D/w)^2
     }
     const int nx = s.n[0];
     for (int i = 0; i < nx; i += kLanes) {
@@ -141,8 +143,10 @@ TOMO_TARGET_AVX2 void addRow(const Setup3D& s, const float* matrices, std::size_
             const __m256 uw = _mm256_sub_ps(one, wu);
             const __m256 row0 = _mm256_fmadd_ps(uw, g00, _mm256_mul_ps(wu, g10));
             const __m256 row1 = _mm256_fmadd_ps(uw, g01, _mm256_mul_ps(wu, g11));
-            const __m256 sample =
-                _mm256_fmadd_ps(_mm256_sub_ps(one, wv), row0, _mm256_mul_ps(wv, row1));
+            const __m256 distance = _mm256_mul_ps(_mm256_set1_ps(coeff[c][6]), inv);
+            const __m256 sample = _mm256_mul_ps(
+                _mm256_fmadd_ps(_mm256_sub_ps(one, wv), row0, _mm256_mul_ps(wv, row1)),
+                _mm256_mul_ps(distance, distance));
             sum = _mm256_add_ps(sum, _mm256_and_ps(valid, sample));
         }
         alignas(32) float sums[kLanes];
@@ -218,8 +222,11 @@ TOMO_TARGET_AVX2 void addColumn(const Setup3D& s, const float* matrices, std::si
         // Padded columns lu + 1 and lu + 2; the border column is zero where lu = -1 or nu - 1.
         const float* near = image + (static_cast<std::ptrdiff_t>(flu) + 1) * views.rowsPadded;
         const float* far = near + views.rowsPadded;
-        const __m256 wNear = _mm256_set1_ps(1.0f - wu);
-        const __m256 wFar = _mm256_set1_ps(wu);
+        // FDK's distance weight (D/w)^2 is the column's own for every z: folded into the u weights.
+        const float distance = P[11] * inv;
+        const float distanceWeight = distance * distance;
+        const __m256 wNear = _mm256_set1_ps((1.0f - wu) * distanceWeight);
+        const __m256 wFar = _mm256_set1_ps(wu * distanceWeight);
         const __m256 dv = _mm256_set1_ps(dfv);
         for (int k = 0; k < nz; k += kLanes) {
             __m256 fv =

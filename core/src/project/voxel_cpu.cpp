@@ -18,7 +18,8 @@ std::unique_ptr<Projector> makeSiddonCpuProjector();
 
 namespace
 {
-// The CPU reference of kernels/backproject_voxel_2d.cl.
+// The CPU reference of kernels/backproject_voxel_2d.cl and backproject_voxel_3d.cl: bilinear
+// detector samples times the FBP/FDK distance weight (1 for parallel beams).
 class VoxelDrivenCpuProjector final : public Projector
 {
 public:
@@ -61,12 +62,15 @@ public:
                 const float w = f - fl;
                 const int lower = static_cast<int>(fl);
                 const float* row = proj + (firstView + view) * static_cast<std::size_t>(s.nu);
+                float sample = 0.0f;
                 if (lower >= 0) {
-                    sum += (1.0f - w) * row[lower];
+                    sample += (1.0f - w) * row[lower];
                 }
                 if (lower + 1 < s.nu) {
-                    sum += w * row[lower + 1];
+                    sample += w * row[lower + 1];
                 }
+                sum += sample *
+                       tomo_distance_weight_2d(p.sx, p.sy, p.ux, p.uy, x, y, s.radius, s.parallel);
             }
             return sum;
         });
@@ -93,8 +97,10 @@ private:
                                                s.parallel, x, &a, &b)) {
                     return 0.0f;
                 }
+                const float* p = params.data() + view * kViewParam3DFloats;
                 return sampleView(s, proj + view * pixels, a / s.pixelU + s.centreU,
-                                  b / s.pixelV + s.centreV);
+                                  b / s.pixelV + s.centreV) *
+                       tomo_distance_weight_curved(p, s.parallel, x);
             });
             return;
         }
@@ -104,12 +110,15 @@ private:
             return;
         }
         gatherOverVoxels3D(s, count, weight, out, [&](const float* x, std::size_t view) {
+            const float* P = matrices.data() + view * 12;
             float fu = 0.0f;
             float fv = 0.0f;
-            if (!tomo_project_point(matrices.data() + view * 12, x, &fu, &fv)) {
+            if (!tomo_project_point(P, x, &fu, &fv)) {
                 return 0.0f;
             }
-            return sampleView(s, proj + view * pixels, fu, fv);
+            // FDK's distance weight (D/w)^2, as in backproject_voxel_3d.cl.
+            const float distance = P[11] / (P[8] * x[0] + P[9] * x[1] + P[10] * x[2] + P[11]);
+            return sampleView(s, proj + view * pixels, fu, fv) * (distance * distance);
         });
     }
 
