@@ -68,21 +68,21 @@ TEST(Fbp, SheppLoganReachesThePsnrThreshold)
     EXPECT_GT(r.psnr, threshold) << "RMSE " << r.rmse << " mm^-1";
 }
 
-TEST(Fbp, RefusesFanBeamsAndPartialCoverage)
+TEST(Fbp, RefusesAConeBeamAndNamesFdk)
 {
     auto compute = ComputeContext::create("cpu");
     NullRunContext ctx;
     const VolumeGrid grid = VolumeGrid::centred({16, 16, 1}, {1, 1, 1});
-    const ProjectionStack fan =
-        ProjectionStack::zeros(test::circular2D(BeamType::Fan2D, 16, 32, 1.0));
-    EXPECT_THROW((void)reconstructFbp2D(fan, grid, {}, *compute, ctx), InvalidArgument);
-    const ProjectionStack partial = ProjectionStack::zeros(
-        test::circular2D(BeamType::Parallel2D, 16, 32, 1.0, 0.75 * std::numbers::pi));
+    const Detector det{.columns = 32, .rows = 8, .pixelU = 1.0, .pixelV = 1.0};
+    const ProjectionStack cone = ProjectionStack::zeros(Geometry::circular(
+        BeamType::Cone3D, det, {.views = 16, .angularRange = 2 * std::numbers::pi}));
     try {
-        (void)reconstructFbp2D(partial, grid, {}, *compute, ctx);
+        (void)reconstructFbp2D(cone, grid, {}, *compute, ctx);
         FAIL() << "no exception";
     } catch (const InvalidArgument& e) {
-        EXPECT_NE(std::string(e.what()).find("range_deg = 135"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("geometry.beam = \"cone3d\""), std::string::npos)
+            << e.what();
+        EXPECT_NE(std::string(e.what()).find("FDK"), std::string::npos) << e.what();
     }
 }
 

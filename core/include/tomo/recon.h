@@ -5,7 +5,9 @@
 #include "tomo/run_context.h"
 #include "tomo/volume.h"
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace tomo
 {
@@ -24,6 +26,10 @@ enum class RampWindow
 /// `field` otherwise.
 [[nodiscard]] RampWindow parseRampWindow(std::string_view text, std::string_view field = "filter");
 
+/// μ of water at 70 keV in mm⁻¹: NIST XCOM μ/ρ of 0.2059 cm²/g at 60 keV and 0.1837 cm²/g at
+/// 80 keV, interpolated log-log (0.1937 cm²/g), times 1 g/cm³.
+inline constexpr double kWaterMuAt70keV = 0.01937;
+
 struct FbpOptions
 {
     RampWindow window = RampWindow::RamLak;
@@ -31,10 +37,67 @@ struct FbpOptions
     double cutoff = 1.0;
     /// Views per backprojection batch; a preview is published after each.
     std::size_t batchViews = 32;
+    /// Output Hounsfield units, 1000·(μ − μ_water)/μ_water, instead of μ in mm⁻¹.
+    bool hu = false;
+    /// μ of water (mm⁻¹) for HU output.
+    double muWater = kWaterMuAt70keV;
 
-    /// Throws InvalidArgument listing every field out of range.
+    /// Throws InvalidArgument naming the first field out of range.
     void validate() const;
 };
+
+/// How an analytic reconstruction weights redundant rays, chosen from the scan's angular
+/// coverage and the detector's placement.
+enum class RedundancyWeighting
+{
+    HalfTurn,     ///< parallel beam over 180°: every line once (weight 1)
+    FullTurn,     ///< 360°: every line twice (weight ½)
+    Parker,       ///< a short scan, at least 180° plus the fan angle (Parker 1982, with the
+                  ///< over-scan generalisation of Silver 2000)
+    Wang,         ///< 360° with the detector offset sideways (half-fan): Wang 2002
+    SeveralTurns, ///< more than 360°: every line seen coverage/180° times
+    LimitedAngle, ///< less than a short scan: no line twice; the image has limited-angle artefacts
+};
+
+[[nodiscard]] std::string_view toString(RedundancyWeighting weighting);
+
+/// What an analytic reconstruction will do with a geometry, decided before it runs.
+struct AnalyticPlan
+{
+    /// "parallel-beam FBP", "fan-beam FBP (flat detector)", "fan-beam FBP (equiangular
+    /// detector)", "FDK (flat detector)" or "FDK (cylindrical detector)".
+    std::string method;
+    RedundancyWeighting weighting = RedundancyWeighting::FullTurn;
+    double coverage = 0.0; ///< angular coverage of the views, radians
+    double fanAngle = 0.0; ///< full fan angle of the central row, radians (0 for parallel)
+    /// Why the result will not be exact for this geometry, one sentence each ("FDK assumes a
+    /// circular orbit; ..."); empty where the method is exact (FDK: in the central plane).
+    std::vector<std::string> warnings;
+};
+
+/// Decides how `geometry` is reconstructed analytically on `grid` (see reconstructAnalytic).
+/// Throws InvalidArgument naming the field and value where no analytic method applies: fewer
+/// than 2 views, views that do not advance in one direction about the axis, a cylindrical
+/// detector whose radius is not the source-detector distance (only equiangular columns are
+/// supported), a detector that does not see the rotation axis in a full scan, an offset
+/// detector in a short scan (Wang weights are not combined with Parker weights), a grid the
+/// projectors cannot map.
+[[nodiscard]] AnalyticPlan planAnalytic(const Geometry& geometry, const VolumeGrid& grid);
+
+/// Filtered backprojection for every beam: parallel-beam FBP (2D, and row by row for 3D
+/// parallel beams), fan-beam FBP for flat (equispaced) and cylindrical (equiangular, radius =
+/// SDD) detectors (Kak & Slaney ch. 3.4), FDK for cone beams on both (Feldkamp, Davis & Kress
+/// 1984). The projections are cosine-weighted, weighted for redundancy (planAnalytic), ramp
+/// filtered along detector rows (FFTW) and backprojected voxel-driven with the distance weight,
+/// on the backend of `compute`, in batches of options.batchViews views with a preview after
+/// each. Views may be unequally spaced (each weighs half the angle to its neighbours).
+/// Output: μ in mm⁻¹ if the projections are ∫μ dl with lengths in mm (HU if options.hu).
+/// Warnings of the plan go to the log. If `plan` is given it receives the plan used.
+/// Throws InvalidArgument as planAnalytic, or naming the first view and pixel of a NaN or
+/// infinite projection value; Cancelled between batches.
+[[nodiscard]] Volume reconstructAnalytic(const ProjectionStack& projections, const VolumeGrid& grid,
+                                         const FbpOptions& options, ComputeContext& compute,
+                                         RunContext& ctx, AnalyticPlan* plan = nullptr);
 
 /// Ramp-filters every detector row of every view (FFTW, zero padding to at least twice the
 /// row length so the circular convolution equals the linear one). The discrete kernel is the
@@ -47,12 +110,15 @@ struct FbpOptions
 /// `grid`; lets a pipeline refuse before it simulates anything.
 void checkFbp2D(const Geometry& geometry, const VolumeGrid& grid);
 
-/// Filtered backprojection for a 2D parallel-beam scan covering π or 2π (equally spaced views),
-/// on the backend of `compute`. Output μ in mm⁻¹ if the projections are ∫μ dl with lengths in
-/// mm. Publishes the partial image after each batch of views.
-/// Throws InvalidArgument if the geometry is not 2D parallel, its angular coverage is neither π
-/// nor 2π, or the grid is not 2D; Cancelled between batches.
+/// reconstructAnalytic for 2D scans (parallel and fan beams) on 2D grids.
+/// Throws InvalidArgument for a 3D beam (naming FDK), and as reconstructAnalytic.
 [[nodiscard]] Volume reconstructFbp2D(const ProjectionStack& projections, const VolumeGrid& grid,
                                       const FbpOptions& options, ComputeContext& compute,
                                       RunContext& ctx);
+
+/// reconstructAnalytic for 3D scans (cone and parallel beams); the grid may be a single slice.
+/// Throws InvalidArgument for a 2D beam (naming 2D FBP), and as reconstructAnalytic.
+[[nodiscard]] Volume reconstructFdk(const ProjectionStack& projections, const VolumeGrid& grid,
+                                    const FbpOptions& options, ComputeContext& compute,
+                                    RunContext& ctx);
 } // namespace tomo

@@ -1,4 +1,18 @@
+// Filtered backprojection for every beam: parallel FBP, fan-beam FBP (flat and equiangular
+// detectors) and FDK, as one pipeline of per-pixel weights, a row-wise ramp filter and the
+// voxel-driven backprojection (which applies the distance weight).
+//
+// With β the view angle, γ the fan angle of a column, D the source–isocentre distance and the
+// backprojector's weight (D/L)² (projector.h), Kak & Slaney ch. 3.4 and Feldkamp et al. give
+//   flat:        f = Σ_k Δβ_k r_k (D/U)² [ (M · SDD/√(SDD² + a² + b²)) p ⊛ h ](a, b)
+//   equiangular: f = Σ_k Δβ_k r_k (D/L)² [ (cos γ · R/√(R² + b²) / D) p ⊛ (γ/sin γ)² h ](γ, b)
+// where h is the band-limited ramp on the detector's own sampling (mm, or radians for
+// equiangular rows), M = SDD/SID folds the filter's scaling from the isocentre to the detector,
+// and r_k is the redundancy weight: ½ for a full turn, Parker's for a short scan, Wang's for a
+// displaced detector. Parallel beams drop the cosine and distance weights.
+#include "recon/ramp_filter.h"
 #include "tomo/error.h"
+#include "tomo/log.h"
 #include "tomo/projector.h"
 #include "tomo/recon.h"
 
@@ -7,105 +21,535 @@
 #include <memory>
 #include <numbers>
 #include <string>
+#include <vector>
 
 namespace tomo
 {
 namespace
 {
-// Views must be equally spaced for the plain Δθ weight; 5% of a step allows float-rounded
-// angles from files and rejects any real gap.
-constexpr double kEqualSpacingTolerance = 0.05;
+constexpr double kPi = std::numbers::pi;
+constexpr double kDegrees = 180.0 / std::numbers::pi;
+// A cylindrical detector is equiangular when its radius is the source–detector distance; 0.1%
+// allows radii typed to a few digits.
+constexpr double kEquiangularTolerance = 1e-3;
+// A source path is a circle when its height and in-plane radius vary by less than this
+// fraction of the source–isocentre distance.
+constexpr double kCircularTolerance = 1e-3;
 
 double wrapToPi(double a)
 {
-    while (a > std::numbers::pi) {
-        a -= 2.0 * std::numbers::pi;
+    while (a > kPi) {
+        a -= 2.0 * kPi;
     }
-    while (a <= -std::numbers::pi) {
-        a += 2.0 * std::numbers::pi;
+    while (a <= -kPi) {
+        a += 2.0 * kPi;
     }
     return a;
 }
 
-// Angular coverage of an equally spaced scan, N·Δθ (radians); throws if the views are not
-// equally spaced.
-double equalCoverage(const Geometry& geometry)
+std::string degrees(double radians)
 {
-    const std::size_t n = geometry.viewCount();
+    return formatValue(std::round(radians * kDegrees * 100.0) / 100.0) + " deg";
+}
+
+/// Where a view's detector sits relative to its source, in the detector's own coordinates.
+struct ViewFrame
+{
+    double sdd = 1.0;      ///< flat: source to detector plane along the normal; curved: radius
+    double sid = 1.0;      ///< flat: source to isocentre along the normal; curved: across v̂
+    double pu = 0.0;       ///< flat: foot of the source's perpendicular on the detector, mm
+    double pv = 0.0;       ///< along v̂, mm (both detector kinds)
+    double centralU = 0.0; ///< detector coordinate a of the ray through the isocentre, mm
+};
+
+/// Everything reconstructAnalytic needs beyond the public plan.
+struct Setup
+{
+    AnalyticPlan plan;
+    bool parallel = false;
+    bool curved = false;
+    double radius = 0.0;
+    std::vector<double> beta; ///< view angles from the first, along the rotation, radians
+    std::vector<double> step; ///< Δβ_k, radians
+    int direction = 1;        ///< +1 counter-clockwise about +z, -1 clockwise
+    std::vector<ViewFrame> frames;
+    double parkerDelta = 0.0; ///< δ' = (β_last − π)/2 of Parker's weights
+    double wangOverlap = 0.0; ///< half-width of the overlap (lateral units) for Wang's weights
+    bool wangLongSidePositive = true;
+};
+
+ViewFrame makeFrame(const Geometry& g, std::size_t view, bool parallel, bool curved)
+{
+    const ViewPose& p = g.poses()[view];
+    const Vec3 n = cross(p.u, p.v); // towards the source
+    ViewFrame f;
+    if (parallel) {
+        // The ray through the origin meets the detector at -d projected along the ray.
+        f.centralU = dot(Vec3{} - p.detector, p.u);
+        return f;
+    }
+    const Vec3 sd = p.source - p.detector;
+    f.pv = dot(sd, p.v);
+    if (curved) {
+        f.sdd = g.detector().radius;
+        const Vec3 s = p.source;
+        f.sid = std::sqrt(std::max(dot(s, s) - dot(s, p.v) * dot(s, p.v), 0.0));
+        const Vec3 e = Vec3{} - p.source; // towards the isocentre
+        f.centralU = f.sdd * std::atan2(dot(e, p.u), -dot(e, n));
+        return f;
+    }
+    f.sdd = dot(sd, n);
+    f.sid = dot(p.source, n);
+    f.pu = dot(sd, p.u);
+    const double t = f.sdd / f.sid; // source + t·(origin − source) lies on the detector plane
+    f.centralU = f.pu - t * dot(p.source, p.u);
+    return f;
+}
+
+/// The lateral position of detector coordinate a that redundancy weights are functions of:
+/// the fan angle γ from the ray through the isocentre (radians), or for parallel beams the
+/// distance from that ray (mm).
+double lateral(const Setup& s, const ViewFrame& f, double a)
+{
+    if (s.parallel) {
+        return a - f.centralU;
+    }
+    if (s.curved) {
+        return (a - f.centralU) / s.radius;
+    }
+    return std::atan((a - f.pu) / f.sdd) - std::atan((f.centralU - f.pu) / f.sdd);
+}
+
+/// Parker's weight (Parker 1982; over-scan form of Silver 2000) for view angle β and fan angle
+/// γ, with δ' = parkerDelta. β runs along the rotation and the conjugate of (β, γ) is
+/// (β + π − 2γ·direction, −γ) with γ measured along û, so Parker's γ is −direction·γ.
+double parkerWeight(const Setup& s, double beta, double gamma)
+{
+    const double delta = s.parkerDelta;
+    const double margin = 1e-9;
+    const double g =
+        std::clamp(-static_cast<double>(s.direction) * gamma, -delta + margin, delta - margin);
+    if (beta < 2.0 * (delta - g)) {
+        const double x = 0.25 * kPi * beta / (delta - g);
+        return std::sin(x) * std::sin(x);
+    }
+    if (beta <= kPi - 2.0 * g) {
+        return 1.0;
+    }
+    const double x = 0.25 * kPi * std::max(kPi + 2.0 * delta - beta, 0.0) / (delta + g);
+    return std::sin(x) * std::sin(x);
+}
+
+/// Wang's weight (Wang 2002) for a full scan with a displaced detector, times 2: 1 where only
+/// this side is measured, a smooth sin² step over the overlap |l| < overlap, 0 beyond.
+double wangWeight(const Setup& s, double l)
+{
+    const double x = s.wangLongSidePositive ? l : -l;
+    if (x >= s.wangOverlap) {
+        return 1.0;
+    }
+    if (x <= -s.wangOverlap) {
+        return 0.0;
+    }
+    const double a = 0.25 * kPi * (x + s.wangOverlap) / s.wangOverlap;
+    return std::sin(a) * std::sin(a);
+}
+
+double redundancyWeight(const Setup& s, std::size_t view, double l)
+{
+    switch (s.plan.weighting) {
+    case RedundancyWeighting::HalfTurn:
+    case RedundancyWeighting::LimitedAngle:
+        return 1.0;
+    case RedundancyWeighting::FullTurn:
+        return 0.5;
+    case RedundancyWeighting::Parker:
+        return parkerWeight(s, s.beta[view], s.parallel ? 0.0 : l);
+    case RedundancyWeighting::Wang:
+        return wangWeight(s, l);
+    case RedundancyWeighting::SeveralTurns:
+        return kPi / s.plan.coverage;
+    }
+    return 1.0;
+}
+
+/// Unwrapped view angles along the rotation, and each view's share Δβ_k of the scan.
+void measureAngles(const Geometry& g, Setup& s)
+{
+    const std::size_t n = g.viewCount();
     if (n < 2) {
-        throwInvalid("trajectory.views", std::to_string(n), "FBP needs at least 2 views");
+        throwInvalid("trajectory.views", std::to_string(n),
+                     "filtered backprojection needs at least 2 views");
     }
-    std::vector<double> steps;
-    steps.reserve(n - 1);
-    for (std::size_t k = 0; k + 1 < n; ++k) {
-        steps.push_back(wrapToPi(geometry.viewAngle(k + 1) - geometry.viewAngle(k)));
+    std::vector<double> theta(n);
+    theta[0] = g.viewAngle(0);
+    for (std::size_t k = 1; k < n; ++k) {
+        theta[k] = theta[k - 1] + wrapToPi(g.viewAngle(k) - g.viewAngle(k - 1));
     }
-    double mean = 0.0;
-    for (double s : steps) {
-        mean += s;
-    }
-    mean /= static_cast<double>(steps.size());
-    for (std::size_t k = 0; k < steps.size(); ++k) {
-        if (std::abs(steps[k] - mean) > kEqualSpacingTolerance * std::abs(mean)) {
-            throwInvalid("trajectory (view " + std::to_string(k + 1) + ")",
-                         "angular step " + formatValue(steps[k] * 180.0 / std::numbers::pi) +
-                             " deg",
-                         "2D FBP needs equally spaced views (mean step " +
-                             formatValue(mean * 180.0 / std::numbers::pi) + " deg)");
+    s.direction = theta[n - 1] >= theta[0] ? 1 : -1;
+    s.beta.resize(n);
+    for (std::size_t k = 0; k < n; ++k) {
+        s.beta[k] = static_cast<double>(s.direction) * (theta[k] - theta[0]);
+        if (k > 0 && !(s.beta[k] > s.beta[k - 1])) {
+            throwInvalid("trajectory (view " + std::to_string(k) + ")",
+                         "angle " + degrees(g.viewAngle(k)),
+                         "filtered backprojection needs views that advance in one direction "
+                         "about the z axis (view " +
+                             std::to_string(k - 1) + " is at " + degrees(g.viewAngle(k - 1)) +
+                             "); reconstruct this trajectory iteratively");
         }
     }
-    return std::abs(mean) * static_cast<double>(n);
+    s.step.resize(n);
+    s.step[0] = s.beta[1] - s.beta[0];
+    s.step[n - 1] = s.beta[n - 1] - s.beta[n - 2];
+    for (std::size_t k = 1; k + 1 < n; ++k) {
+        s.step[k] = 0.5 * (s.beta[k + 1] - s.beta[k - 1]);
+    }
+    s.plan.coverage = s.beta[n - 1] + 0.5 * (s.step[0] + s.step[n - 1]);
+}
+
+/// Warnings for source paths that are not one circle about z (FDK's assumption).
+void checkOrbit(const Geometry& g, Setup& s)
+{
+    if (s.parallel) {
+        return;
+    }
+    double zMin = 1e300;
+    double zMax = -1e300;
+    double rMin = 1e300;
+    double rMax = -1e300;
+    double tilt = 0.0;
+    for (const ViewPose& p : g.poses()) {
+        zMin = std::min(zMin, p.source.z);
+        zMax = std::max(zMax, p.source.z);
+        const double r = std::hypot(p.source.x, p.source.y);
+        rMin = std::min(rMin, r);
+        rMax = std::max(rMax, r);
+        tilt = std::max(tilt, std::acos(std::clamp(std::abs(p.v.z), 0.0, 1.0)));
+    }
+    const double tolerance = kCircularTolerance * rMin;
+    if (zMax - zMin > tolerance || rMax - rMin > tolerance) {
+        s.plan.warnings.push_back(
+            s.plan.method + " assumes the source moves on one circle about the z axis; this " +
+            "source's height spans " + formatValue(zMin) + " to " + formatValue(zMax) +
+            " mm and its distance from the axis " + formatValue(rMin) + " to " + formatValue(rMax) +
+            " mm (a helix, saddle or other non-circular orbit), so the image has cone-beam "
+            "artefacts and, over several turns, no calibrated amplitude; the iterative methods "
+            "reconstruct any trajectory");
+    }
+    if (tilt > 1e-3) {
+        s.plan.warnings.push_back("the detector rows are tilted by up to " + degrees(tilt) +
+                                  " from the rotation plane; " + s.plan.method +
+                                  " filters along rows, which is exact only for untilted rows");
+    }
+}
+
+Setup makeSetup(const Geometry& g, const VolumeGrid& grid)
+{
+    checkProjectable(g, grid);
+    Setup s;
+    const Detector& det = g.detector();
+    s.parallel = isParallel(g.beam());
+    s.curved = !s.parallel && det.shape == DetectorShape::Cylindrical;
+    s.radius = det.radius;
+    const bool twoD = is2D(g.beam());
+    if (s.parallel) {
+        s.plan.method = "parallel-beam FBP";
+    } else if (twoD) {
+        s.plan.method =
+            s.curved ? "fan-beam FBP (equiangular detector)" : "fan-beam FBP (flat detector)";
+    } else {
+        s.plan.method = s.curved ? "FDK (cylindrical detector)" : "FDK (flat detector)";
+    }
+    measureAngles(g, s);
+    s.frames.reserve(g.viewCount());
+    for (std::size_t k = 0; k < g.viewCount(); ++k) {
+        s.frames.push_back(makeFrame(g, k, s.parallel, s.curved));
+        const ViewFrame& f = s.frames.back();
+        if (s.curved) {
+            const double sdd = norm(g.poses()[k].source - g.poses()[k].detector);
+            if (std::abs(f.sdd - sdd) > kEquiangularTolerance * sdd) {
+                throwInvalid("detector.radius_mm", formatValue(f.sdd),
+                             "filtered backprojection on a cylindrical detector needs "
+                             "equiangular columns, radius = the source-detector distance (" +
+                                 formatValue(sdd) + " mm in view " + std::to_string(k) + ")");
+            }
+        } else if (!s.parallel && !(f.sid > 0.0 && f.sdd > f.sid)) {
+            throwInvalid("trajectory (view " + std::to_string(k) + ")",
+                         "source-isocentre " + formatValue(f.sid) + " mm, source-detector " +
+                             formatValue(f.sdd) + " mm",
+                         "the isocentre must lie between the source and the detector");
+        }
+    }
+
+    // The detector's lateral extent (pixel centres) in the first view.
+    const ViewFrame& f0 = s.frames[0];
+    const double low = lateral(s, f0, det.columnPosition(0.0));
+    const double high = lateral(s, f0, det.columnPosition(static_cast<double>(det.columns - 1)));
+    const double pixel =
+        std::abs(lateral(s, f0, det.columnPosition(0.5 * static_cast<double>(det.columns))) -
+                 lateral(s, f0, det.columnPosition(0.5 * static_cast<double>(det.columns) - 1.0)));
+    const double halfFan = s.parallel ? 0.0 : std::max(std::abs(low), std::abs(high));
+    s.plan.fanAngle = s.parallel ? 0.0 : g.fanAngle(0);
+
+    const double stepMean = s.plan.coverage / static_cast<double>(g.viewCount());
+    const double c = s.plan.coverage;
+    const double last = s.beta.back();
+    const bool asymmetric = std::abs(high + low) > pixel;
+    if (std::abs(c - 2.0 * kPi) < 0.5 * stepMean) {
+        s.plan.weighting = RedundancyWeighting::FullTurn;
+    } else if (c > 2.0 * kPi) {
+        s.plan.weighting = RedundancyWeighting::SeveralTurns;
+    } else if (s.parallel && std::abs(c - kPi) < 0.5 * stepMean) {
+        s.plan.weighting = RedundancyWeighting::HalfTurn;
+    } else if (last >= kPi + 2.0 * halfFan - 0.5 * stepMean) {
+        s.plan.weighting = RedundancyWeighting::Parker;
+        s.parkerDelta = std::max(0.5 * (last - kPi), halfFan);
+    } else {
+        s.plan.weighting = RedundancyWeighting::LimitedAngle;
+        s.plan.warnings.push_back(
+            "the views cover " + degrees(c) + ", less than the " +
+            degrees(kPi + (s.parallel ? 0.0 : s.plan.fanAngle)) +
+            " a complete scan needs (180 deg plus the fan angle): the image has limited-angle "
+            "artefacts");
+    }
+    if (asymmetric && (s.plan.weighting == RedundancyWeighting::FullTurn ||
+                       s.plan.weighting == RedundancyWeighting::SeveralTurns)) {
+        if (!(low < 0.0 && high > 0.0)) {
+            throwInvalid("detector.offset_u", formatValue(det.offsetU),
+                         "the detector must see the rotation axis (its columns reach only " +
+                             formatValue(low) + " to " + formatValue(high) +
+                             (s.parallel ? " mm" : " rad") + " from the central ray)");
+        }
+        s.plan.weighting = RedundancyWeighting::Wang;
+        s.wangOverlap = std::min(-low, high);
+        s.wangLongSidePositive = high > -low;
+        if (c > 2.0 * kPi + 0.5 * stepMean) {
+            s.plan.warnings.push_back("the views cover " + degrees(c) +
+                                      "; Wang's weights assume one full turn, so lines seen "
+                                      "more than twice are weighted as if seen twice");
+        }
+    } else if (asymmetric && s.plan.weighting == RedundancyWeighting::Parker) {
+        throwInvalid("detector.offset_u", formatValue(det.offsetU),
+                     "a short scan (" + degrees(c) +
+                         ") needs a detector centred on the rotation axis: Wang's weights for "
+                         "an offset detector are not combined with Parker's; centre the "
+                         "detector or scan 360 deg");
+    }
+    checkOrbit(g, s);
+    return s;
+}
+
+/// The per-pixel weight applied before filtering: cosine (cone) weight, the filter's scaling,
+/// the view's angular share and the redundancy weight. `columns` is scratch of nu doubles.
+void weightProjections(const Setup& s, const Detector& det, std::size_t view, float* image,
+                       std::vector<double>& columns)
+{
+    const ViewFrame& f = s.frames[view];
+    columns.resize(det.columns);
+    for (std::size_t iu = 0; iu < det.columns; ++iu) {
+        const double a = det.columnPosition(static_cast<double>(iu));
+        double w = s.step[view] * redundancyWeight(s, view, lateral(s, f, a));
+        if (s.curved) {
+            w *= std::cos(a / s.radius) / f.sid;
+        } else if (!s.parallel) {
+            w *= f.sdd / f.sid;
+        }
+        columns[iu] = w;
+    }
+    for (std::size_t iv = 0; iv < det.rows; ++iv) {
+        const double b = det.rowPosition(static_cast<double>(iv)) - f.pv;
+        float* row = image + iv * det.columns;
+        if (s.parallel) {
+            for (std::size_t iu = 0; iu < det.columns; ++iu) {
+                row[iu] = static_cast<float>(columns[iu] * row[iu]);
+            }
+        } else if (s.curved) {
+            const double cone = s.radius / std::sqrt(s.radius * s.radius + b * b);
+            for (std::size_t iu = 0; iu < det.columns; ++iu) {
+                row[iu] = static_cast<float>(cone * columns[iu] * row[iu]);
+            }
+        } else {
+            for (std::size_t iu = 0; iu < det.columns; ++iu) {
+                const double du = det.columnPosition(static_cast<double>(iu)) - f.pu;
+                const double cosine = f.sdd / std::sqrt(f.sdd * f.sdd + du * du + b * b);
+                row[iu] = static_cast<float>(cosine * columns[iu] * row[iu]);
+            }
+        }
+    }
+}
+
+/// For Wang's weights: the projections on a detector widened on its short side until it is
+/// symmetric about the central ray, the new columns zero. The filtered projection is not zero
+/// beyond the physical detector (the ramp's tails), and the backprojection of the voxels whose
+/// rays fall there needs those values; Wang's weight is zero on the new columns' data but not on
+/// their filtered values. RTK's displaced-detector filter widens the same way.
+ProjectionStack widenForWang(const ProjectionStack& projections, const Setup& s)
+{
+    const Geometry& g = projections.geometry();
+    const Detector& det = g.detector();
+    const ViewFrame& f = s.frames[0];
+    double farSide = 0.0; // the long side's lateral extent, to be mirrored
+    for (double iu : {0.0, static_cast<double>(det.columns - 1)}) {
+        farSide = std::max(farSide, std::abs(lateral(s, f, det.columnPosition(iu))));
+    }
+    // Detector coordinate whose lateral position is −farSide on the short side's sign.
+    const double sign = s.wangLongSidePositive ? -1.0 : 1.0;
+    double target = 0.0;
+    if (s.parallel) {
+        target = f.centralU + sign * farSide;
+    } else if (s.curved) {
+        target = f.centralU + sign * farSide * s.radius;
+    } else {
+        target = f.pu + f.sdd * std::tan(sign * farSide + std::atan((f.centralU - f.pu) / f.sdd));
+    }
+    const double edge =
+        det.columnPosition(s.wangLongSidePositive ? 0.0 : static_cast<double>(det.columns - 1));
+    const auto extra = static_cast<std::size_t>(std::ceil(std::abs(edge - target) / det.pixelU));
+    Detector wide = det;
+    wide.columns = det.columns + extra;
+    wide.offsetU = det.offsetU + (s.wangLongSidePositive ? -0.5 : 0.5) * static_cast<double>(extra);
+    const Geometry wideGeometry = Geometry::fromPoses(
+        g.beam(), wide, std::vector<ViewPose>(g.poses().begin(), g.poses().end()));
+    ProjectionStack out = ProjectionStack::zeros(wideGeometry);
+    const std::size_t first = s.wangLongSidePositive ? extra : 0;
+    for (std::size_t view = 0; view < projections.views(); ++view) {
+        for (std::size_t iv = 0; iv < det.rows; ++iv) {
+            const float* from = projections.view(view).data() + iv * det.columns;
+            std::copy(from, from + det.columns, out.view(view).data() + iv * wide.columns + first);
+        }
+    }
+    return out;
+}
+
+void checkFinite(const ProjectionStack& p)
+{
+    const std::span<const float> data = p.data();
+    for (std::size_t i = 0; i < data.size(); ++i) {
+        if (!std::isfinite(data[i])) {
+            const std::size_t view = i / p.pixelsPerView();
+            const std::size_t pixel = i % p.pixelsPerView();
+            throwInvalid("projections (view " + std::to_string(view) + ", row " +
+                             std::to_string(pixel / p.columns()) + ", column " +
+                             std::to_string(pixel % p.columns()) + ")",
+                         formatValue(data[i]),
+                         "projection values must be finite line integrals; replace NaN and "
+                         "infinite values (dead pixels, log of zero counts) before "
+                         "reconstructing");
+        }
+    }
 }
 } // namespace
 
+std::string_view toString(RedundancyWeighting weighting)
+{
+    switch (weighting) {
+    case RedundancyWeighting::HalfTurn:
+        return "half turn (parallel)";
+    case RedundancyWeighting::FullTurn:
+        return "full turn";
+    case RedundancyWeighting::Parker:
+        return "Parker short scan";
+    case RedundancyWeighting::Wang:
+        return "Wang offset detector";
+    case RedundancyWeighting::SeveralTurns:
+        return "several turns";
+    case RedundancyWeighting::LimitedAngle:
+        return "limited angle";
+    }
+    return "unknown";
+}
+
+AnalyticPlan planAnalytic(const Geometry& geometry, const VolumeGrid& grid)
+{
+    return makeSetup(geometry, grid).plan;
+}
+
+Volume reconstructAnalytic(const ProjectionStack& projections, const VolumeGrid& grid,
+                           const FbpOptions& options, ComputeContext& compute, RunContext& ctx,
+                           AnalyticPlan* plan)
+{
+    options.validate();
+    const Geometry& geometry = projections.geometry();
+    const Setup s = makeSetup(geometry, grid);
+    checkFinite(projections);
+    for (const std::string& warning : s.plan.warnings) {
+        log(LogLevel::Warning, warning);
+    }
+    if (plan != nullptr) {
+        *plan = s.plan;
+    }
+    const std::size_t views = geometry.viewCount();
+    ctx.reportProgress(0, views, "weighting and ramp filter");
+
+    // Weight and filter batch by batch, so a cancel is prompt and a preview comes early.
+    ProjectionStack filtered =
+        s.plan.weighting == RedundancyWeighting::Wang ? widenForWang(projections, s) : projections;
+    const Detector& det = filtered.geometry().detector();
+    const auto projector = makeProjector(ProjectorModel::VoxelDriven, compute);
+    Volume image = Volume::zeros(grid);
+    const detail::RampSampling sampling{.spacing = s.curved ? det.pixelU / s.radius : det.pixelU,
+                                        .angular = s.curved};
+    for (std::size_t first = 0; first < views; first += options.batchViews) {
+        ctx.throwIfCancelled();
+        const std::size_t count = std::min(options.batchViews, views - first);
+#pragma omp parallel
+        {
+            std::vector<double> columns;
+#pragma omp for schedule(static)
+            for (std::ptrdiff_t k = 0; k < static_cast<std::ptrdiff_t>(count); ++k) {
+                const std::size_t view = first + static_cast<std::size_t>(k);
+                weightProjections(s, det, view, filtered.view(view).data(), columns);
+            }
+        }
+        detail::filterRows(filtered.data().subspan(first * filtered.pixelsPerView(),
+                                                   count * filtered.pixelsPerView()),
+                           det.columns, count * det.rows, sampling, options);
+        ctx.throwIfCancelled();
+        projector->backAccumulate(filtered, first, count, 1.0f, image);
+        ctx.reportProgress(first + count, views, "backprojection");
+        if (ctx.wantsPreviews()) {
+            Preview preview;
+            preview.volume = std::make_shared<const Volume>(image);
+            preview.stage = s.plan.method;
+            ctx.publishPreview(std::move(preview));
+        }
+    }
+    if (options.hu) {
+        const auto mu = static_cast<float>(options.muWater);
+        for (float& value : image.data()) {
+            value = 1000.0f * (value - mu) / mu;
+        }
+    }
+    return image;
+}
+
 void checkFbp2D(const Geometry& geometry, const VolumeGrid& grid)
 {
-    if (geometry.beam() != BeamType::Parallel2D) {
+    if (!is2D(geometry.beam())) {
         throwInvalid("geometry.beam", "\"" + std::string(toString(geometry.beam())) + "\"",
-                     "2D FBP reconstructs parallel2d scans (fan-beam FBP and FDK come with the "
-                     "analytic reconstruction issue)");
+                     "2D FBP reconstructs parallel2d and fan2d scans; reconstruct a 3D beam with "
+                     "FDK (algorithm \"fdk\")");
     }
-    checkProjectable(geometry, grid);
-    const double coverage = equalCoverage(geometry);
-    const double step = coverage / static_cast<double>(geometry.viewCount());
-    const bool halfTurn = std::abs(coverage - std::numbers::pi) < 0.5 * step;
-    const bool fullTurn = std::abs(coverage - 2.0 * std::numbers::pi) < 0.5 * step;
-    if (!halfTurn && !fullTurn) {
-        throwInvalid("trajectory.range_deg", formatValue(coverage * 180.0 / std::numbers::pi),
-                     "2D parallel FBP needs a coverage of 180 or 360 degrees (short-scan and "
-                     "limited-angle weights come with the analytic reconstruction issue)");
-    }
+    (void)planAnalytic(geometry, grid);
 }
 
 Volume reconstructFbp2D(const ProjectionStack& projections, const VolumeGrid& grid,
                         const FbpOptions& options, ComputeContext& compute, RunContext& ctx)
 {
-    options.validate();
-    const Geometry& geometry = projections.geometry();
-    checkFbp2D(geometry, grid);
-    ctx.reportProgress(0, geometry.viewCount(), "ramp filter");
-    const ProjectionStack filtered = rampFilter(projections, options);
-    ctx.throwIfCancelled();
+    checkFbp2D(projections.geometry(), grid);
+    return reconstructAnalytic(projections, grid, options, compute, ctx);
+}
 
-    // f(x) = ∫₀^π Q_θ(x·θ) dθ; over 2π every line is seen twice, so either way each view
-    // weighs π/N.
-    const auto weight =
-        static_cast<float>(std::numbers::pi / static_cast<double>(geometry.viewCount()));
-    const auto projector = makeProjector(ProjectorModel::VoxelDriven, compute);
-    Volume image = Volume::zeros(grid);
-    const std::size_t views = geometry.viewCount();
-    for (std::size_t first = 0; first < views; first += options.batchViews) {
-        ctx.throwIfCancelled();
-        const std::size_t count = std::min(options.batchViews, views - first);
-        projector->backAccumulate(filtered, first, count, weight, image);
-        ctx.reportProgress(first + count, views, "backprojection");
-        if (ctx.wantsPreviews()) {
-            Preview preview;
-            preview.volume = std::make_shared<const Volume>(image);
-            preview.stage = "backprojection";
-            ctx.publishPreview(std::move(preview));
-        }
+Volume reconstructFdk(const ProjectionStack& projections, const VolumeGrid& grid,
+                      const FbpOptions& options, ComputeContext& compute, RunContext& ctx)
+{
+    if (is2D(projections.geometry().beam())) {
+        throwInvalid("geometry.beam",
+                     "\"" + std::string(toString(projections.geometry().beam())) + "\"",
+                     "FDK reconstructs cone3d and parallel3d scans; reconstruct a 2D beam with "
+                     "2D FBP (algorithm \"fbp\")");
     }
-    return image;
+    return reconstructAnalytic(projections, grid, options, compute, ctx);
 }
 } // namespace tomo

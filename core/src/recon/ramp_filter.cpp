@@ -1,3 +1,5 @@
+#include "recon/ramp_filter.h"
+
 #include "tomo/error.h"
 #include "tomo/recon.h"
 
@@ -14,6 +16,8 @@
 
 namespace tomo
 {
+using detail::RampSampling;
+
 namespace
 {
 // FFTW's planner is not thread-safe; execution of a finished plan is.
@@ -68,10 +72,13 @@ double window(RampWindow w, double x)
     return 1.0;
 }
 
-// Frequency response of the discrete band-limited ramp (Kak & Slaney, eq. 3.61) with spacing du,
-// times du (the convolution's integration step), times the window; length n/2 + 1.
-std::vector<float> rampResponse(std::size_t n, double du, const FbpOptions& options)
+// Frequency response of the discrete band-limited ramp (Kak & Slaney, eq. 3.61) sampled at
+// `spacing` (for angular rows times (γ/sin γ)², eq. 3.140), times the spacing (the convolution's
+// integration step), times the window; length n/2 + 1.
+std::vector<float> rampResponse(std::size_t n, const RampSampling& sampling,
+                                const FbpOptions& options)
 {
+    const double du = sampling.spacing;
     std::vector<double> h(n, 0.0);
     const auto half = static_cast<std::ptrdiff_t>(n / 2);
     for (std::ptrdiff_t k = -half; k < half; ++k) {
@@ -81,6 +88,12 @@ std::vector<float> rampResponse(std::size_t n, double du, const FbpOptions& opti
         } else if (k % 2 != 0) {
             const double kk = static_cast<double>(k);
             value = -1.0 / (kk * kk * std::numbers::pi * std::numbers::pi * du * du);
+            if (sampling.angular) {
+                // (γ/sin γ)² at γ = kΔγ; the caller keeps the padded row under π.
+                const double gamma = kk * du;
+                const double ratio = gamma / std::sin(gamma);
+                value *= ratio * ratio;
+            }
         }
         h[static_cast<std::size_t>((k + static_cast<std::ptrdiff_t>(n)) %
                                    static_cast<std::ptrdiff_t>(n))] = value;
@@ -140,47 +153,74 @@ void FbpOptions::validate() const
     if (batchViews == 0) {
         throwInvalid("reconstruction.batch_views", "0", "must be at least 1");
     }
+    if (!std::isfinite(muWater) || muWater <= 0.0) {
+        throwInvalid("reconstruction.mu_water", formatValue(muWater),
+                     "must be a positive attenuation in mm^-1 (water at 70 keV: 0.01937)");
+    }
 }
 
-ProjectionStack rampFilter(const ProjectionStack& projections, const FbpOptions& options)
+namespace detail
+{
+void filterRows(std::span<float> rows, std::size_t rowLength, std::size_t rowCount,
+                const RampSampling& sampling, const FbpOptions& options)
 {
     options.validate();
-    const std::size_t nu = projections.columns();
-    const std::size_t rows = projections.views() * projections.rows();
+    const std::size_t nu = rowLength;
     const std::size_t n = paddedLength(nu);
-    const std::vector<float> response =
-        rampResponse(n, projections.geometry().detector().pixelU, options);
+    if (sampling.angular &&
+        static_cast<double>(n / 2) * sampling.spacing >= 0.95 * std::numbers::pi) {
+        throwInvalid("detector.columns", std::to_string(nu),
+                     "the equiangular ramp needs the padded row (" + std::to_string(n) +
+                         " samples of " + formatValue(sampling.spacing) +
+                         " rad) to span less than 180 degrees; use fewer or narrower columns");
+    }
+    const std::vector<float> response = rampResponse(n, sampling, options);
 
-    std::unique_ptr<float, FftwFree> real(fftwf_alloc_real(n));
-    std::unique_ptr<fftwf_complex, FftwFree> spectrum(fftwf_alloc_complex(n / 2 + 1));
+    // One pair of plans, executed on per-thread buffers (FFTW's new-array execute: the buffers
+    // come from fftwf_alloc_*, so they share the planning buffers' alignment).
+    std::unique_ptr<float, FftwFree> planReal(fftwf_alloc_real(n));
+    std::unique_ptr<fftwf_complex, FftwFree> planSpectrum(fftwf_alloc_complex(n / 2 + 1));
     Plan forward;
     Plan inverse;
     {
         const std::lock_guard lock(plannerMutex());
-        forward.reset(
-            fftwf_plan_dft_r2c_1d(static_cast<int>(n), real.get(), spectrum.get(), FFTW_ESTIMATE));
-        inverse.reset(
-            fftwf_plan_dft_c2r_1d(static_cast<int>(n), spectrum.get(), real.get(), FFTW_ESTIMATE));
+        forward.reset(fftwf_plan_dft_r2c_1d(static_cast<int>(n), planReal.get(), planSpectrum.get(),
+                                            FFTW_ESTIMATE));
+        inverse.reset(fftwf_plan_dft_c2r_1d(static_cast<int>(n), planSpectrum.get(), planReal.get(),
+                                            FFTW_ESTIMATE));
     }
     if (!forward || !inverse) {
         throw Error("FFTW could not plan a transform of length " + std::to_string(n));
     }
-    ProjectionStack out = ProjectionStack::zeros(projections.geometry());
     const float scale = 1.0f / static_cast<float>(n); // FFTW's inverse is unnormalised
-    const std::span<const float> in = projections.data();
-    const std::span<float> dst = out.data();
-    for (std::size_t r = 0; r < rows; ++r) {
-        float* buffer = real.get();
-        std::copy_n(in.data() + r * nu, nu, buffer);
-        std::fill(buffer + nu, buffer + n, 0.0f);
-        fftwf_execute(forward.get());
-        for (std::size_t m = 0; m <= n / 2; ++m) {
-            spectrum.get()[m][0] *= response[m] * scale;
-            spectrum.get()[m][1] *= response[m] * scale;
+    float* data = rows.data();
+#pragma omp parallel
+    {
+        std::unique_ptr<float, FftwFree> real(fftwf_alloc_real(n));
+        std::unique_ptr<fftwf_complex, FftwFree> spectrum(fftwf_alloc_complex(n / 2 + 1));
+#pragma omp for schedule(static)
+        for (std::ptrdiff_t r = 0; r < static_cast<std::ptrdiff_t>(rowCount); ++r) {
+            float* row = data + static_cast<std::size_t>(r) * nu;
+            float* buffer = real.get();
+            std::copy_n(row, nu, buffer);
+            std::fill(buffer + nu, buffer + n, 0.0f);
+            fftwf_execute_dft_r2c(forward.get(), buffer, spectrum.get());
+            for (std::size_t m = 0; m <= n / 2; ++m) {
+                spectrum.get()[m][0] *= response[m] * scale;
+                spectrum.get()[m][1] *= response[m] * scale;
+            }
+            fftwf_execute_dft_c2r(inverse.get(), spectrum.get(), buffer);
+            std::copy_n(buffer, nu, row);
         }
-        fftwf_execute(inverse.get());
-        std::copy_n(buffer, nu, dst.data() + r * nu);
     }
+}
+} // namespace detail
+
+ProjectionStack rampFilter(const ProjectionStack& projections, const FbpOptions& options)
+{
+    ProjectionStack out = projections;
+    detail::filterRows(out.data(), projections.columns(), projections.views() * projections.rows(),
+                       {.spacing = projections.geometry().detector().pixelU}, options);
     return out;
 }
 } // namespace tomo
