@@ -49,7 +49,8 @@ struct ObjectSpec
 
 struct ReconstructionSpec
 {
-    std::string algorithm = "fbp"; ///< the only algorithm so far
+    /// "fbp" (2D beams: parallel and fan-beam FBP) or "fdk" (3D beams); see reconstructAnalytic.
+    std::string algorithm = "fbp";
     FbpOptions fbp;
     std::array<std::size_t, 3> gridSize{256, 256, 1};
     std::array<double, 3> gridSpacingMm{0.8, 0.8, 0.8};

@@ -99,6 +99,19 @@ public:
         return v.get<std::string>();
     }
 
+    [[nodiscard]] bool boolean(const std::string& key, bool fallback)
+    {
+        m_seen.insert(key);
+        if (!m_json.contains(key)) {
+            return fallback;
+        }
+        const Json& v = m_json.at(key);
+        if (!v.is_boolean()) {
+            throwInvalid(where(key), v.dump(), "must be true or false");
+        }
+        return v.get<bool>();
+    }
+
     template <class T, class Convert>
     [[nodiscard]] std::array<T, 3> triple(const std::string& key, std::array<T, 3> fallback,
                                           Convert convert)

@@ -52,6 +52,12 @@ std::string degrees(double radians)
     return formatValue(std::round(radians * kDegrees * 100.0) / 100.0) + " deg";
 }
 
+/// A length for messages, to 0.01 mm.
+std::string millimetres(double mm)
+{
+    return formatValue(std::round(mm * 100.0) / 100.0);
+}
+
 /// Where a view's detector sits relative to its source, in the detector's own coordinates.
 struct ViewFrame
 {
@@ -231,8 +237,8 @@ void checkOrbit(const Geometry& g, Setup& s)
     if (zMax - zMin > tolerance || rMax - rMin > tolerance) {
         s.plan.warnings.push_back(
             s.plan.method + " assumes the source moves on one circle about the z axis; this " +
-            "source's height spans " + formatValue(zMin) + " to " + formatValue(zMax) +
-            " mm and its distance from the axis " + formatValue(rMin) + " to " + formatValue(rMax) +
+            "source's height spans " + millimetres(zMin) + " to " + millimetres(zMax) +
+            " mm and its distance from the axis " + millimetres(rMin) + " to " + millimetres(rMax) +
             " mm (a helix, saddle or other non-circular orbit), so the image has cone-beam "
             "artefacts and, over several turns, no calibrated amplitude; the iterative methods "
             "reconstruct any trajectory");

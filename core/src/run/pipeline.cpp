@@ -35,7 +35,7 @@ RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx)
     const VolumeGrid grid = scene.reconstructionGrid();
     const Phantom phantom = scene.phantom();
     // Refuse what cannot be reconstructed before spending time on the simulation.
-    checkFbp2D(geometry, grid);
+    (void)planAnalytic(geometry, grid);
     const std::size_t batch = scene.reconstruction.fbp.batchViews;
     RunResult result;
     result.device = compute.device().label();
@@ -47,11 +47,13 @@ RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx)
             std::make_shared<const ProjectionStack>(projectAnalytic(phantom, geometry, ctx, batch));
     } else {
         const std::size_t f = Scene::kSimulationOversampling;
+        const std::size_t fz = grid.is2D() ? 1 : f;
         const auto& size = grid.size();
         const auto& spacing = grid.spacing();
-        const VolumeGrid fine = VolumeGrid::centred(
-            {size[0] * f, size[1] * f, 1},
-            {spacing[0] / static_cast<double>(f), spacing[1] / static_cast<double>(f), spacing[2]});
+        const VolumeGrid fine = VolumeGrid::centred({size[0] * f, size[1] * f, size[2] * fz},
+                                                    {spacing[0] / static_cast<double>(f),
+                                                     spacing[1] / static_cast<double>(f),
+                                                     spacing[2] / static_cast<double>(fz)});
         const Volume object = rasterise(phantom, fine, 2);
         ctx.throwIfCancelled();
         const auto projector = makeProjector(ProjectorModel::Joseph, compute);
@@ -62,10 +64,21 @@ RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx)
 
     const auto reconStart = Clock::now();
     result.reconstruction = std::make_shared<const Volume>(
-        reconstructFbp2D(*result.projections, grid, scene.reconstruction.fbp, compute, ctx));
+        scene.reconstruction.algorithm == "fdk"
+            ? reconstructFdk(*result.projections, grid, scene.reconstruction.fbp, compute, ctx)
+            : reconstructFbp2D(*result.projections, grid, scene.reconstruction.fbp, compute, ctx));
     result.reconstructSeconds = secondsSince(reconStart);
 
-    result.truth = std::make_shared<const Volume>(rasterise(phantom, grid, 4));
+    // The truth in the reconstruction's unit; 4x4 samples per pixel in 2D, 2x2x2 per voxel in
+    // 3D (the same count of samples per voxel edge as the simulation's fine grid).
+    Volume truth = rasterise(phantom, grid, grid.is2D() ? 4 : 2);
+    if (scene.reconstruction.fbp.hu) {
+        const auto mu = static_cast<float>(scene.reconstruction.fbp.muWater);
+        for (float& value : truth.data()) {
+            value = 1000.0f * (value - mu) / mu;
+        }
+    }
+    result.truth = std::make_shared<const Volume>(std::move(truth));
     result.rmse = rmse(*result.reconstruction, *result.truth);
     result.psnr = psnr(*result.reconstruction, *result.truth);
     return result;
@@ -83,12 +96,18 @@ std::vector<std::filesystem::path> writeRunOutputs(const RunResult& result, cons
     std::vector<std::filesystem::path> written;
     const ProjectionStack& p = *result.projections;
 
-    // Sinogram picture: u across, views down, window [0, max].
+    // Sinogram picture of the central detector row: u across, views down, window [0, max].
     const auto [pmin, pmax] = std::minmax_element(p.data().begin(), p.data().end());
     const VolumeGrid sinoGrid =
-        VolumeGrid::make({p.columns(), p.views() * p.rows(), 1}, {1.0, 1.0, 1.0}, {0.0, 0.0, 0.0});
-    const Volume sinogram =
-        Volume::fromData(sinoGrid, std::vector<float>(p.data().begin(), p.data().end()));
+        VolumeGrid::make({p.columns(), p.views(), 1}, {1.0, 1.0, 1.0}, {0.0, 0.0, 0.0});
+    std::vector<float> rows(p.columns() * p.views());
+    const std::size_t centralRow = p.rows() / 2;
+    for (std::size_t view = 0; view < p.views(); ++view) {
+        const float* row = p.view(view).data() + centralRow * p.columns();
+        std::copy(row, row + p.columns(),
+                  rows.begin() + static_cast<std::ptrdiff_t>(view * p.columns()));
+    }
+    const Volume sinogram = Volume::fromData(sinoGrid, std::move(rows));
     written.push_back(folder / "sinogram.png");
     writePng(sinogram, 0, std::min(0.0, static_cast<double>(*pmin)),
              std::max(static_cast<double>(*pmax), 1e-12), written.back(), false);
@@ -99,7 +118,9 @@ std::vector<std::filesystem::path> writeRunOutputs(const RunResult& result, cons
     const auto [tmin, tmax] =
         std::minmax_element(result.truth->data().begin(), result.truth->data().end());
     written.push_back(folder / "reconstruction.png");
-    writePng(*result.reconstruction, 0, *tmin, std::max(*tmax, *tmin + 1e-12f), written.back());
+    // The central slice of a volume.
+    writePng(*result.reconstruction, result.reconstruction->grid().size()[2] / 2, *tmin,
+             std::max(*tmax, *tmin + 1e-12f), written.back());
     written.push_back(folder / "reconstruction.nii.gz");
     writeVolume(*result.reconstruction, written.back());
     written.push_back(folder / "truth.nii.gz");

@@ -314,9 +314,14 @@ void Scene::validate() const
     if (simulation != "joseph" && simulation != "analytic") {
         throwInvalid("simulation.model", "\"" + simulation + "\"", "accepted: joseph, analytic");
     }
-    if (reconstruction.algorithm != "fbp") {
+    if (reconstruction.algorithm != "fbp" && reconstruction.algorithm != "fdk") {
         throwInvalid("reconstruction.algorithm", "\"" + reconstruction.algorithm + "\"",
-                     "accepted so far: fbp");
+                     "accepted: fbp (2D beams), fdk (3D beams)");
+    }
+    if ((reconstruction.algorithm == "fbp") != is2D(beam)) {
+        throwInvalid("reconstruction.algorithm", "\"" + reconstruction.algorithm + "\"",
+                     std::string("a ") + std::string(toString(beam)) +
+                         " scan is reconstructed with " + (is2D(beam) ? "fbp" : "fdk"));
     }
 }
 
@@ -433,6 +438,9 @@ Scene parseSceneIn(std::string_view json, std::string_view source,
             s.reconstruction.fbp.cutoff = recon.number("cutoff", s.reconstruction.fbp.cutoff);
             s.reconstruction.fbp.batchViews =
                 recon.count("batch_views", s.reconstruction.fbp.batchViews);
+            s.reconstruction.fbp.hu = recon.boolean("hu", s.reconstruction.fbp.hu);
+            s.reconstruction.fbp.muWater =
+                recon.number("mu_water_per_mm", s.reconstruction.fbp.muWater);
             Reader grid = recon.child("grid");
             s.reconstruction.gridSize =
                 grid.triple("size", s.reconstruction.gridSize, &Reader::toCount);
@@ -495,6 +503,8 @@ std::string toJson(const Scene& scene)
                              {"filter", std::string(toString(scene.reconstruction.fbp.window))},
                              {"cutoff", scene.reconstruction.fbp.cutoff},
                              {"batch_views", scene.reconstruction.fbp.batchViews},
+                             {"hu", scene.reconstruction.fbp.hu},
+                             {"mu_water_per_mm", scene.reconstruction.fbp.muWater},
                              {"grid",
                               {{"size", scene.reconstruction.gridSize},
                                {"spacing_mm", scene.reconstruction.gridSpacingMm}}}};
