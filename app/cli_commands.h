@@ -2,6 +2,8 @@
 
 #include "tomo/scene.h"
 
+#include <array>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -82,4 +84,39 @@ struct PhantomOptions
 
 /// `tomoscope-cli phantom`: voxelise a phantom (rasterise) onto a grid and write the volume.
 int phantomCommand(const PhantomOptions& options);
+
+/// "NX,NY,NZ" (whole numbers > 0); throws InvalidArgument naming `field` otherwise.
+[[nodiscard]] std::array<std::size_t, 3> parseSize(const std::string& text,
+                                                   const std::string& field);
+/// "S" or "SX,SY,SZ" in mm (numbers > 0); throws InvalidArgument naming `field` otherwise.
+[[nodiscard]] std::array<double, 3> parseSpacing(const std::string& text, const std::string& field);
+
+struct ReconstructOptions
+{
+    std::string scene;
+    std::string projections; ///< --projections FILE (columns x rows x views)
+    std::string output;
+    std::string algorithm;      ///< default: the scene's
+    std::size_t iterations = 0; ///< 0: the algorithm's default
+    std::string grid;           ///< NX,NY,NZ (default: the scene's)
+    std::string spacing;        ///< S or SX,SY,SZ (default: the scene's)
+    bool hu = false;
+    bool plan = false; ///< print the plan and stop
+    std::string device;
+    bool json = false;
+    bool quiet = false;
+};
+
+/// `tomoscope-cli reconstruct`: reconstruct a projection stack with the scene's geometry.
+int reconstructCommand(const ReconstructOptions& options);
+
+struct CompareOptions
+{
+    std::string estimate;
+    std::string reference;
+    bool json = false;
+};
+
+/// `tomoscope-cli compare`: RMSE, PSNR, SSIM and CTSim's d, r, e of two volumes on one grid.
+int compareCommand(const CompareOptions& options);
 } // namespace tomo::cli

@@ -74,6 +74,37 @@ int main(int argc, char** argv)
     for (const std::string& name : tomo::builtInPhantomNames()) {
         phantomNames += (phantomNames.empty() ? "" : ", ") + name;
     }
+    ReconstructOptions recon;
+    CLI::App* reconCmd = app.add_subcommand(
+        "reconstruct",
+        "reconstruct a projection stack with the scene's geometry and reconstruction settings\n"
+        "  e.g. tomoscope-cli project scene.json --model analytic -o p.mha\n"
+        "       tomoscope-cli reconstruct scene.json --projections p.mha -o v.nii.gz --hu\n"
+        "       tomoscope-cli reconstruct scene.json --plan");
+    reconCmd->add_option("scene", recon.scene, "scene file (tomoscope-scene JSON)")->required();
+    reconCmd->add_option("--projections", recon.projections,
+                         "projection stack (columns, rows, views) of line integrals");
+    reconCmd->add_option("-o,--output", recon.output, "volume file (.nii.gz, .mha, .nrrd)");
+    reconCmd->add_option("--algorithm", recon.algorithm,
+                         "fbp (2D beams) or fdk (3D beams); default: the scene's");
+    reconCmd->add_option("--grid", recon.grid, "NX,NY,NZ voxels (default: the scene's)");
+    reconCmd->add_option("--spacing", recon.spacing, "S or SX,SY,SZ in mm (default: the scene's)");
+    reconCmd->add_flag("--hu", recon.hu, "output Hounsfield units instead of mu in mm^-1");
+    reconCmd->add_flag("--plan", recon.plan,
+                       "print the method, weights, warnings and memory plan, and stop");
+    reconCmd->add_option("--device,--backend", recon.device, "as for run");
+    reconCmd->add_flag("--json", recon.json, "print the summary as JSON");
+    reconCmd->add_flag("-q,--quiet", recon.quiet, "no progress bar");
+
+    CompareOptions compare;
+    CLI::App* compareCmd = app.add_subcommand(
+        "compare", "RMSE, PSNR, SSIM and CTSim's d, r, e of a volume against a reference\n"
+                   "  e.g. tomoscope-cli compare out/reconstruction.nii.gz out/truth.nii.gz");
+    compareCmd->add_option("estimate", compare.estimate, "volume to score")->required();
+    compareCmd->add_option("reference", compare.reference, "reference volume (same grid)")
+        ->required();
+    compareCmd->add_flag("--json", compare.json, "print the metrics as JSON");
+
     CLI::App* phantomCmd = app.add_subcommand(
         "phantom",
         "Voxelise a built-in phantom or a phantom file onto a grid and write it as a volume "
@@ -179,6 +210,11 @@ int main(int argc, char** argv)
                 throw CLI::ValidationError("--format", "--export and --import need --format");
             }
         }
+        if (reconCmd->parsed() && !recon.plan &&
+            (recon.projections.empty() || recon.output.empty())) {
+            throw CLI::ValidationError("reconstruct",
+                                       "give --projections FILE and -o VOLUME (or --plan)");
+        }
         if (phantomCmd->parsed() && phantom.grid.empty() && phantom.size.empty()) {
             throw CLI::ValidationError("phantom",
                                        "give the grid: --grid SCENE.json or --size NX,NY,NZ "
@@ -206,6 +242,12 @@ int main(int argc, char** argv)
         }
         if (phantomCmd->parsed()) {
             return phantomCommand(phantom);
+        }
+        if (reconCmd->parsed()) {
+            return reconstructCommand(recon);
+        }
+        if (compareCmd->parsed()) {
+            return compareCommand(compare);
         }
         if (geometryCmd->parsed()) {
             return check ? checkCommand(geometry.scene, checkJson, completeness)

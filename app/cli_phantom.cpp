@@ -19,62 +19,6 @@ namespace tomo::cli
 {
 namespace
 {
-// The comma-separated fields of `text` ("1,2,3" → {"1", "2", "3"}).
-std::vector<std::string> splitCommas(const std::string& text)
-{
-    std::vector<std::string> fields;
-    std::size_t start = 0;
-    while (true) {
-        const std::size_t comma = text.find(',', start);
-        fields.push_back(text.substr(start, comma - start));
-        if (comma == std::string::npos) {
-            return fields;
-        }
-        start = comma + 1;
-    }
-}
-
-template <typename T> bool parseWhole(const std::string& text, T& value)
-{
-    const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
-    return result.ec == std::errc() && result.ptr == text.data() + text.size();
-}
-
-// "NX,NY,NZ" as three counts > 0.
-std::array<std::size_t, 3> parseSize(const std::string& text)
-{
-    const std::vector<std::string> fields = splitCommas(text);
-    std::array<std::size_t, 3> size{};
-    bool ok = fields.size() == 3;
-    for (std::size_t a = 0; ok && a < 3; ++a) {
-        ok = parseWhole(fields[a], size[a]) && size[a] > 0;
-    }
-    if (!ok) {
-        throwInvalid("--size", "\"" + text + "\"",
-                     "give the grid size as NX,NY,NZ: three whole numbers > 0 (NZ = 1 for a 2D "
-                     "image)");
-    }
-    return size;
-}
-
-// "S" (every axis) or "SX,SY,SZ" as finite lengths > 0 in mm.
-std::array<double, 3> parseSpacing(const std::string& text)
-{
-    const std::vector<std::string> fields = splitCommas(text);
-    std::array<double, 3> spacing{};
-    bool ok = fields.size() == 1 || fields.size() == 3;
-    for (std::size_t a = 0; ok && a < fields.size(); ++a) {
-        ok = parseWhole(fields[a], spacing[a]) && std::isfinite(spacing[a]) && spacing[a] > 0.0;
-    }
-    if (!ok) {
-        throwInvalid("--spacing", "\"" + text + "\"",
-                     "give the voxel spacing in mm as S (every axis) or SX,SY,SZ: numbers > 0");
-    }
-    if (fields.size() == 1) {
-        spacing[1] = spacing[2] = spacing[0];
-    }
-    return spacing;
-}
 
 void requireFinite(double value, const char* option, bool positive, const char* accepted)
 {
@@ -116,16 +60,77 @@ Phantom loadPhantom(const PhantomOptions& options)
 }
 } // namespace
 
+// Shared with cli_reconstruct.cpp (declared in cli_commands.h).
+// The comma-separated fields of `text` ("1,2,3" → {"1", "2", "3"}).
+namespace
+{
+std::vector<std::string> splitCommas(const std::string& text)
+{
+    std::vector<std::string> fields;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t comma = text.find(',', start);
+        fields.push_back(text.substr(start, comma - start));
+        if (comma == std::string::npos) {
+            return fields;
+        }
+        start = comma + 1;
+    }
+}
+
+template <typename T> bool parseWhole(const std::string& text, T& value)
+{
+    const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
+    return result.ec == std::errc() && result.ptr == text.data() + text.size();
+}
+} // namespace
+
+// "NX,NY,NZ" as three counts > 0.
+std::array<std::size_t, 3> parseSize(const std::string& text, const std::string& field)
+{
+    const std::vector<std::string> fields = splitCommas(text);
+    std::array<std::size_t, 3> size{};
+    bool ok = fields.size() == 3;
+    for (std::size_t a = 0; ok && a < 3; ++a) {
+        ok = parseWhole(fields[a], size[a]) && size[a] > 0;
+    }
+    if (!ok) {
+        throwInvalid(field, "\"" + text + "\"",
+                     "give the grid size as NX,NY,NZ: three whole numbers > 0 (NZ = 1 for a 2D "
+                     "image)");
+    }
+    return size;
+}
+
+// "S" (every axis) or "SX,SY,SZ" as finite lengths > 0 in mm.
+std::array<double, 3> parseSpacing(const std::string& text, const std::string& field)
+{
+    const std::vector<std::string> fields = splitCommas(text);
+    std::array<double, 3> spacing{};
+    bool ok = fields.size() == 1 || fields.size() == 3;
+    for (std::size_t a = 0; ok && a < fields.size(); ++a) {
+        ok = parseWhole(fields[a], spacing[a]) && std::isfinite(spacing[a]) && spacing[a] > 0.0;
+    }
+    if (!ok) {
+        throwInvalid(field, "\"" + text + "\"",
+                     "give the voxel spacing in mm as S (every axis) or SX,SY,SZ: numbers > 0");
+    }
+    if (fields.size() == 1) {
+        spacing[1] = spacing[2] = spacing[0];
+    }
+    return spacing;
+}
+
 int phantomCommand(const PhantomOptions& options)
 {
     if (options.supersample < 1) {
         throwInvalid("--supersample", std::to_string(options.supersample),
                      "give the samples per voxel axis as a whole number >= 1");
     }
-    const VolumeGrid grid =
-        options.grid.empty()
-            ? VolumeGrid::centred(parseSize(options.size), parseSpacing(options.spacing))
-            : loadScene(options.grid).reconstructionGrid();
+    const VolumeGrid grid = options.grid.empty()
+                                ? VolumeGrid::centred(parseSize(options.size, "--size"),
+                                                      parseSpacing(options.spacing, "--spacing"))
+                                : loadScene(options.grid).reconstructionGrid();
     const Phantom phantom = loadPhantom(options);
     const auto samples = static_cast<unsigned>(options.supersample);
     writeVolume(rasterise(phantom, grid, samples), options.output);

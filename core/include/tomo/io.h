@@ -22,6 +22,12 @@ void writeVolume(const Volume& volume, const std::filesystem::path& path);
 /// centred projections (docs/geometry.md).
 void writeProjections(const ProjectionStack& projections, const std::filesystem::path& path);
 
+/// Reads a projection stack written by writeProjections (or any 3D image of columns × rows ×
+/// views) for `geometry`. Throws IoError as readVolume, InvalidArgument naming the file, its
+/// size and the size the geometry needs when they differ.
+[[nodiscard]] ProjectionStack readProjections(const std::filesystem::path& path,
+                                              const Geometry& geometry);
+
 /// Writes slice `k` of `volume` as an 8-bit greyscale PNG, mapping [low, high] to [0, 255]
 /// (clamped). With `yUp` +y of the volume points up in the picture (images); without it row 0
 /// is the top row (sinograms: view 0 at the top). Throws IoError as writeVolume,

@@ -41,4 +41,35 @@ struct MemoryPlan
                                     std::size_t views, std::size_t preferredBatchViews,
                                     std::uint64_t budgetBytes, std::uint64_t maxAllocationBytes,
                                     const std::string& deviceLabel);
+/// What a reconstruction holds in host memory at its peak, in float arrays of the projection
+/// stack's and the volume's size (`projectionCopies` and `volumeCopies`, including the input
+/// and the result), and the bytes that makes.
+struct HostMemoryEstimate
+{
+    std::size_t projectionCopies = 0;
+    std::size_t volumeCopies = 0;
+    std::uint64_t bytes = 0;
+
+    /// "2 projection stacks of 720 MB + 1 volume of 512 MB = 1.9 GB" (1 MB = 2^20 bytes).
+    [[nodiscard]] std::string summary(std::uint64_t projectionBytes,
+                                      std::uint64_t volumeBytes) const;
+};
+
+/// The host memory a reconstruction of `views` views of `pixelsPerView` pixels on `grid` needs:
+/// analytic methods hold the input and its weighted, filtered copy plus the volume; iterative
+/// ones the input, two projection-sized work arrays and four volume-sized ones (estimate,
+/// update, sensitivity or search direction, and a TV work array).
+[[nodiscard]] HostMemoryEstimate estimateHostMemory(const VolumeGrid& grid,
+                                                    std::size_t pixelsPerView, std::size_t views,
+                                                    bool iterative);
+
+/// Physical memory of this machine in bytes, or TOMO_HOST_MEMORY_MB where that is set (for
+/// tests and shared machines); 0 if unknown. Throws InvalidArgument naming TOMO_HOST_MEMORY_MB
+/// if it is not a positive integer.
+[[nodiscard]] std::uint64_t hostMemoryBytes();
+
+/// Throws InvalidArgument naming the sizes, the estimate and the limit if `estimate` exceeds
+/// hostMemoryBytes() (when that is known).
+void checkHostMemory(const HostMemoryEstimate& estimate, std::uint64_t projectionBytes,
+                     std::uint64_t volumeBytes);
 } // namespace tomo

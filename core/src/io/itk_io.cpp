@@ -164,6 +164,23 @@ void writeProjections(const ProjectionStack& projections, const std::filesystem:
     writeVolume(Volume::fromData(grid, std::vector<float>(data.begin(), data.end())), path);
 }
 
+ProjectionStack readProjections(const std::filesystem::path& path, const Geometry& geometry)
+{
+    Volume image = readVolume(path);
+    const auto& size = image.grid().size();
+    const Detector& d = geometry.detector();
+    if (size[0] != d.columns || size[1] != d.rows || size[2] != geometry.viewCount()) {
+        throwInvalid("projections " + path.string(),
+                     std::to_string(size[0]) + " x " + std::to_string(size[1]) + " x " +
+                         std::to_string(size[2]),
+                     "the geometry needs columns x rows x views = " + std::to_string(d.columns) +
+                         " x " + std::to_string(d.rows) + " x " +
+                         std::to_string(geometry.viewCount()));
+    }
+    const auto data = image.data();
+    return ProjectionStack::fromData(geometry, std::vector<float>(data.begin(), data.end()));
+}
+
 void writePng(const Volume& volume, std::size_t k, double low, double high,
               const std::filesystem::path& path, bool yUp)
 {

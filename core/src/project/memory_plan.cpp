@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <unistd.h>
 
 namespace tomo
 {
@@ -19,6 +20,17 @@ std::string megabytes(std::uint64_t bytes)
 {
     char text[32];
     std::snprintf(text, sizeof(text), "%.0f MB", static_cast<double>(bytes) / kMiB);
+    return text;
+}
+
+/// MB below a GB, else GB to 0.1 (1 MB = 2^20 bytes, as TOMO_*_MEMORY_MB).
+std::string mebibytes(std::uint64_t bytes)
+{
+    if (bytes < 1024 * kMiB) {
+        return megabytes(bytes);
+    }
+    char text[32];
+    std::snprintf(text, sizeof(text), "%.1f GB", static_cast<double>(bytes) / (1024.0 * kMiB));
     return text;
 }
 } // namespace
@@ -91,5 +103,57 @@ MemoryPlan planMemory(const VolumeGrid& grid, std::size_t pixelsPerView, std::si
     plan.slabs = (nz + plan.slabSlices - 1) / plan.slabSlices;
     plan.deviceBytes = plan.slabSlices * sliceBytes + plan.batchViews * viewBytes;
     return plan;
+}
+std::string HostMemoryEstimate::summary(std::uint64_t projectionBytes,
+                                        std::uint64_t volumeBytes) const
+{
+    return std::to_string(projectionCopies) + " projection stack" +
+           (projectionCopies == 1 ? "" : "s") + " of " + mebibytes(projectionBytes) + " + " +
+           std::to_string(volumeCopies) + " volume" + (volumeCopies == 1 ? "" : "s") + " of " +
+           mebibytes(volumeBytes) + " = " + mebibytes(bytes);
+}
+
+HostMemoryEstimate estimateHostMemory(const VolumeGrid& grid, std::size_t pixelsPerView,
+                                      std::size_t views, bool iterative)
+{
+    HostMemoryEstimate e;
+    e.projectionCopies = iterative ? 3 : 2;
+    e.volumeCopies = iterative ? 4 : 1;
+    const std::uint64_t projectionBytes =
+        static_cast<std::uint64_t>(pixelsPerView) * views * sizeof(float);
+    const std::uint64_t volumeBytes = static_cast<std::uint64_t>(grid.voxelCount()) * sizeof(float);
+    e.bytes = e.projectionCopies * projectionBytes + e.volumeCopies * volumeBytes;
+    return e;
+}
+
+std::uint64_t hostMemoryBytes()
+{
+    if (const char* text = std::getenv("TOMO_HOST_MEMORY_MB"); text != nullptr) {
+        char* end = nullptr;
+        const long long mb = std::strtoll(text, &end, 10);
+        if (end == text || *end != '\0' || mb <= 0) {
+            throwInvalid("TOMO_HOST_MEMORY_MB", std::string("\"") + text + "\"",
+                         "must be a positive whole number of megabytes");
+        }
+        return static_cast<std::uint64_t>(mb) * 1024U * 1024U;
+    }
+    const long pages = ::sysconf(_SC_PHYS_PAGES);
+    const long pageSize = ::sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || pageSize <= 0) {
+        return 0;
+    }
+    return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(pageSize);
+}
+
+void checkHostMemory(const HostMemoryEstimate& estimate, std::uint64_t projectionBytes,
+                     std::uint64_t volumeBytes)
+{
+    const std::uint64_t limit = hostMemoryBytes();
+    if (limit != 0 && estimate.bytes > limit) {
+        throwInvalid("host memory", estimate.summary(projectionBytes, volumeBytes),
+                     "exceeds the " + mebibytes(limit) +
+                         " of this machine; reconstruct a smaller grid (--grid, --spacing), fewer "
+                         "views, or a single slice");
+    }
 }
 } // namespace tomo

@@ -1,0 +1,177 @@
+// tomoscope-cli reconstruct / compare: reconstruction of given projections, and image metrics.
+#include "cli_commands.h"
+#include "terminal_run_context.h"
+#include "tomo/compute.h"
+#include "tomo/error.h"
+#include "tomo/io.h"
+#include "tomo/memory_plan.h"
+#include "tomo/metrics.h"
+#include "tomo/recon.h"
+#include "tomo/scene.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+namespace tomo::cli
+{
+namespace
+{
+using Clock = std::chrono::steady_clock;
+
+/// The scene with the command line's overrides applied (and validated).
+Scene sceneFor(const ReconstructOptions& options)
+{
+    Scene scene = loadScene(options.scene);
+    if (!options.algorithm.empty()) {
+        scene.reconstruction.algorithm = options.algorithm;
+    }
+    if (!options.grid.empty()) {
+        scene.reconstruction.gridSize = parseSize(options.grid, "--grid");
+    }
+    if (!options.spacing.empty()) {
+        scene.reconstruction.gridSpacingMm = parseSpacing(options.spacing, "--spacing");
+    }
+    if (options.hu) {
+        scene.reconstruction.fbp.hu = true;
+    }
+    try {
+        scene.validate();
+    } catch (const InvalidArgument& e) {
+        // Name the option where the value came from the command line.
+        const std::string what = e.what();
+        if (!options.algorithm.empty() && what.find("reconstruction.algorithm") == 0) {
+            throwInvalid("--algorithm", "\"" + options.algorithm + "\"",
+                         what.substr(what.find("invalid: ") + 9));
+        }
+        throw;
+    }
+    return scene;
+}
+
+std::uint64_t floatBytes(std::uint64_t count)
+{
+    return count * sizeof(float);
+}
+} // namespace
+
+int reconstructCommand(const ReconstructOptions& options)
+{
+    const Scene scene = sceneFor(options);
+    const Geometry geometry = scene.geometry();
+    const VolumeGrid grid = scene.reconstructionGrid();
+    const std::string& algorithm = scene.reconstruction.algorithm;
+    const Detector& d = geometry.detector();
+    const std::uint64_t projectionBytes =
+        floatBytes(static_cast<std::uint64_t>(d.columns) * d.rows * geometry.viewCount());
+    const std::uint64_t volumeBytes = floatBytes(grid.voxelCount());
+    const HostMemoryEstimate host =
+        estimateHostMemory(grid, d.columns * d.rows, geometry.viewCount(), false);
+    const AnalyticPlan plan = planAnalytic(geometry, grid);
+
+    if (options.plan) {
+        std::printf("algorithm: %s, %s\n", plan.method.c_str(),
+                    std::string(toString(plan.weighting)).c_str());
+        std::printf("coverage %.2f deg, fan angle %.2f deg\n",
+                    plan.coverage * 180.0 / 3.14159265358979,
+                    plan.fanAngle * 180.0 / 3.14159265358979);
+        for (const std::string& warning : plan.warnings) {
+            std::printf("warning: %s\n", warning.c_str());
+        }
+        const std::uint64_t limit = hostMemoryBytes();
+        std::printf("host memory: %s (machine: %.1f GB)\n",
+                    host.summary(projectionBytes, volumeBytes).c_str(),
+                    static_cast<double>(limit) / (1024.0 * 1024.0 * 1024.0));
+        auto compute = ComputeContext::create(options.device);
+        if (compute->backend() == Backend::OpenCL) {
+            const DeviceInfo& device = compute->device();
+            const MemoryPlan mp = planMemory(
+                grid, d.columns * d.rows, geometry.viewCount(), scene.reconstruction.fbp.batchViews,
+                deviceMemoryBudget(device), device.maxAllocationBytes, device.label());
+            std::printf("device memory on %s: %s\n", device.label().c_str(),
+                        mp.summary(grid).c_str());
+        } else {
+            std::printf("device: %s (host memory only)\n", compute->device().label().c_str());
+        }
+        checkHostMemory(host, projectionBytes, volumeBytes);
+        return kExitSuccess;
+    }
+
+    checkHostMemory(host, projectionBytes, volumeBytes);
+    const auto wallStart = Clock::now();
+    const ProjectionStack projections = readProjections(options.projections, geometry);
+    auto compute = ComputeContext::create(options.device);
+    Volume volume = Volume::zeros(grid);
+    double seconds = 0.0;
+    {
+        TerminalRunContext ctx(options.quiet || options.json);
+        const auto start = Clock::now();
+        volume = algorithm == "fdk"
+                     ? reconstructFdk(projections, grid, scene.reconstruction.fbp, *compute, ctx)
+                     : reconstructFbp2D(projections, grid, scene.reconstruction.fbp, *compute, ctx);
+        seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        ctx.finish();
+    }
+    writeVolume(volume, options.output);
+    const double wall = std::chrono::duration<double>(Clock::now() - wallStart).count();
+    const auto& n = grid.size();
+    if (options.json) {
+        nlohmann::json out = {{"output", options.output},
+                              {"algorithm", algorithm},
+                              {"method", plan.method},
+                              {"weighting", std::string(toString(plan.weighting))},
+                              {"warnings", plan.warnings},
+                              {"grid", n},
+                              {"unit", scene.reconstruction.fbp.hu ? "HU" : "mm^-1"},
+                              {"device", compute->device().label()},
+                              {"reconstruct_seconds", seconds},
+                              {"seconds_with_io", wall}};
+        std::printf("%s\n", out.dump(2).c_str());
+    } else {
+        std::printf(
+            "wrote %s: %zu x %zu x %zu, %s (%s weighting), %s, %s\n", options.output.c_str(), n[0],
+            n[1], n[2], plan.method.c_str(), std::string(toString(plan.weighting)).c_str(),
+            scene.reconstruction.fbp.hu ? "HU" : "mm^-1", compute->device().label().c_str());
+        std::printf("reconstruction %.2f s, with reading and writing %.2f s\n", seconds, wall);
+    }
+    return kExitSuccess;
+}
+
+int compareCommand(const CompareOptions& options)
+{
+    const Volume estimate = readVolume(options.estimate);
+    const Volume reference = readVolume(options.reference);
+    if (!(estimate.grid() == reference.grid())) {
+        const auto& a = estimate.grid().size();
+        const auto& b = reference.grid().size();
+        throwInvalid(options.estimate,
+                     "grid " + std::to_string(a[0]) + " x " + std::to_string(a[1]) + " x " +
+                         std::to_string(a[2]),
+                     "compare needs both volumes on one grid (size, spacing, origin, direction); " +
+                         options.reference + " has " + std::to_string(b[0]) + " x " +
+                         std::to_string(b[1]) + " x " + std::to_string(b[2]));
+    }
+    const double r = rmse(estimate, reference);
+    const double p = psnr(estimate, reference);
+    const double s = ssim(estimate, reference);
+    const HermanDistances h = hermanDistances(estimate, reference);
+    if (options.json) {
+        const nlohmann::json out = {{"estimate", options.estimate},
+                                    {"reference", options.reference},
+                                    {"rmse", r},
+                                    {"psnr_db", p},
+                                    {"ssim", s},
+                                    {"ssim_per_slice", ssimPerSlice(estimate, reference)},
+                                    {"d", h.d},
+                                    {"r", h.r},
+                                    {"e", h.e}};
+        std::printf("%s\n", out.dump(2).c_str());
+        return kExitSuccess;
+    }
+    std::printf("RMSE %.6g   PSNR %.2f dB   SSIM %.4f\n", r, p, s);
+    std::printf("CTSim distances: d %.4f   r %.4f   e %.6g\n", h.d, h.r, h.e);
+    return kExitSuccess;
+}
+} // namespace tomo::cli
