@@ -177,6 +177,10 @@ struct IterativeResult
 /// geometry, if a projection value is not finite (naming the view, row and column), if MLEM or
 /// OSEM get a negative projection value, or if options.initial is not on `grid`; DeviceError
 /// from the OpenCL backend.
+///
+/// Tests: tests/core/iterative_test.cpp (convergence, quality, stop and keep, warm start,
+/// multi-resolution, errors), tests/ocl/iterative_cl_test.cpp (cpu against opencl).
+/// docs/iterative.md describes every algorithm and parameter.
 [[nodiscard]] IterativeResult reconstructIterative(const ProjectionStack& projections,
                                                    const VolumeGrid& grid,
                                                    IterativeAlgorithm algorithm,
