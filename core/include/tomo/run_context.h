@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,8 @@ struct Preview
     std::size_t viewsDone = 0;
     /// The current volume estimate (a partial backprojection, an iterate).
     std::shared_ptr<const Volume> volume;
+    /// Iterative methods: the relative data residual ‖Ax − b‖/‖b‖ of `volume`.
+    std::optional<double> residual;
     /// What produced the snapshot ("forward projection", "backprojection", ...).
     std::string stage;
 };
