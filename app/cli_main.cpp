@@ -86,7 +86,12 @@ int main(int argc, char** argv)
                          "projection stack (columns, rows, views) of line integrals");
     reconCmd->add_option("-o,--output", recon.output, "volume file (.nii.gz, .mha, .nrrd)");
     reconCmd->add_option("--algorithm", recon.algorithm,
-                         "fbp (2D beams) or fdk (3D beams); default: the scene's");
+                         "fbp (2D beams), fdk (3D beams), sirt, sart, os-sart, cgls, mlem, osem, "
+                         "fista-tv, tv-pocs, asd-pocs, awtv-pocs; default: the scene's");
+    reconCmd
+        ->add_option("--iterations", recon.iterations,
+                     "iterations of an iterative algorithm (default: the scene's)")
+        ->check(CLI::PositiveNumber);
     reconCmd->add_option("--grid", recon.grid, "NX,NY,NZ voxels (default: the scene's)");
     reconCmd->add_option("--spacing", recon.spacing, "S or SX,SY,SZ in mm (default: the scene's)");
     reconCmd->add_flag("--hu", recon.hu, "output Hounsfield units instead of mu in mm^-1");

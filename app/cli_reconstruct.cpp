@@ -4,8 +4,10 @@
 #include "tomo/compute.h"
 #include "tomo/error.h"
 #include "tomo/io.h"
+#include "tomo/iterative.h"
 #include "tomo/memory_plan.h"
 #include "tomo/metrics.h"
+#include "tomo/projector.h"
 #include "tomo/recon.h"
 #include "tomo/scene.h"
 
@@ -20,6 +22,7 @@ namespace tomo::cli
 namespace
 {
 using Clock = std::chrono::steady_clock;
+constexpr double kDegrees = 180.0 / 3.14159265358979323846;
 
 /// The scene with the command line's overrides applied (and validated).
 Scene sceneFor(const ReconstructOptions& options)
@@ -36,6 +39,9 @@ Scene sceneFor(const ReconstructOptions& options)
     }
     if (options.hu) {
         scene.reconstruction.fbp.hu = true;
+    }
+    if (options.iterations > 0) {
+        scene.reconstruction.iterative.iterations = options.iterations;
     }
     try {
         scene.validate();
@@ -62,21 +68,30 @@ int reconstructCommand(const ReconstructOptions& options)
     const Scene scene = sceneFor(options);
     const Geometry geometry = scene.geometry();
     const VolumeGrid grid = scene.reconstructionGrid();
-    const std::string& algorithm = scene.reconstruction.algorithm;
+    const std::string algorithm = scene.algorithm();
+    const bool iterative = scene.isIterative();
     const Detector& d = geometry.detector();
     const std::uint64_t projectionBytes =
         floatBytes(static_cast<std::uint64_t>(d.columns) * d.rows * geometry.viewCount());
     const std::uint64_t volumeBytes = floatBytes(grid.voxelCount());
     const HostMemoryEstimate host =
-        estimateHostMemory(grid, d.columns * d.rows, geometry.viewCount(), false);
-    const AnalyticPlan plan = planAnalytic(geometry, grid);
+        estimateHostMemory(grid, d.columns * d.rows, geometry.viewCount(), iterative);
+    AnalyticPlan plan;
+    std::string method = algorithm;
+    if (iterative) {
+        checkProjectable(geometry, grid);
+        method += ", " + std::to_string(scene.reconstruction.iterative.iterations) + " iterations";
+    } else {
+        plan = planAnalytic(geometry, grid);
+        method = plan.method + " (" + std::string(toString(plan.weighting)) + " weighting)";
+    }
 
     if (options.plan) {
-        std::printf("algorithm: %s, %s\n", plan.method.c_str(),
-                    std::string(toString(plan.weighting)).c_str());
-        std::printf("coverage %.2f deg, fan angle %.2f deg\n",
-                    plan.coverage * 180.0 / 3.14159265358979,
-                    plan.fanAngle * 180.0 / 3.14159265358979);
+        std::printf("algorithm: %s\n", method.c_str());
+        if (!iterative) {
+            std::printf("coverage %.2f deg, fan angle %.2f deg\n", plan.coverage * kDegrees,
+                        plan.fanAngle * kDegrees);
+        }
         for (const std::string& warning : plan.warnings) {
             std::printf("warning: %s\n", warning.c_str());
         }
@@ -104,36 +119,58 @@ int reconstructCommand(const ReconstructOptions& options)
     const ProjectionStack projections = readProjections(options.projections, geometry);
     auto compute = ComputeContext::create(options.device);
     Volume volume = Volume::zeros(grid);
+    IterativeResult result{Volume::zeros(grid), {}, false};
     double seconds = 0.0;
     {
         TerminalRunContext ctx(options.quiet || options.json);
         const auto start = Clock::now();
-        volume = algorithm == "fdk"
-                     ? reconstructFdk(projections, grid, scene.reconstruction.fbp, *compute, ctx)
-                     : reconstructFbp2D(projections, grid, scene.reconstruction.fbp, *compute, ctx);
+        if (iterative) {
+            result = reconstructIterative(projections, grid, parseIterativeAlgorithm(algorithm),
+                                          scene.reconstruction.iterative, *compute, ctx);
+            volume = std::move(result.volume);
+            if (scene.reconstruction.fbp.hu) {
+                convertToHu(volume, scene.reconstruction.fbp.muWater);
+            }
+        } else {
+            volume =
+                algorithm == "fdk"
+                    ? reconstructFdk(projections, grid, scene.reconstruction.fbp, *compute, ctx)
+                    : reconstructFbp2D(projections, grid, scene.reconstruction.fbp, *compute, ctx);
+        }
         seconds = std::chrono::duration<double>(Clock::now() - start).count();
         ctx.finish();
     }
     writeVolume(volume, options.output);
     const double wall = std::chrono::duration<double>(Clock::now() - wallStart).count();
     const auto& n = grid.size();
+    const char* unit = scene.reconstruction.fbp.hu ? "HU" : "mm^-1";
     if (options.json) {
         nlohmann::json out = {{"output", options.output},
                               {"algorithm", algorithm},
-                              {"method", plan.method},
-                              {"weighting", std::string(toString(plan.weighting))},
+                              {"method", method},
                               {"warnings", plan.warnings},
                               {"grid", n},
-                              {"unit", scene.reconstruction.fbp.hu ? "HU" : "mm^-1"},
+                              {"unit", unit},
                               {"device", compute->device().label()},
                               {"reconstruct_seconds", seconds},
                               {"seconds_with_io", wall}};
+        if (iterative) {
+            nlohmann::json residuals = nlohmann::json::array();
+            for (const IterationRecord& r : result.history) {
+                residuals.push_back(r.residual);
+            }
+            out["residuals"] = residuals;
+            out["stopped_early"] = result.stopped;
+        }
         std::printf("%s\n", out.dump(2).c_str());
     } else {
-        std::printf(
-            "wrote %s: %zu x %zu x %zu, %s (%s weighting), %s, %s\n", options.output.c_str(), n[0],
-            n[1], n[2], plan.method.c_str(), std::string(toString(plan.weighting)).c_str(),
-            scene.reconstruction.fbp.hu ? "HU" : "mm^-1", compute->device().label().c_str());
+        if (iterative && !result.history.empty()) {
+            std::printf("relative residual |Ax-b|/|b|: %.4g after iteration 1, %.4g after %zu%s\n",
+                        result.history.front().residual, result.history.back().residual,
+                        result.history.size(), result.stopped ? " (stopped: kept)" : "");
+        }
+        std::printf("wrote %s: %zu x %zu x %zu, %s, %s, %s\n", options.output.c_str(), n[0], n[1],
+                    n[2], method.c_str(), unit, compute->device().label().c_str());
         std::printf("reconstruction %.2f s, with reading and writing %.2f s\n", seconds, wall);
     }
     return kExitSuccess;

@@ -139,3 +139,48 @@ TEST(Scene, SaveIsAtomicAndReadable)
 }
 } // namespace
 } // namespace tomo
+
+namespace tomo
+{
+namespace
+{
+TEST(SceneReconstruction, IterativeSettingsRoundTripAndTheAnalyticMethodFollowsTheBeam)
+{
+    const std::string sirt = replaced(defaultText(), "\"algorithm\": \"fbp\"",
+                                      "\"algorithm\": \"asd-pocs\", \"iterations\": 7, "
+                                      "\"alpha\": 0.004, \"subset_order\": \"random\", "
+                                      "\"seed\": 3, \"multi_resolution\": true");
+    const Scene s = parseScene(sirt);
+    EXPECT_TRUE(s.isIterative());
+    EXPECT_EQ(s.reconstruction.iterative.iterations, 7u);
+    EXPECT_EQ(s.reconstruction.iterative.order, SubsetOrder::Random);
+    const Scene again = parseScene(toJson(s));
+    EXPECT_EQ(again.algorithm(), "asd-pocs");
+    EXPECT_EQ(again.reconstruction.iterative.seed, 3u);
+    EXPECT_DOUBLE_EQ(again.reconstruction.iterative.alpha, 0.004);
+    EXPECT_TRUE(again.reconstruction.iterative.multiResolution);
+
+    // Without an algorithm a 3D beam gets FDK; FBP on a cone beam names the way out.
+    Scene cone = parseScene(defaultText());
+    cone.beam = BeamType::Cone3D;
+    cone.detector.rows = 16;
+    cone.reconstruction.algorithm.clear();
+    EXPECT_EQ(cone.algorithm(), "fdk");
+    cone.reconstruction.algorithm = "fbp";
+    try {
+        cone.validate();
+        ADD_FAILURE() << "no exception";
+    } catch (const InvalidArgument& e) {
+        EXPECT_NE(std::string(e.what()).find("reconstructed analytically with fdk"),
+                  std::string::npos)
+            << e.what();
+    }
+    EXPECT_NE(errorOf(replaced(defaultText(), "\"algorithm\": \"fbp\"",
+                               "\"algorithm\": \"sirt\", \"iterations\": 0")),
+              "<no InvalidArgument>");
+    EXPECT_NE(errorOf(replaced(defaultText(), "\"algorithm\": \"fbp\"", "\"algorithm\": \"art\""))
+                  .find("accepted: fbp (2D beams), fdk (3D beams), sirt"),
+              std::string::npos);
+}
+} // namespace
+} // namespace tomo

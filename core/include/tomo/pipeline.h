@@ -1,6 +1,7 @@
 #pragma once
 
 #include "tomo/compute.h"
+#include "tomo/iterative.h"
 #include "tomo/projections.h"
 #include "tomo/run_context.h"
 #include "tomo/scene.h"
@@ -24,9 +25,15 @@ struct RunResult
     double simulateSeconds = 0.0;
     double reconstructSeconds = 0.0;
     std::string device; ///< DeviceInfo::label() of the device used
+    /// Iterative algorithms: the data residual of each iteration.
+    std::vector<IterationRecord> history;
+    /// Iterative algorithms: stopped by a cancel, the last complete iterate kept.
+    bool stopped = false;
 };
 
-/// Simulates the scene's projections and reconstructs them.
+/// Simulates the scene's projections and reconstructs them with Scene::algorithm(). An iterative
+/// reconstruction that is cancelled keeps its last iterate (RunResult::stopped) and the run
+/// completes with it ("stop and keep"); a cancel anywhere else throws Cancelled.
 ///
 /// Simulation follows Scene::simulation: "joseph" forward projects the phantom rasterised on a
 /// grid `Scene::kSimulationOversampling` times finer than the reconstruction grid (so the data are

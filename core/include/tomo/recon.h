@@ -46,6 +46,10 @@ struct FbpOptions
     void validate() const;
 };
 
+/// Converts μ (mm⁻¹) to Hounsfield units in place: 1000·(μ − muWater)/muWater.
+/// Throws InvalidArgument if muWater is not finite and positive.
+void convertToHu(Volume& volume, double muWater);
+
 /// How an analytic reconstruction weights redundant rays, chosen from the scan's angular
 /// coverage and the detector's placement.
 enum class RedundancyWeighting

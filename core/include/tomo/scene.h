@@ -1,6 +1,7 @@
 #pragma once
 
 #include "tomo/geometry.h"
+#include "tomo/iterative.h"
 #include "tomo/phantom.h"
 #include "tomo/recon.h"
 #include "tomo/trajectory.h"
@@ -49,9 +50,13 @@ struct ObjectSpec
 
 struct ReconstructionSpec
 {
-    /// "fbp" (2D beams: parallel and fan-beam FBP) or "fdk" (3D beams); see reconstructAnalytic.
-    std::string algorithm = "fbp";
+    /// "fbp" (2D beams: parallel and fan-beam FBP), "fdk" (3D beams; see reconstructAnalytic),
+    /// an iterative algorithm ("sirt", "sart", "os-sart", "cgls", "mlem", "osem", "fista-tv",
+    /// "tv-pocs", "asd-pocs", "awtv-pocs"; see iterative.h), or empty: the analytic method of
+    /// the beam (Scene::algorithm()).
+    std::string algorithm;
     FbpOptions fbp;
+    IterativeOptions iterative; ///< for the iterative algorithms
     std::array<std::size_t, 3> gridSize{256, 256, 1};
     std::array<double, 3> gridSpacingMm{0.8, 0.8, 0.8};
 };
@@ -76,6 +81,11 @@ struct Scene
 
     /// Throws InvalidArgument naming the first field out of range (through the factories).
     void validate() const;
+
+    /// reconstruction.algorithm, or where that is empty "fbp" for 2D beams and "fdk" for 3D.
+    [[nodiscard]] std::string algorithm() const;
+    /// Whether algorithm() is an iterative one.
+    [[nodiscard]] bool isIterative() const;
 
     [[nodiscard]] Geometry geometry() const;
     [[nodiscard]] VolumeGrid reconstructionGrid() const;

@@ -522,12 +522,21 @@ Volume reconstructAnalytic(const ProjectionStack& projections, const VolumeGrid&
         }
     }
     if (options.hu) {
-        const auto mu = static_cast<float>(options.muWater);
-        for (float& value : image.data()) {
-            value = 1000.0f * (value - mu) / mu;
-        }
+        convertToHu(image, options.muWater);
     }
     return image;
+}
+
+void convertToHu(Volume& volume, double muWater)
+{
+    if (!std::isfinite(muWater) || muWater <= 0.0) {
+        throwInvalid("mu_water_per_mm", formatValue(muWater),
+                     "must be a positive attenuation in mm^-1 (water at 70 keV: 0.01937)");
+    }
+    const auto mu = static_cast<float>(muWater);
+    for (float& value : volume.data()) {
+        value = 1000.0f * (value - mu) / mu;
+    }
 }
 
 void checkFbp2D(const Geometry& geometry, const VolumeGrid& grid)

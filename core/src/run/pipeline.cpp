@@ -35,7 +35,11 @@ RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx)
     const VolumeGrid grid = scene.reconstructionGrid();
     const Phantom phantom = scene.phantom();
     // Refuse what cannot be reconstructed before spending time on the simulation.
-    (void)planAnalytic(geometry, grid);
+    if (scene.isIterative()) {
+        checkProjectable(geometry, grid);
+    } else {
+        (void)planAnalytic(geometry, grid);
+    }
     const std::size_t batch = scene.reconstruction.fbp.batchViews;
     RunResult result;
     result.device = compute.device().label();
@@ -63,20 +67,31 @@ RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx)
     result.simulateSeconds = secondsSince(simulateStart);
 
     const auto reconStart = Clock::now();
-    result.reconstruction = std::make_shared<const Volume>(
-        scene.reconstruction.algorithm == "fdk"
-            ? reconstructFdk(*result.projections, grid, scene.reconstruction.fbp, compute, ctx)
-            : reconstructFbp2D(*result.projections, grid, scene.reconstruction.fbp, compute, ctx));
+    const std::string algorithm = scene.algorithm();
+    if (scene.isIterative()) {
+        IterativeResult iterative =
+            reconstructIterative(*result.projections, grid, parseIterativeAlgorithm(algorithm),
+                                 scene.reconstruction.iterative, compute, ctx);
+        result.history = std::move(iterative.history);
+        result.stopped = iterative.stopped;
+        if (scene.reconstruction.fbp.hu) {
+            convertToHu(iterative.volume, scene.reconstruction.fbp.muWater);
+        }
+        result.reconstruction = std::make_shared<const Volume>(std::move(iterative.volume));
+    } else {
+        result.reconstruction = std::make_shared<const Volume>(
+            algorithm == "fdk"
+                ? reconstructFdk(*result.projections, grid, scene.reconstruction.fbp, compute, ctx)
+                : reconstructFbp2D(*result.projections, grid, scene.reconstruction.fbp, compute,
+                                   ctx));
+    }
     result.reconstructSeconds = secondsSince(reconStart);
 
     // The truth in the reconstruction's unit; 4x4 samples per pixel in 2D, 2x2x2 per voxel in
     // 3D (the same count of samples per voxel edge as the simulation's fine grid).
     Volume truth = rasterise(phantom, grid, grid.is2D() ? 4 : 2);
     if (scene.reconstruction.fbp.hu) {
-        const auto mu = static_cast<float>(scene.reconstruction.fbp.muWater);
-        for (float& value : truth.data()) {
-            value = 1000.0f * (value - mu) / mu;
-        }
+        convertToHu(truth, scene.reconstruction.fbp.muWater);
     }
     result.truth = std::make_shared<const Volume>(std::move(truth));
     result.rmse = rmse(*result.reconstruction, *result.truth);
@@ -133,6 +148,18 @@ std::vector<std::filesystem::path> writeRunOutputs(const RunResult& result, cons
                               {"simulate_seconds", result.simulateSeconds},
                               {"reconstruct_seconds", result.reconstructSeconds},
                               {"tomoscope_version", TOMO_VERSION}};
+    metrics["algorithm"] = scene.algorithm();
+    if (!result.history.empty()) {
+        nlohmann::json history = nlohmann::json::array();
+        for (const IterationRecord& r : result.history) {
+            history.push_back({{"iteration", r.iteration},
+                               {"residual", r.residual},
+                               {"seconds", r.seconds},
+                               {"level", r.level}});
+        }
+        metrics["iterations"] = history;
+        metrics["stopped_early"] = result.stopped;
+    }
     written.push_back(folder / "metrics.json");
     const std::string text = metrics.dump(2) + "\n";
     detail::writeTextAtomically(written.back(), text);

@@ -314,15 +314,38 @@ void Scene::validate() const
     if (simulation != "joseph" && simulation != "analytic") {
         throwInvalid("simulation.model", "\"" + simulation + "\"", "accepted: joseph, analytic");
     }
-    if (reconstruction.algorithm != "fbp" && reconstruction.algorithm != "fdk") {
-        throwInvalid("reconstruction.algorithm", "\"" + reconstruction.algorithm + "\"",
-                     "accepted: fbp (2D beams), fdk (3D beams)");
+    const std::string chosen = algorithm();
+    if (chosen == "fbp" || chosen == "fdk") {
+        if ((chosen == "fbp") != is2D(beam)) {
+            throwInvalid("reconstruction.algorithm", "\"" + chosen + "\"",
+                         std::string("a ") + std::string(toString(beam)) +
+                             " scan is reconstructed analytically with " +
+                             (is2D(beam) ? "fbp" : "fdk") + ", or with an iterative algorithm");
+        }
+    } else {
+        try {
+            (void)parseIterativeAlgorithm(chosen, "reconstruction.algorithm");
+        } catch (const InvalidArgument&) {
+            throwInvalid("reconstruction.algorithm", "\"" + chosen + "\"",
+                         "accepted: fbp (2D beams), fdk (3D beams), sirt, sart, os-sart, cgls, "
+                         "mlem, osem, fista-tv, tv-pocs, asd-pocs, awtv-pocs");
+        }
+        reconstruction.iterative.validate();
     }
-    if ((reconstruction.algorithm == "fbp") != is2D(beam)) {
-        throwInvalid("reconstruction.algorithm", "\"" + reconstruction.algorithm + "\"",
-                     std::string("a ") + std::string(toString(beam)) +
-                         " scan is reconstructed with " + (is2D(beam) ? "fbp" : "fdk"));
+}
+
+std::string Scene::algorithm() const
+{
+    if (!reconstruction.algorithm.empty()) {
+        return reconstruction.algorithm;
     }
+    return is2D(beam) ? "fbp" : "fdk";
+}
+
+bool Scene::isIterative() const
+{
+    const std::string chosen = algorithm();
+    return chosen != "fbp" && chosen != "fdk";
 }
 
 Geometry Scene::geometry() const
@@ -441,6 +464,29 @@ Scene parseSceneIn(std::string_view json, std::string_view source,
             s.reconstruction.fbp.hu = recon.boolean("hu", s.reconstruction.fbp.hu);
             s.reconstruction.fbp.muWater =
                 recon.number("mu_water_per_mm", s.reconstruction.fbp.muWater);
+            IterativeOptions& it = s.reconstruction.iterative;
+            it.iterations = recon.count("iterations", it.iterations);
+            it.relaxation = recon.number("relaxation", it.relaxation);
+            it.relaxationReduction = recon.number("relaxation_reduction", it.relaxationReduction);
+            it.nonNegative = recon.boolean("non_negative", it.nonNegative);
+            it.subsets = recon.count("subsets", it.subsets);
+            if (recon.has("subset_order")) {
+                it.order = parseSubsetOrder(recon.text("subset_order", "interleaved"),
+                                            recon.where("subset_order"));
+            }
+            it.seed = recon.count("seed", it.seed);
+            if (recon.has("projector")) {
+                it.projector = parseProjectorModel(recon.text("projector", "joseph"),
+                                                   recon.where("projector"));
+            }
+            it.tvWeight = recon.number("tv_weight_per_mm", it.tvWeight);
+            it.tvIterations = recon.count("tv_iterations", it.tvIterations);
+            it.alpha = recon.number("alpha", it.alpha);
+            it.alphaReduction = recon.number("alpha_reduction", it.alphaReduction);
+            it.rMax = recon.number("r_max", it.rMax);
+            it.epsilon = recon.number("epsilon", it.epsilon);
+            it.delta = recon.number("delta_per_mm", it.delta);
+            it.multiResolution = recon.boolean("multi_resolution", it.multiResolution);
             Reader grid = recon.child("grid");
             s.reconstruction.gridSize =
                 grid.triple("size", s.reconstruction.gridSize, &Reader::toCount);
@@ -499,7 +545,7 @@ std::string toJson(const Scene& scene)
     }
     doc["object"] = objectJson(scene.object);
     doc["simulation"] = {{"model", scene.simulation}};
-    doc["reconstruction"] = {{"algorithm", scene.reconstruction.algorithm},
+    doc["reconstruction"] = {{"algorithm", scene.algorithm()},
                              {"filter", std::string(toString(scene.reconstruction.fbp.window))},
                              {"cutoff", scene.reconstruction.fbp.cutoff},
                              {"batch_views", scene.reconstruction.fbp.batchViews},
@@ -508,6 +554,26 @@ std::string toJson(const Scene& scene)
                              {"grid",
                               {{"size", scene.reconstruction.gridSize},
                                {"spacing_mm", scene.reconstruction.gridSpacingMm}}}};
+    if (scene.isIterative()) {
+        const IterativeOptions& it = scene.reconstruction.iterative;
+        nlohmann::json& r = doc["reconstruction"];
+        r["iterations"] = it.iterations;
+        r["relaxation"] = it.relaxation;
+        r["relaxation_reduction"] = it.relaxationReduction;
+        r["non_negative"] = it.nonNegative;
+        r["subsets"] = it.subsets;
+        r["subset_order"] = std::string(toString(it.order));
+        r["seed"] = it.seed;
+        r["projector"] = std::string(toString(it.projector));
+        r["tv_weight_per_mm"] = it.tvWeight;
+        r["tv_iterations"] = it.tvIterations;
+        r["alpha"] = it.alpha;
+        r["alpha_reduction"] = it.alphaReduction;
+        r["r_max"] = it.rMax;
+        r["epsilon"] = it.epsilon;
+        r["delta_per_mm"] = it.delta;
+        r["multi_resolution"] = it.multiResolution;
+    }
     return doc.dump(2) + "\n";
 }
 
