@@ -5,6 +5,7 @@
 #   forward:  plastimatch drr -i exact  vs  tomoscope-cli project --model joseph
 #   backward: plastimatch fdk (ramp filter + voxel-driven backprojection)
 #             vs tomoscope-cli backproject --model voxel-driven (no filter)
+#             and tomoscope-cli reconstruct (FDK: weights, ramp filter, backprojection)
 # Both sides are whole command lines: reading the volume, writing the result and thread start-up
 # are in both timings. Prints each wall time, GUPS for the backprojections and the ratios.
 #
@@ -47,7 +48,7 @@ cat >"$WORK/scene.json" <<JSON
   },
   "object": {"phantom": "water-cylinder", "radius_mm": 50, "height_mm": 50, "mu_per_unit": 0.02},
   "simulation": {"model": "joseph"},
-  "reconstruction": {"algorithm": "fbp", "filter": "ram-lak", "cutoff": 1.0, "batch_views": 24,
+  "reconstruction": {"algorithm": "fdk", "filter": "ram-lak", "cutoff": 1.0, "batch_views": 24,
                      "grid": {"size": [$N, $N, $N], "spacing_mm": [1, 1, 1]}}
 }
 JSON
@@ -78,4 +79,10 @@ for device in $DEVICES; do
     printf '%-52s %8.2f s  %6.3f GUPS (%.1fx plastimatch fdk)\n' \
         "tomoscope backproject voxel-driven ($device)" "$t_back" "$gups" \
         "$(echo "$t_fdk / $t_back" | bc -l)"
+    t_rec=$(seconds "$CLI" reconstruct "$WORK/scene.json" --projections "$WORK/proj-$device.mha" \
+        -o "$WORK/fdk-$device.mha" --device "$device" -q)
+    gups=$(echo "$N^3 * $VIEWS / $t_rec / 1000000000" | bc -l)
+    printf '%-52s %8.2f s  %6.3f GUPS (%.1fx plastimatch fdk)\n' \
+        "tomoscope reconstruct fdk ($device)" "$t_rec" "$gups" "$(echo "$t_fdk / $t_rec" | bc -l)"
+    grep -o 'reconstruction [0-9.]* s' "$WORK/last.log" | sed 's/^/    in process: /' || true
 done

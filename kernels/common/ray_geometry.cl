@@ -94,11 +94,18 @@ TOMO_FN int tomo_meet_arc(float ou, float on, float eu, float en, float radius, 
 
 /* Detector coordinate *a (mm; an arc length on a curved detector) of the ray through point
  * (x, y): the inverse of tomo_ray_2d. Returns 0 where no ray of the view passes through the
- * point onto the detector (a curved detector the line misses, a point behind the source). */
+ * point onto the detector (a curved detector the line misses, a point not in front of the
+ * source). */
 TOMO_FN int tomo_detector_coordinate_2d(float sx, float sy, float dx, float dy, float ux, float uy,
                                         float x, float y, float radius, int parallel, float* a)
 {
     if (!(radius > 0.0f)) {
+        /* A divergent beam sees only points in front of the source: on the detector's side of
+         * the line through the source parallel to it (as tomo_project_point in 3D). */
+        if (!parallel &&
+            !(tomo_cross2(ux, uy, x - sx, y - sy) * tomo_cross2(ux, uy, dx - sx, dy - sy) > 0.0f)) {
+            return 0;
+        }
         *a = tomo_detector_coordinate(sx, sy, dx, dy, ux, uy, x, y, parallel);
         return 1;
     }

@@ -1,6 +1,7 @@
 #include "project/projector_impl.h"
 #include "project/ray_geometry.h"
 #include "project/view_params.h"
+#include "project/voxel2d_avx2.h"
 #include "project/voxel3d_avx2.h"
 #include "project/voxel_gather.h"
 #include "tomo/error.h"
@@ -45,6 +46,11 @@ public:
         checkViewRange(firstView, count, projections.views());
         const auto params = makeViewParams2D(projections.geometry(), firstView, count);
         const float* proj = projections.data().data();
+        if (!(s.radius > 0.0f) && voxelBack2DAvx2(s, makeColumnMaps2D(s, params).data(), count,
+                                                  proj + firstView * static_cast<std::size_t>(s.nu),
+                                                  weight, volume.data().data())) {
+            return;
+        }
         gatherOverVoxels(s, weight, volume.data().data(), [&](int, int, float x, float y) {
             float sum = 0.0f;
             for (std::size_t view = 0; view < count; ++view) {

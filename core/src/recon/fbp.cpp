@@ -494,8 +494,9 @@ Volume reconstructAnalytic(const ProjectionStack& projections, const VolumeGrid&
     const Detector& det = filtered.geometry().detector();
     const auto projector = makeProjector(ProjectorModel::VoxelDriven, compute);
     Volume image = Volume::zeros(grid);
-    const detail::RampSampling sampling{.spacing = s.curved ? det.pixelU / s.radius : det.pixelU,
-                                        .angular = s.curved};
+    const detail::RampFilter ramp(
+        det.columns,
+        {.spacing = s.curved ? det.pixelU / s.radius : det.pixelU, .angular = s.curved}, options);
     for (std::size_t first = 0; first < views; first += options.batchViews) {
         ctx.throwIfCancelled();
         const std::size_t count = std::min(options.batchViews, views - first);
@@ -508,9 +509,9 @@ Volume reconstructAnalytic(const ProjectionStack& projections, const VolumeGrid&
                 weightProjections(s, det, view, filtered.view(view).data(), columns);
             }
         }
-        detail::filterRows(filtered.data().subspan(first * filtered.pixelsPerView(),
-                                                   count * filtered.pixelsPerView()),
-                           det.columns, count * det.rows, sampling, options);
+        ramp.apply(filtered.data().subspan(first * filtered.pixelsPerView(),
+                                           count * filtered.pixelsPerView()),
+                   count * det.rows);
         ctx.throwIfCancelled();
         projector->backAccumulate(filtered, first, count, 1.0f, image);
         ctx.reportProgress(first + count, views, "backprojection");
