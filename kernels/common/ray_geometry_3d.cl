@@ -66,9 +66,11 @@ TOMO_FN int tomo_project_point(const float* P, const float* x, float* fu, float*
 /* Detector coordinates (*a, *b) (mm from d along û and v̂; a an arc length) of the ray through
  * point x[3] onto the cylindrical detector of radius R of a view (12 floats as in tomo_ray_3d):
  * the inverse of tomo_ray_3d for radius > 0. Returns 0 where the line misses the detector's half
- * of the cylinder or, for divergent beams, the point is not in front of the source. */
-TOMO_FN int tomo_project_point_curved(const float* view, float radius, int parallel, const float* x,
-                                      float* a, float* b)
+ * of the cylinder or, for divergent beams, the point is not in front of the source. *t_out is
+ * the line parameter of the meeting point o + t·e (e = x − s for divergent beams, the ray
+ * direction for parallel ones). */
+TOMO_FN int tomo_project_point_curved_t(const float* view, float radius, int parallel,
+                                        const float* x, float* a, float* b, float* t_out)
 {
     const float n[3] = {view[7] * view[11] - view[8] * view[10],
                         view[8] * view[9] - view[6] * view[11],
@@ -89,7 +91,16 @@ TOMO_FN int tomo_project_point_curved(const float* view, float radius, int paral
     }
     /* b = (p - d)·v with p = o + c + t e and (c - d)·v = 0. */
     *b = (o[0] + t * e[0]) * view[9] + (o[1] + t * e[1]) * view[10] + (o[2] + t * e[2]) * view[11];
+    *t_out = t;
     return 1;
+}
+
+/* tomo_project_point_curved_t without the line parameter. */
+TOMO_FN int tomo_project_point_curved(const float* view, float radius, int parallel, const float* x,
+                                      float* a, float* b)
+{
+    float t;
+    return tomo_project_point_curved_t(view, radius, parallel, x, a, b, &t);
 }
 
 /* The distance weight of the voxel-driven backprojection on a cylindrical detector (FDK for

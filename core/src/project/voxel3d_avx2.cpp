@@ -9,6 +9,7 @@
 #include "project/voxel3d_avx2.h"
 
 #include "project/avx2_window.h"
+#include "project/ray_geometry.h"
 #include "project/simd.h"
 
 #include <algorithm>
@@ -189,83 +190,132 @@ struct ColumnViews
 // samples floor(fv) and floor(fv) + 1 must fit the 16 floats from the lowest floor(fv).
 constexpr float kMaxRowSpread = 13.0f;
 
-/// Adds views [first, last) to acc[k] for the voxel column (x, y), k < nz (acc holds nz rounded
-/// up to eight). With rows along z and u, w independent of z, each view's u and depth are the
-/// column's own, and v is affine in k: eight z-neighbours read one 16-float window of the
-/// two projection columns beside u. The caller has checked that no view spreads eight
-/// z-neighbours over more than the window and that every depth is positive.
-TOMO_TARGET_AVX2 void addColumn(const Setup3D& s, const float* matrices, std::size_t first,
-                                std::size_t last, const ColumnViews& views, float x, float y,
-                                float* acc)
+/// Where one view sees a voxel column (x, y): fractional column fu, row fv0 of the column's
+/// first voxel and the change dfv per voxel along z, and the distance weight (the same for the
+/// whole column).
+struct ColumnView
 {
+    float fu = 0.0f;
+    float fv0 = 0.0f;
+    float dfv = 0.0f;
+    float distanceWeight = 0.0f;
+};
+
+/// Adds one view's bilinear samples at every voxel of a column to acc[k], k < nz. With rows
+/// along z, eight z-neighbours read one 16-float window of the two projection columns beside
+/// fu; a view that spreads them wider than the window is sampled voxel by voxel instead.
+TOMO_TARGET_AVX2 void addColumnView(const Setup3D& s, const ColumnViews& views, std::size_t view,
+                                    const ColumnView& cv, float* acc)
+{
+    if (!(cv.fu > -1.0f && cv.fu < static_cast<float>(s.nu))) {
+        return; // the whole column projects outside the detector (or NaN)
+    }
     const int nz = s.n[2];
+    const float flu = std::floor(cv.fu);
+    const float wu = cv.fu - flu;
+    const float* image = views.data.data() + view * views.pixels;
+    // Padded columns lu + 1 and lu + 2; the border column is zero where lu = -1 or nu - 1.
+    const float* near = image + (static_cast<std::ptrdiff_t>(flu) + 1) * views.rowsPadded;
+    const float* far = near + views.rowsPadded;
+    if (std::abs(cv.dfv) * (kLanes - 1) > kMaxRowSpread) {
+        for (int k = 0; k < nz; ++k) {
+            const float fv = cv.fv0 + static_cast<float>(k) * cv.dfv;
+            if (!(fv > -1.0f && fv < static_cast<float>(s.nv))) {
+                continue;
+            }
+            const float flv = std::floor(fv);
+            const float wv = fv - flv;
+            const auto lv = static_cast<std::ptrdiff_t>(flv) + 1;
+            const float inNear = near[lv] + wv * (near[lv + 1] - near[lv]);
+            const float inFar = far[lv] + wv * (far[lv + 1] - far[lv]);
+            acc[k] += cv.distanceWeight * ((1.0f - wu) * inNear + wu * inFar);
+        }
+        return;
+    }
     const __m256 minusOne = _mm256_set1_ps(-1.0f);
     const __m256 nvF = _mm256_set1_ps(static_cast<float>(s.nv));
     const __m256i one = _mm256_set1_epi32(1);
     const __m256 laneIndex = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7);
-    for (std::size_t view = first; view < last; ++view) {
-        const float* P = matrices + 12 * view;
-        const float w = P[8] * x + P[9] * y + P[11];
-        if (!(w > 0.0f)) {
-            continue; // behind the source: tomo_project_point skips it
+    // The distance weight is the column's own for every z: folded into the u weights.
+    const __m256 wNear = _mm256_set1_ps((1.0f - wu) * cv.distanceWeight);
+    const __m256 wFar = _mm256_set1_ps(wu * cv.distanceWeight);
+    const __m256 dv = _mm256_set1_ps(cv.dfv);
+    for (int k = 0; k < nz; k += kLanes) {
+        __m256 fv = _mm256_fmadd_ps(_mm256_add_ps(_mm256_set1_ps(static_cast<float>(k)), laneIndex),
+                                    dv, _mm256_set1_ps(cv.fv0));
+        const __m256 valid = _mm256_and_ps(_mm256_cmp_ps(fv, minusOne, _CMP_GT_OQ),
+                                           _mm256_cmp_ps(fv, nvF, _CMP_LT_OQ));
+        if (_mm256_movemask_ps(valid) == 0) {
+            continue;
         }
-        const float inv = 1.0f / w;
-        const float fu = (P[0] * x + P[1] * y + P[3]) * inv;
-        if (!(fu > -1.0f && fu < static_cast<float>(s.nu))) {
-            continue; // the whole column projects outside the detector
-        }
-        const float fv0 = (P[4] * x + P[5] * y + P[6] * s.origin[2] + P[7]) * inv;
-        const float dfv = P[6] * s.spacing[2] * inv;
-        const float flu = std::floor(fu);
-        const float wu = fu - flu;
-        const float* image = views.data.data() + view * views.pixels;
-        // Padded columns lu + 1 and lu + 2; the border column is zero where lu = -1 or nu - 1.
-        const float* near = image + (static_cast<std::ptrdiff_t>(flu) + 1) * views.rowsPadded;
-        const float* far = near + views.rowsPadded;
-        // FDK's distance weight (D/w)^2 is the column's own for every z: folded into the u weights.
-        const float distance = P[11] * inv;
-        const float distanceWeight = distance * distance;
-        const __m256 wNear = _mm256_set1_ps((1.0f - wu) * distanceWeight);
-        const __m256 wFar = _mm256_set1_ps(wu * distanceWeight);
-        const __m256 dv = _mm256_set1_ps(dfv);
-        for (int k = 0; k < nz; k += kLanes) {
-            __m256 fv =
-                _mm256_fmadd_ps(_mm256_add_ps(_mm256_set1_ps(static_cast<float>(k)), laneIndex), dv,
-                                _mm256_set1_ps(fv0));
-            const __m256 valid = _mm256_and_ps(_mm256_cmp_ps(fv, minusOne, _CMP_GT_OQ),
-                                               _mm256_cmp_ps(fv, nvF, _CMP_LT_OQ));
-            if (_mm256_movemask_ps(valid) == 0) {
-                continue;
-            }
-            fv = _mm256_min_ps(_mm256_max_ps(fv, minusOne), nvF);
-            const __m256 flv = _mm256_floor_ps(fv);
-            const __m256 wv = _mm256_sub_ps(fv, flv);
-            const __m256i lv = _mm256_add_epi32(_mm256_cvttps_epi32(flv), one); // padded row
-            const int vFirst = _mm_cvtsi128_si32(_mm256_castsi256_si128(lv));
-            const int vLast = _mm256_extract_epi32(lv, kLanes - 1);
-            const int vLow = std::min(vFirst, vLast);
-            const __m256i rel = _mm256_sub_epi32(lv, _mm256_set1_epi32(vLow));
-            const __m256i relNext = _mm256_add_epi32(rel, one);
-            const __m256 nearLo = _mm256_loadu_ps(near + vLow);
-            const __m256 nearHi = _mm256_loadu_ps(near + vLow + 8);
-            const __m256 farLo = _mm256_loadu_ps(far + vLow);
-            const __m256 farHi = _mm256_loadu_ps(far + vLow + 8);
-            const __m256i seven = _mm256_set1_epi32(7);
-            const __m256 upper = _mm256_castsi256_ps(_mm256_cmpgt_epi32(rel, seven));
-            const __m256 upperNext = _mm256_castsi256_ps(_mm256_cmpgt_epi32(relNext, seven));
-            const __m256 nearHere = pickFromWindow(nearLo, nearHi, rel, upper);
-            const __m256 farHere = pickFromWindow(farLo, farHi, rel, upper);
-            const __m256 inNear = _mm256_fmadd_ps(
-                wv, _mm256_sub_ps(pickFromWindow(nearLo, nearHi, relNext, upperNext), nearHere),
-                nearHere);
-            const __m256 inFar = _mm256_fmadd_ps(
-                wv, _mm256_sub_ps(pickFromWindow(farLo, farHi, relNext, upperNext), farHere),
-                farHere);
-            const __m256 sample = _mm256_fmadd_ps(wNear, inNear, _mm256_mul_ps(wFar, inFar));
-            _mm256_storeu_ps(acc + k,
-                             _mm256_add_ps(_mm256_loadu_ps(acc + k), _mm256_and_ps(valid, sample)));
-        }
+        fv = _mm256_min_ps(_mm256_max_ps(fv, minusOne), nvF);
+        const __m256 flv = _mm256_floor_ps(fv);
+        const __m256 wv = _mm256_sub_ps(fv, flv);
+        const __m256i lv = _mm256_add_epi32(_mm256_cvttps_epi32(flv), one); // padded row
+        const int vFirst = _mm_cvtsi128_si32(_mm256_castsi256_si128(lv));
+        const int vLast = _mm256_extract_epi32(lv, kLanes - 1);
+        const int vLow = std::min(vFirst, vLast);
+        const __m256i rel = _mm256_sub_epi32(lv, _mm256_set1_epi32(vLow));
+        const __m256i relNext = _mm256_add_epi32(rel, one);
+        const __m256 nearLo = _mm256_loadu_ps(near + vLow);
+        const __m256 nearHi = _mm256_loadu_ps(near + vLow + 8);
+        const __m256 farLo = _mm256_loadu_ps(far + vLow);
+        const __m256 farHi = _mm256_loadu_ps(far + vLow + 8);
+        const __m256i seven = _mm256_set1_epi32(7);
+        const __m256 upper = _mm256_castsi256_ps(_mm256_cmpgt_epi32(rel, seven));
+        const __m256 upperNext = _mm256_castsi256_ps(_mm256_cmpgt_epi32(relNext, seven));
+        const __m256 nearHere = pickFromWindow(nearLo, nearHi, rel, upper);
+        const __m256 farHere = pickFromWindow(farLo, farHi, rel, upper);
+        const __m256 inNear = _mm256_fmadd_ps(
+            wv, _mm256_sub_ps(pickFromWindow(nearLo, nearHi, relNext, upperNext), nearHere),
+            nearHere);
+        const __m256 inFar = _mm256_fmadd_ps(
+            wv, _mm256_sub_ps(pickFromWindow(farLo, farHi, relNext, upperNext), farHere), farHere);
+        const __m256 sample = _mm256_fmadd_ps(wNear, inNear, _mm256_mul_ps(wFar, inFar));
+        _mm256_storeu_ps(acc + k,
+                         _mm256_add_ps(_mm256_loadu_ps(acc + k), _mm256_and_ps(valid, sample)));
     }
+}
+
+/// A flat detector's view of column (x, y) from its projection matrix: u and the depth w do not
+/// depend on z (columnsApply), v is affine in z. fu NaN where the column is behind the source.
+ColumnView flatColumnView(const Setup3D& s, const float* P, float x, float y)
+{
+    ColumnView cv;
+    const float w = P[8] * x + P[9] * y + P[11];
+    if (!(w > 0.0f)) {
+        cv.fu = std::numeric_limits<float>::quiet_NaN(); // behind the source: skipped
+        return cv;
+    }
+    const float inv = 1.0f / w;
+    cv.fu = (P[0] * x + P[1] * y + P[3]) * inv;
+    cv.fv0 = (P[4] * x + P[5] * y + P[6] * s.origin[2] + P[7]) * inv;
+    cv.dfv = P[6] * s.spacing[2] * inv;
+    const float distance = P[11] * inv; // FDK's (D/w)^2
+    cv.distanceWeight = distance * distance;
+    return cv;
+}
+
+/// A cylindrical detector's view of column (x, y), with v̂ = ±z: the line from the source
+/// through each voxel of the column meets the cylinder at the same arc coordinate and the same
+/// in-plane parameter t (tomo_project_point_curved_t), so b is affine in z with slope t·v̂_z
+/// (v̂_z for parallel beams), and the distance weight is the column's own.
+ColumnView curvedColumnView(const Setup3D& s, const float* view, float x, float y)
+{
+    ColumnView cv;
+    const float point[3] = {x, y, s.origin[2]};
+    float a = 0.0f;
+    float b = 0.0f;
+    float t = 0.0f;
+    if (!tomo_project_point_curved_t(view, s.radius, s.parallel, point, &a, &b, &t)) {
+        cv.fu = std::numeric_limits<float>::quiet_NaN();
+        return cv;
+    }
+    cv.fu = a / s.pixelU + s.centreU;
+    cv.fv0 = b / s.pixelV + s.centreV;
+    cv.dfv = (s.parallel ? 1.0f : t) * view[11] * s.spacing[2] / s.pixelV;
+    cv.distanceWeight = tomo_distance_weight_curved(view, s.parallel, point);
+    return cv;
 }
 
 /// Whether u and the depth w of every view's matrix do not depend on z (rows along z, detector
@@ -286,20 +336,35 @@ bool columnsApply(const float* matrices, std::size_t count)
     return true;
 }
 
-/// The column path over the whole grid; false (nothing written) where it does not apply.
-bool voxelBack3DColumns(const Setup3D& s, const float* matrices, std::size_t count,
+/// Whether every view's rows run along z (v̂ = ±z), which the curved column path needs.
+bool curvedColumnsApply(const float* params, std::size_t count)
+{
+    constexpr float kAlongZ = 1e-7f;
+    for (std::size_t view = 0; view < count; ++view) {
+        const float* v = params + kViewParam3DFloats * view + 9;
+        if (std::abs(v[0]) > kAlongZ || std::abs(v[1]) > kAlongZ) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/// The column path over the whole grid: `params` are projection matrices (12 floats per view)
+/// for a flat detector or view parameters (kViewParam3DFloats) for a curved one. False
+/// (nothing written) where it does not apply.
+bool voxelBack3DColumns(const Setup3D& s, const float* params, bool curved, std::size_t count,
                         const float* proj, std::size_t pixels, float weight, float* out)
 {
-    if (!columnsApply(matrices, count) ||
+    if (!(curved ? curvedColumnsApply(params, count) : columnsApply(params, count)) ||
         static_cast<std::size_t>(s.nu + 2) * static_cast<std::size_t>(s.nv + 18) >=
             static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
         return false;
     }
-    // Every view's spread is checked first, so the path either runs whole or not at all.
+    // A source inside the grid's footprint (a corner not in front of it): voxels next to the
+    // source magnify every rounding difference, so the general path keeps its per-voxel
+    // evaluation there.
     for (std::size_t view = 0; view < count; ++view) {
-        const float* P = matrices + 12 * view;
-        // The smallest depth over the grid's corners bounds |dv| from above.
-        float wMin = std::numeric_limits<float>::max();
+        const float* p = params + (curved ? kViewParam3DFloats : 12) * view;
         for (int corner = 0; corner < 4; ++corner) {
             const float x =
                 s.origin[0] +
@@ -307,12 +372,14 @@ bool voxelBack3DColumns(const Setup3D& s, const float* matrices, std::size_t cou
             const float y =
                 s.origin[1] +
                 ((corner & 2) != 0 ? static_cast<float>(s.n[1] - 1) * s.spacing[1] : 0.0f);
-            wMin = std::min(wMin, P[8] * x + P[9] * y + P[11]);
-        }
-        // A source inside the grid's footprint (depth not positive at a corner) or a view that
-        // spreads eight z-neighbours beyond the window: the general path.
-        if (!(wMin > 0.0f) || std::abs(P[6] * s.spacing[2] / wMin) * (kLanes - 1) > kMaxRowSpread) {
-            return false;
+            // Flat: the depth row of the matrix; curved: the corner's side of the line through
+            // the source along û (n = û × v̂ points from the detector towards the source).
+            const float depth = curved ? (p[7] * p[11] - p[8] * p[10]) * (p[0] - x) +
+                                             (p[8] * p[9] - p[6] * p[11]) * (p[1] - y)
+                                       : p[8] * x + p[9] * y + p[11];
+            if (!s.parallel && !(depth > 0.0f)) {
+                return false;
+            }
         }
     }
     const ColumnViews views(s, proj, pixels, count);
@@ -343,7 +410,13 @@ bool voxelBack3DColumns(const Setup3D& s, const float* matrices, std::size_t cou
                 const std::size_t last = std::min(count, first + kViewChunk);
                 for (std::size_t c = 0; c < width; ++c) {
                     const float xMm = s.origin[0] + static_cast<float>(x0 + c) * s.spacing[0];
-                    addColumn(s, matrices, first, last, views, xMm, yMm, acc.data() + c * nzPadded);
+                    for (std::size_t view = first; view < last; ++view) {
+                        const ColumnView cv =
+                            curved
+                                ? curvedColumnView(s, params + kViewParam3DFloats * view, xMm, yMm)
+                                : flatColumnView(s, params + 12 * view, xMm, yMm);
+                        addColumnView(s, views, view, cv, acc.data() + c * nzPadded);
+                    }
                 }
             }
             for (std::size_t k = 0; k < nz; ++k) {
@@ -367,7 +440,7 @@ bool voxelBack3DAvx2(const Setup3D& s, const float* matrices, std::size_t count,
                           static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
         return false;
     }
-    if (voxelBack3DColumns(s, matrices, count, proj, pixels, weight, out)) {
+    if (voxelBack3DColumns(s, matrices, false, count, proj, pixels, weight, out)) {
         return true;
     }
     const PaddedViews views(s, proj, pixels, count);
@@ -388,6 +461,22 @@ bool voxelBack3DAvx2(const Setup3D& s, const float* matrices, std::size_t count,
 #else
     (void)s;
     (void)matrices;
+    (void)count;
+    (void)proj;
+    (void)pixels;
+    (void)weight;
+    (void)out;
+    return false;
+#endif
+}
+bool voxelBack3DCurvedAvx2(const Setup3D& s, const float* params, std::size_t count,
+                           const float* proj, std::size_t pixels, float weight, float* out)
+{
+#if TOMO_HAVE_AVX2_PATH
+    return useAvx2() && voxelBack3DColumns(s, params, true, count, proj, pixels, weight, out);
+#else
+    (void)s;
+    (void)params;
     (void)count;
     (void)proj;
     (void)pixels;

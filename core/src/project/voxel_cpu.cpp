@@ -96,6 +96,9 @@ private:
             // voxel centre is intersected with the cylinder (tomo_project_point_curved).
             const std::vector<float> params =
                 makeViewParams3D(projections.geometry(), firstView, count);
+            if (voxelBack3DCurvedAvx2(s, params.data(), count, proj, pixels, weight, out)) {
+                return;
+            }
             gatherOverVoxels3D(s, count, weight, out, [&](const float* x, std::size_t view) {
                 float a = 0.0f;
                 float b = 0.0f;
