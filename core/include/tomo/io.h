@@ -8,8 +8,8 @@
 namespace tomo
 {
 /// Writes a float32 volume with spacing, origin and direction through ITK; the format follows
-/// the extension (.nii, .nii.gz, .mha, .mhd, .nrrd). The file is written to a temporary name
-/// and renamed, so a failure never leaves a half-written file.
+/// the extension (.nii, .nii.gz, .mha, .mhd, .nrrd), gzip-compressed only for .nii.gz. The file
+/// is written to a temporary name and renamed, so a failure never leaves a half-written file.
 /// Throws IoError naming the path for an unknown extension or a failed write.
 void writeVolume(const Volume& volume, const std::filesystem::path& path);
 
