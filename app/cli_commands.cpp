@@ -16,6 +16,10 @@ namespace tomo::cli
 int runCommand(const RunOptions& options)
 {
     const Scene scene = loadScene(options.scene);
+    if (options.plan) {
+        printPlan(scene, options.device);
+        return kExitSuccess;
+    }
     auto compute = ComputeContext::create(options.device);
     if (!options.quiet && !options.json) {
         std::cerr << "scene:  " << scene.name << " (" << options.scene << ")\n"

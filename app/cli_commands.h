@@ -25,6 +25,7 @@ struct RunOptions
     std::string device;
     bool json = false;
     bool quiet = false;
+    bool plan = false; ///< print the reconstruction plan and stop
 };
 
 /// `tomoscope-cli run`: simulate and reconstruct a scene, write images, print metrics.
@@ -106,6 +107,12 @@ struct ReconstructOptions
     bool json = false;
     bool quiet = false;
 };
+
+/// Prints how the scene would be reconstructed: the method and weights (or the iterative
+/// algorithm), warnings, the host memory estimate against the machine, and the OpenCL device's
+/// slab and batch plan. Throws InvalidArgument as the reconstruction would, and when the host
+/// memory estimate exceeds the machine.
+void printPlan(const Scene& scene, const std::string& deviceChoice);
 
 /// `tomoscope-cli reconstruct`: reconstruct a projection stack with the scene's geometry.
 int reconstructCommand(const ReconstructOptions& options);

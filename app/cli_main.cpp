@@ -25,12 +25,14 @@ int main(int argc, char** argv)
         "run", "Simulate the scene's projections, reconstruct them, write images and metrics.\n"
                "Example: tomoscope-cli run resources/scenes/shepp-logan-2d-parallel.json -o out");
     runCmd->add_option("scene", run.scene, "scene file (tomoscope-scene JSON)")->required();
-    runCmd->add_option("-o,--output", run.output, "output folder (created if missing)")->required();
+    runCmd->add_option("-o,--output", run.output, "output folder (created if missing)");
     runCmd->add_option("--device,--backend", run.device,
                        "compute device: auto, cpu, opencl, an id from 'devices' or part of a "
                        "device name (default: $TOMO_CL_DEVICE, else auto)");
     runCmd->add_flag("--json", run.json, "print the results as JSON on stdout");
     runCmd->add_flag("-q,--quiet", run.quiet, "no progress bar");
+    runCmd->add_flag("--plan", run.plan,
+                     "print the reconstruction method, warnings and memory plan, and stop");
 
     bool devicesJson = false;
     CLI::App* devicesCmd = app.add_subcommand(
@@ -214,6 +216,9 @@ int main(int argc, char** argv)
             if (formatOpt->count() == 0) {
                 throw CLI::ValidationError("--format", "--export and --import need --format");
             }
+        }
+        if (runCmd->parsed() && !run.plan && run.output.empty()) {
+            throw CLI::ValidationError("run", "give the output folder: -o DIR (or --plan)");
         }
         if (reconCmd->parsed() && !recon.plan &&
             (recon.projections.empty() || recon.output.empty())) {

@@ -63,6 +63,49 @@ std::uint64_t floatBytes(std::uint64_t count)
 }
 } // namespace
 
+void printPlan(const Scene& scene, const std::string& deviceChoice)
+{
+    const Geometry geometry = scene.geometry();
+    const VolumeGrid grid = scene.reconstructionGrid();
+    const bool iterative = scene.isIterative();
+    const Detector& d = geometry.detector();
+    const std::uint64_t projectionBytes =
+        floatBytes(static_cast<std::uint64_t>(d.columns) * d.rows * geometry.viewCount());
+    const std::uint64_t volumeBytes = floatBytes(grid.voxelCount());
+    const HostMemoryEstimate host =
+        estimateHostMemory(grid, d.columns * d.rows, geometry.viewCount(), iterative);
+    AnalyticPlan plan;
+    if (iterative) {
+        checkProjectable(geometry, grid);
+        std::printf("algorithm: %s, %zu iterations\n", scene.algorithm().c_str(),
+                    scene.reconstruction.iterative.iterations);
+    } else {
+        plan = planAnalytic(geometry, grid);
+        std::printf("algorithm: %s (%s weighting)\n", plan.method.c_str(),
+                    std::string(toString(plan.weighting)).c_str());
+        std::printf("coverage %.2f deg, fan angle %.2f deg\n", plan.coverage * kDegrees,
+                    plan.fanAngle * kDegrees);
+    }
+    for (const std::string& warning : plan.warnings) {
+        std::printf("warning: %s\n", warning.c_str());
+    }
+    const std::uint64_t limit = hostMemoryBytes();
+    std::printf("host memory: %s (machine: %.1f GB)\n",
+                host.summary(projectionBytes, volumeBytes).c_str(),
+                static_cast<double>(limit) / (1024.0 * 1024.0 * 1024.0));
+    auto compute = ComputeContext::create(deviceChoice);
+    if (compute->backend() == Backend::OpenCL) {
+        const DeviceInfo& device = compute->device();
+        const MemoryPlan mp = planMemory(
+            grid, d.columns * d.rows, geometry.viewCount(), scene.reconstruction.fbp.batchViews,
+            deviceMemoryBudget(device), device.maxAllocationBytes, device.label());
+        std::printf("device memory on %s: %s\n", device.label().c_str(), mp.summary(grid).c_str());
+    } else {
+        std::printf("device: %s (host memory only)\n", compute->device().label().c_str());
+    }
+    checkHostMemory(host, projectionBytes, volumeBytes);
+}
+
 int reconstructCommand(const ReconstructOptions& options)
 {
     const Scene scene = sceneFor(options);
@@ -87,30 +130,7 @@ int reconstructCommand(const ReconstructOptions& options)
     }
 
     if (options.plan) {
-        std::printf("algorithm: %s\n", method.c_str());
-        if (!iterative) {
-            std::printf("coverage %.2f deg, fan angle %.2f deg\n", plan.coverage * kDegrees,
-                        plan.fanAngle * kDegrees);
-        }
-        for (const std::string& warning : plan.warnings) {
-            std::printf("warning: %s\n", warning.c_str());
-        }
-        const std::uint64_t limit = hostMemoryBytes();
-        std::printf("host memory: %s (machine: %.1f GB)\n",
-                    host.summary(projectionBytes, volumeBytes).c_str(),
-                    static_cast<double>(limit) / (1024.0 * 1024.0 * 1024.0));
-        auto compute = ComputeContext::create(options.device);
-        if (compute->backend() == Backend::OpenCL) {
-            const DeviceInfo& device = compute->device();
-            const MemoryPlan mp = planMemory(
-                grid, d.columns * d.rows, geometry.viewCount(), scene.reconstruction.fbp.batchViews,
-                deviceMemoryBudget(device), device.maxAllocationBytes, device.label());
-            std::printf("device memory on %s: %s\n", device.label().c_str(),
-                        mp.summary(grid).c_str());
-        } else {
-            std::printf("device: %s (host memory only)\n", compute->device().label().c_str());
-        }
-        checkHostMemory(host, projectionBytes, volumeBytes);
+        printPlan(scene, options.device);
         return kExitSuccess;
     }
 
