@@ -117,8 +117,9 @@ HostMemoryEstimate estimateHostMemory(const VolumeGrid& grid, std::size_t pixels
                                       std::size_t views, bool iterative)
 {
     HostMemoryEstimate e;
-    e.projectionCopies = iterative ? 3 : 2;
-    e.volumeCopies = iterative ? 4 : 1;
+    // + 1 of each for reading (ITK's buffer) and writing (ITK's image of the result).
+    e.projectionCopies = iterative ? 4 : 3;
+    e.volumeCopies = iterative ? 5 : 2;
     const std::uint64_t projectionBytes =
         static_cast<std::uint64_t>(pixelsPerView) * views * sizeof(float);
     const std::uint64_t volumeBytes = static_cast<std::uint64_t>(grid.voxelCount()) * sizeof(float);
