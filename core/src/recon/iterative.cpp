@@ -12,6 +12,7 @@
 #include <random>
 #include <span>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -203,6 +204,88 @@ VolumeGrid coarsen(const VolumeGrid& grid)
     }
     return VolumeGrid::make(size, spacing, grid.voxelCentre(shift[0], shift[1], shift[2]),
                             grid.direction());
+}
+
+// A projection stack binned fu × fv (columns × rows), every viewStride-th view: each new pixel
+// the mean of a block of fu × fv, with the new detector's pixels fu·du × fv·dv centred where
+// their blocks were (the offsets adjusted; columns beyond the last whole block dropped). Line
+// integrals keep their values; the coarse levels of a multi-resolution run trace
+// fu·fv·viewStride times fewer rays.
+ProjectionStack binProjections(const ProjectionStack& p, std::size_t fu, std::size_t fv,
+                               std::size_t viewStride)
+{
+    const Detector& d = p.geometry().detector();
+    Detector b = d;
+    b.columns = d.columns / fu;
+    b.rows = d.rows / fv;
+    b.pixelU = d.pixelU * static_cast<double>(fu);
+    b.pixelV = d.pixelV * static_cast<double>(fv);
+    // Block c's centre, column c·fu + (fu − 1)/2 of the old detector, is column c of the new.
+    const auto offset = [](double oldOffset, std::size_t n, std::size_t nb, std::size_t f) {
+        return (0.5 * static_cast<double>(f - 1) - 0.5 * static_cast<double>(n - 1) + oldOffset) /
+                   static_cast<double>(f) +
+               0.5 * static_cast<double>(nb - 1);
+    };
+    b.offsetU = offset(d.offsetU, d.columns, b.columns, fu);
+    b.offsetV = offset(d.offsetV, d.rows, b.rows, fv);
+    const Geometry& g = p.geometry();
+    std::vector<ViewPose> poses;
+    for (std::size_t view = 0; view < p.views(); view += viewStride) {
+        poses.push_back(g.poses()[view]);
+    }
+    ProjectionStack out =
+        ProjectionStack::zeros(Geometry::fromPoses(g.beam(), b, std::move(poses)));
+    const float scale = 1.0f / static_cast<float>(fu * fv);
+    for (std::size_t view = 0; view < out.views(); ++view) {
+        const float* from = p.view(view * viewStride).data();
+        float* to = out.view(view).data();
+        for (std::size_t r = 0; r < b.rows; ++r) {
+            for (std::size_t c = 0; c < b.columns; ++c) {
+                float sum = 0.0f;
+                for (std::size_t dv = 0; dv < fv; ++dv) {
+                    for (std::size_t du = 0; du < fu; ++du) {
+                        sum += from[(r * fv + dv) * d.columns + c * fu + du];
+                    }
+                }
+                to[r * b.columns + c] = sum * scale;
+            }
+        }
+    }
+    return out;
+}
+
+// How much a coarse level's projections are binned: detector pixels at the isocentre brought up
+// to about the level's voxel size (never more than the detector has), and every stride-th view
+// kept so that at least two views per voxel of the level's width remain (a grid of n voxels
+// across needs about π/2·n views over 180°).
+struct Binning
+{
+    std::size_t fu = 1;
+    std::size_t fv = 1;
+    std::size_t viewStride = 1;
+};
+
+Binning binFactors(const Geometry& g, const VolumeGrid& level)
+{
+    Binning bin;
+    const std::size_t width = std::max(level.size()[0], level.size()[1]);
+    bin.viewStride = std::max<std::size_t>(1, g.viewCount() / (2 * width));
+    double pu = g.detector().pixelU;
+    double pv = g.detector().pixelV;
+    if (!isParallel(g.beam())) {
+        try {
+            std::tie(pu, pv) = g.pixelSizeAtIsocentre(0);
+        } catch (const InvalidArgument&) {
+            return bin; // no magnification defined (the isocentre in the source's plane)
+        }
+    }
+    const auto factor = [](double voxel, double pixel, std::size_t n) {
+        const double f = std::floor(voxel / pixel + 1e-9);
+        return std::clamp<std::size_t>(f >= 1.0 ? static_cast<std::size_t>(f) : 1, 1, n);
+    };
+    bin.fu = factor(level.spacing()[0], pu, g.detector().columns);
+    bin.fv = is2D(g.beam()) ? 1 : factor(level.spacing()[2], pv, g.detector().rows);
+    return bin;
 }
 
 // Trilinear prolongation of `coarse` onto `fine` (same direction cosines): the value at each fine
@@ -988,16 +1071,25 @@ IterativeResult reconstructIterative(const ProjectionStack& projections, const V
             levels.push_back(coarsen(levels.back()));
         }
     }
-    const SubsetPlan plan(projections, subsetCount(algorithm, options, projections.views()),
-                          options.order, options.seed);
-    const double dataNorm = std::sqrt(squaredNorm(projections.data()));
     std::optional<Volume> start;
     if (options.initial) {
         start = *options.initial;
     }
+    const std::size_t subsets = subsetCount(algorithm, options, projections.views());
     for (std::size_t level = levels.size(); level-- > 0;) {
         state.level = level;
         state.coarse = level > 0;
+        // Coarse levels work on binned projections (binProjections).
+        std::optional<ProjectionStack> binned;
+        if (level > 0) {
+            const Binning bin = binFactors(projections.geometry(), levels[level]);
+            if (bin.fu > 1 || bin.fv > 1 || bin.viewStride > 1) {
+                binned = binProjections(projections, bin.fu, bin.fv, bin.viewStride);
+            }
+        }
+        const ProjectionStack& data = binned ? *binned : projections;
+        const SubsetPlan plan(data, subsets, options.order, options.seed);
+        const double dataNorm = std::sqrt(squaredNorm(data.data()));
         LevelSolver solver(plan, dataNorm, levels[level], algorithm, options, compute, ctx, state);
         Outcome outcome = solver.run(std::move(start));
         if (level == 0 || outcome.stopped) {
