@@ -57,9 +57,31 @@ Scene sceneFor(const ReconstructOptions& options)
     return scene;
 }
 
-std::uint64_t floatBytes(std::uint64_t count)
+/// The host memory estimate of a reconstruction of the scene, with the sizes it is made of.
+struct HostMemory
 {
-    return count * sizeof(float);
+    std::uint64_t projectionBytes = 0;
+    std::uint64_t volumeBytes = 0;
+    HostMemoryEstimate estimate;
+
+    /// Throws InvalidArgument naming the sizes where the estimate exceeds the machine.
+    void check() const { checkHostMemory(estimate, projectionBytes, volumeBytes); }
+    [[nodiscard]] std::string summary() const
+    {
+        return estimate.summary(projectionBytes, volumeBytes);
+    }
+};
+
+HostMemory hostMemoryFor(const Scene& scene, const Geometry& geometry, const VolumeGrid& grid)
+{
+    const Detector& d = geometry.detector();
+    HostMemory m;
+    m.projectionBytes =
+        static_cast<std::uint64_t>(d.columns) * d.rows * geometry.viewCount() * sizeof(float);
+    m.volumeBytes = static_cast<std::uint64_t>(grid.voxelCount()) * sizeof(float);
+    m.estimate =
+        estimateHostMemory(grid, d.columns * d.rows, geometry.viewCount(), scene.isIterative());
+    return m;
 }
 } // namespace
 
@@ -69,11 +91,7 @@ void printPlan(const Scene& scene, const std::string& deviceChoice)
     const VolumeGrid grid = scene.reconstructionGrid();
     const bool iterative = scene.isIterative();
     const Detector& d = geometry.detector();
-    const std::uint64_t projectionBytes =
-        floatBytes(static_cast<std::uint64_t>(d.columns) * d.rows * geometry.viewCount());
-    const std::uint64_t volumeBytes = floatBytes(grid.voxelCount());
-    const HostMemoryEstimate host =
-        estimateHostMemory(grid, d.columns * d.rows, geometry.viewCount(), iterative);
+    const HostMemory host = hostMemoryFor(scene, geometry, grid);
     AnalyticPlan plan;
     if (iterative) {
         checkProjectable(geometry, grid);
@@ -90,8 +108,7 @@ void printPlan(const Scene& scene, const std::string& deviceChoice)
         std::printf("warning: %s\n", warning.c_str());
     }
     const std::uint64_t limit = hostMemoryBytes();
-    std::printf("host memory: %s (machine: %.1f GB)\n",
-                host.summary(projectionBytes, volumeBytes).c_str(),
+    std::printf("host memory: %s (machine: %.1f GB)\n", host.summary().c_str(),
                 static_cast<double>(limit) / (1024.0 * 1024.0 * 1024.0));
     auto compute = ComputeContext::create(deviceChoice);
     if (compute->backend() == Backend::OpenCL) {
@@ -103,7 +120,7 @@ void printPlan(const Scene& scene, const std::string& deviceChoice)
     } else {
         std::printf("device: %s (host memory only)\n", compute->device().label().c_str());
     }
-    checkHostMemory(host, projectionBytes, volumeBytes);
+    host.check();
 }
 
 int reconstructCommand(const ReconstructOptions& options)
@@ -113,12 +130,7 @@ int reconstructCommand(const ReconstructOptions& options)
     const VolumeGrid grid = scene.reconstructionGrid();
     const std::string algorithm = scene.algorithm();
     const bool iterative = scene.isIterative();
-    const Detector& d = geometry.detector();
-    const std::uint64_t projectionBytes =
-        floatBytes(static_cast<std::uint64_t>(d.columns) * d.rows * geometry.viewCount());
-    const std::uint64_t volumeBytes = floatBytes(grid.voxelCount());
-    const HostMemoryEstimate host =
-        estimateHostMemory(grid, d.columns * d.rows, geometry.viewCount(), iterative);
+    const HostMemory host = hostMemoryFor(scene, geometry, grid);
     AnalyticPlan plan;
     std::string method = algorithm;
     if (iterative) {
@@ -134,7 +146,7 @@ int reconstructCommand(const ReconstructOptions& options)
         return kExitSuccess;
     }
 
-    checkHostMemory(host, projectionBytes, volumeBytes);
+    host.check();
     const auto wallStart = Clock::now();
     const ProjectionStack projections = readProjections(options.projections, geometry);
     auto compute = ComputeContext::create(options.device);

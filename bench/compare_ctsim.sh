@@ -18,13 +18,7 @@ command -v ctsimtext >/dev/null || { echo "ctsimtext not found (apt-get install 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-seconds() { # runs "$@" quietly, prints its wall time in seconds
-    local start end
-    start=$(date +%s.%N)
-    "$@" >"$WORK/last.log" 2>&1 || { cat "$WORK/last.log" >&2; return 1; }
-    end=$(date +%s.%N)
-    echo "$end - $start" | bc -l
-}
+. "$(dirname "$0")/timing.sh"
 
 scene() { # beam range_deg pixel_mm
     cat <<JSON

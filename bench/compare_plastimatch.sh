@@ -23,13 +23,7 @@ command -v plastimatch >/dev/null || { echo "plastimatch not found (apt-get inst
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-seconds() { # runs "$@" quietly, prints its wall time in seconds
-    local start end
-    start=$(date +%s.%N)
-    "$@" >"$WORK/last.log" 2>&1 || { cat "$WORK/last.log" >&2; return 1; }
-    end=$(date +%s.%N)
-    echo "$end - $start" | bc -l
-}
+. "$(dirname "$0")/timing.sh"
 
 half=$(echo "($N - 1) / 2" | bc -l)
 detector_mm=$(echo "$N * 1.5" | bc -l)

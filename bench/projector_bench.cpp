@@ -5,6 +5,7 @@
 // the operators run today (names say WithTransfer).
 //
 //   build/ci/bench/tomo_projector_bench --benchmark_out=bench.json --benchmark_out_format=json
+#include "bench_support.h"
 #include "tomo/compute.h"
 #include "tomo/phantom.h"
 #include "tomo/projector.h"
@@ -39,18 +40,7 @@ Problem makeProblem(std::size_t n, std::size_t views)
     return {g, std::move(v), std::move(p)};
 }
 
-std::shared_ptr<ComputeContext> contextFor(Backend backend)
-{
-    if (backend == Backend::Cpu) {
-        return ComputeContext::create("cpu");
-    }
-    for (const DeviceInfo& d : listDevices()) {
-        if (d.backend == Backend::OpenCL) {
-            return ComputeContext::create(d.id);
-        }
-    }
-    return nullptr;
-}
+using bench::contextFor;
 
 // Cone beam, circular orbit (SID 1000 mm, SDD 1500 mm as in issue 4), n³ grid of 1 mm voxels,
 // `views` views of n² pixels of 1.5 mm (1 mm at the isocentre).

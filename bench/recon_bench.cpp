@@ -4,6 +4,7 @@
 // whole-command times come from bench/compare_recon.sh, which also times tomoscope-cli.
 //
 //   build/release/bench/tomo_recon_bench --benchmark_out=recon.json --benchmark_out_format=json
+#include "bench_support.h"
 #include "tomo/compute.h"
 #include "tomo/iterative.h"
 #include "tomo/recon.h"
@@ -21,18 +22,7 @@ namespace
 using namespace tomo;
 constexpr double kPi = std::numbers::pi;
 
-std::shared_ptr<ComputeContext> contextFor(Backend backend)
-{
-    if (backend == Backend::Cpu) {
-        return ComputeContext::create("cpu");
-    }
-    for (const DeviceInfo& d : listDevices()) {
-        if (d.backend == Backend::OpenCL) {
-            return ComputeContext::create(d.id);
-        }
-    }
-    return nullptr;
-}
+using bench::contextFor;
 
 // CTSim's pjrec case: a 2D parallel scan over 180° (or a fan scan over 360°, SID 500, SDD
 // 1000), n·1.42 columns, an n² image of 200/n mm pixels. The data are a smooth bump; the

@@ -30,6 +30,25 @@ struct Finding
     std::vector<std::size_t> views;
 };
 
+/// How far the source strays from one circle about z: the ranges of its height and of its
+/// distance from the z axis over all views (mm). Divergent beams only (for parallel beams the
+/// stored "source" is a direction).
+struct OrbitExtent
+{
+    double zMin = 0.0;
+    double zMax = 0.0;
+    double radiusMin = 0.0;
+    double radiusMax = 0.0;
+
+    /// Whether both ranges are below `toleranceMm`.
+    [[nodiscard]] bool isCircle(double toleranceMm) const
+    {
+        return zMax - zMin < toleranceMm && radiusMax - radiusMin < toleranceMm;
+    }
+};
+
+[[nodiscard]] OrbitExtent orbitExtent(const Geometry& geometry);
+
 /// Sanity analysis of a scan of the box of `volume`: truncation (views whose detector does not
 /// cover the whole box, named), angular coverage against π + fan angle (full, short, limited),
 /// an offset detector, an orbit that leaves a single circle (FDK not exact), a circular cone-beam

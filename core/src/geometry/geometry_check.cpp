@@ -106,6 +106,19 @@ std::string_view toString(Severity severity)
     return severity == Severity::Info ? "info" : "warning";
 }
 
+OrbitExtent orbitExtent(const Geometry& geometry)
+{
+    OrbitExtent e{1e300, -1e300, 1e300, -1e300};
+    for (const ViewPose& p : geometry.poses()) {
+        e.zMin = std::min(e.zMin, p.source.z);
+        e.zMax = std::max(e.zMax, p.source.z);
+        const double r = std::hypot(p.source.x, p.source.y);
+        e.radiusMin = std::min(e.radiusMin, r);
+        e.radiusMax = std::max(e.radiusMax, r);
+    }
+    return e;
+}
+
 std::vector<Finding> checkGeometry(const Geometry& g, const VolumeGrid& volume)
 {
     std::vector<Finding> findings;
@@ -229,24 +242,14 @@ std::vector<Finding> checkGeometry(const Geometry& g, const VolumeGrid& volume)
     }
 
     if (divergent) {
-        double zMin = 1e300;
-        double zMax = -1e300;
-        double rMin = 1e300;
-        double rMax = -1e300;
-        for (const ViewPose& p : g.poses()) {
-            zMin = std::min(zMin, p.source.z);
-            zMax = std::max(zMax, p.source.z);
-            const double r = std::hypot(p.source.x, p.source.y);
-            rMin = std::min(rMin, r);
-            rMax = std::max(rMax, r);
-        }
-        const bool circle = zMax - zMin < kSameOrbitMm && rMax - rMin < kSameOrbitMm;
-        if (!circle) {
+        const OrbitExtent orbit = orbitExtent(g);
+        const double zMin = orbit.zMin;
+        if (!orbit.isCircle(kSameOrbitMm)) {
             findings.push_back({Severity::Warning,
                                 "non-circular-orbit",
-                                "the source leaves a single circle (z " + fmt(zMin) + " to " +
-                                    fmt(zMax) + " mm, distance from the axis " + fmt(rMin) +
-                                    " to " + fmt(rMax) +
+                                "the source leaves a single circle (z " + fmt(orbit.zMin) + " to " +
+                                    fmt(orbit.zMax) + " mm, distance from the axis " +
+                                    fmt(orbit.radiusMin) + " to " + fmt(orbit.radiusMax) +
                                     " mm): FDK is not exact for this orbit; use iterative methods",
                                 {}});
         } else if (!is2D(g.beam())) {

@@ -117,6 +117,22 @@ struct Lanes
     __m256i pad;
 };
 
+/// Fractional detector columns f of eight lanes split into the padded column of their left
+/// sample and the weight of the right one. Lanes outside -1 < f < nu (NaN included: max
+/// returns its second operand) are clamped into the zero border; the caller masks them.
+struct Columns
+{
+    __m256i index;
+    __m256 frac;
+};
+
+TOMO_TARGET_AVX2 inline Columns splitColumns(const Lanes& k, __m256 f)
+{
+    f = _mm256_min_ps(_mm256_max_ps(f, k.minusOne), k.nu);
+    const __m256 fl = _mm256_floor_ps(f);
+    return {_mm256_add_epi32(_mm256_cvttps_epi32(fl), k.pad), _mm256_sub_ps(f, fl)};
+}
+
 /// One view's contribution to the eight voxels at fractional grid indices `fi` of the row.
 template <bool Parallel>
 TOMO_TARGET_AVX2 inline __m256 contribution(const Lanes& k, __m256 fi, const float* c,
@@ -129,17 +145,14 @@ TOMO_TARGET_AVX2 inline __m256 contribution(const Lanes& k, __m256 fi, const flo
         if (_mm256_movemask_ps(valid) == 0) {
             return k.zero;
         }
-        f = _mm256_min_ps(_mm256_max_ps(f, k.minusOne), k.nu);
-        const __m256 fl = _mm256_floor_ps(f);
-        const __m256 frac = _mm256_sub_ps(f, fl);
-        const __m256i index = _mm256_add_epi32(_mm256_cvttps_epi32(fl), k.pad);
+        const Columns col = splitColumns(k, f);
         // Along the row f changes by c[1] per voxel: lane 0 holds the lowest column where
         // c[1] >= 0, the highest (within 14) where it is negative.
         const __m256 sample =
             std::isnan(c[5])
-                ? sampleGather(line, index, frac)
-                : sampleWindow(line, _mm256_cvtsi256_si32(index) + static_cast<int>(c[5]), index,
-                               frac);
+                ? sampleGather(line, col.index, col.frac)
+                : sampleWindow(line, _mm256_cvtsi256_si32(col.index) + static_cast<int>(c[5]),
+                               col.index, col.frac);
         return _mm256_and_ps(valid, sample);
     } else {
         const __m256 w = _mm256_fmadd_ps(fi, _mm256_set1_ps(c[3]), _mm256_set1_ps(c[2]));
@@ -152,20 +165,15 @@ TOMO_TARGET_AVX2 inline __m256 contribution(const Lanes& k, __m256 fi, const flo
         if (_mm256_movemask_ps(valid) == 0) {
             return k.zero;
         }
-        // Invalid lanes (NaN included: max returns its second operand) go to the zero border;
-        // their samples are masked off as well.
-        f = _mm256_min_ps(_mm256_max_ps(f, k.minusOne), k.nu);
-        const __m256 fl = _mm256_floor_ps(f);
-        const __m256 frac = _mm256_sub_ps(f, fl);
-        const __m256i index = _mm256_add_epi32(_mm256_cvttps_epi32(fl), k.pad);
+        const Columns col = splitColumns(k, f);
         // f is monotonic along the row where every lane is in front of the source, and then
         // the end lanes bound the others.
-        const int first = _mm256_cvtsi256_si32(index);
-        const int last = _mm256_extract_epi32(index, kLanes - 1);
+        const int first = _mm256_cvtsi256_si32(col.index);
+        const int last = _mm256_extract_epi32(col.index, kLanes - 1);
         const __m256 sample =
             _mm256_movemask_ps(inFront) == 0xFF && std::abs(last - first) <= kMaxSpread
-                ? sampleWindow(line, std::min(first, last), index, frac)
-                : sampleGather(line, index, frac);
+                ? sampleWindow(line, std::min(first, last), col.index, col.frac)
+                : sampleGather(line, col.index, col.frac);
         const __m256 distance = _mm256_mul_ps(_mm256_set1_ps(c[4]), inv);
         return _mm256_and_ps(valid, _mm256_mul_ps(sample, _mm256_mul_ps(distance, distance)));
     }

@@ -12,6 +12,7 @@
 // displaced detector. Parallel beams drop the cosine and distance weights.
 #include "recon/ramp_filter.h"
 #include "tomo/error.h"
+#include "tomo/geometry_check.h"
 #include "tomo/log.h"
 #include "tomo/projector.h"
 #include "tomo/recon.h"
@@ -220,25 +221,17 @@ void checkOrbit(const Geometry& g, Setup& s)
     if (s.parallel) {
         return;
     }
-    double zMin = 1e300;
-    double zMax = -1e300;
-    double rMin = 1e300;
-    double rMax = -1e300;
     double tilt = 0.0;
     for (const ViewPose& p : g.poses()) {
-        zMin = std::min(zMin, p.source.z);
-        zMax = std::max(zMax, p.source.z);
-        const double r = std::hypot(p.source.x, p.source.y);
-        rMin = std::min(rMin, r);
-        rMax = std::max(rMax, r);
         tilt = std::max(tilt, std::acos(std::clamp(std::abs(p.v.z), 0.0, 1.0)));
     }
-    const double tolerance = kCircularTolerance * rMin;
-    if (zMax - zMin > tolerance || rMax - rMin > tolerance) {
+    const OrbitExtent orbit = orbitExtent(g);
+    if (!orbit.isCircle(kCircularTolerance * orbit.radiusMin)) {
         s.plan.warnings.push_back(
             s.plan.method + " assumes the source moves on one circle about the z axis; this " +
-            "source's height spans " + millimetres(zMin) + " to " + millimetres(zMax) +
-            " mm and its distance from the axis " + millimetres(rMin) + " to " + millimetres(rMax) +
+            "source's height spans " + millimetres(orbit.zMin) + " to " + millimetres(orbit.zMax) +
+            " mm and its distance from the axis " + millimetres(orbit.radiusMin) + " to " +
+            millimetres(orbit.radiusMax) +
             " mm (a helix, saddle or other non-circular orbit), so the image has cone-beam "
             "artefacts and, over several turns, no calibrated amplitude; the iterative methods "
             "reconstruct any trajectory");
