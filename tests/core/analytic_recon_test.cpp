@@ -383,3 +383,67 @@ TEST(AnalyticPlan, RefusesWhatNoAnalyticMethodReconstructs)
 }
 } // namespace
 } // namespace tomo
+
+namespace tomo
+{
+namespace
+{
+TEST(Fdk, ATiltedSliceMeetsTheVolumeWhereItsVoxelsCoincide)
+{
+    // A coronal plane (index axes i → x, j → z) through row y_j0 of a 40³ grid: a grid with
+    // direction cosines, reconstructed by turning the scan instead of the grid, must give the
+    // volume's own voxels there. Both go through the voxel-driven backprojection, one on the
+    // column path, one on the view-row path: float rounding only.
+    constexpr double kFloatTolerance = 1e-6; // mm⁻¹, μ ~0.02: measured 6.8e-8
+    const Phantom phantom = sheppLogan3D(SheppLoganVariant::Modified, 40.0, 0.02);
+    const Geometry g = coneScan(90, false, 120, 55, 3.2);
+    const VolumeGrid volumeGrid = VolumeGrid::centred({40, 40, 40}, {2.0, 2.0, 2.0});
+    constexpr std::size_t kRow = 23;
+    const VolumeGrid coronal =
+        VolumeGrid::make({40, 40, 1}, {2.0, 2.0, 2.0}, volumeGrid.voxelCentre(0, kRow, 0),
+                         {1, 0, 0, 0, 0, -1, 0, 1, 0});
+    NullRunContext ctx;
+    const ProjectionStack p = projectAnalytic(phantom, g, ctx);
+    auto compute = ComputeContext::create("cpu");
+    const Volume all = reconstructFdk(p, volumeGrid, {}, *compute, ctx);
+    const Volume plane = reconstructFdk(p, coronal, {}, *compute, ctx);
+    EXPECT_EQ(plane.grid(), coronal);
+    double worst = 0.0;
+    for (std::size_t j = 0; j < 40; ++j) {
+        for (std::size_t i = 0; i < 40; ++i) {
+            worst = std::max(worst,
+                             std::abs(static_cast<double>(plane.at(i, j, 0)) - all.at(i, kRow, j)));
+        }
+    }
+    RecordProperty("coronal_difference_per_mm", std::to_string(worst));
+    EXPECT_LT(worst, kFloatTolerance);
+}
+
+TEST(Fdk, AnObliqueSliceReachesThePsnrOfAnAxialOne)
+{
+    // A plane tilted 30 deg about x through the isocentre against the phantom rasterised on
+    // the same tilted grid; the axial plane z = 0 for comparison. Measured 26.3 dB oblique,
+    // 25.7 dB axial (64² of 1.4 mm, 180 views); turning the scan by M instead of Mᵀ fails here.
+    constexpr double kMaxLossDb = 2.0;
+    const Phantom phantom = sheppLogan3D(SheppLoganVariant::Modified, 40.0, 0.02);
+    const Geometry g = coneScan(180, false, 120, 55, 3.2);
+    const double c = std::cos(kPi / 6.0);
+    const double s = std::sin(kPi / 6.0);
+    const std::array<double, 9> tilt{1, 0, 0, 0, c, -s, 0, s, c};
+    const Vec3 centre = {-0.5 * 63 * 1.4, -0.5 * 63 * 1.4, 0.0};
+    const Vec3 obliqueOrigin = {centre.x, c * centre.y, s * centre.y};
+    const VolumeGrid axial = VolumeGrid::make({64, 64, 1}, {1.4, 1.4, 1.4}, centre);
+    const VolumeGrid oblique = VolumeGrid::make({64, 64, 1}, {1.4, 1.4, 1.4}, obliqueOrigin, tilt);
+    NullRunContext ctx;
+    const ProjectionStack p = projectAnalytic(phantom, g, ctx);
+    auto compute = ComputeContext::create("cpu");
+    const double axialPsnr =
+        psnr(reconstructFdk(p, axial, {}, *compute, ctx), rasterise(phantom, axial, 4));
+    const double obliquePsnr =
+        psnr(reconstructFdk(p, oblique, {}, *compute, ctx), rasterise(phantom, oblique, 4));
+    RecordProperty("axial_psnr_db", std::to_string(axialPsnr));
+    RecordProperty("oblique_psnr_db", std::to_string(obliquePsnr));
+    EXPECT_GT(obliquePsnr, axialPsnr - kMaxLossDb);
+}
+} // namespace
+} // namespace tomo

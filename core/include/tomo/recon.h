@@ -95,6 +95,9 @@ struct AnalyticPlan
 /// filtered along detector rows (FFTW) and backprojected voxel-driven with the distance weight,
 /// on the backend of `compute`, in batches of options.batchViews views with a preview after
 /// each. Views may be unequally spaced (each weighs half the angle to its neighbours).
+/// The grid may carry direction cosines (a tilted slice or volume): it is then backprojected as
+/// an axis-aligned grid in a world turned about the isocentre by the inverse rotation, so any
+/// plane through the volume reconstructs directly.
 /// Output: μ in mm⁻¹ if the projections are ∫μ dl with lengths in mm (HU if options.hu).
 /// Warnings of the plan go to the log. If `plan` is given it receives the plan used.
 /// Throws InvalidArgument as planAnalytic, or naming the first view and pixel of a NaN or

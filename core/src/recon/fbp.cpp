@@ -18,6 +18,7 @@
 #include "tomo/recon.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <memory>
 #include <numbers>
@@ -243,9 +244,57 @@ void checkOrbit(const Geometry& g, Setup& s)
     }
 }
 
+/// A grid with direction cosines M (a tilted slice or volume) is backprojected as the
+/// axis-aligned grid of origin Mᵀ·o in a world turned by Mᵀ about the isocentre: every pose turned
+/// the same way, so each voxel meets the same detector pixel and keeps its distance weight (the
+/// isocentre stays where it is). The weights and the filter are the scan's own.
+struct Alignment
+{
+    bool turned = false;
+    std::array<double, 9> m{1, 0, 0, 0, 1, 0, 0, 0, 1}; ///< the grid's direction, row-major
+    VolumeGrid grid;                                    ///< the axis-aligned grid
+};
+
+Vec3 turnBack(const std::array<double, 9>& m, Vec3 a)
+{
+    // Mᵀ·a: column c of M is index axis c's world direction.
+    return {m[0] * a.x + m[3] * a.y + m[6] * a.z, m[1] * a.x + m[4] * a.y + m[7] * a.z,
+            m[2] * a.x + m[5] * a.y + m[8] * a.z};
+}
+
+Alignment alignGrid(const VolumeGrid& grid)
+{
+    Alignment a{false, grid.direction(), grid};
+    if (grid.direction() == std::array<double, 9>{1, 0, 0, 0, 1, 0, 0, 0, 1}) {
+        return a;
+    }
+    a.turned = true;
+    a.grid = VolumeGrid::make(grid.size(), grid.spacing(), turnBack(a.m, grid.origin()));
+    return a;
+}
+
+/// The poses of `g` turned by Mᵀ (see Alignment), on `detector`.
+Geometry turnedGeometry(const Geometry& g, const Alignment& a, const Detector& detector)
+{
+    std::vector<ViewPose> poses(g.poses().begin(), g.poses().end());
+    if (a.turned) {
+        for (ViewPose& p : poses) {
+            p = {turnBack(a.m, p.source), turnBack(a.m, p.detector), turnBack(a.m, p.u),
+                 turnBack(a.m, p.v)};
+        }
+    }
+    return Geometry::fromPoses(g.beam(), detector, std::move(poses));
+}
+
 Setup makeSetup(const Geometry& g, const VolumeGrid& grid)
 {
-    checkProjectable(g, grid);
+    const Alignment aligned = alignGrid(grid);
+    if (aligned.turned && is2D(g.beam()) &&
+        !(grid.direction()[8] == 1.0 && grid.direction()[2] == 0.0 && grid.direction()[5] == 0.0)) {
+        throwInvalid("grid.direction", "out of the scan plane",
+                     "a 2D scan reconstructs images in its plane; tilt the grid about z only");
+    }
+    checkProjectable(aligned.turned ? turnedGeometry(g, aligned, g.detector()) : g, aligned.grid);
     Setup s;
     const Detector& det = g.detector();
     s.parallel = isParallel(g.beam());
@@ -383,7 +432,8 @@ void weightProjections(const Setup& s, const Detector& det, std::size_t view, fl
 /// beyond the physical detector (the ramp's tails), and the backprojection of the voxels whose
 /// rays fall there needs those values; Wang's weight is zero on the new columns' data but not on
 /// their filtered values. RTK's displaced-detector filter widens the same way.
-ProjectionStack widenForWang(const ProjectionStack& projections, const Setup& s)
+ProjectionStack widenForWang(const ProjectionStack& projections, const Setup& s,
+                             const Alignment& aligned)
 {
     const Geometry& g = projections.geometry();
     const Detector& det = g.detector();
@@ -408,9 +458,7 @@ ProjectionStack widenForWang(const ProjectionStack& projections, const Setup& s)
     Detector wide = det;
     wide.columns = det.columns + extra;
     wide.offsetU = det.offsetU + (s.wangLongSidePositive ? -0.5 : 0.5) * static_cast<double>(extra);
-    const Geometry wideGeometry = Geometry::fromPoses(
-        g.beam(), wide, std::vector<ViewPose>(g.poses().begin(), g.poses().end()));
-    ProjectionStack out = ProjectionStack::zeros(wideGeometry);
+    ProjectionStack out = ProjectionStack::zeros(turnedGeometry(g, aligned, wide));
     const std::size_t first = s.wangLongSidePositive ? extra : 0;
     for (std::size_t view = 0; view < projections.views(); ++view) {
         for (std::size_t iv = 0; iv < det.rows; ++iv) {
@@ -481,12 +529,24 @@ Volume reconstructAnalytic(const ProjectionStack& projections, const VolumeGrid&
     const std::size_t views = geometry.viewCount();
     ctx.reportProgress(0, views, "weighting and ramp filter");
 
-    // Weight and filter batch by batch, so a cancel is prompt and a preview comes early.
+    // Weight and filter batch by batch, so a cancel is prompt and a preview comes early. The
+    // copy carries the geometry the backprojection sees (turned for a tilted grid).
+    const Alignment aligned = alignGrid(grid);
     ProjectionStack filtered =
-        s.plan.weighting == RedundancyWeighting::Wang ? widenForWang(projections, s) : projections;
+        s.plan.weighting == RedundancyWeighting::Wang
+            ? widenForWang(projections, s, aligned)
+            : (aligned.turned
+                   ? ProjectionStack::fromData(
+                         turnedGeometry(geometry, aligned, geometry.detector()),
+                         std::vector<float>(projections.data().begin(), projections.data().end()))
+                   : projections);
     const Detector& det = filtered.geometry().detector();
     const auto projector = makeProjector(ProjectorModel::VoxelDriven, compute);
-    Volume image = Volume::zeros(grid);
+    Volume image = Volume::zeros(aligned.grid);
+    // The image with the requested (tilted) grid: the same voxels in the same order.
+    const auto onGrid = [&grid](const Volume& v) {
+        return Volume::fromData(grid, std::vector<float>(v.data().begin(), v.data().end()));
+    };
     const detail::RampFilter ramp(
         det.columns,
         {.spacing = s.curved ? det.pixelU / s.radius : det.pixelU, .angular = s.curved}, options);
@@ -510,7 +570,7 @@ Volume reconstructAnalytic(const ProjectionStack& projections, const VolumeGrid&
         ctx.reportProgress(first + count, views, "backprojection");
         if (ctx.wantsPreviews()) {
             Preview preview;
-            preview.volume = std::make_shared<const Volume>(image);
+            preview.volume = std::make_shared<const Volume>(onGrid(image));
             preview.stage = s.plan.method;
             ctx.publishPreview(std::move(preview));
         }
@@ -518,7 +578,7 @@ Volume reconstructAnalytic(const ProjectionStack& projections, const VolumeGrid&
     if (options.hu) {
         convertToHu(image, options.muWater);
     }
-    return image;
+    return aligned.turned ? onGrid(image) : image;
 }
 
 void convertToHu(Volume& volume, double muWater)
