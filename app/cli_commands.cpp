@@ -17,7 +17,7 @@ int runCommand(const RunOptions& options)
 {
     const Scene scene = loadScene(options.scene);
     if (options.plan) {
-        printPlan(scene, options.device);
+        printPlan(scene, scene.reconstructionGrid(), options.device);
         return kExitSuccess;
     }
     auto compute = ComputeContext::create(options.device);

@@ -102,17 +102,22 @@ struct ReconstructOptions
     std::string grid;           ///< NX,NY,NZ (default: the scene's)
     std::string spacing;        ///< S or SX,SY,SZ (default: the scene's)
     bool hu = false;
+    /// --slice-normal NX,NY,NZ and/or --slice-centre X,Y,Z (mm): reconstruct one plane of the
+    /// grid's x-y size through that point, perpendicular to that normal (default: z, the
+    /// isocentre); empty: the scene's whole grid.
+    std::string sliceNormal;
+    std::string sliceCentre;
     bool plan = false; ///< print the plan and stop
     std::string device;
     bool json = false;
     bool quiet = false;
 };
 
-/// Prints how the scene would be reconstructed: the method and weights (or the iterative
+/// Prints how the scene would be reconstructed on `grid`: the method and weights (or the iterative
 /// algorithm), warnings, the host memory estimate against the machine, and the OpenCL device's
 /// slab and batch plan. Throws InvalidArgument as the reconstruction would, and when the host
 /// memory estimate exceeds the machine.
-void printPlan(const Scene& scene, const std::string& deviceChoice);
+void printPlan(const Scene& scene, const VolumeGrid& grid, const std::string& deviceChoice);
 
 /// `tomoscope-cli reconstruct`: reconstruct a projection stack with the scene's geometry.
 int reconstructCommand(const ReconstructOptions& options);

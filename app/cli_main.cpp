@@ -97,6 +97,11 @@ int main(int argc, char** argv)
     reconCmd->add_option("--grid", recon.grid, "NX,NY,NZ voxels (default: the scene's)");
     reconCmd->add_option("--spacing", recon.spacing, "S or SX,SY,SZ in mm (default: the scene's)");
     reconCmd->add_flag("--hu", recon.hu, "output Hounsfield units instead of mu in mm^-1");
+    reconCmd->add_option("--slice-normal", recon.sliceNormal,
+                         "NX,NY,NZ: reconstruct one plane perpendicular to this direction "
+                         "(default z), of the grid's x-y size and spacing");
+    reconCmd->add_option("--slice-centre", recon.sliceCentre,
+                         "X,Y,Z in mm: the plane's centre (default: the isocentre)");
     reconCmd->add_flag("--plan", recon.plan,
                        "print the method, weights, warnings and memory plan, and stop");
     reconCmd->add_option("--device,--backend", recon.device, "as for run");

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -83,12 +84,65 @@ HostMemory hostMemoryFor(const Scene& scene, const Geometry& geometry, const Vol
         estimateHostMemory(grid, d.columns * d.rows, geometry.viewCount(), scene.isIterative());
     return m;
 }
+/// Three numbers "X,Y,Z" for `field`.
+Vec3 parseTriple(const std::string& text, const std::string& field)
+{
+    Vec3 v;
+    char tail = 0;
+    if (std::sscanf(text.c_str(), "%lf,%lf,%lf%c", &v.x, &v.y, &v.z, &tail) != 3 || !isFinite(v)) {
+        throwInvalid(field, "\"" + text + "\"", "give three numbers X,Y,Z");
+    }
+    return v;
+}
+
+/// The single-slice grid the options ask for: the scene grid's x-y size and spacing, one
+/// voxel thick (the z spacing), its plane through `centre` perpendicular to `normal`; the
+/// rotation takes z to the normal along the shortest arc, so a normal near z keeps x and y.
+VolumeGrid sliceGrid(const VolumeGrid& scene, const ReconstructOptions& options)
+{
+    const Vec3 centre =
+        options.sliceCentre.empty() ? Vec3{} : parseTriple(options.sliceCentre, "--slice-centre");
+    Vec3 n = options.sliceNormal.empty() ? Vec3{0, 0, 1}
+                                         : parseTriple(options.sliceNormal, "--slice-normal");
+    const double length = norm(n);
+    if (!(length > 0.0)) {
+        throwInvalid("--slice-normal", "\"" + options.sliceNormal + "\"",
+                     "give a direction that is not zero");
+    }
+    n = n * (1.0 / length);
+    // Rodrigues: the rotation about z × n by the angle between z and n.
+    const Vec3 z{0, 0, 1};
+    const Vec3 axis = cross(z, n);
+    const double sine = norm(axis);
+    const double cosine = dot(z, n);
+    std::array<double, 9> m{1, 0, 0, 0, 1, 0, 0, 0, 1};
+    if (sine > 1e-12) {
+        const Vec3 k = axis * (1.0 / sine);
+        const double kk[3] = {k.x, k.y, k.z};
+        const double cross3[3][3] = {{0, -k.z, k.y}, {k.z, 0, -k.x}, {-k.y, k.x, 0}};
+        for (int r = 0; r < 3; ++r) {
+            for (int c = 0; c < 3; ++c) {
+                m[static_cast<std::size_t>(3 * r + c)] =
+                    (r == c ? cosine : 0.0) + sine * cross3[r][c] + (1.0 - cosine) * kk[r] * kk[c];
+            }
+        }
+    } else if (cosine < 0.0) {
+        m = {1, 0, 0, 0, -1, 0, 0, 0, -1}; // n = -z: half a turn about x
+    }
+    const auto& size = scene.size();
+    const auto& spacing = scene.spacing();
+    const double hx = 0.5 * (static_cast<double>(size[0]) - 1.0) * spacing[0];
+    const double hy = 0.5 * (static_cast<double>(size[1]) - 1.0) * spacing[1];
+    // origin = centre − M·(hx, hy, 0)
+    const Vec3 origin{centre.x - (m[0] * hx + m[1] * hy), centre.y - (m[3] * hx + m[4] * hy),
+                      centre.z - (m[6] * hx + m[7] * hy)};
+    return VolumeGrid::make({size[0], size[1], 1}, spacing, origin, m);
+}
 } // namespace
 
-void printPlan(const Scene& scene, const std::string& deviceChoice)
+void printPlan(const Scene& scene, const VolumeGrid& grid, const std::string& deviceChoice)
 {
     const Geometry geometry = scene.geometry();
-    const VolumeGrid grid = scene.reconstructionGrid();
     const bool iterative = scene.isIterative();
     const Detector& d = geometry.detector();
     const HostMemory host = hostMemoryFor(scene, geometry, grid);
@@ -127,7 +181,9 @@ int reconstructCommand(const ReconstructOptions& options)
 {
     const Scene scene = sceneFor(options);
     const Geometry geometry = scene.geometry();
-    const VolumeGrid grid = scene.reconstructionGrid();
+    const bool slice = !options.sliceNormal.empty() || !options.sliceCentre.empty();
+    const VolumeGrid grid =
+        slice ? sliceGrid(scene.reconstructionGrid(), options) : scene.reconstructionGrid();
     const std::string algorithm = scene.algorithm();
     const bool iterative = scene.isIterative();
     const HostMemory host = hostMemoryFor(scene, geometry, grid);
@@ -142,7 +198,7 @@ int reconstructCommand(const ReconstructOptions& options)
     }
 
     if (options.plan) {
-        printPlan(scene, options.device);
+        printPlan(scene, grid, options.device);
         return kExitSuccess;
     }
 

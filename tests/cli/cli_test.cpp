@@ -479,3 +479,25 @@ TEST_F(Cli, ReconstructPlanNamesTheWeightsAndRefusesMismatchedData)
         << tight.output;
 }
 } // namespace
+
+namespace
+{
+TEST_F(Cli, ReconstructWritesAnObliqueSliceAndRefusesAZeroNormal)
+{
+    const fs::path scene = smallConeScene(m_dir);
+    const std::string p = (m_dir / "p.mha").string();
+    ASSERT_EQ(runCli("project " + scene.string() + " --model analytic -q -o " + p).exitCode, 0);
+    const fs::path v = m_dir / "oblique.nii.gz";
+    const Outcome oblique = runCli("reconstruct " + scene.string() + " --projections " + p +
+                                   " -o " + v.string() + " --slice-normal 0,1,1 -q");
+    ASSERT_EQ(oblique.exitCode, 0) << oblique.output;
+    EXPECT_NE(oblique.output.find("32 x 32 x 1"), std::string::npos) << oblique.output;
+    EXPECT_TRUE(fs::exists(v));
+    const fs::path zero = m_dir / "zero.nii.gz";
+    const Outcome bad = runCli("reconstruct " + scene.string() + " --projections " + p + " -o " +
+                               zero.string() + " --slice-normal 0,0,0 -q");
+    EXPECT_EQ(bad.exitCode, 1);
+    EXPECT_NE(bad.output.find("--slice-normal = \"0,0,0\""), std::string::npos) << bad.output;
+    EXPECT_FALSE(fs::exists(zero));
+}
+} // namespace
