@@ -126,6 +126,9 @@ struct CompareOptions
 {
     std::string estimate;
     std::string reference;
+    /// --profile X0,Y0,Z0:X1,Y1,Z1 (mm): also sample both volumes along that segment.
+    std::string profile;
+    std::size_t samples = 100; ///< --samples, points along the profile (ends included)
     bool json = false;
 };
 

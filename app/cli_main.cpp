@@ -115,6 +115,10 @@ int main(int argc, char** argv)
     compareCmd->add_option("estimate", compare.estimate, "volume to score")->required();
     compareCmd->add_option("reference", compare.reference, "reference volume (same grid)")
         ->required();
+    compareCmd->add_option("--profile", compare.profile,
+                           "X0,Y0,Z0:X1,Y1,Z1 in mm: also print both volumes along this segment");
+    compareCmd->add_option("--samples", compare.samples, "points along the profile (default 100)")
+        ->check(CLI::Range(2, 100000));
     compareCmd->add_flag("--json", compare.json, "print the metrics as JSON");
 
     CLI::App* phantomCmd = app.add_subcommand(

@@ -282,21 +282,45 @@ int compareCommand(const CompareOptions& options)
     const double p = psnr(estimate, reference);
     const double s = ssim(estimate, reference);
     const HermanDistances h = hermanDistances(estimate, reference);
+    std::vector<double> profileEstimate;
+    std::vector<double> profileReference;
+    if (!options.profile.empty()) {
+        const std::size_t colon = options.profile.find(':');
+        if (colon == std::string::npos) {
+            throwInvalid("--profile", "\"" + options.profile + "\"",
+                         "give the segment as X0,Y0,Z0:X1,Y1,Z1 (mm)");
+        }
+        const Vec3 from = parseTriple(options.profile.substr(0, colon), "--profile (start)");
+        const Vec3 to = parseTriple(options.profile.substr(colon + 1), "--profile (end)");
+        profileEstimate = lineProfile(estimate, from, to, options.samples);
+        profileReference = lineProfile(reference, from, to, options.samples);
+    }
     if (options.json) {
-        const nlohmann::json out = {{"estimate", options.estimate},
-                                    {"reference", options.reference},
-                                    {"rmse", r},
-                                    {"psnr_db", p},
-                                    {"ssim", s},
-                                    {"ssim_per_slice", ssimPerSlice(estimate, reference)},
-                                    {"d", h.d},
-                                    {"r", h.r},
-                                    {"e", h.e}};
+        nlohmann::json out = {{"estimate", options.estimate},
+                              {"reference", options.reference},
+                              {"rmse", r},
+                              {"psnr_db", p},
+                              {"ssim", s},
+                              {"ssim_per_slice", ssimPerSlice(estimate, reference)},
+                              {"d", h.d},
+                              {"r", h.r},
+                              {"e", h.e}};
+        if (!profileEstimate.empty()) {
+            out["profile"] = {{"estimate", profileEstimate}, {"reference", profileReference}};
+        }
         std::printf("%s\n", out.dump(2).c_str());
         return kExitSuccess;
     }
     std::printf("RMSE %.6g   PSNR %.2f dB   SSIM %.4f\n", r, p, s);
     std::printf("CTSim distances: d %.4f   r %.4f   e %.6g\n", h.d, h.r, h.e);
+    if (!profileEstimate.empty()) {
+        std::printf("profile (fraction of the segment, estimate, reference):\n");
+        for (std::size_t i = 0; i < profileEstimate.size(); ++i) {
+            std::printf("%.4f %.6g %.6g\n",
+                        static_cast<double>(i) / static_cast<double>(profileEstimate.size() - 1),
+                        profileEstimate[i], profileReference[i]);
+        }
+    }
     return kExitSuccess;
 }
 } // namespace tomo::cli

@@ -447,6 +447,14 @@ TEST_F(Cli, ReconstructAndCompareScoreAnFdkAgainstTheTruth)
     EXPECT_GT(metrics["ssim"].get<double>(), 0.8);
     EXPECT_EQ(metrics["ssim_per_slice"].size(), 32u);
     EXPECT_GT(metrics["d"].get<double>(), 0.0);
+    // A line profile through the centre: both volumes, the truth's brain (0.2 · 0.02) at x = 0.
+    const Outcome profile =
+        runCli("compare " + v + " " + t + " --json --profile -40,0,0:40,0,0 --samples 9");
+    ASSERT_EQ(profile.exitCode, 0) << profile.output;
+    const nlohmann::json withProfile = nlohmann::json::parse(profile.output);
+    ASSERT_EQ(withProfile["profile"]["estimate"].size(), 9u);
+    EXPECT_NEAR(withProfile["profile"]["reference"][4].get<double>(), 0.004, 1e-3);
+    EXPECT_EQ(runCli("compare " + v + " " + t + " --profile 1,2,3").exitCode, 1);
 }
 
 TEST_F(Cli, ReconstructPlanNamesTheWeightsAndRefusesMismatchedData)
