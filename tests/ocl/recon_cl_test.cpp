@@ -70,3 +70,48 @@ TEST_F(OpenClReconstruction, FanBeamFbpAndFdkAgreeWithTheCpuBackend)
 }
 } // namespace
 } // namespace tomo
+
+namespace tomo
+{
+namespace
+{
+TEST_F(OpenClReconstruction, WangWeightsAndTiltedSlicesAgreeWithTheCpuBackend)
+{
+    // An offset detector (Wang's weights on the widened detector) in a fan scan, and an oblique
+    // plane of a cone scan (the scan turned instead of the grid), on both backends.
+    auto cpu = ComputeContext::create("cpu");
+    NullRunContext ctx;
+    const Geometry fan = Geometry::circular(
+        BeamType::Fan2D, {.columns = 96, .rows = 1, .pixelU = 2.4, .pixelV = 2.4, .offsetU = 30},
+        {.views = 72,
+         .angularRange = 2.0 * std::numbers::pi,
+         .sourceIsocentre = 500.0,
+         .sourceDetector = 1000.0});
+    const ProjectionStack fanData =
+        projectAnalytic(sheppLogan2D(SheppLoganVariant::Modified, 40.0, 0.02), fan, ctx);
+    const VolumeGrid image = VolumeGrid::centred({48, 48, 1}, {2.0, 2.0, 2.0});
+    AnalyticPlan plan;
+    const Volume fanOnCpu = reconstructAnalytic(fanData, image, {}, *cpu, ctx, &plan);
+    EXPECT_EQ(plan.weighting, RedundancyWeighting::Wang);
+    EXPECT_LT(
+        maxDifferenceOverPeak(reconstructAnalytic(fanData, image, {}, *m_compute, ctx), fanOnCpu),
+        kAgreementOfPeak);
+
+    const Geometry cone = Geometry::circular(
+        BeamType::Cone3D, {.columns = 96, .rows = 40, .pixelU = 2.4, .pixelV = 2.4},
+        {.views = 72,
+         .angularRange = 2.0 * std::numbers::pi,
+         .sourceIsocentre = 500.0,
+         .sourceDetector = 1000.0});
+    const ProjectionStack coneData =
+        projectAnalytic(sheppLogan3D(SheppLoganVariant::Modified, 40.0, 0.02), cone, ctx);
+    const double c = std::cos(0.4);
+    const double s = std::sin(0.4);
+    const VolumeGrid oblique = VolumeGrid::make(
+        {48, 48, 1}, {2.0, 2.0, 2.0}, {-47.0, -47.0 * c, -47.0 * s}, {1, 0, 0, 0, c, -s, 0, s, c});
+    EXPECT_LT(maxDifferenceOverPeak(reconstructAnalytic(coneData, oblique, {}, *m_compute, ctx),
+                                    reconstructAnalytic(coneData, oblique, {}, *cpu, ctx)),
+              kAgreementOfPeak);
+}
+} // namespace
+} // namespace tomo
