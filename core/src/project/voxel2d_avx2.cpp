@@ -85,7 +85,10 @@ constexpr int kPadAfter = 18;
 // voxel and their change per voxel, the isocentre's depth P5, and for parallel beams the offset
 // from lane 0's column to the window's start (0 or -14, or NaN where the window cannot hold the
 // spread of eight voxels and the gathers run).
-constexpr std::size_t kCoeffs = 6;
+constexpr std::size_t kCoeffs = 7;
+// c[6]: which window a parallel-beam view's eight voxels read (else gathers).
+constexpr float kWindow8 = 1.0f;
+constexpr float kWindow16 = 2.0f;
 
 /// The bilinear samples of eight lanes at padded column `index` + frac from one view's row.
 TOMO_TARGET_AVX2 inline __m256 sampleWindow(const float* line, int low, __m256i index, __m256 frac)
@@ -96,6 +99,16 @@ TOMO_TARGET_AVX2 inline __m256 sampleWindow(const float* line, int low, __m256i 
         pickFromWindow(_mm256_loadu_ps(line + low), _mm256_loadu_ps(line + low + 8), rel, upper);
     const __m256 right = pickFromWindow(_mm256_loadu_ps(line + low + 1),
                                         _mm256_loadu_ps(line + low + 9), rel, upper);
+    return _mm256_fmadd_ps(frac, _mm256_sub_ps(right, left), left);
+}
+
+/// The same from an 8-float window when every lane's column lies in low .. low + 7 (a spread
+/// of at most 7): one permute per sample, no blends.
+TOMO_TARGET_AVX2 inline __m256 sampleWindow8(const float* line, int low, __m256i index, __m256 frac)
+{
+    const __m256i rel = _mm256_sub_epi32(index, _mm256_set1_epi32(low));
+    const __m256 left = _mm256_permutevar8x32_ps(_mm256_loadu_ps(line + low), rel);
+    const __m256 right = _mm256_permutevar8x32_ps(_mm256_loadu_ps(line + low + 1), rel);
     return _mm256_fmadd_ps(frac, _mm256_sub_ps(right, left), left);
 }
 
@@ -148,11 +161,16 @@ TOMO_TARGET_AVX2 inline __m256 contribution(const Lanes& k, __m256 fi, const flo
         const Columns col = splitColumns(k, f);
         // Along the row f changes by c[1] per voxel: lane 0 holds the lowest column where
         // c[1] >= 0, the highest (within 14) where it is negative.
-        const __m256 sample =
-            std::isnan(c[5])
-                ? sampleGather(line, col.index, col.frac)
-                : sampleWindow(line, _mm256_cvtsi256_si32(col.index) + static_cast<int>(c[5]),
-                               col.index, col.frac);
+        __m256 sample;
+        if (c[6] == kWindow8) {
+            sample = sampleWindow8(line, _mm256_cvtsi256_si32(col.index) + static_cast<int>(c[5]),
+                                   col.index, col.frac);
+        } else if (c[6] == kWindow16) {
+            sample = sampleWindow(line, _mm256_cvtsi256_si32(col.index) + static_cast<int>(c[5]),
+                                  col.index, col.frac);
+        } else {
+            sample = sampleGather(line, col.index, col.frac);
+        }
         return _mm256_and_ps(valid, sample);
     } else {
         const __m256 w = _mm256_fmadd_ps(fi, _mm256_set1_ps(c[3]), _mm256_set1_ps(c[2]));
@@ -242,10 +260,11 @@ bool voxelBack2DAvx2(const Setup2D& s, const float* maps, std::size_t count, con
                 c[2] = p[3] * s.originX + p[4] * y + p[5];
                 c[3] = p[3] * s.spacingX;
                 c[4] = p[5];
-                // Eight voxels span |c[1]|·7 columns, their floors one more.
-                const bool fits = std::abs(c[1]) * (kLanes - 1) + 1.0f <= kMaxSpread;
-                c[5] = !fits ? std::numeric_limits<float>::quiet_NaN()
-                             : (c[1] >= 0.0f ? 0.0f : -static_cast<float>(kMaxSpread));
+                // Eight voxels span |c[1]|·7 columns, their floors one more: within 7 the
+                // 8-float window holds them, within 14 the 16-float one.
+                const float spread = std::abs(c[1]) * (kLanes - 1) + 1.0f;
+                c[6] = spread <= kLanes - 1 ? kWindow8 : (spread <= kMaxSpread ? kWindow16 : 0.0f);
+                c[5] = c[1] >= 0.0f ? 0.0f : -(c[6] == kWindow8 ? kLanes - 1.0f : kMaxSpread);
             }
             float* row = out + static_cast<std::size_t>(j) * static_cast<std::size_t>(s.nx);
             if (s.parallel) {
