@@ -102,6 +102,8 @@ struct ReconstructOptions
     std::string grid;           ///< NX,NY,NZ (default: the scene's)
     std::string spacing;        ///< S or SX,SY,SZ (default: the scene's)
     bool hu = false;
+    std::string filter; ///< --filter ram-lak|shepp-logan|cosine|hamming|hann (default: the scene's)
+    double cutoff = 0.0; ///< --cutoff in (0, 1] of Nyquist; 0: the scene's
     /// --slice-normal NX,NY,NZ and/or --slice-centre X,Y,Z (mm): reconstruct one plane of the
     /// grid's x-y size through that point, perpendicular to that normal (default: z, the
     /// isocentre); empty: the scene's whole grid.

@@ -97,6 +97,11 @@ int main(int argc, char** argv)
     reconCmd->add_option("--grid", recon.grid, "NX,NY,NZ voxels (default: the scene's)");
     reconCmd->add_option("--spacing", recon.spacing, "S or SX,SY,SZ in mm (default: the scene's)");
     reconCmd->add_flag("--hu", recon.hu, "output Hounsfield units instead of mu in mm^-1");
+    reconCmd->add_option("--filter", recon.filter,
+                         "ramp window: ram-lak, shepp-logan, cosine, hamming, hann (default: the "
+                         "scene's)");
+    reconCmd->add_option("--cutoff", recon.cutoff,
+                         "ramp cut-off as a fraction of the Nyquist frequency, in (0, 1]");
     reconCmd->add_option("--slice-normal", recon.sliceNormal,
                          "NX,NY,NZ: reconstruct one plane perpendicular to this direction "
                          "(default z), of the grid's x-y size and spacing");

@@ -44,14 +44,26 @@ Scene sceneFor(const ReconstructOptions& options)
     if (options.iterations > 0) {
         scene.reconstruction.iterative.iterations = options.iterations;
     }
+    if (!options.filter.empty()) {
+        scene.reconstruction.fbp.window = parseRampWindow(options.filter, "--filter");
+    }
+    if (options.cutoff != 0.0) {
+        scene.reconstruction.fbp.cutoff = options.cutoff;
+    }
     try {
         scene.validate();
     } catch (const InvalidArgument& e) {
         // Name the option where the value came from the command line.
         const std::string what = e.what();
-        if (!options.algorithm.empty() && what.find("reconstruction.algorithm") == 0) {
-            throwInvalid("--algorithm", "\"" + options.algorithm + "\"",
-                         what.substr(what.find("invalid: ") + 9));
+        const std::string accepted = what.substr(what.find("invalid: ") + 9);
+        if (!options.algorithm.empty() && what.starts_with("reconstruction.algorithm")) {
+            throwInvalid("--algorithm", "\"" + options.algorithm + "\"", accepted);
+        }
+        if (options.cutoff != 0.0 && what.starts_with("reconstruction.cutoff")) {
+            throwInvalid("--cutoff", formatValue(options.cutoff), accepted);
+        }
+        if (options.iterations > 0 && what.starts_with("reconstruction.iterations")) {
+            throwInvalid("--iterations", std::to_string(options.iterations), accepted);
         }
         throw;
     }
