@@ -3,6 +3,8 @@
 // What the benchmark executables share: the device a benchmark runs on.
 #include "tomo/compute.h"
 
+#include <benchmark/benchmark.h>
+
 #include <memory>
 
 namespace tomo::bench
@@ -19,5 +21,14 @@ inline std::shared_ptr<ComputeContext> contextFor(Backend backend)
         }
     }
     return nullptr;
+}
+/// contextFor(backend), or nullptr with the benchmark marked skipped ("no OpenCL device").
+inline std::shared_ptr<ComputeContext> contextOrSkip(benchmark::State& state, Backend backend)
+{
+    auto compute = contextFor(backend);
+    if (!compute) {
+        state.SkipWithError("no OpenCL device");
+    }
+    return compute;
 }
 } // namespace tomo::bench

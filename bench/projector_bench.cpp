@@ -40,8 +40,6 @@ Problem makeProblem(std::size_t n, std::size_t views)
     return {g, std::move(v), std::move(p)};
 }
 
-using bench::contextFor;
-
 // Cone beam, circular orbit (SID 1000 mm, SDD 1500 mm as in issue 4), n³ grid of 1 mm voxels,
 // `views` views of n² pixels of 1.5 mm (1 mm at the isocentre).
 Problem makeConeProblem(std::size_t n, std::size_t views)
@@ -72,9 +70,8 @@ std::string label(const ComputeContext& compute, bool cone, std::size_t n, std::
 void forward(benchmark::State& state, Backend backend, ProjectorModel model, MakeProblem make,
              bool cone)
 {
-    auto compute = contextFor(backend);
+    auto compute = bench::contextOrSkip(state, backend);
     if (!compute) {
-        state.SkipWithError("no OpenCL device");
         return;
     }
     const auto n = static_cast<std::size_t>(state.range(0));
@@ -98,9 +95,8 @@ void forward(benchmark::State& state, Backend backend, ProjectorModel model, Mak
 void back(benchmark::State& state, Backend backend, ProjectorModel model, MakeProblem make,
           bool cone)
 {
-    auto compute = contextFor(backend);
+    auto compute = bench::contextOrSkip(state, backend);
     if (!compute) {
-        state.SkipWithError("no OpenCL device");
         return;
     }
     const auto n = static_cast<std::size_t>(state.range(0));

@@ -22,8 +22,6 @@ namespace
 using namespace tomo;
 constexpr double kPi = std::numbers::pi;
 
-using bench::contextFor;
-
 // CTSim's pjrec case: a 2D parallel scan over 180° (or a fan scan over 360°, SID 500, SDD
 // 1000), n·1.42 columns, an n² image of 200/n mm pixels. The data are a smooth bump; the
 // timing does not depend on the values.
@@ -68,9 +66,8 @@ std::string label(const ComputeContext& compute, const std::string& problem)
 
 void analytic2D(benchmark::State& state, Backend backend, BeamType beam)
 {
-    auto compute = contextFor(backend);
+    auto compute = bench::contextOrSkip(state, backend);
     if (!compute) {
-        state.SkipWithError("no OpenCL device");
         return;
     }
     const auto n = static_cast<std::size_t>(state.range(0));
@@ -92,9 +89,8 @@ void analytic2D(benchmark::State& state, Backend backend, BeamType beam)
 
 void fdk(benchmark::State& state, Backend backend)
 {
-    auto compute = contextFor(backend);
+    auto compute = bench::contextOrSkip(state, backend);
     if (!compute) {
-        state.SkipWithError("no OpenCL device");
         return;
     }
     const auto n = static_cast<std::size_t>(state.range(0));
@@ -118,9 +114,8 @@ void fdk(benchmark::State& state, Backend backend)
 
 void sirt(benchmark::State& state, Backend backend)
 {
-    auto compute = contextFor(backend);
+    auto compute = bench::contextOrSkip(state, backend);
     if (!compute) {
-        state.SkipWithError("no OpenCL device");
         return;
     }
     const auto n = static_cast<std::size_t>(state.range(0));
@@ -172,9 +167,8 @@ private:
 // level), the promise issue 5 makes ("the first image appears within a second").
 void firstPreview(benchmark::State& state, Backend backend)
 {
-    auto compute = contextFor(backend);
+    auto compute = bench::contextOrSkip(state, backend);
     if (!compute) {
-        state.SkipWithError("no OpenCL device");
         return;
     }
     const auto n = static_cast<std::size_t>(state.range(0));

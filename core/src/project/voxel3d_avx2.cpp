@@ -469,19 +469,14 @@ bool voxelBack3DAvx2(const Setup3D& s, const float* matrices, std::size_t count,
     return false;
 #endif
 }
-bool voxelBack3DCurvedAvx2(const Setup3D& s, const float* params, std::size_t count,
-                           const float* proj, std::size_t pixels, float weight, float* out)
+bool voxelBack3DCurvedAvx2([[maybe_unused]] const Setup3D& s, [[maybe_unused]] const float* params,
+                           [[maybe_unused]] std::size_t count, [[maybe_unused]] const float* proj,
+                           [[maybe_unused]] std::size_t pixels, [[maybe_unused]] float weight,
+                           [[maybe_unused]] float* out)
 {
 #if TOMO_HAVE_AVX2_PATH
     return useAvx2() && voxelBack3DColumns(s, params, true, count, proj, pixels, weight, out);
 #else
-    (void)s;
-    (void)params;
-    (void)count;
-    (void)proj;
-    (void)pixels;
-    (void)weight;
-    (void)out;
     return false;
 #endif
 }
