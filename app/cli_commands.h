@@ -134,6 +134,10 @@ struct CompareOptions
     bool json = false;
 };
 
+/// `tomoscope-cli info`: size, spacing, origin, direction, orientation code and value range of
+/// an image file (as JSON with `json`).
+int infoCommand(const std::string& path, bool json);
+
 /// `tomoscope-cli compare`: RMSE, PSNR, SSIM and CTSim's d, r, e of two volumes on one grid.
 int compareCommand(const CompareOptions& options);
 } // namespace tomo::cli

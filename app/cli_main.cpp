@@ -126,6 +126,14 @@ int main(int argc, char** argv)
         ->check(CLI::Range(2, 100000));
     compareCmd->add_flag("--json", compare.json, "print the metrics as JSON");
 
+    std::string infoPath;
+    bool infoJson = false;
+    CLI::App* infoCmd = app.add_subcommand(
+        "info", "size, spacing, origin, direction, orientation code and value range of an image\n"
+                "  e.g. tomoscope-cli info out/reconstruction.nii.gz --json");
+    infoCmd->add_option("file", infoPath, "image file (NIfTI, MetaImage, NRRD, PNG)")->required();
+    infoCmd->add_flag("--json", infoJson, "print the fields as JSON");
+
     CLI::App* phantomCmd = app.add_subcommand(
         "phantom",
         "Voxelise a built-in phantom or a phantom file onto a grid and write it as a volume "
@@ -272,6 +280,9 @@ int main(int argc, char** argv)
         }
         if (compareCmd->parsed()) {
             return compareCommand(compare);
+        }
+        if (infoCmd->parsed()) {
+            return infoCommand(infoPath, infoJson);
         }
         if (geometryCmd->parsed()) {
             return check ? checkCommand(geometry.scene, checkJson, completeness)

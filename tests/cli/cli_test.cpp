@@ -509,3 +509,26 @@ TEST_F(Cli, ReconstructWritesAnObliqueSliceAndRefusesAZeroNormal)
     EXPECT_FALSE(fs::exists(zero));
 }
 } // namespace
+
+namespace
+{
+TEST_F(Cli, InfoPrintsTheGridTheOrientationAndTheValueRange)
+{
+    const std::string v = (m_dir / "sl.nii.gz").string();
+    ASSERT_EQ(runCli("phantom shepp-logan-2d --size 64,48,1 --spacing 2 -o " + v).exitCode, 0);
+    const Outcome text = runCli("info " + v);
+    ASSERT_EQ(text.exitCode, 0) << text.output;
+    EXPECT_NE(text.output.find("size:        64 x 48 x 1"), std::string::npos) << text.output;
+    EXPECT_NE(text.output.find("orientation: LPS"), std::string::npos) << text.output;
+    const Outcome json = runCli("info " + v + " --json");
+    ASSERT_EQ(json.exitCode, 0) << json.output;
+    const nlohmann::json info = nlohmann::json::parse(json.output);
+    EXPECT_EQ(info["size"][0].get<int>(), 64);
+    EXPECT_DOUBLE_EQ(info["spacing_mm"][1].get<double>(), 2.0);
+    EXPECT_DOUBLE_EQ(info["minimum"].get<double>(), 0.0);
+    EXPECT_GT(info["maximum"].get<double>(), 0.0);
+    const Outcome missing = runCli("info " + (m_dir / "nope.nii").string());
+    EXPECT_EQ(missing.exitCode, 1);
+    EXPECT_NE(missing.output.find("no such file"), std::string::npos) << missing.output;
+}
+} // namespace

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -99,6 +101,66 @@ TEST_F(IoTest, PngMapsTheWindowAndFlipsY)
     EXPECT_EQ(back.data()[2], 0.0f);
     EXPECT_THROW(writePng(v, 1, 0.0, 1.0, m_dir / "y.png"), InvalidArgument);
     EXPECT_THROW(writePng(v, 0, 1.0, 1.0, m_dir / "y.png"), InvalidArgument);
+}
+} // namespace
+} // namespace tomo
+
+namespace tomo
+{
+namespace
+{
+TEST(Orientation, CodesNameTheDirectionEachIndexAxisPointsTowards)
+{
+    EXPECT_EQ(orientationCode({1, 0, 0, 0, 1, 0, 0, 0, 1}), "LPS");
+    EXPECT_EQ(orientationCode({-1, 0, 0, 0, -1, 0, 0, 0, 1}), "RAS");
+    EXPECT_EQ(orientationCode({-1, 0, 0, 0, 1, 0, 0, 0, -1}), "RPI");
+    // Columns are the index axes: i along z, j along -x, k along -y.
+    EXPECT_EQ(orientationCode({0, -1, 0, 0, 0, -1, 1, 0, 0}), "SRA");
+    // 30 deg about z: still closest to LPS, with three different letters.
+    const double c = std::cos(0.5236);
+    const double s = std::sin(0.5236);
+    EXPECT_EQ(orientationCode({c, -s, 0, s, c, 0, 0, 0, 1}), "LPS");
+}
+
+class ImageInfoTest : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        m_dir =
+            std::filesystem::temp_directory_path() /
+            ("tomo_info_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+        std::filesystem::create_directories(m_dir);
+    }
+    void TearDown() override { std::filesystem::remove_all(m_dir); }
+    std::filesystem::path m_dir;
+};
+
+TEST_F(ImageInfoTest, ReportsTheHeaderTheOrientationAndTheValueRange)
+{
+    // x and y flipped (RAS), a known origin and values from -3 to 11.75.
+    const VolumeGrid g = VolumeGrid::make({5, 4, 3}, {0.5, 0.75, 2.0}, {-10.0, 3.5, 7.25},
+                                          {-1, 0, 0, 0, -1, 0, 0, 0, 1});
+    Volume v = Volume::zeros(g);
+    for (std::size_t n = 0; n < v.data().size(); ++n) {
+        v.data()[n] = static_cast<float>(n) * 0.25f - 3.0f;
+    }
+    for (const char* name : {"v.nii.gz", "v.mha", "v.nrrd"}) {
+        writeVolume(v, m_dir / name);
+        const ImageInfo info = readImageInfo(m_dir / name);
+        EXPECT_EQ(info.dimensions, 3u) << name;
+        EXPECT_EQ(info.components, 1u) << name;
+        EXPECT_EQ(info.componentType, "float") << name;
+        EXPECT_EQ(info.size, (std::array<std::size_t, 3>{5, 4, 3})) << name;
+        EXPECT_NEAR(info.spacing[1], 0.75, 1e-6) << name;
+        EXPECT_NEAR(info.origin.x, -10.0, 1e-5) << name;
+        EXPECT_NEAR(info.origin.z, 7.25, 1e-5) << name;
+        EXPECT_NEAR(info.direction[0], -1.0, 1e-6) << name;
+        EXPECT_EQ(info.orientation, "RAS") << name;
+        EXPECT_DOUBLE_EQ(info.minimum, -3.0) << name;
+        EXPECT_DOUBLE_EQ(info.maximum, 59 * 0.25 - 3.0) << name;
+    }
+    EXPECT_THROW((void)readImageInfo(m_dir / "missing.nii"), IoError);
 }
 } // namespace
 } // namespace tomo

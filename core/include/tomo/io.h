@@ -3,7 +3,10 @@
 #include "tomo/projections.h"
 #include "tomo/volume.h"
 
+#include <array>
+#include <cstddef>
 #include <filesystem>
+#include <string>
 
 namespace tomo
 {
@@ -16,6 +19,36 @@ void writeVolume(const Volume& volume, const std::filesystem::path& path);
 /// Reads a scalar volume (any pixel type, converted to float32) with its spatial metadata.
 /// Throws IoError naming the path if it is missing, unreadable or not a 2D/3D scalar image.
 [[nodiscard]] Volume readVolume(const std::filesystem::path& path);
+
+/// What `tomoscope-cli info` reports of an image file.
+struct ImageInfo
+{
+    unsigned dimensions = 0;   ///< of the file (2 or 3 for a volume; 4 for a series...)
+    unsigned components = 0;   ///< per pixel (1 for scalar images)
+    std::string componentType; ///< the file's pixel type: "float", "short", "unsigned char"...
+    std::array<std::size_t, 3> size{}; ///< first three axes (1 where the file has fewer)
+    std::array<double, 3> spacing{};   ///< mm
+    Vec3 origin;                       ///< mm, centre of voxel (0, 0, 0)
+    std::array<double, 9> direction{}; ///< row-major, column c is index axis c (VolumeGrid)
+    /// orientationCode(direction).
+    std::string orientation;
+    /// Value range of a 2D/3D scalar image; NaN where the file is not one.
+    double minimum = 0.0;
+    double maximum = 0.0;
+};
+
+/// The header of an image file and, for a 2D/3D scalar image, its value range.
+/// Throws IoError naming the path if it is missing or unreadable.
+[[nodiscard]] ImageInfo readImageInfo(const std::filesystem::path& path);
+
+/// The three letters naming the patient direction each index axis points towards, in the
+/// physical frame ITK reads images into (x to the patient's left, y posterior, z superior;
+/// DESIGN.md §4): the identity is "LPS", a volume with x and y flipped "RAS". The index axes take
+/// the world axes they are closest to, each a different one (an oblique volume is named by its
+/// nearest axis-aligned orientation). This is the
+/// convention of NIfTI tools and 3D Slicer; ITK's SpatialOrientation names the same volume by the
+/// opposite letters ("RAI" for the identity).
+[[nodiscard]] std::string orientationCode(const std::array<double, 9>& direction);
 
 /// Writes a projection stack as a 3D image (u, v, view) with spacing (du, dv, 1) and origin
 /// (−(nu−1)/2·du, −(nv−1)/2·dv, 0): u and v are mm from the centre of the pixel grid, as RTK's

@@ -14,8 +14,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace tomo
 {
@@ -102,7 +104,10 @@ void writeVolume(const Volume& volume, const std::filesystem::path& path)
     writeItk<Image3>(toItk(volume), path);
 }
 
-Volume readVolume(const std::filesystem::path& path)
+namespace
+{
+/// The ImageIO of a readable image file with its header read. Throws IoError naming the path.
+itk::ImageIOBase::Pointer openImage(const std::filesystem::path& path)
 {
     registerFactories();
     std::error_code ec;
@@ -121,6 +126,72 @@ Volume readVolume(const std::filesystem::path& path)
     } catch (const itk::ExceptionObject& e) {
         throw IoError("cannot read " + path.string() + ": " + e.GetDescription());
     }
+    return io;
+}
+} // namespace
+
+std::string orientationCode(const std::array<double, 9>& direction)
+{
+    // Each index axis (column c) takes one world axis, the assignment that keeps the most of the
+    // axes' lengths (so an oblique volume still gets three different letters), then the letter
+    // of that component's sign.
+    constexpr char kTowards[3][2] = {{'L', 'R'}, {'P', 'A'}, {'S', 'I'}};
+    std::array<std::size_t, 3> world{0, 1, 2};
+    std::array<std::size_t, 3> best = world;
+    double bestScore = -1.0;
+    do {
+        double score = 0.0;
+        for (std::size_t c = 0; c < 3; ++c) {
+            score += std::abs(direction[3 * world[c] + c]);
+        }
+        if (score > bestScore + 1e-12) {
+            bestScore = score;
+            best = world;
+        }
+    } while (std::next_permutation(world.begin(), world.end()));
+    std::string code;
+    for (std::size_t c = 0; c < 3; ++c) {
+        code += kTowards[best[c]][direction[3 * best[c] + c] >= 0.0 ? 0 : 1];
+    }
+    return code;
+}
+
+ImageInfo readImageInfo(const std::filesystem::path& path)
+{
+    const auto io = openImage(path);
+    ImageInfo info;
+    info.dimensions = io->GetNumberOfDimensions();
+    info.components = io->GetNumberOfComponents();
+    info.componentType = itk::ImageIOBase::GetComponentTypeAsString(io->GetComponentType());
+    info.direction = {1, 0, 0, 0, 1, 0, 0, 0, 1};
+    for (unsigned a = 0; a < 3; ++a) {
+        const bool present = a < info.dimensions;
+        info.size[a] = present ? io->GetDimensions(a) : 1;
+        info.spacing[a] = present ? io->GetSpacing(a) : 1.0;
+        if (present) {
+            const std::vector<double> axis = io->GetDirection(a);
+            for (unsigned b = 0; b < 3; ++b) {
+                info.direction[3 * b + a] = b < axis.size() ? axis[b] : (a == b ? 1.0 : 0.0);
+            }
+        }
+    }
+    info.origin = {io->GetOrigin(0), info.dimensions > 1 ? io->GetOrigin(1) : 0.0,
+                   info.dimensions > 2 ? io->GetOrigin(2) : 0.0};
+    info.orientation = orientationCode(info.direction);
+    info.minimum = std::numeric_limits<double>::quiet_NaN();
+    info.maximum = std::numeric_limits<double>::quiet_NaN();
+    if (info.components == 1 && (info.dimensions == 2 || info.dimensions == 3)) {
+        const Volume volume = readVolume(path);
+        const auto [lo, hi] = std::minmax_element(volume.data().begin(), volume.data().end());
+        info.minimum = *lo;
+        info.maximum = *hi;
+    }
+    return info;
+}
+
+Volume readVolume(const std::filesystem::path& path)
+{
+    const auto io = openImage(path);
     if (io->GetNumberOfDimensions() > 3 || io->GetNumberOfDimensions() < 2) {
         throw IoError("cannot read " + path.string() + ": it has " +
                       std::to_string(io->GetNumberOfDimensions()) +
