@@ -138,6 +138,11 @@ struct CompareOptions
 /// an image file (as JSON with `json`).
 int infoCommand(const std::string& path, bool json);
 
+/// `tomoscope-cli convert`: the volume in `input` written to `output` (the format from its
+/// extension), re-indexed to `orientation` if that is not empty (reorient).
+int convertCommand(const std::string& input, const std::string& output,
+                   const std::string& orientation);
+
 /// `tomoscope-cli compare`: RMSE, PSNR, SSIM and CTSim's d, r, e of two volumes on one grid.
 int compareCommand(const CompareOptions& options);
 } // namespace tomo::cli

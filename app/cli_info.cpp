@@ -1,6 +1,8 @@
-// tomoscope-cli info: what an image file holds and where it sits in the world.
+// tomoscope-cli info and convert: what an image file holds and where it sits in the world; the
+// same voxels in another format or orientation.
 #include "cli_commands.h"
 #include "tomo/io.h"
+#include "tomo/spatial.h"
 
 #include <nlohmann/json.hpp>
 
@@ -47,6 +49,19 @@ int infoCommand(const std::string& path, bool json)
     if (hasRange) {
         std::printf("values:      %g to %g\n", info.minimum, info.maximum);
     }
+    return kExitSuccess;
+}
+int convertCommand(const std::string& input, const std::string& output,
+                   const std::string& orientation)
+{
+    Volume volume = readVolume(input);
+    if (!orientation.empty()) {
+        volume = reorient(volume, orientation);
+    }
+    writeVolume(volume, output);
+    const auto& n = volume.grid().size();
+    std::printf("wrote %s: %zu x %zu x %zu, orientation %s\n", output.c_str(), n[0], n[1], n[2],
+                orientationCode(volume.grid().direction()).c_str());
     return kExitSuccess;
 }
 } // namespace tomo::cli

@@ -134,6 +134,19 @@ int main(int argc, char** argv)
     infoCmd->add_option("file", infoPath, "image file (NIfTI, MetaImage, NRRD, PNG)")->required();
     infoCmd->add_flag("--json", infoJson, "print the fields as JSON");
 
+    std::string convertIn;
+    std::string convertOut;
+    std::string convertOrientation;
+    CLI::App* convertCmd = app.add_subcommand(
+        "convert", "write a volume in another format or orientation (voxels keep their world "
+                   "position)\n  e.g. tomoscope-cli convert v.mha v.nii.gz --orientation RAS");
+    convertCmd->add_option("input", convertIn, "volume file")->required();
+    convertCmd->add_option("output", convertOut, "volume file (.nii.gz, .nii, .mha, .nrrd)")
+        ->required();
+    convertCmd->add_option("--orientation", convertOrientation,
+                           "where the index axes should point: RAS, LPS, RAI, LPI, RPS, LAS, RPI, "
+                           "LAI or any other permutation of one of L/R, P/A, S/I");
+
     CLI::App* phantomCmd = app.add_subcommand(
         "phantom",
         "Voxelise a built-in phantom or a phantom file onto a grid and write it as a volume "
@@ -283,6 +296,9 @@ int main(int argc, char** argv)
         }
         if (infoCmd->parsed()) {
             return infoCommand(infoPath, infoJson);
+        }
+        if (convertCmd->parsed()) {
+            return convertCommand(convertIn, convertOut, convertOrientation);
         }
         if (geometryCmd->parsed()) {
             return check ? checkCommand(geometry.scene, checkJson, completeness)

@@ -532,3 +532,25 @@ TEST_F(Cli, InfoPrintsTheGridTheOrientationAndTheValueRange)
     EXPECT_NE(missing.output.find("no such file"), std::string::npos) << missing.output;
 }
 } // namespace
+
+namespace
+{
+TEST_F(Cli, ConvertReorientsAndComesBackVoxelForVoxel)
+{
+    const std::string v = (m_dir / "sl.nii.gz").string();
+    ASSERT_EQ(runCli("phantom shepp-logan-3d --size 20,16,12 --spacing 8 -o " + v).exitCode, 0);
+    const std::string ras = (m_dir / "ras.mha").string();
+    const Outcome there = runCli("convert " + v + " " + ras + " --orientation RAS");
+    ASSERT_EQ(there.exitCode, 0) << there.output;
+    EXPECT_NE(runCli("info " + ras).output.find("orientation: RAS"), std::string::npos);
+    const std::string back = (m_dir / "back.nrrd").string();
+    ASSERT_EQ(runCli("convert " + ras + " " + back + " --orientation LPS").exitCode, 0);
+    const Outcome same = runCli("compare " + back + " " + v + " --json");
+    ASSERT_EQ(same.exitCode, 0) << same.output;
+    EXPECT_EQ(nlohmann::json::parse(same.output)["rmse"].get<double>(), 0.0);
+    const Outcome bad =
+        runCli("convert " + v + " " + (m_dir / "x.mha").string() + " --orientation LLS");
+    EXPECT_EQ(bad.exitCode, 1);
+    EXPECT_FALSE(fs::exists(m_dir / "x.mha"));
+}
+} // namespace
