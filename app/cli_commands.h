@@ -138,10 +138,22 @@ struct CompareOptions
 /// an image file (as JSON with `json`).
 int infoCommand(const std::string& path, bool json);
 
-/// `tomoscope-cli convert`: the volume in `input` written to `output` (the format from its
-/// extension), re-indexed to `orientation` if that is not empty (reorient).
-int convertCommand(const std::string& input, const std::string& output,
-                   const std::string& orientation);
+struct ConvertOptions
+{
+    std::string input;
+    std::string output;
+    std::string orientation; ///< --orientation CODE (reorient)
+    std::string spacing;     ///< --spacing S or SX,SY,SZ: resample to it (same box)
+    std::string like;        ///< --like OTHER: resample onto OTHER's grid
+    std::string interpolation = "linear";
+    bool toHu = false;        ///< --hu: μ (mm⁻¹) to Hounsfield units
+    bool toMu = false;        ///< --mu: Hounsfield units to μ (mm⁻¹)
+    double muWater = 0.01937; ///< --mu-water, mm⁻¹ (kWaterMuAt70keV)
+};
+
+/// `tomoscope-cli convert`: the volume in `input` resampled (--like, --spacing), re-indexed
+/// (--orientation), converted (--hu, --mu) and written to `output` (format from its extension).
+int convertCommand(const ConvertOptions& options);
 
 /// `tomoscope-cli compare`: RMSE, PSNR, SSIM and CTSim's d, r, e of two volumes on one grid.
 int compareCommand(const CompareOptions& options);

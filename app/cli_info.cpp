@@ -2,6 +2,7 @@
 // same voxels in another format or orientation.
 #include "cli_commands.h"
 #include "tomo/io.h"
+#include "tomo/recon.h"
 #include "tomo/spatial.h"
 
 #include <nlohmann/json.hpp>
@@ -11,6 +12,15 @@
 
 namespace tomo::cli
 {
+namespace
+{
+/// The grid of an image file (its voxels are read too; ITK's header alone would do, later).
+VolumeGrid readImageInfoGrid(const std::string& path)
+{
+    return readVolume(path).grid();
+}
+} // namespace
+
 int infoCommand(const std::string& path, bool json)
 {
     const ImageInfo info = readImageInfo(path);
@@ -51,16 +61,31 @@ int infoCommand(const std::string& path, bool json)
     }
     return kExitSuccess;
 }
-int convertCommand(const std::string& input, const std::string& output,
-                   const std::string& orientation)
+int convertCommand(const ConvertOptions& options)
 {
-    Volume volume = readVolume(input);
-    if (!orientation.empty()) {
-        volume = reorient(volume, orientation);
+    Volume volume = readVolume(options.input);
+    const Interpolation interpolation =
+        parseInterpolation(options.interpolation, "--interpolation");
+    if (!options.like.empty()) {
+        volume = resample(volume, readImageInfoGrid(options.like), interpolation);
+    } else if (!options.spacing.empty()) {
+        volume =
+            resample(volume, withSpacing(volume.grid(), parseSpacing(options.spacing, "--spacing")),
+                     interpolation);
     }
-    writeVolume(volume, output);
+    if (!options.orientation.empty()) {
+        volume = reorient(volume, options.orientation);
+    }
+    if (options.toHu) {
+        convertToHu(volume, options.muWater);
+    } else if (options.toMu) {
+        convertToMu(volume, options.muWater);
+    }
+    writeVolume(volume, options.output);
     const auto& n = volume.grid().size();
-    std::printf("wrote %s: %zu x %zu x %zu, orientation %s\n", output.c_str(), n[0], n[1], n[2],
+    const auto& s = volume.grid().spacing();
+    std::printf("wrote %s: %zu x %zu x %zu voxels of %g x %g x %g mm, orientation %s\n",
+                options.output.c_str(), n[0], n[1], n[2], s[0], s[1], s[2],
                 orientationCode(volume.grid().direction()).c_str());
     return kExitSuccess;
 }

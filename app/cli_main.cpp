@@ -134,18 +134,32 @@ int main(int argc, char** argv)
     infoCmd->add_option("file", infoPath, "image file (NIfTI, MetaImage, NRRD, PNG)")->required();
     infoCmd->add_flag("--json", infoJson, "print the fields as JSON");
 
-    std::string convertIn;
-    std::string convertOut;
-    std::string convertOrientation;
+    ConvertOptions convert;
     CLI::App* convertCmd = app.add_subcommand(
-        "convert", "write a volume in another format or orientation (voxels keep their world "
-                   "position)\n  e.g. tomoscope-cli convert v.mha v.nii.gz --orientation RAS");
-    convertCmd->add_option("input", convertIn, "volume file")->required();
-    convertCmd->add_option("output", convertOut, "volume file (.nii.gz, .nii, .mha, .nrrd)")
+        "convert", "write a volume in another format, grid or orientation (voxels keep their world "
+                   "position)\n  e.g. tomoscope-cli convert v.mha v.nii.gz --orientation RAS\n"
+                   "       tomoscope-cli convert ct.nii.gz ct-2mm.nii.gz --spacing 2 "
+                   "--interpolation bspline");
+    convertCmd->add_option("input", convert.input, "volume file")->required();
+    convertCmd->add_option("output", convert.output, "volume file (.nii.gz, .nii, .mha, .nrrd)")
         ->required();
-    convertCmd->add_option("--orientation", convertOrientation,
+    convertCmd->add_option("--orientation", convert.orientation,
                            "where the index axes should point: RAS, LPS, RAI, LPI, RPS, LAS, RPI, "
                            "LAI or any other permutation of one of L/R, P/A, S/I");
+    CLI::Option* spacingConvert = convertCmd->add_option(
+        "--spacing", convert.spacing, "resample to S or SX,SY,SZ mm over the same box");
+    CLI::Option* likeConvert =
+        convertCmd->add_option("--like", convert.like, "resample onto this image's grid");
+    spacingConvert->excludes(likeConvert);
+    convertCmd->add_option("--interpolation", convert.interpolation,
+                           "nearest (label maps), linear (default) or bspline");
+    CLI::Option* huConvert =
+        convertCmd->add_flag("--hu", convert.toHu, "convert mu (mm^-1) to Hounsfield units");
+    CLI::Option* muConvert =
+        convertCmd->add_flag("--mu", convert.toMu, "convert Hounsfield units to mu (mm^-1)");
+    huConvert->excludes(muConvert);
+    convertCmd->add_option("--mu-water", convert.muWater,
+                           "mu of water in mm^-1 for --hu/--mu (default 0.01937, 70 keV)");
 
     CLI::App* phantomCmd = app.add_subcommand(
         "phantom",
@@ -298,7 +312,7 @@ int main(int argc, char** argv)
             return infoCommand(infoPath, infoJson);
         }
         if (convertCmd->parsed()) {
-            return convertCommand(convertIn, convertOut, convertOrientation);
+            return convertCommand(convert);
         }
         if (geometryCmd->parsed()) {
             return check ? checkCommand(geometry.scene, checkJson, completeness)

@@ -552,5 +552,19 @@ TEST_F(Cli, ConvertReorientsAndComesBackVoxelForVoxel)
         runCli("convert " + v + " " + (m_dir / "x.mha").string() + " --orientation LLS");
     EXPECT_EQ(bad.exitCode, 1);
     EXPECT_FALSE(fs::exists(m_dir / "x.mha"));
+    // Resampled to 4 mm over the same box: twice the voxels per axis.
+    const std::string fine = (m_dir / "fine.nii.gz").string();
+    const Outcome resampled = runCli("convert " + v + " " + fine + " --spacing 4");
+    ASSERT_EQ(resampled.exitCode, 0) << resampled.output;
+    EXPECT_NE(resampled.output.find("40 x 32 x 24 voxels of 4 x 4 x 4 mm"), std::string::npos)
+        << resampled.output;
+    // μ to HU and back: the same values to float rounding.
+    const std::string hu = (m_dir / "hu.nii.gz").string();
+    const std::string mu = (m_dir / "mu.nii.gz").string();
+    ASSERT_EQ(runCli("convert " + v + " " + hu + " --hu").exitCode, 0);
+    ASSERT_EQ(runCli("convert " + hu + " " + mu + " --mu").exitCode, 0);
+    const Outcome roundTrip = runCli("compare " + mu + " " + v + " --json");
+    ASSERT_EQ(roundTrip.exitCode, 0) << roundTrip.output;
+    EXPECT_LT(nlohmann::json::parse(roundTrip.output)["rmse"].get<double>(), 1e-8);
 }
 } // namespace

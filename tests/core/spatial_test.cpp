@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
+#include <cmath>
 #include <string>
 
 namespace tomo
@@ -87,6 +89,106 @@ TEST(Reorient, RefusesCodesThatDoNotNameEachAxisOnce)
                 << e.what();
         }
     }
+}
+} // namespace
+} // namespace tomo
+
+namespace tomo
+{
+namespace
+{
+// A Gaussian blob of σ = 3 mm centred at `centre` on `grid`.
+Volume blob(const VolumeGrid& grid, Vec3 centre)
+{
+    Volume v = Volume::zeros(grid);
+    const auto& n = grid.size();
+    for (std::size_t k = 0; k < n[2]; ++k) {
+        for (std::size_t j = 0; j < n[1]; ++j) {
+            for (std::size_t i = 0; i < n[0]; ++i) {
+                const Vec3 p = grid.voxelCentre(static_cast<double>(i), static_cast<double>(j),
+                                                static_cast<double>(k));
+                const Vec3 d = p - centre;
+                v.at(i, j, k) = static_cast<float>(std::exp(-dot(d, d) / (2.0 * 9.0)));
+            }
+        }
+    }
+    return v;
+}
+
+Vec3 centroid(const Volume& v)
+{
+    const auto& n = v.grid().size();
+    Vec3 sum;
+    double weight = 0.0;
+    for (std::size_t k = 0; k < n[2]; ++k) {
+        for (std::size_t j = 0; j < n[1]; ++j) {
+            for (std::size_t i = 0; i < n[0]; ++i) {
+                const double w = v.at(i, j, k);
+                sum = sum + v.grid().voxelCentre(static_cast<double>(i), static_cast<double>(j),
+                                                 static_cast<double>(k)) *
+                                w;
+                weight += w;
+            }
+        }
+    }
+    return sum * (1.0 / weight);
+}
+
+TEST(Resample, OntoAShiftedRotatedGridKeepsAMarkedPointWhereItIs)
+{
+    // A smooth blob at P on an axis-aligned grid, resampled (linear and B-spline) onto a grid
+    // turned 30 deg about z and 20 deg about x, shifted and with other spacings: its centroid
+    // stays at P. Tolerance: a tenth of the coarser spacing (the blob's sampling moves the
+    // centroid by far less; a wrong direction convention moves it by millimetres).
+    constexpr double kCentroidTolerance = 0.15; // mm
+    const VolumeGrid source = VolumeGrid::make({40, 40, 30}, {1.0, 1.0, 1.2}, {-20, -18, -15});
+    const Vec3 p{3.5, -2.0, 4.0};
+    const Volume v = blob(source, p);
+    const double a = 30.0 * 3.14159265358979 / 180.0;
+    const double b = 20.0 * 3.14159265358979 / 180.0;
+    // R = Rz(a)·Rx(b), row-major; columns are the new index axes.
+    const std::array<double, 9> r{std::cos(a),
+                                  -std::sin(a) * std::cos(b),
+                                  std::sin(a) * std::sin(b),
+                                  std::sin(a),
+                                  std::cos(a) * std::cos(b),
+                                  -std::cos(a) * std::sin(b),
+                                  0.0,
+                                  std::sin(b),
+                                  std::cos(b)};
+    const VolumeGrid target = VolumeGrid::make({36, 34, 30}, {1.3, 1.1, 1.0}, {-12, -25, -8}, r);
+    for (Interpolation i : {Interpolation::Linear, Interpolation::BSpline}) {
+        const Volume out = resample(v, target, i);
+        EXPECT_EQ(out.grid(), target);
+        EXPECT_LT(norm(centroid(out) - p), kCentroidTolerance) << toString(i);
+    }
+    EXPECT_LT(norm(centroid(v) - p), kCentroidTolerance);
+}
+
+TEST(Resample, NearestKeepsLabelsAndTheIdentityKeepsValues)
+{
+    const Volume labels = markedVolume();
+    const VolumeGrid finer = withSpacing(labels.grid(), {0.25, 0.25, 0.5});
+    const Volume out = resample(labels, finer, Interpolation::Nearest);
+    for (float value : out.data()) {
+        EXPECT_TRUE(value == 0.0f || value == 7.0f || value == 3.0f) << value;
+    }
+    EXPECT_GT(*std::max_element(out.data().begin(), out.data().end()), 6.0f);
+    // On its own grid, linear resampling returns the voxels themselves.
+    EXPECT_EQ(resample(labels, labels.grid(), Interpolation::Linear), labels);
+    EXPECT_EQ(parseInterpolation("bspline"), Interpolation::BSpline);
+    EXPECT_THROW((void)parseInterpolation("cubic"), InvalidArgument);
+}
+
+TEST(Resample, WithSpacingCoversTheSameBox)
+{
+    const VolumeGrid g = VolumeGrid::make({100, 50, 3}, {1.0, 2.0, 4.0}, {-49.5, -49.0, 0.0});
+    const VolumeGrid h = withSpacing(g, {2.0, 1.0, 4.0});
+    EXPECT_EQ(h.size(), (std::array<std::size_t, 3>{50, 100, 3}));
+    // The outer edge of voxel 0 stays at x = -50 and y = -50.
+    EXPECT_NEAR(h.origin().x - 1.0, -50.0, 1e-12);
+    EXPECT_NEAR(h.origin().y - 0.5, -50.0, 1e-12);
+    EXPECT_THROW((void)withSpacing(g, {0.0, 1.0, 1.0}), InvalidArgument);
 }
 } // namespace
 } // namespace tomo

@@ -50,6 +50,10 @@ struct FbpOptions
 /// Throws InvalidArgument if muWater is not finite and positive.
 void convertToHu(Volume& volume, double muWater);
 
+/// The inverse of convertToHu: μ = muWater·(1 + HU/1000), in place.
+/// Throws InvalidArgument if muWater is not finite and positive.
+void convertToMu(Volume& volume, double muWater);
+
 /// How an analytic reconstruction weights redundant rays, chosen from the scan's angular
 /// coverage and the detector's placement.
 enum class RedundancyWeighting

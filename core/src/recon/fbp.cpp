@@ -581,15 +581,32 @@ Volume reconstructAnalytic(const ProjectionStack& projections, const VolumeGrid&
     return aligned.turned ? onGrid(image) : image;
 }
 
-void convertToHu(Volume& volume, double muWater)
+namespace
+{
+void checkMuWater(double muWater)
 {
     if (!std::isfinite(muWater) || muWater <= 0.0) {
         throwInvalid("mu_water_per_mm", formatValue(muWater),
                      "must be a positive attenuation in mm^-1 (water at 70 keV: 0.01937)");
     }
+}
+} // namespace
+
+void convertToHu(Volume& volume, double muWater)
+{
+    checkMuWater(muWater);
     const auto mu = static_cast<float>(muWater);
     for (float& value : volume.data()) {
         value = 1000.0f * (value - mu) / mu;
+    }
+}
+
+void convertToMu(Volume& volume, double muWater)
+{
+    checkMuWater(muWater);
+    const auto mu = static_cast<float>(muWater);
+    for (float& value : volume.data()) {
+        value = mu * (1.0f + value / 1000.0f);
     }
 }
 
