@@ -1,5 +1,6 @@
 // The only translation unit of the core that includes ITK (DESIGN.md §3).
 #include "common/atomic_file.h"
+#include "io/itk_image.h"
 #include "tomo/error.h"
 #include "tomo/io.h"
 
@@ -23,7 +24,7 @@ namespace tomo
 {
 namespace
 {
-using Image3 = itk::Image<float, 3>;
+using Image3 = detail::ItkImage3;
 using Png = itk::Image<unsigned char, 2>;
 
 // Registered explicitly, once, rather than through ITK's CMake-generated factory manager, so the
@@ -51,32 +52,7 @@ void checkWritableExtension(const std::filesystem::path& path)
     }
 }
 
-Image3::Pointer toItk(const Volume& volume)
-{
-    const VolumeGrid& g = volume.grid();
-    Image3::Pointer image = Image3::New();
-    Image3::RegionType region;
-    Image3::SpacingType spacing;
-    Image3::PointType origin;
-    Image3::DirectionType direction;
-    for (unsigned a = 0; a < 3; ++a) {
-        region.SetSize(a, g.size()[a]);
-        spacing[a] = g.spacing()[a];
-        for (unsigned b = 0; b < 3; ++b) {
-            direction(a, b) = g.direction()[3 * a + b];
-        }
-    }
-    origin[0] = g.origin().x;
-    origin[1] = g.origin().y;
-    origin[2] = g.origin().z;
-    image->SetRegions(region);
-    image->SetSpacing(spacing);
-    image->SetOrigin(origin);
-    image->SetDirection(direction);
-    image->Allocate();
-    std::copy(volume.data().begin(), volume.data().end(), image->GetBufferPointer());
-    return image;
-}
+using detail::toItk;
 
 template <class ImageT>
 void writeItk(const typename ImageT::Pointer& image, const std::filesystem::path& path)

@@ -1,4 +1,5 @@
 // Resampling through ITK (DESIGN.md §3: ITK stays in core/src/io).
+#include "io/itk_image.h"
 #include "tomo/error.h"
 #include "tomo/spatial.h"
 
@@ -18,34 +19,7 @@ namespace tomo
 {
 namespace
 {
-using Image3 = itk::Image<float, 3>;
-
-Image3::Pointer toItkImage(const Volume& volume)
-{
-    const VolumeGrid& g = volume.grid();
-    auto image = Image3::New();
-    Image3::RegionType region;
-    Image3::SpacingType spacing;
-    Image3::PointType origin;
-    Image3::DirectionType direction;
-    for (unsigned a = 0; a < 3; ++a) {
-        region.SetSize(a, g.size()[a]);
-        spacing[a] = g.spacing()[a];
-        for (unsigned b = 0; b < 3; ++b) {
-            direction(a, b) = g.direction()[3 * a + b];
-        }
-    }
-    origin[0] = g.origin().x;
-    origin[1] = g.origin().y;
-    origin[2] = g.origin().z;
-    image->SetRegions(region);
-    image->SetSpacing(spacing);
-    image->SetOrigin(origin);
-    image->SetDirection(direction);
-    image->Allocate();
-    std::copy(volume.data().begin(), volume.data().end(), image->GetBufferPointer());
-    return image;
-}
+using Image3 = detail::ItkImage3;
 } // namespace
 
 std::string_view toString(Interpolation interpolation)
@@ -78,7 +52,7 @@ Volume resample(const Volume& volume, const VolumeGrid& target, Interpolation in
 {
     using Filter = itk::ResampleImageFilter<Image3, Image3, double>;
     auto filter = Filter::New();
-    filter->SetInput(toItkImage(volume));
+    filter->SetInput(detail::toItk(volume));
     filter->SetTransform(itk::IdentityTransform<double, 3>::New());
     switch (interpolation) {
     case Interpolation::Nearest:
@@ -93,24 +67,11 @@ Volume resample(const Volume& volume, const VolumeGrid& target, Interpolation in
             itk::BSplineInterpolateImageFunction<Image3, double, double>::New());
         break;
     }
-    Image3::SizeType size;
-    Image3::SpacingType spacing;
-    Image3::PointType origin;
-    Image3::DirectionType direction;
-    for (unsigned a = 0; a < 3; ++a) {
-        size[a] = target.size()[a];
-        spacing[a] = target.spacing()[a];
-        for (unsigned b = 0; b < 3; ++b) {
-            direction(a, b) = target.direction()[3 * a + b];
-        }
-    }
-    origin[0] = target.origin().x;
-    origin[1] = target.origin().y;
-    origin[2] = target.origin().z;
-    filter->SetSize(size);
-    filter->SetOutputSpacing(spacing);
-    filter->SetOutputOrigin(origin);
-    filter->SetOutputDirection(direction);
+    const detail::ItkGrid grid = detail::toItkGrid(target);
+    filter->SetSize(grid.size);
+    filter->SetOutputSpacing(grid.spacing);
+    filter->SetOutputOrigin(grid.origin);
+    filter->SetOutputDirection(grid.direction);
     filter->SetDefaultPixelValue(outside);
     try {
         filter->Update();
