@@ -12,15 +12,6 @@
 
 namespace tomo::cli
 {
-namespace
-{
-/// The grid of an image file (its voxels are read too; ITK's header alone would do, later).
-VolumeGrid readImageInfoGrid(const std::string& path)
-{
-    return readVolume(path).grid();
-}
-} // namespace
-
 int infoCommand(const std::string& path, bool json)
 {
     const ImageInfo info = readImageInfo(path);
@@ -67,7 +58,7 @@ int convertCommand(const ConvertOptions& options)
     const Interpolation interpolation =
         parseInterpolation(options.interpolation, "--interpolation");
     if (!options.like.empty()) {
-        volume = resample(volume, readImageInfoGrid(options.like), interpolation);
+        volume = resample(volume, readGrid(options.like), interpolation);
     } else if (!options.spacing.empty()) {
         volume =
             resample(volume, withSpacing(volume.grid(), parseSpacing(options.spacing, "--spacing")),

@@ -95,20 +95,7 @@ int backprojectCommand(const ProjectOptions& options)
 {
     const Scene scene = loadScene(options.scene);
     const Geometry geometry = scene.geometry();
-    const Volume image = readVolume(options.projections);
-    const auto& size = image.grid().size();
-    const Detector& d = geometry.detector();
-    if (size[0] != d.columns || size[1] != d.rows || size[2] != geometry.viewCount()) {
-        throwInvalid(
-            "--projections " + options.projections,
-            std::to_string(size[0]) + " x " + std::to_string(size[1]) + " x " +
-                std::to_string(size[2]),
-            "the scene's geometry needs columns x rows x views = " + std::to_string(d.columns) +
-                " x " + std::to_string(d.rows) + " x " + std::to_string(geometry.viewCount()));
-    }
-    const auto data = image.data();
-    const ProjectionStack projections =
-        ProjectionStack::fromData(geometry, std::vector<float>(data.begin(), data.end()));
+    const ProjectionStack projections = readProjections(options.projections, geometry);
     auto compute = openDevice(options);
     const auto projector = makeProjector(parseProjectorModel(options.model, "--model"), *compute);
     Volume volume = Volume::zeros(scene.reconstructionGrid());

@@ -41,6 +41,11 @@ struct ImageInfo
 /// Throws IoError naming the path if it is missing or unreadable.
 [[nodiscard]] ImageInfo readImageInfo(const std::filesystem::path& path);
 
+/// The grid (size, spacing, origin, direction) of an image file, from its header alone.
+/// Throws IoError naming the path if it is missing or unreadable, InvalidArgument if the header's
+/// spacing or direction is not a valid grid.
+[[nodiscard]] VolumeGrid readGrid(const std::filesystem::path& path);
+
 /// The three letters naming the patient direction each index axis points towards, in the
 /// physical frame ITK reads images into (x to the patient's left, y posterior, z superior;
 /// DESIGN.md §4): the identity is "LPS", a volume with x and y flipped "RAS". The index axes take

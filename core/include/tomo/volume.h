@@ -71,6 +71,8 @@ public:
     [[nodiscard]] const VolumeGrid& grid() const { return m_grid; }
     [[nodiscard]] std::span<float> data() { return m_data; }
     [[nodiscard]] std::span<const float> data() const { return m_data; }
+    /// The voxels moved out of a volume about to be dropped (fromData's inverse, no copy).
+    [[nodiscard]] std::vector<float> takeData() && { return std::move(m_data); }
     [[nodiscard]] float& at(std::size_t i, std::size_t j, std::size_t k)
     {
         return m_data[m_grid.linearIndex(i, j, k)];

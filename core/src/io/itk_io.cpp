@@ -132,7 +132,10 @@ std::string orientationCode(const std::array<double, 9>& direction)
     return code;
 }
 
-ImageInfo readImageInfo(const std::filesystem::path& path)
+namespace
+{
+/// Everything of ImageInfo the header holds (the range is left NaN).
+ImageInfo readHeader(const std::filesystem::path& path)
 {
     const auto io = openImage(path);
     ImageInfo info;
@@ -156,6 +159,19 @@ ImageInfo readImageInfo(const std::filesystem::path& path)
     info.orientation = orientationCode(info.direction);
     info.minimum = std::numeric_limits<double>::quiet_NaN();
     info.maximum = std::numeric_limits<double>::quiet_NaN();
+    return info;
+}
+} // namespace
+
+VolumeGrid readGrid(const std::filesystem::path& path)
+{
+    const ImageInfo info = readHeader(path);
+    return VolumeGrid::make(info.size, info.spacing, info.origin, info.direction);
+}
+
+ImageInfo readImageInfo(const std::filesystem::path& path)
+{
+    ImageInfo info = readHeader(path);
     if (info.components == 1 && (info.dimensions == 2 || info.dimensions == 3)) {
         const Volume volume = readVolume(path);
         const auto [lo, hi] = std::minmax_element(volume.data().begin(), volume.data().end());
@@ -227,8 +243,7 @@ ProjectionStack readProjections(const std::filesystem::path& path, const Geometr
                          " x " + std::to_string(d.rows) + " x " +
                          std::to_string(geometry.viewCount()));
     }
-    const auto data = image.data();
-    return ProjectionStack::fromData(geometry, std::vector<float>(data.begin(), data.end()));
+    return ProjectionStack::fromData(geometry, std::move(image).takeData());
 }
 
 void writePng(const Volume& volume, std::size_t k, double low, double high,

@@ -70,20 +70,50 @@ struct ViewFrame
     double centralU = 0.0; ///< detector coordinate a of the ray through the isocentre, mm
 };
 
+/// A grid with direction cosines M (a tilted slice or volume) is backprojected as the
+/// axis-aligned grid of origin Mᵀ·o in a world turned by Mᵀ about the isocentre: every pose turned
+/// the same way, so each voxel meets the same detector pixel and keeps its distance weight (the
+/// isocentre stays where it is). The weights and the filter are the scan's own.
+struct Alignment
+{
+    bool turned = false;
+    std::array<double, 9> m{1, 0, 0, 0, 1, 0, 0, 0, 1}; ///< the grid's direction, row-major
+    VolumeGrid grid;                                    ///< the axis-aligned grid
+};
+
+Vec3 turnBack(const std::array<double, 9>& m, Vec3 a)
+{
+    // Mᵀ·a: column c of M is index axis c's world direction.
+    return {m[0] * a.x + m[3] * a.y + m[6] * a.z, m[1] * a.x + m[4] * a.y + m[7] * a.z,
+            m[2] * a.x + m[5] * a.y + m[8] * a.z};
+}
+
+Alignment alignGrid(const VolumeGrid& grid)
+{
+    Alignment a{false, grid.direction(), grid};
+    if (grid.direction() == std::array<double, 9>{1, 0, 0, 0, 1, 0, 0, 0, 1}) {
+        return a;
+    }
+    a.turned = true;
+    a.grid = VolumeGrid::make(grid.size(), grid.spacing(), turnBack(a.m, grid.origin()));
+    return a;
+}
+
 /// Everything reconstructAnalytic needs beyond the public plan.
 struct Setup
 {
-    AnalyticPlan plan;
+    AnalyticPlan plan{};
     bool parallel = false;
     bool curved = false;
     double radius = 0.0;
-    std::vector<double> beta; ///< view angles from the first, along the rotation, radians
-    std::vector<double> step; ///< Δβ_k, radians
-    int direction = 1;        ///< +1 counter-clockwise about +z, -1 clockwise
-    std::vector<ViewFrame> frames;
+    std::vector<double> beta{}; ///< view angles from the first, along the rotation, radians
+    std::vector<double> step{}; ///< Δβ_k, radians
+    int direction = 1;          ///< +1 counter-clockwise about +z, -1 clockwise
+    std::vector<ViewFrame> frames{};
     double parkerDelta = 0.0; ///< δ' = (β_last − π)/2 of Parker's weights
     double wangOverlap = 0.0; ///< half-width of the overlap (lateral units) for Wang's weights
     bool wangLongSidePositive = true;
+    Alignment aligned; ///< the grid as the backprojection sees it
 };
 
 ViewFrame makeFrame(const Geometry& g, std::size_t view, bool parallel, bool curved)
@@ -244,35 +274,6 @@ void checkOrbit(const Geometry& g, Setup& s)
     }
 }
 
-/// A grid with direction cosines M (a tilted slice or volume) is backprojected as the
-/// axis-aligned grid of origin Mᵀ·o in a world turned by Mᵀ about the isocentre: every pose turned
-/// the same way, so each voxel meets the same detector pixel and keeps its distance weight (the
-/// isocentre stays where it is). The weights and the filter are the scan's own.
-struct Alignment
-{
-    bool turned = false;
-    std::array<double, 9> m{1, 0, 0, 0, 1, 0, 0, 0, 1}; ///< the grid's direction, row-major
-    VolumeGrid grid;                                    ///< the axis-aligned grid
-};
-
-Vec3 turnBack(const std::array<double, 9>& m, Vec3 a)
-{
-    // Mᵀ·a: column c of M is index axis c's world direction.
-    return {m[0] * a.x + m[3] * a.y + m[6] * a.z, m[1] * a.x + m[4] * a.y + m[7] * a.z,
-            m[2] * a.x + m[5] * a.y + m[8] * a.z};
-}
-
-Alignment alignGrid(const VolumeGrid& grid)
-{
-    Alignment a{false, grid.direction(), grid};
-    if (grid.direction() == std::array<double, 9>{1, 0, 0, 0, 1, 0, 0, 0, 1}) {
-        return a;
-    }
-    a.turned = true;
-    a.grid = VolumeGrid::make(grid.size(), grid.spacing(), turnBack(a.m, grid.origin()));
-    return a;
-}
-
 /// The poses of `g` turned by Mᵀ (see Alignment), on `detector`.
 Geometry turnedGeometry(const Geometry& g, const Alignment& a, const Detector& detector)
 {
@@ -288,14 +289,14 @@ Geometry turnedGeometry(const Geometry& g, const Alignment& a, const Detector& d
 
 Setup makeSetup(const Geometry& g, const VolumeGrid& grid)
 {
-    const Alignment aligned = alignGrid(grid);
+    Setup s{.aligned = alignGrid(grid)};
+    const Alignment& aligned = s.aligned;
     if (aligned.turned && is2D(g.beam()) &&
         !(grid.direction()[8] == 1.0 && grid.direction()[2] == 0.0 && grid.direction()[5] == 0.0)) {
         throwInvalid("grid.direction", "out of the scan plane",
                      "a 2D scan reconstructs images in its plane; tilt the grid about z only");
     }
     checkProjectable(aligned.turned ? turnedGeometry(g, aligned, g.detector()) : g, aligned.grid);
-    Setup s;
     const Detector& det = g.detector();
     s.parallel = isParallel(g.beam());
     s.curved = !s.parallel && det.shape == DetectorShape::Cylindrical;
@@ -531,7 +532,7 @@ Volume reconstructAnalytic(const ProjectionStack& projections, const VolumeGrid&
 
     // Weight and filter batch by batch, so a cancel is prompt and a preview comes early. The
     // copy carries the geometry the backprojection sees (turned for a tilted grid).
-    const Alignment aligned = alignGrid(grid);
+    const Alignment& aligned = s.aligned;
     ProjectionStack filtered =
         s.plan.weighting == RedundancyWeighting::Wang
             ? widenForWang(projections, s, aligned)
@@ -578,7 +579,10 @@ Volume reconstructAnalytic(const ProjectionStack& projections, const VolumeGrid&
     if (options.hu) {
         convertToHu(image, options.muWater);
     }
-    return aligned.turned ? onGrid(image) : image;
+    if (aligned.turned) {
+        return Volume::fromData(grid, std::move(image).takeData());
+    }
+    return image;
 }
 
 namespace
