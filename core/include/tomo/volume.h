@@ -4,7 +4,11 @@
 
 #include <array>
 #include <cstddef>
+#include <map>
+#include <optional>
 #include <span>
+#include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -56,7 +60,57 @@ private:
     std::array<double, 9> m_direction{1, 0, 0, 0, 1, 0, 0, 0, 1};
 };
 
-/// A float volume on a VolumeGrid, values in the unit the producer states (μ in mm⁻¹ for
+/// The imaging modality an image came from (DICOM's (0008,0060) for the three we read).
+enum class Modality
+{
+    Unknown,
+    CT,
+    MR,
+    PET,
+};
+
+/// What a volume's values are.
+enum class ValueUnit
+{
+    Unknown,      ///< not stated (a file without Tomoscope's keys; MR and PET images)
+    MuPerMm,      ///< linear attenuation coefficient, mm⁻¹ (reconstructions, phantoms)
+    Hu,           ///< Hounsfield units (DICOM CT; `--hu` outputs)
+    LineIntegral, ///< ∫μ dl, dimensionless (projection stacks)
+};
+
+[[nodiscard]] std::string_view toString(Modality modality);
+[[nodiscard]] std::string_view toString(ValueUnit unit);
+/// Parses "CT", "MR", "PET", "unknown" (any case). nullopt for anything else.
+[[nodiscard]] std::optional<Modality> parseModality(std::string_view text);
+/// Parses "mu_per_mm", "HU", "line_integral", "unknown". nullopt for anything else.
+[[nodiscard]] std::optional<ValueUnit> parseValueUnit(std::string_view text);
+
+/// What an image says about itself besides its grid: modality, subtype, value unit and a
+/// dictionary of text entries. The writers store it in the file (MetaImage, NRRD, HDF5: header
+/// keys; NIfTI: a JSON sidecar; DICOM: tags) and the readers give it back, so provenance (the
+/// scene, the algorithm and its parameters, the program version; keys in kProvenanceKeys) survives
+/// a round trip.
+struct ImageMeta
+{
+    Modality modality = Modality::Unknown;
+    std::string subtype; ///< free text: "reconstruction", "phantom", "projections", "AXIAL"...
+    ValueUnit unit = ValueUnit::Unknown;
+    std::map<std::string, std::string> dictionary;
+
+    friend bool operator==(const ImageMeta&, const ImageMeta&) = default;
+};
+
+/// Dictionary keys Tomoscope writes into every output it makes (provenance).
+namespace meta_key
+{
+inline constexpr std::string_view kVersion = "tomoscope_version";
+inline constexpr std::string_view kScene = "tomoscope_scene";
+inline constexpr std::string_view kAlgorithm = "tomoscope_algorithm";
+inline constexpr std::string_view kParameters = "tomoscope_parameters"; ///< JSON text
+inline constexpr std::string_view kSource = "tomoscope_source"; ///< input file(s) it came from
+} // namespace meta_key
+
+/// A float volume on a VolumeGrid, values in the unit its meta() states (μ in mm⁻¹ for
 /// reconstructions). Regular type; share across threads only as std::shared_ptr<const Volume>.
 class Volume
 {
@@ -82,11 +136,15 @@ public:
         return m_data[m_grid.linearIndex(i, j, k)];
     }
 
+    [[nodiscard]] const ImageMeta& meta() const { return m_meta; }
+    [[nodiscard]] ImageMeta& meta() { return m_meta; }
+
     friend bool operator==(const Volume&, const Volume&) = default;
 
 private:
     Volume(VolumeGrid grid, std::vector<float> data) : m_grid(grid), m_data(std::move(data)) {}
     VolumeGrid m_grid;
     std::vector<float> m_data;
+    ImageMeta m_meta;
 };
 } // namespace tomo

@@ -2,6 +2,8 @@
 
 #include "tomo/error.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <string>
 
@@ -94,5 +96,71 @@ Volume Volume::fromData(const VolumeGrid& grid, std::vector<float> data)
                      "must equal nx*ny*nz = " + std::to_string(grid.voxelCount()));
     }
     return Volume(grid, std::move(data));
+}
+
+std::string_view toString(Modality modality)
+{
+    switch (modality) {
+    case Modality::CT:
+        return "CT";
+    case Modality::MR:
+        return "MR";
+    case Modality::PET:
+        return "PET";
+    case Modality::Unknown:
+        break;
+    }
+    return "unknown";
+}
+
+std::string_view toString(ValueUnit unit)
+{
+    switch (unit) {
+    case ValueUnit::MuPerMm:
+        return "mu_per_mm";
+    case ValueUnit::Hu:
+        return "HU";
+    case ValueUnit::LineIntegral:
+        return "line_integral";
+    case ValueUnit::Unknown:
+        break;
+    }
+    return "unknown";
+}
+
+namespace
+{
+bool equalsIgnoringCase(std::string_view a, std::string_view b)
+{
+    return std::ranges::equal(a, b, [](char x, char y) {
+        return std::tolower(static_cast<unsigned char>(x)) ==
+               std::tolower(static_cast<unsigned char>(y));
+    });
+}
+} // namespace
+
+std::optional<Modality> parseModality(std::string_view text)
+{
+    for (Modality m : {Modality::Unknown, Modality::CT, Modality::MR, Modality::PET}) {
+        if (equalsIgnoringCase(text, toString(m))) {
+            return m;
+        }
+    }
+    // DICOM writes PET as "PT".
+    if (equalsIgnoringCase(text, "PT")) {
+        return Modality::PET;
+    }
+    return std::nullopt;
+}
+
+std::optional<ValueUnit> parseValueUnit(std::string_view text)
+{
+    for (ValueUnit u :
+         {ValueUnit::Unknown, ValueUnit::MuPerMm, ValueUnit::Hu, ValueUnit::LineIntegral}) {
+        if (equalsIgnoringCase(text, toString(u))) {
+            return u;
+        }
+    }
+    return std::nullopt;
 }
 } // namespace tomo
