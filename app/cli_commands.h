@@ -146,9 +146,9 @@ struct ConvertOptions
     std::string spacing;     ///< --spacing S or SX,SY,SZ: resample to it (same box)
     std::string like;        ///< --like OTHER: resample onto OTHER's grid
     std::string interpolation = "linear";
-    bool toHu = false;        ///< --hu: μ (mm⁻¹) to Hounsfield units
-    bool toMu = false;        ///< --mu: Hounsfield units to μ (mm⁻¹)
-    double muWater = 0.01937; ///< --mu-water, mm⁻¹ (kWaterMuAt70keV)
+    bool toHu = false;         ///< --hu: μ (mm⁻¹) to Hounsfield units
+    bool toMu = false;         ///< --mu: Hounsfield units to μ (mm⁻¹)
+    double muWater = 0.019288; ///< --mu-water, mm⁻¹ (kWaterMuAt70keV)
 };
 
 /// `tomoscope-cli convert`: the volume in `input` resampled (--like, --spacing), re-indexed

@@ -158,8 +158,9 @@ int main(int argc, char** argv)
     CLI::Option* muConvert =
         convertCmd->add_flag("--mu", convert.toMu, "convert Hounsfield units to mu (mm^-1)");
     huConvert->excludes(muConvert);
-    convertCmd->add_option("--mu-water", convert.muWater,
-                           "mu of water in mm^-1 for --hu/--mu (default 0.01937, 70 keV)");
+    convertCmd->add_option(
+        "--mu-water", convert.muWater,
+        "mu of water in mm^-1 for --hu/--mu (default 0.019288, water at 70 keV)");
 
     CLI::App* phantomCmd = app.add_subcommand(
         "phantom",

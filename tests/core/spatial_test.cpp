@@ -190,5 +190,93 @@ TEST(Resample, WithSpacingCoversTheSameBox)
     EXPECT_NEAR(h.origin().y - 0.5, -50.0, 1e-12);
     EXPECT_THROW((void)withSpacing(g, {0.0, 1.0, 1.0}), InvalidArgument);
 }
+
+TEST(Crop, KeepsEachKeptVoxelWhereItIsAndRefusesBoxesOutside)
+{
+    Volume v = markedVolume();
+    v.meta().unit = ValueUnit::Hu;
+    const Volume c = crop(v, {1, 1, 0}, {4, 3, 3});
+    EXPECT_EQ(c.grid().size(), (std::array<std::size_t, 3>{4, 3, 3}));
+    EXPECT_EQ(find(c, 7.0f), (std::array<std::size_t, 3>{0, 1, 0}));
+    const Vec3 before = v.grid().voxelCentre(1, 2, 0);
+    const Vec3 after = c.grid().voxelCentre(0, 1, 0);
+    EXPECT_LT(norm(after - before), kPositionTolerance);
+    EXPECT_EQ(c.meta().unit, ValueUnit::Hu);
+    EXPECT_THROW((void)crop(v, {1, 0, 0}, {5, 1, 1}), InvalidArgument) << "past the end";
+    EXPECT_THROW((void)crop(v, {0, 0, 3}, {1, 1, 1}), InvalidArgument) << "begins outside";
+    EXPECT_THROW((void)crop(v, {0, 0, 0}, {0, 1, 1}), InvalidArgument) << "empty";
+}
+
+TEST(Pad, AddsVoxelsAroundAndCropUndoesIt)
+{
+    const Volume v = markedVolume();
+    const Volume p = pad(v, {2, 0, 1}, {1, 3, 0}, -1000.0f);
+    EXPECT_EQ(p.grid().size(), (std::array<std::size_t, 3>{8, 7, 4}));
+    EXPECT_EQ(find(p, 3.0f), (std::array<std::size_t, 3>{6, 0, 3}));
+    EXPECT_LT(norm(p.grid().voxelCentre(6, 0, 3) - v.grid().voxelCentre(4, 0, 2)),
+              kPositionTolerance);
+    EXPECT_EQ(p.at(0, 0, 0), -1000.0f);
+    const Volume back = crop(p, {2, 0, 1}, v.grid().size());
+    EXPECT_EQ(back.data().size(), v.data().size());
+    EXPECT_TRUE(std::ranges::equal(back.data(), v.data()));
+    EXPECT_LT(norm(back.grid().origin() - v.grid().origin()), kPositionTolerance);
+}
+
+TEST(Translate, MovesTheGridAndNotTheVoxels)
+{
+    const Volume v = markedVolume();
+    const Volume t = translate(v, {1.5, -2.0, 30.0});
+    EXPECT_TRUE(std::ranges::equal(t.data(), v.data()));
+    EXPECT_LT(norm(t.grid().voxelCentre(1, 2, 0) -
+                   (v.grid().voxelCentre(1, 2, 0) + Vec3{1.5, -2.0, 30.0})),
+              kPositionTolerance);
+    EXPECT_THROW((void)translate(v, {std::nan(""), 0, 0}), InvalidArgument);
+}
+
+TEST(RotateGrid, TurnsEveryVoxelCentreAboutTheAxisThroughTheCentre)
+{
+    const VolumeGrid g = markedVolume().grid();
+    const Vec3 c{1.0, 2.0, 3.0};
+    const double angle = 0.3;
+    const VolumeGrid r = rotateGrid(g, {0, 0, 2}, angle, c);
+    for (const auto& [i, j, k] : {std::array<double, 3>{0, 0, 0}, {4, 3, 2}, {2, 1, 0}}) {
+        const Vec3 d = g.voxelCentre(i, j, k) - c;
+        const Vec3 expected = c + Vec3{std::cos(angle) * d.x - std::sin(angle) * d.y,
+                                       std::sin(angle) * d.x + std::cos(angle) * d.y, d.z};
+        EXPECT_LT(norm(r.voxelCentre(i, j, k) - expected), kPositionTolerance);
+    }
+    // About an oblique axis, points on the axis stay put and distances to it are kept.
+    const Vec3 axis{1, 1, 1};
+    const VolumeGrid o = rotateGrid(g, axis, 1.1, c);
+    const Vec3 p = g.voxelCentre(3, 1, 2);
+    const Vec3 q = o.voxelCentre(3, 1, 2);
+    const Vec3 k = axis * (1.0 / norm(axis));
+    EXPECT_NEAR(dot(p - c, k), dot(q - c, k), kPositionTolerance);
+    EXPECT_NEAR(norm(p - c), norm(q - c), kPositionTolerance);
+    EXPECT_THROW((void)rotateGrid(g, {0, 0, 0}, 1.0, c), InvalidArgument);
+}
+
+TEST(RotateAndScale, MoveABlobToThePredictedPlaceOnItsOwnGrid)
+{
+    // As in Resample: a tenth of a voxel on a σ = 3 mm blob.
+    constexpr double kCentroidTolerance = 0.15; // mm
+    const VolumeGrid g = VolumeGrid::make({48, 48, 24}, {1.0, 1.0, 1.5}, {-23.5, -23.5, -17.25});
+    const Vec3 p{8.0, -3.0, 2.0};
+    Volume v = blob(g, p);
+    v.meta().subtype = "blob";
+    const Vec3 c{1.0, 1.0, 0.0};
+    // 90° about z through c: (x, y) - c -> (-(y - cy), x - cx).
+    const Volume r = rotate(v, {0, 0, 1}, M_PI / 2.0, c, Interpolation::Linear);
+    EXPECT_EQ(r.grid(), g);
+    EXPECT_EQ(r.meta().subtype, "blob");
+    const Vec3 turned{c.x - (p.y - c.y), c.y + (p.x - c.x), p.z};
+    EXPECT_LT(norm(centroid(r) - turned), kCentroidTolerance);
+    // Scaled by 1.5 along x and 0.8 along z about c.
+    const Volume s = scale(v, {1.5, 1.0, 0.8}, c, Interpolation::BSpline);
+    const Vec3 stretched{c.x + 1.5 * (p.x - c.x), p.y, c.z + 0.8 * (p.z - c.z)};
+    EXPECT_LT(norm(centroid(s) - stretched), kCentroidTolerance);
+    EXPECT_THROW((void)scale(v, {1.0, 0.0, 1.0}, c, Interpolation::Linear), InvalidArgument);
+    EXPECT_LT(norm(gridCentre(g) - Vec3{0.0, 0.0, 0.0}), kPositionTolerance);
+}
 } // namespace
 } // namespace tomo

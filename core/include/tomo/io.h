@@ -10,14 +10,18 @@
 
 namespace tomo
 {
-/// Writes a float32 volume with spacing, origin and direction through ITK; the format follows
-/// the extension (.nii, .nii.gz, .mha, .mhd, .nrrd), gzip-compressed only for .nii.gz. The file
-/// is written to a temporary name and renamed, so a failure never leaves a half-written file.
-/// Throws IoError naming the path for an unknown extension or a failed write.
+/// Writes a float32 volume with spacing, origin, direction and its ImageMeta (docs/io.md); the
+/// format follows the name: .nii/.nii.gz (metadata in a .json sidecar, BIDS-style), .mha/.mhd,
+/// .nrrd/.nhdr, .h5/.hdf5 (metadata as header keys), .raw (with a .json header). Gzip only for
+/// .nii.gz. Every file is written under a temporary name and renamed, so a failure never leaves
+/// a half-written file. The dictionary gains meta_key::kVersion when the volume has none.
+/// Throws IoError naming the path for an unknown or unsuitable extension or a failed write.
 void writeVolume(const Volume& volume, const std::filesystem::path& path);
 
-/// Reads a scalar volume (any pixel type, converted to float32) with its spatial metadata.
-/// Throws IoError naming the path if it is missing, unreadable or not a 2D/3D scalar image.
+/// Reads a scalar volume (any pixel type, converted to float32) with its spatial metadata and
+/// ImageMeta: any format writeVolume writes, a 3D TIFF, or a folder of 2D TIFF files (a stack,
+/// in natural name order). Throws IoError naming the path if it is missing, unreadable,
+/// truncated or not a 2D/3D scalar image.
 [[nodiscard]] Volume readVolume(const std::filesystem::path& path);
 
 /// What `tomoscope-cli info` reports of an image file.
@@ -35,6 +39,8 @@ struct ImageInfo
     /// Value range of a 2D/3D scalar image; NaN where the file is not one.
     double minimum = 0.0;
     double maximum = 0.0;
+    /// Modality, unit and the dictionary (provenance) the file carries.
+    ImageMeta meta;
 };
 
 /// The header of an image file and, for a 2D/3D scalar image, its value range.
@@ -57,11 +63,16 @@ struct ImageInfo
 
 /// Writes a projection stack as a 3D image (u, v, view) with spacing (du, dv, 1) and origin
 /// (−(nu−1)/2·du, −(nv−1)/2·dv, 0): u and v are mm from the centre of the pixel grid, as RTK's
-/// centred projections (docs/geometry.md).
-void writeProjections(const ProjectionStack& projections, const std::filesystem::path& path);
+/// centred projections (docs/geometry.md). `meta` is stored as writeVolume does, with unit
+/// LineIntegral, subtype "projections" and the geometry's JSON (key "tomoscope_geometry") where
+/// not given. A .tif name writes one multi-page float32 TIFF; a numbered pattern
+/// ("proj_%04d.tif") one 2D float32 TIFF per view (TIFF keeps no metadata).
+void writeProjections(const ProjectionStack& projections, const std::filesystem::path& path,
+                      const ImageMeta& meta = {});
 
 /// Reads a projection stack written by writeProjections (or any 3D image of columns × rows ×
-/// views) for `geometry`. Throws IoError as readVolume, InvalidArgument naming the file, its
+/// views, a folder of 2D TIFF files, a numbered TIFF pattern counting from 0 or 1) for
+/// `geometry`. Throws IoError as readVolume, InvalidArgument naming the file, its
 /// size and the size the geometry needs when they differ.
 [[nodiscard]] ProjectionStack readProjections(const std::filesystem::path& path,
                                               const Geometry& geometry);

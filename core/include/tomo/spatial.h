@@ -3,6 +3,7 @@
 #include "tomo/volume.h"
 
 #include <array>
+#include <cstddef>
 #include <string_view>
 
 namespace tomo
@@ -37,4 +38,48 @@ enum class Interpolation
 /// last voxel's outer edge, rounded to whole voxels) with `spacingMm`.
 /// Throws InvalidArgument for a spacing that is not finite and positive.
 [[nodiscard]] VolumeGrid withSpacing(const VolumeGrid& grid, std::array<double, 3> spacingMm);
+
+// Geometric operations. Each keeps the volume's ImageMeta and its voxels' world positions right:
+// the exact ones (crop, pad, translate, rotateGrid, scaleGrid) change only the grid or cut
+// voxels; rotate and scale move the object within its own grid and interpolate.
+
+/// The voxels [begin, begin + size) of `volume`; the grid's origin becomes the centre of voxel
+/// `begin`, so every kept voxel stays where it was. Throws InvalidArgument naming the axis when
+/// the box is empty or leaves the volume.
+[[nodiscard]] Volume crop(const Volume& volume, std::array<std::size_t, 3> begin,
+                          std::array<std::size_t, 3> size);
+
+/// `volume` with `lower` voxels added before index 0 and `upper` after the last, per axis,
+/// filled with `value` (0 for μ; -1000 for HU air). The old voxels keep their world positions.
+[[nodiscard]] Volume pad(const Volume& volume, std::array<std::size_t, 3> lower,
+                         std::array<std::size_t, 3> upper, float value);
+
+/// The same voxels moved by `offsetMm` in the world (the origin moves). Exact.
+/// Throws InvalidArgument for a non-finite offset.
+[[nodiscard]] Volume translate(const Volume& volume, Vec3 offsetMm);
+
+/// `grid` turned by `angleRad` about the world line through `centreMm` along `axis` (right hand
+/// rule): direction and origin turn, spacing and size stay. Throws InvalidArgument for a zero or
+/// non-finite axis, a non-finite angle or centre.
+[[nodiscard]] VolumeGrid rotateGrid(const VolumeGrid& grid, Vec3 axis, double angleRad,
+                                    Vec3 centreMm);
+
+/// `grid` stretched by `factors` along its own index axes about the world point `centreMm`:
+/// spacing × factor, positions scaled about the centre. Throws InvalidArgument naming the axis
+/// for a factor that is not finite and positive.
+[[nodiscard]] VolumeGrid scaleGrid(const VolumeGrid& grid, std::array<double, 3> factors,
+                                   Vec3 centreMm);
+
+/// The object of `volume` turned as rotateGrid turns its grid, sampled back on the volume's own
+/// grid; points that come from outside the volume get `outside`.
+[[nodiscard]] Volume rotate(const Volume& volume, Vec3 axis, double angleRad, Vec3 centreMm,
+                            Interpolation interpolation, float outside = 0.0f);
+
+/// The object of `volume` stretched as scaleGrid stretches its grid, sampled back on the
+/// volume's own grid; points from outside get `outside`.
+[[nodiscard]] Volume scale(const Volume& volume, std::array<double, 3> factors, Vec3 centreMm,
+                           Interpolation interpolation, float outside = 0.0f);
+
+/// The world position of the centre of the volume's box (the middle of its voxel centres).
+[[nodiscard]] Vec3 gridCentre(const VolumeGrid& grid);
 } // namespace tomo

@@ -48,6 +48,36 @@ void writeAtomically(const std::filesystem::path& path,
     }
 }
 
+void writeFilesAtomically(const std::filesystem::path& path,
+                          const std::function<void(const std::filesystem::path& temporary)>& write)
+{
+    const std::filesystem::path parent =
+        path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+    std::error_code ec;
+    if (!std::filesystem::is_directory(parent, ec)) {
+        throw IoError("cannot write " + path.string() + ": the folder " + parent.string() +
+                      " does not exist");
+    }
+    const std::filesystem::path folder = temporaryFor(parent / (path.filename().string() + ".d"));
+    if (!std::filesystem::create_directory(folder, ec) || ec) {
+        throw IoError("cannot write " + path.string() + ": cannot create a temporary folder in " +
+                      parent.string() + (ec ? ": " + ec.message() : std::string()));
+    }
+    try {
+        write(folder / path.filename());
+        for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+            std::filesystem::rename(entry.path(), parent / entry.path().filename());
+        }
+        std::filesystem::remove_all(folder, ec);
+    } catch (const Error&) {
+        std::filesystem::remove_all(folder, ec);
+        throw;
+    } catch (const std::exception& e) {
+        std::filesystem::remove_all(folder, ec);
+        throw IoError("cannot write " + path.string() + ": " + e.what());
+    }
+}
+
 void writeTextAtomically(const std::filesystem::path& path, const std::string& text)
 {
     writeAtomically(path, [&](const std::filesystem::path& temporary) {

@@ -3,7 +3,9 @@
 #include "tomo/error.h"
 #include "tomo/io.h"
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -91,6 +93,173 @@ Volume reorient(const Volume& volume, std::string_view code)
             }
         }
     }
-    return Volume::fromData(out, std::move(data));
+    Volume result = Volume::fromData(out, std::move(data));
+    result.meta() = volume.meta();
+    return result;
+}
+
+namespace
+{
+const char* const kAxis[3] = {"x", "y", "z"};
+
+Volume withMeta(Volume volume, const ImageMeta& meta)
+{
+    volume.meta() = meta;
+    return volume;
+}
+
+void checkFinite(Vec3 v, const std::string& field)
+{
+    if (!isFinite(v)) {
+        throwInvalid(field, formatValue(v.x) + "," + formatValue(v.y) + "," + formatValue(v.z),
+                     "three finite numbers in mm");
+    }
+}
+} // namespace
+
+Vec3 gridCentre(const VolumeGrid& grid)
+{
+    const auto& n = grid.size();
+    return grid.voxelCentre(0.5 * (static_cast<double>(n[0]) - 1.0),
+                            0.5 * (static_cast<double>(n[1]) - 1.0),
+                            0.5 * (static_cast<double>(n[2]) - 1.0));
+}
+
+Volume crop(const Volume& volume, std::array<std::size_t, 3> begin, std::array<std::size_t, 3> size)
+{
+    const VolumeGrid& g = volume.grid();
+    for (std::size_t a = 0; a < 3; ++a) {
+        if (size[a] == 0 || begin[a] >= g.size()[a] || size[a] > g.size()[a] - begin[a]) {
+            throwInvalid(std::string("crop.") + kAxis[a],
+                         "first " + std::to_string(begin[a]) + ", size " + std::to_string(size[a]),
+                         "a box of at least one voxel inside the volume's " +
+                             std::to_string(g.size()[a]) + " voxels");
+        }
+    }
+    const VolumeGrid out =
+        VolumeGrid::make(size, g.spacing(),
+                         g.voxelCentre(static_cast<double>(begin[0]), static_cast<double>(begin[1]),
+                                       static_cast<double>(begin[2])),
+                         g.direction());
+    std::vector<float> data(out.voxelCount());
+    for (std::size_t k = 0; k < size[2]; ++k) {
+        for (std::size_t j = 0; j < size[1]; ++j) {
+            const float* row =
+                volume.data().data() + g.linearIndex(begin[0], begin[1] + j, begin[2] + k);
+            std::copy(row, row + size[0],
+                      data.begin() + static_cast<std::ptrdiff_t>(out.linearIndex(0, j, k)));
+        }
+    }
+    return withMeta(Volume::fromData(out, std::move(data)), volume.meta());
+}
+
+Volume pad(const Volume& volume, std::array<std::size_t, 3> lower, std::array<std::size_t, 3> upper,
+           float value)
+{
+    const VolumeGrid& g = volume.grid();
+    std::array<std::size_t, 3> size{};
+    for (std::size_t a = 0; a < 3; ++a) {
+        size[a] = g.size()[a] + lower[a] + upper[a];
+    }
+    const VolumeGrid out = VolumeGrid::make(size, g.spacing(),
+                                            g.voxelCentre(-static_cast<double>(lower[0]),
+                                                          -static_cast<double>(lower[1]),
+                                                          -static_cast<double>(lower[2])),
+                                            g.direction());
+    std::vector<float> data(out.voxelCount(), value);
+    const auto& n = g.size();
+    for (std::size_t k = 0; k < n[2]; ++k) {
+        for (std::size_t j = 0; j < n[1]; ++j) {
+            const float* row = volume.data().data() + g.linearIndex(0, j, k);
+            std::copy(row, row + n[0],
+                      data.begin() + static_cast<std::ptrdiff_t>(
+                                         out.linearIndex(lower[0], lower[1] + j, lower[2] + k)));
+        }
+    }
+    return withMeta(Volume::fromData(out, std::move(data)), volume.meta());
+}
+
+Volume translate(const Volume& volume, Vec3 offsetMm)
+{
+    checkFinite(offsetMm, "translation (mm)");
+    const VolumeGrid& g = volume.grid();
+    const VolumeGrid out =
+        VolumeGrid::make(g.size(), g.spacing(), g.origin() + offsetMm, g.direction());
+    return withMeta(
+        Volume::fromData(out, std::vector<float>(volume.data().begin(), volume.data().end())),
+        volume.meta());
+}
+
+VolumeGrid rotateGrid(const VolumeGrid& grid, Vec3 axis, double angleRad, Vec3 centreMm)
+{
+    checkFinite(axis, "rotation axis");
+    checkFinite(centreMm, "rotation centre (mm)");
+    const double length = norm(axis);
+    if (!(length > 0.0)) {
+        throwInvalid("rotation axis", "0,0,0", "a direction: x, y, z or three numbers not all 0");
+    }
+    if (!std::isfinite(angleRad)) {
+        throwInvalid("rotation angle", formatValue(angleRad), "a finite angle");
+    }
+    // Rodrigues: R = cI + s[k]x + (1 - c) k kᵀ.
+    const Vec3 k = axis * (1.0 / length);
+    const double c = std::cos(angleRad);
+    const double s = std::sin(angleRad);
+    const std::array<double, 9> r = {
+        c + (1 - c) * k.x * k.x,       (1 - c) * k.x * k.y - s * k.z, (1 - c) * k.x * k.z + s * k.y,
+        (1 - c) * k.y * k.x + s * k.z, c + (1 - c) * k.y * k.y,       (1 - c) * k.y * k.z - s * k.x,
+        (1 - c) * k.z * k.x - s * k.y, (1 - c) * k.z * k.y + s * k.x, c + (1 - c) * k.z * k.z};
+    const auto turn = [&](Vec3 v) {
+        return Vec3{r[0] * v.x + r[1] * v.y + r[2] * v.z, r[3] * v.x + r[4] * v.y + r[5] * v.z,
+                    r[6] * v.x + r[7] * v.y + r[8] * v.z};
+    };
+    const auto& m = grid.direction();
+    std::array<double, 9> direction{};
+    for (std::size_t col = 0; col < 3; ++col) {
+        const Vec3 turned = turn({m[col], m[3 + col], m[6 + col]});
+        direction[col] = turned.x;
+        direction[3 + col] = turned.y;
+        direction[6 + col] = turned.z;
+    }
+    return VolumeGrid::make(grid.size(), grid.spacing(), centreMm + turn(grid.origin() - centreMm),
+                            direction);
+}
+
+VolumeGrid scaleGrid(const VolumeGrid& grid, std::array<double, 3> factors, Vec3 centreMm)
+{
+    checkFinite(centreMm, "scale centre (mm)");
+    const auto& m = grid.direction();
+    std::array<double, 3> spacing{};
+    const Vec3 offset = grid.origin() - centreMm;
+    Vec3 origin = centreMm;
+    for (std::size_t a = 0; a < 3; ++a) {
+        if (!std::isfinite(factors[a]) || factors[a] <= 0.0) {
+            throwInvalid(std::string("scale.") + kAxis[a], formatValue(factors[a]),
+                         "a finite factor above 0");
+        }
+        spacing[a] = grid.spacing()[a] * factors[a];
+        // The offset's component along index axis a, scaled along that axis.
+        const Vec3 column{m[a], m[3 + a], m[6 + a]};
+        origin = origin + column * (factors[a] * dot(column, offset));
+    }
+    return VolumeGrid::make(grid.size(), spacing, origin, m);
+}
+
+Volume rotate(const Volume& volume, Vec3 axis, double angleRad, Vec3 centreMm,
+              Interpolation interpolation, float outside)
+{
+    const Volume moved =
+        Volume::fromData(rotateGrid(volume.grid(), axis, angleRad, centreMm),
+                         std::vector<float>(volume.data().begin(), volume.data().end()));
+    return withMeta(resample(moved, volume.grid(), interpolation, outside), volume.meta());
+}
+
+Volume scale(const Volume& volume, std::array<double, 3> factors, Vec3 centreMm,
+             Interpolation interpolation, float outside)
+{
+    const Volume moved =
+        Volume::fromData(scaleGrid(volume.grid(), factors, centreMm),
+                         std::vector<float>(volume.data().begin(), volume.data().end()));
+    return withMeta(resample(moved, volume.grid(), interpolation, outside), volume.meta());
 }
 } // namespace tomo

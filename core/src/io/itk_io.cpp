@@ -1,31 +1,46 @@
 // The only translation unit of the core that includes ITK (DESIGN.md §3).
 #include "common/atomic_file.h"
 #include "io/itk_image.h"
+#include "io/meta_text.h"
+#include "io/raw_io.h"
 #include "tomo/error.h"
+#include "tomo/geometry_io.h"
 #include "tomo/io.h"
 
+#include <itkHDF5ImageIOFactory.h>
 #include <itkImage.h>
 #include <itkImageFileReader.h>
 #include <itkImageFileWriter.h>
 #include <itkImageIOFactory.h>
+#include <itkImageSeriesReader.h>
+#include <itkImageSeriesWriter.h>
+#include <itkMetaDataObject.h>
 #include <itkMetaImageIOFactory.h>
 #include <itkNiftiImageIOFactory.h>
 #include <itkNrrdImageIOFactory.h>
 #include <itkPNGImageIOFactory.h>
+#include <itkTIFFImageIOFactory.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstdio>
+#include <fstream>
 #include <limits>
 #include <mutex>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
+#include <zlib.h>
 
 namespace tomo
 {
 namespace
 {
 using Image3 = detail::ItkImage3;
-using Png = itk::Image<unsigned char, 2>;
+using PngImage = itk::Image<unsigned char, 2>;
 
 // Registered explicitly, once, rather than through ITK's CMake-generated factory manager, so the
 // core works the same when linked into any executable.
@@ -37,28 +52,139 @@ void registerFactories()
         itk::MetaImageIOFactory::RegisterOneFactory();
         itk::NrrdImageIOFactory::RegisterOneFactory();
         itk::PNGImageIOFactory::RegisterOneFactory();
+        itk::HDF5ImageIOFactory::RegisterOneFactory();
+        itk::TIFFImageIOFactory::RegisterOneFactory();
     });
 }
 
-void checkWritableExtension(const std::filesystem::path& path)
+/// The file formats, told apart by name (DESIGN.md §6).
+enum class FileKind
 {
-    registerFactories();
-    const auto io = itk::ImageIOFactory::CreateImageIO(path.string().c_str(),
-                                                       itk::CommonEnums::IOFileMode::WriteMode);
-    if (!io) {
-        throw IoError("cannot write " + path.string() +
-                      ": unknown image format; accepted extensions: .nii, .nii.gz, .mha, .mhd, "
-                      ".nrrd, .nhdr, .png");
+    Nifti,     ///< .nii, .nii.gz (+ a JSON sidecar for the metadata)
+    MetaImage, ///< .mha, .mhd (+ .raw)
+    Nrrd,      ///< .nrrd, .nhdr (+ .raw)
+    Hdf5,      ///< .h5, .hdf5 (ITK's HDF5 image layout)
+    Tiff,      ///< .tif, .tiff (projection stacks)
+    Png,       ///< .png (pictures)
+    Raw,       ///< .raw + JSON header
+    Unknown,
+};
+
+FileKind kindOf(const std::filesystem::path& path)
+{
+    std::string name = path.filename().string();
+    std::ranges::transform(name, name.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const auto ends = [&](const char* e) {
+        return name.ends_with(e);
+    };
+    if (ends(".nii") || ends(".nii.gz")) {
+        return FileKind::Nifti;
     }
+    if (ends(".mha") || ends(".mhd")) {
+        return FileKind::MetaImage;
+    }
+    if (ends(".nrrd") || ends(".nhdr")) {
+        return FileKind::Nrrd;
+    }
+    if (ends(".h5") || ends(".hdf5")) {
+        return FileKind::Hdf5;
+    }
+    if (ends(".tif") || ends(".tiff")) {
+        return FileKind::Tiff;
+    }
+    if (ends(".png")) {
+        return FileKind::Png;
+    }
+    if (ends(".raw")) {
+        return FileKind::Raw;
+    }
+    return FileKind::Unknown;
+}
+
+constexpr const char* kVolumeExtensions =
+    ".nii, .nii.gz, .mha, .mhd, .nrrd, .nhdr, .h5, .hdf5, .raw (with a .json header)";
+
+bool lineBased(FileKind kind)
+{
+    return kind == FileKind::MetaImage || kind == FileKind::Nrrd;
+}
+
+/// `entries` into an ITK dictionary (text values, which every format with keys keeps).
+void store(const detail::TextDictionary& entries, itk::MetaDataDictionary& dictionary,
+           FileKind kind)
+{
+    for (const auto& [key, value] : entries) {
+        itk::EncapsulateMetaData<std::string>(
+            dictionary, key, lineBased(kind) ? detail::encodeHeaderValue(value) : value);
+    }
+}
+
+/// The text entries of an ITK dictionary that a file's writer put there, without the ones ITK's
+/// readers add about the file itself (ITK_..., NRRD_...; every NIfTI header field).
+detail::TextDictionary textEntries(const itk::MetaDataDictionary& dictionary, FileKind kind)
+{
+    detail::TextDictionary out;
+    if (kind == FileKind::Nifti) {
+        return out; // the header fields are the grid; the metadata is in the sidecar
+    }
+    for (const std::string& key : dictionary.GetKeys()) {
+        std::string value;
+        if (key.starts_with("ITK_") || key.starts_with("NRRD_") ||
+            !itk::ExposeMetaData<std::string>(dictionary, key, value)) {
+            continue;
+        }
+        out[key] = lineBased(kind) ? detail::decodeHeaderValue(value) : value;
+    }
+    return out;
+}
+
+std::string readText(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) {
+        throw IoError("cannot read " + path.string() + ": the read failed");
+    }
+    return text.str();
+}
+
+/// A NIfTI file's metadata from its sidecar, when it has one.
+detail::TextDictionary niftiSidecar(const std::filesystem::path& path)
+{
+    const std::filesystem::path sidecar = detail::sidecarPath(path);
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(sidecar, ec)) {
+        return {};
+    }
+    return detail::fromJsonText(readText(sidecar), sidecar.string());
 }
 
 using detail::toItk;
 
+/// Writes `image` (with its dictionary) through ITK; `meta` goes into the header where the
+/// format has keys, into a sidecar for NIfTI.
 template <class ImageT>
-void writeItk(const typename ImageT::Pointer& image, const std::filesystem::path& path)
+void writeItk(const typename ImageT::Pointer& image, const std::filesystem::path& path,
+              const detail::TextDictionary& meta)
 {
-    checkWritableExtension(path);
-    detail::writeAtomically(path, [&](const std::filesystem::path& temporary) {
+    registerFactories();
+    const FileKind kind = kindOf(path);
+    const auto io = itk::ImageIOFactory::CreateImageIO(path.string().c_str(),
+                                                       itk::CommonEnums::IOFileMode::WriteMode);
+    if (!io || kind == FileKind::Unknown) {
+        throw IoError("cannot write " + path.string() +
+                      ": unknown image format; accepted: " + kVolumeExtensions + ", .png, .tif");
+    }
+    if (kind == FileKind::Nifti) {
+        // The 80-character descrip field says who wrote it; the sidecar has everything.
+        itk::EncapsulateMetaData<std::string>(image->GetMetaDataDictionary(), "ITK_FileNotes",
+                                              std::string("Tomoscope ") + TOMO_VERSION);
+    } else if (kind != FileKind::Png && kind != FileKind::Tiff) {
+        store(meta, image->GetMetaDataDictionary(), kind);
+    }
+    detail::writeFilesAtomically(path, [&](const std::filesystem::path& temporary) {
         auto writer = itk::ImageFileWriter<ImageT>::New();
         writer->SetFileName(temporary.string());
         writer->SetInput(image);
@@ -71,17 +197,166 @@ void writeItk(const typename ImageT::Pointer& image, const std::filesystem::path
         } catch (const itk::ExceptionObject& e) {
             throw IoError("cannot write " + path.string() + ": " + e.GetDescription());
         }
+        if (kind == FileKind::Nifti) {
+            std::ofstream sidecar(detail::sidecarPath(temporary), std::ios::binary);
+            sidecar << detail::toJsonText(meta);
+            sidecar.close();
+            if (!sidecar) {
+                throw IoError("cannot write " + detail::sidecarPath(path).string() +
+                              ": the write failed");
+            }
+        }
     });
 }
 } // namespace
 
 void writeVolume(const Volume& volume, const std::filesystem::path& path)
 {
-    writeItk<Image3>(toItk(volume), path);
+    switch (kindOf(path)) {
+    case FileKind::Raw:
+        detail::writeRaw(volume, path);
+        return;
+    case FileKind::Tiff:
+    case FileKind::Png:
+        throw IoError("cannot write the volume " + path.string() +
+                      ": TIFF and PNG keep neither the origin nor the slice spacing (TIFF stacks "
+                      "are for projections, PNG for pictures); write a volume as one of " +
+                      kVolumeExtensions);
+    default:
+        break;
+    }
+    writeItk<Image3>(toItk(volume), path, detail::flatten(volume.meta()));
 }
 
 namespace
 {
+/// ITK's MetaImage reader only prints a warning for a short data block and returns an image
+/// with garbage at the end; this refuses such a file. Uncompressed data only (a damaged zlib
+/// stream is ITK's to find).
+void checkMetaImageLength(const std::filesystem::path& path, const itk::ImageIOBase& io)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::string line;
+    std::uintmax_t offset = 0;
+    bool compressed = false;
+    while (std::getline(in, line)) {
+        offset += line.size() + 1;
+        const std::size_t equals = line.find('=');
+        if (equals == std::string::npos) {
+            continue;
+        }
+        const auto trim = [](std::string text) {
+            const std::size_t first = text.find_first_not_of(" \t\r");
+            const std::size_t last = text.find_last_not_of(" \t\r");
+            return first == std::string::npos ? std::string()
+                                              : text.substr(first, last - first + 1);
+        };
+        const std::string key = trim(line.substr(0, equals));
+        const std::string value = trim(line.substr(equals + 1));
+        if (key == "CompressedData") {
+            compressed = value == "True" || value == "true";
+        }
+        if (key != "ElementDataFile") {
+            continue;
+        }
+        if (compressed || value == "LIST" || value.find('%') != std::string::npos ||
+            value.find(' ') != std::string::npos) {
+            return;
+        }
+        std::error_code ec;
+        std::uintmax_t available = 0;
+        std::string where = "after the header";
+        if (value == "LOCAL") {
+            available = std::filesystem::file_size(path, ec) - offset;
+        } else {
+            const std::filesystem::path data = path.parent_path() / value;
+            available = std::filesystem::file_size(data, ec);
+            where = "in " + data.string();
+            if (ec) {
+                throw IoError("cannot read " + path.string() + ": its data file " + data.string() +
+                              " is missing");
+            }
+        }
+        const auto expected = static_cast<std::uintmax_t>(io.GetImageSizeInBytes());
+        if (!ec && available < expected) {
+            throw IoError("cannot read " + path.string() + ": the file is truncated: " +
+                          std::to_string(available) + " bytes of voxel data " + where +
+                          ", the header describes " + std::to_string(expected));
+        }
+        return;
+    }
+}
+
+/// The bytes a gzip file inflates to, or nullopt where the stream is damaged.
+std::optional<std::uintmax_t> inflatedSize(const std::filesystem::path& path)
+{
+    gzFile file = gzopen(path.c_str(), "rb");
+    if (file == nullptr) {
+        return std::nullopt;
+    }
+    std::vector<char> buffer(1 << 20);
+    std::uintmax_t total = 0;
+    int got = 0;
+    while ((got = gzread(file, buffer.data(), static_cast<unsigned>(buffer.size()))) > 0) {
+        total += static_cast<std::uintmax_t>(got);
+    }
+    int status = Z_OK;
+    (void)gzerror(file, &status);
+    gzclose(file);
+    if (got < 0 || (status != Z_OK && status != Z_STREAM_END)) {
+        return std::nullopt;
+    }
+    return total;
+}
+
+/// ITK 5.2's NIfTI reader returns a short file's missing voxels as zeros without a word; this
+/// refuses it. A .nii.gz is checked through the gzip trailer's length and, only where that
+/// disagrees (a truncated or multi-member stream), by inflating it once.
+void checkNiftiLength(const std::filesystem::path& path, const itk::ImageIOBase& io)
+{
+    std::string offsetText;
+    if (!itk::ExposeMetaData<std::string>(io.GetMetaDataDictionary(), "vox_offset", offsetText)) {
+        return;
+    }
+    const auto expected = static_cast<std::uintmax_t>(std::stod(offsetText)) +
+                          static_cast<std::uintmax_t>(io.GetImageSizeInBytes());
+    std::error_code ec;
+    const std::uintmax_t bytes = std::filesystem::file_size(path, ec);
+    if (ec) {
+        return;
+    }
+    const auto truncated = [&](std::uintmax_t available) {
+        throw IoError("cannot read " + path.string() + ": the file is truncated: " +
+                      std::to_string(available) + " bytes of header and voxels, the header " +
+                      "describes " + std::to_string(expected));
+    };
+    if (!path.string().ends_with(".gz")) {
+        if (bytes < expected) {
+            truncated(bytes);
+        }
+        return;
+    }
+    std::uint32_t trailer = 0;
+    if (bytes >= 4) {
+        std::ifstream in(path, std::ios::binary);
+        in.seekg(-4, std::ios::end);
+        unsigned char b[4] = {};
+        in.read(reinterpret_cast<char*>(b), 4);
+        trailer = static_cast<std::uint32_t>(b[0]) | static_cast<std::uint32_t>(b[1]) << 8 |
+                  static_cast<std::uint32_t>(b[2]) << 16 | static_cast<std::uint32_t>(b[3]) << 24;
+    }
+    if (trailer == static_cast<std::uint32_t>(expected)) {
+        return;
+    }
+    const auto inflated = inflatedSize(path);
+    if (!inflated) {
+        throw IoError("cannot read " + path.string() + ": the gzip stream is damaged or truncated");
+    }
+    if (*inflated < expected) {
+        truncated(*inflated);
+    }
+}
+
 /// The ImageIO of a readable image file with its header read. Throws IoError naming the path.
 itk::ImageIOBase::Pointer openImage(const std::filesystem::path& path)
 {
@@ -93,14 +368,19 @@ itk::ImageIOBase::Pointer openImage(const std::filesystem::path& path)
     const auto io = itk::ImageIOFactory::CreateImageIO(path.string().c_str(),
                                                        itk::CommonEnums::IOFileMode::ReadMode);
     if (!io) {
-        throw IoError("cannot read " + path.string() +
-                      ": not an image format Tomoscope reads (NIfTI, MetaImage, NRRD, PNG)");
+        throw IoError("cannot read " + path.string() + ": not an image format Tomoscope reads (" +
+                      kVolumeExtensions + ", .tif, .png, or a DICOM folder)");
     }
     try {
         io->SetFileName(path.string());
         io->ReadImageInformation();
     } catch (const itk::ExceptionObject& e) {
         throw IoError("cannot read " + path.string() + ": " + e.GetDescription());
+    }
+    if (kindOf(path) == FileKind::MetaImage) {
+        checkMetaImageLength(path, *io);
+    } else if (kindOf(path) == FileKind::Nifti) {
+        checkNiftiLength(path, *io);
     }
     return io;
 }
@@ -159,18 +439,57 @@ ImageInfo readHeader(const std::filesystem::path& path)
     info.orientation = orientationCode(info.direction);
     info.minimum = std::numeric_limits<double>::quiet_NaN();
     info.maximum = std::numeric_limits<double>::quiet_NaN();
+    const FileKind kind = kindOf(path);
+    info.meta =
+        detail::unflatten(kind == FileKind::Nifti ? niftiSidecar(path)
+                                                  : textEntries(io->GetMetaDataDictionary(), kind));
     return info;
 }
+
+/// ImageInfo of a volume in memory (formats whose header is not read apart from the voxels).
+ImageInfo infoOf(const Volume& volume, std::string componentType)
+{
+    const VolumeGrid& g = volume.grid();
+    ImageInfo info;
+    info.dimensions = g.is2D() ? 2 : 3;
+    info.components = 1;
+    info.componentType = std::move(componentType);
+    info.size = g.size();
+    info.spacing = g.spacing();
+    info.origin = g.origin();
+    info.direction = g.direction();
+    info.orientation = orientationCode(info.direction);
+    const auto [lo, hi] = std::minmax_element(volume.data().begin(), volume.data().end());
+    info.minimum = *lo;
+    info.maximum = *hi;
+    info.meta = volume.meta();
+    return info;
+}
+
+bool isFolderInput(const std::filesystem::path& path)
+{
+    std::error_code ec;
+    return std::filesystem::is_directory(path, ec);
+}
+
+Volume readItkVolume(const std::filesystem::path& path);
+Volume readFolder(const std::filesystem::path& folder);
 } // namespace
 
 VolumeGrid readGrid(const std::filesystem::path& path)
 {
+    if (isFolderInput(path) || kindOf(path) == FileKind::Raw) {
+        return readVolume(path).grid();
+    }
     const ImageInfo info = readHeader(path);
     return VolumeGrid::make(info.size, info.spacing, info.origin, info.direction);
 }
 
 ImageInfo readImageInfo(const std::filesystem::path& path)
 {
+    if (isFolderInput(path) || kindOf(path) == FileKind::Raw) {
+        return infoOf(readVolume(path), "float");
+    }
     ImageInfo info = readHeader(path);
     if (info.components == 1 && (info.dimensions == 2 || info.dimensions == 3)) {
         const Volume volume = readVolume(path);
@@ -182,6 +501,19 @@ ImageInfo readImageInfo(const std::filesystem::path& path)
 }
 
 Volume readVolume(const std::filesystem::path& path)
+{
+    if (isFolderInput(path)) {
+        return readFolder(path);
+    }
+    if (kindOf(path) == FileKind::Raw) {
+        return detail::readRaw(path);
+    }
+    return readItkVolume(path);
+}
+
+namespace
+{
+Volume readItkVolume(const std::filesystem::path& path)
 {
     const auto io = openImage(path);
     if (io->GetNumberOfDimensions() > 3 || io->GetNumberOfDimensions() < 2) {
@@ -214,10 +546,175 @@ Volume readVolume(const std::filesystem::path& path)
         {image->GetSpacing()[0], image->GetSpacing()[1], image->GetSpacing()[2]},
         {image->GetOrigin()[0], image->GetOrigin()[1], image->GetOrigin()[2]}, direction);
     const float* buffer = image->GetBufferPointer();
+    Volume volume = Volume::fromData(grid, std::vector<float>(buffer, buffer + grid.voxelCount()));
+    const FileKind kind = kindOf(path);
+    volume.meta() = detail::unflatten(
+        kind == FileKind::Nifti ? niftiSidecar(path)
+                                : textEntries(reader->GetImageIO()->GetMetaDataDictionary(), kind));
+    return volume;
+}
+} // namespace
+
+namespace
+{
+/// A numbered file name pattern ("proj_%04d.tif"): the text around one %d or %0Nd.
+struct SeriesPattern
+{
+    std::string before;
+    std::string after;
+    std::size_t width = 0; ///< zero-padded to this many digits (0: no padding)
+
+    [[nodiscard]] std::string name(std::size_t n) const
+    {
+        std::string digits = std::to_string(n);
+        if (digits.size() < width) {
+            digits.insert(0, width - digits.size(), '0');
+        }
+        return before + digits + after;
+    }
+};
+
+bool isSeriesPattern(const std::filesystem::path& path)
+{
+    return path.filename().string().find('%') != std::string::npos;
+}
+
+SeriesPattern parseSeriesPattern(const std::filesystem::path& path)
+{
+    const std::string name = path.filename().string();
+    const std::size_t percent = name.find('%');
+    SeriesPattern pattern;
+    pattern.before = name.substr(0, percent);
+    std::size_t end = percent + 1;
+    while (end < name.size() && std::isdigit(static_cast<unsigned char>(name[end]))) {
+        ++end;
+    }
+    const std::string width = name.substr(percent + 1, end - percent - 1);
+    if (end >= name.size() || name[end] != 'd' || name.find('%', end) != std::string::npos ||
+        (!width.empty() && width[0] != '0')) {
+        throwInvalid("file name pattern", name,
+                     "one %d or %0Nd (N digits, zero-padded), e.g. proj_%04d.tif");
+    }
+    pattern.width = width.empty() ? 0 : static_cast<std::size_t>(std::stoul(width));
+    pattern.after = name.substr(end + 1);
+    if (kindOf(pattern.after) != FileKind::Tiff) {
+        throwInvalid("file name pattern", name, "a numbered series of .tif or .tiff files");
+    }
+    return pattern;
+}
+
+/// The files of a numbered series that exist, counting from 0 (or from 1 where 0 is absent).
+std::vector<std::filesystem::path> seriesFiles(const std::filesystem::path& path)
+{
+    const SeriesPattern pattern = parseSeriesPattern(path);
+    const std::filesystem::path folder = path.parent_path();
+    std::vector<std::filesystem::path> files;
+    std::error_code ec;
+    std::size_t n = std::filesystem::exists(folder / pattern.name(0), ec) ? 0 : 1;
+    for (; std::filesystem::exists(folder / pattern.name(n), ec); ++n) {
+        files.push_back(folder / pattern.name(n));
+    }
+    if (files.empty()) {
+        throw IoError("cannot read " + path.string() + ": no file " +
+                      (folder / pattern.name(0)).string() + " or " +
+                      (folder / pattern.name(1)).string());
+    }
+    return files;
+}
+
+/// "a12b" < "a101b": digit runs compare by value, so unpadded numbered files sort in order.
+bool naturalLess(const std::string& a, const std::string& b)
+{
+    std::size_t i = 0;
+    std::size_t j = 0;
+    while (i < a.size() && j < b.size()) {
+        const bool da = std::isdigit(static_cast<unsigned char>(a[i])) != 0;
+        const bool db = std::isdigit(static_cast<unsigned char>(b[j])) != 0;
+        if (da && db) {
+            std::size_t ei = i;
+            std::size_t ej = j;
+            while (ei < a.size() && std::isdigit(static_cast<unsigned char>(a[ei]))) {
+                ++ei;
+            }
+            while (ej < b.size() && std::isdigit(static_cast<unsigned char>(b[ej]))) {
+                ++ej;
+            }
+            // Compare by value: strip leading zeros, then length, then digits.
+            std::string_view x(a.data() + i, ei - i);
+            std::string_view y(b.data() + j, ej - j);
+            x.remove_prefix(std::min(x.find_first_not_of('0'), x.size()));
+            y.remove_prefix(std::min(y.find_first_not_of('0'), y.size()));
+            if (x.size() != y.size()) {
+                return x.size() < y.size();
+            }
+            if (x != y) {
+                return x < y;
+            }
+            i = ei;
+            j = ej;
+        } else {
+            if (a[i] != b[j]) {
+                return a[i] < b[j];
+            }
+            ++i;
+            ++j;
+        }
+    }
+    return a.size() - i < b.size() - j;
+}
+
+std::vector<std::filesystem::path> tiffFilesIn(const std::filesystem::path& folder)
+{
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+        if (entry.is_regular_file() && kindOf(entry.path()) == FileKind::Tiff) {
+            files.push_back(entry.path());
+        }
+    }
+    std::ranges::sort(files, [](const auto& a, const auto& b) {
+        return naturalLess(a.filename().string(), b.filename().string());
+    });
+    return files;
+}
+
+/// A stack of 2D TIFF files, one per slice (view), in the order given; spacing from the first.
+Volume readTiffSeries(const std::vector<std::filesystem::path>& files,
+                      const std::filesystem::path& source)
+{
+    registerFactories();
+    auto reader = itk::ImageSeriesReader<Image3>::New();
+    std::vector<std::string> names;
+    for (const auto& f : files) {
+        names.push_back(f.string());
+    }
+    reader->SetFileNames(names);
+    try {
+        reader->Update();
+    } catch (const itk::ExceptionObject& e) {
+        throw IoError("cannot read the TIFF stack " + source.string() + " (" +
+                      std::to_string(files.size()) + " files): " + e.GetDescription());
+    }
+    const Image3* image = reader->GetOutput();
+    const auto size = image->GetLargestPossibleRegion().GetSize();
+    const VolumeGrid grid =
+        VolumeGrid::make({size[0], size[1], size[2]},
+                         {image->GetSpacing()[0], image->GetSpacing()[1], 1.0}, {0.0, 0.0, 0.0});
+    const float* buffer = image->GetBufferPointer();
     return Volume::fromData(grid, std::vector<float>(buffer, buffer + grid.voxelCount()));
 }
 
-void writeProjections(const ProjectionStack& projections, const std::filesystem::path& path)
+Volume readFolder(const std::filesystem::path& folder)
+{
+    const std::vector<std::filesystem::path> tiffs = tiffFilesIn(folder);
+    if (!tiffs.empty()) {
+        return readTiffSeries(tiffs, folder);
+    }
+    throw IoError("cannot read " + folder.string() +
+                  ": the folder holds no .tif files and DICOM series are not read yet");
+}
+
+/// The projection stack as an image (u, v, view), see writeProjections.
+Volume projectionImage(const ProjectionStack& projections, const ImageMeta& meta)
 {
     const Detector& d = projections.geometry().detector();
     // u and v are physical coordinates on the detector with 0 at the centre of the pixel grid
@@ -227,12 +724,56 @@ void writeProjections(const ProjectionStack& projections, const std::filesystem:
         {-0.5 * (static_cast<double>(projections.columns()) - 1.0) * d.pixelU,
          -0.5 * (static_cast<double>(projections.rows()) - 1.0) * d.pixelV, 0.0});
     const std::span<const float> data = projections.data();
-    writeVolume(Volume::fromData(grid, std::vector<float>(data.begin(), data.end())), path);
+    Volume image = Volume::fromData(grid, std::vector<float>(data.begin(), data.end()));
+    image.meta() = meta;
+    if (image.meta().unit == ValueUnit::Unknown) {
+        image.meta().unit = ValueUnit::LineIntegral;
+    }
+    if (image.meta().subtype.empty()) {
+        image.meta().subtype = "projections";
+    }
+    // Compact: one line of JSON.
+    image.meta().dictionary.try_emplace(
+        "tomoscope_geometry", nlohmann::json::parse(geometryToJson(projections.geometry())).dump());
+    return image;
+}
+} // namespace
+
+void writeProjections(const ProjectionStack& projections, const std::filesystem::path& path,
+                      const ImageMeta& meta)
+{
+    const Volume image = projectionImage(projections, meta);
+    if (!isSeriesPattern(path)) {
+        if (kindOf(path) == FileKind::Tiff) {
+            writeItk<Image3>(toItk(image), path, {}); // one multi-page file, a page per view
+            return;
+        }
+        writeVolume(image, path);
+        return;
+    }
+    const SeriesPattern pattern = parseSeriesPattern(path);
+    registerFactories();
+    detail::writeFilesAtomically(path, [&](const std::filesystem::path& temporary) {
+        using Image2 = itk::Image<float, 2>;
+        auto writer = itk::ImageSeriesWriter<Image3, Image2>::New();
+        writer->SetInput(toItk(image));
+        std::vector<std::string> names;
+        for (std::size_t view = 0; view < projections.views(); ++view) {
+            names.push_back((temporary.parent_path() / pattern.name(view)).string());
+        }
+        writer->SetFileNames(names);
+        try {
+            writer->Update();
+        } catch (const itk::ExceptionObject& e) {
+            throw IoError("cannot write " + path.string() + ": " + e.GetDescription());
+        }
+    });
 }
 
 ProjectionStack readProjections(const std::filesystem::path& path, const Geometry& geometry)
 {
-    Volume image = readVolume(path);
+    Volume image =
+        isSeriesPattern(path) ? readTiffSeries(seriesFiles(path), path) : readVolume(path);
     const auto& size = image.grid().size();
     const Detector& d = geometry.detector();
     if (size[0] != d.columns || size[1] != d.rows || size[2] != geometry.viewCount()) {
@@ -257,8 +798,8 @@ void writePng(const Volume& volume, std::size_t k, double low, double high,
         throwInvalid("window", "[" + formatValue(low) + ", " + formatValue(high) + "]",
                      "needs high > low");
     }
-    Png::Pointer image = Png::New();
-    Png::RegionType region;
+    PngImage::Pointer image = PngImage::New();
+    PngImage::RegionType region;
     region.SetSize(0, nx);
     region.SetSize(1, ny);
     image->SetRegions(region);
@@ -273,6 +814,6 @@ void writePng(const Volume& volume, std::size_t k, double low, double high,
             out[i + nx * row] = static_cast<unsigned char>(std::lround(std::clamp(v, 0.0, 255.0)));
         }
     }
-    writeItk<Png>(image, path);
+    writeItk<PngImage>(image, path, {});
 }
 } // namespace tomo

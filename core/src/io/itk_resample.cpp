@@ -80,7 +80,10 @@ Volume resample(const Volume& volume, const VolumeGrid& target, Interpolation in
     }
     const Image3* out = filter->GetOutput();
     const float* first = out->GetBufferPointer();
-    return Volume::fromData(target, std::vector<float>(first, first + target.voxelCount()));
+    Volume result =
+        Volume::fromData(target, std::vector<float>(first, first + target.voxelCount()));
+    result.meta() = volume.meta();
+    return result;
 }
 
 VolumeGrid withSpacing(const VolumeGrid& grid, std::array<double, 3> spacingMm)

@@ -591,7 +591,7 @@ void checkMuWater(double muWater)
 {
     if (!std::isfinite(muWater) || muWater <= 0.0) {
         throwInvalid("mu_water_per_mm", formatValue(muWater),
-                     "must be a positive attenuation in mm^-1 (water at 70 keV: 0.01937)");
+                     "must be a positive attenuation in mm^-1 (water at 70 keV: 0.019288)");
     }
 }
 } // namespace
@@ -603,6 +603,8 @@ void convertToHu(Volume& volume, double muWater)
     for (float& value : volume.data()) {
         value = 1000.0f * (value - mu) / mu;
     }
+    volume.meta().unit = ValueUnit::Hu;
+    volume.meta().dictionary["tomoscope_mu_water_per_mm"] = formatValue(muWater);
 }
 
 void convertToMu(Volume& volume, double muWater)
@@ -612,6 +614,8 @@ void convertToMu(Volume& volume, double muWater)
     for (float& value : volume.data()) {
         value = mu * (1.0f + value / 1000.0f);
     }
+    volume.meta().unit = ValueUnit::MuPerMm;
+    volume.meta().dictionary["tomoscope_mu_water_per_mm"] = formatValue(muWater);
 }
 
 void checkFbp2D(const Geometry& geometry, const VolumeGrid& grid)

@@ -172,7 +172,7 @@ void FbpOptions::validate() const
     }
     if (!std::isfinite(muWater) || muWater <= 0.0) {
         throwInvalid("reconstruction.mu_water", formatValue(muWater),
-                     "must be a positive attenuation in mm^-1 (water at 70 keV: 0.01937)");
+                     "must be a positive attenuation in mm^-1 (water at 70 keV: 0.019288)");
     }
 }
 
