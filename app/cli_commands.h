@@ -149,10 +149,23 @@ struct ConvertOptions
     bool toHu = false;         ///< --hu: μ (mm⁻¹) to Hounsfield units
     bool toMu = false;         ///< --mu: Hounsfield units to μ (mm⁻¹)
     double muWater = 0.019288; ///< --mu-water, mm⁻¹ (kWaterMuAt70keV)
+    double energyKeV = 0.0;    ///< --energy: μ of water from xraylib at this energy (0: unset)
+    std::string series;        ///< --series UID: which series of a DICOM folder
+    std::string unit;          ///< --unit: what the input's values are (overrides its file)
+    std::string crop;          ///< --crop I,J,K:NI,NJ,NK
+    std::string pad;           ///< --pad N, NX,NY,NZ or X0,Y0,Z0:X1,Y1,Z1 voxels
+    std::string fill;          ///< --fill V: value of padded voxels and of outside points
+    std::string scale;         ///< --scale F or FX,FY,FZ along the index axes
+    std::string rotate;        ///< --rotate AXIS:DEGREES, AXIS x, y, z or AX,AY,AZ
+    std::string translate;     ///< --translate X,Y,Z mm
+    std::string centre;        ///< --centre X,Y,Z mm for --rotate and --scale
+    bool moveGrid = false;     ///< --move-grid: rotate/scale the grid, no resampling
 };
 
-/// `tomoscope-cli convert`: the volume in `input` resampled (--like, --spacing), re-indexed
-/// (--orientation), converted (--hu, --mu) and written to `output` (format from its extension).
+/// `tomoscope-cli convert`: the volume in `input` (a file or a DICOM folder) cropped, padded,
+/// scaled, rotated, translated, resampled (--like, --spacing), re-indexed (--orientation),
+/// converted (--hu, --mu) and written to `output` (format from its extension; a folder ending in
+/// / is a DICOM series).
 int convertCommand(const ConvertOptions& options);
 
 /// `tomoscope-cli compare`: RMSE, PSNR, SSIM and CTSim's d, r, e of two volumes on one grid.

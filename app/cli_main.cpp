@@ -131,18 +131,54 @@ int main(int argc, char** argv)
     CLI::App* infoCmd = app.add_subcommand(
         "info", "size, spacing, origin, direction, orientation code and value range of an image\n"
                 "  e.g. tomoscope-cli info out/reconstruction.nii.gz --json");
-    infoCmd->add_option("file", infoPath, "image file (NIfTI, MetaImage, NRRD, PNG)")->required();
+    infoCmd
+        ->add_option("file", infoPath,
+                     "image file (NIfTI, MetaImage, NRRD, HDF5, raw, TIFF, PNG) or DICOM folder")
+        ->required();
     infoCmd->add_flag("--json", infoJson, "print the fields as JSON");
 
     ConvertOptions convert;
     CLI::App* convertCmd = app.add_subcommand(
-        "convert", "write a volume in another format, grid or orientation (voxels keep their world "
-                   "position)\n  e.g. tomoscope-cli convert v.mha v.nii.gz --orientation RAS\n"
-                   "       tomoscope-cli convert ct.nii.gz ct-2mm.nii.gz --spacing 2 "
-                   "--interpolation bspline");
-    convertCmd->add_option("input", convert.input, "volume file")->required();
-    convertCmd->add_option("output", convert.output, "volume file (.nii.gz, .nii, .mha, .nrrd)")
+        "convert",
+        "write a volume in another format, grid, orientation or place, keeping every voxel's "
+        "world position right (docs/io.md)\n"
+        "  e.g. tomoscope-cli convert v.mha v.nii.gz --orientation RAS\n"
+        "       tomoscope-cli convert ct.nii.gz ct-2mm.nii.gz --spacing 2 --interpolation bspline\n"
+        "       tomoscope-cli convert dicom-folder/ ct.nii.gz --series 1.2.840...\n"
+        "       tomoscope-cli convert recon.nii.gz series/ --energy 60   (a DICOM CT series)\n"
+        "       tomoscope-cli convert ct.nii.gz moved.nii.gz --rotate z:15 --translate 0,10,0\n"
+        "  order: --unit, --crop, --pad, --scale, --rotate, --translate, --spacing/--like, "
+        "--orientation, --hu/--mu");
+    convertCmd->add_option("input", convert.input, "volume file or DICOM folder")->required();
+    convertCmd
+        ->add_option("output", convert.output,
+                     "volume file (.nii.gz, .nii, .mha, .mhd, .nrrd, .h5, .raw) or a folder "
+                     "ending in / for a DICOM CT series")
         ->required();
+    convertCmd->add_option("--series", convert.series,
+                           "Series Instance UID, where the DICOM folder holds several");
+    convertCmd->add_option("--unit", convert.unit,
+                           "what the input's values are: mu_per_mm or HU (overrides the file)");
+    convertCmd->add_option("--crop", convert.crop,
+                           "keep voxels I,J,K (first) : NI,NJ,NK (count); exact");
+    convertCmd->add_option("--pad", convert.pad,
+                           "add N voxels on every side, NX,NY,NZ per axis, or X0,Y0,Z0:X1,Y1,Z1 "
+                           "before:after; exact");
+    convertCmd->add_option("--fill", convert.fill,
+                           "value of padded voxels and of points from outside the volume "
+                           "(default 0 for mu, -1000 for HU)");
+    convertCmd->add_option("--scale", convert.scale,
+                           "stretch the object by F or FX,FY,FZ along its index axes about "
+                           "--centre");
+    convertCmd->add_option("--rotate", convert.rotate,
+                           "turn the object about an axis through --centre: AXIS:DEGREES with "
+                           "AXIS x, y, z or AX,AY,AZ (world, right hand)");
+    convertCmd->add_option("--translate", convert.translate, "move the volume by X,Y,Z mm; exact");
+    convertCmd->add_option("--centre", convert.centre,
+                           "X,Y,Z mm for --rotate and --scale (default: the volume's centre)");
+    convertCmd->add_flag("--move-grid", convert.moveGrid,
+                         "rotate/scale the grid with the voxels (exact, oblique result) instead of "
+                         "resampling the object on its own grid");
     convertCmd->add_option("--orientation", convert.orientation,
                            "where the index axes should point: RAS, LPS, RAI, LPI, RPS, LAS, RPI, "
                            "LAI or any other permutation of one of L/R, P/A, S/I");
@@ -158,9 +194,13 @@ int main(int argc, char** argv)
     CLI::Option* muConvert =
         convertCmd->add_flag("--mu", convert.toMu, "convert Hounsfield units to mu (mm^-1)");
     huConvert->excludes(muConvert);
-    convertCmd->add_option(
-        "--mu-water", convert.muWater,
-        "mu of water in mm^-1 for --hu/--mu (default 0.019288, water at 70 keV)");
+    CLI::Option* muWaterConvert =
+        convertCmd->add_option("--mu-water", convert.muWater,
+                               "mu of water in mm^-1 for HU (default 0.019288, water at 70 keV)");
+    CLI::Option* energyConvert = convertCmd->add_option(
+        "--energy", convert.energyKeV,
+        "effective energy in keV: mu of water for HU from xraylib (e.g. 60)");
+    muWaterConvert->excludes(energyConvert);
 
     CLI::App* phantomCmd = app.add_subcommand(
         "phantom",

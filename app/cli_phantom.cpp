@@ -133,7 +133,12 @@ int phantomCommand(const PhantomOptions& options)
                                 : loadScene(options.grid).reconstructionGrid();
     const Phantom phantom = loadPhantom(options);
     const auto samples = static_cast<unsigned>(options.supersample);
-    writeVolume(rasterise(phantom, grid, samples), options.output);
+    Volume volume = rasterise(phantom, grid, samples);
+    volume.meta().subtype = "phantom";
+    volume.meta().unit = ValueUnit::MuPerMm;
+    volume.meta().dictionary[std::string(meta_key::kSource)] = options.phantom;
+    volume.meta().dictionary["tomoscope_supersampling"] = std::to_string(samples);
+    writeVolume(volume, options.output);
     const auto& size = grid.size();
     const auto& spacing = grid.spacing();
     const std::string label = phantom.name.empty() ? options.phantom : phantom.name;

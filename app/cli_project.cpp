@@ -84,7 +84,12 @@ int projectCommand(const ProjectOptions& options)
         TerminalRunContext ctx(options.quiet);
         projections = forwardProject(*projector, volume, geometry, ctx, batchViews(geometry));
     }
-    writeProjections(projections, options.output);
+    ImageMeta meta;
+    meta.dictionary[std::string(meta_key::kScene)] = scene.name;
+    meta.dictionary["tomoscope_projector"] = options.model;
+    meta.dictionary[std::string(meta_key::kSource)] =
+        options.volume.empty() ? "the scene's phantom" : options.volume;
+    writeProjections(projections, options.output, meta);
     std::printf("wrote %s: %zu views of %zu x %zu pixels (%s, %s)\n", options.output.c_str(),
                 projections.views(), projections.columns(), projections.rows(),
                 options.model.c_str(), device.c_str());
@@ -105,6 +110,10 @@ int backprojectCommand(const ProjectOptions& options)
         volume = backProject(*projector, projections, scene.reconstructionGrid(), ctx,
                              batchViews(geometry));
     }
+    volume.meta().subtype = "backprojection";
+    volume.meta().dictionary[std::string(meta_key::kScene)] = scene.name;
+    volume.meta().dictionary["tomoscope_projector"] = options.model;
+    volume.meta().dictionary[std::string(meta_key::kSource)] = options.projections;
     writeVolume(volume, options.output);
     std::printf("wrote %s (%s, %s)\n", options.output.c_str(), options.model.c_str(),
                 compute->device().label().c_str());

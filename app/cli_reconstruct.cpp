@@ -7,6 +7,7 @@
 #include "tomo/iterative.h"
 #include "tomo/memory_plan.h"
 #include "tomo/metrics.h"
+#include "tomo/pipeline.h"
 #include "tomo/projector.h"
 #include "tomo/recon.h"
 #include "tomo/scene.h"
@@ -240,6 +241,8 @@ int reconstructCommand(const ReconstructOptions& options)
         seconds = std::chrono::duration<double>(Clock::now() - start).count();
         ctx.finish();
     }
+    volume.meta() = sceneMeta(scene, "reconstruction");
+    volume.meta().dictionary[std::string(meta_key::kSource)] = options.projections;
     writeVolume(volume, options.output);
     const double wall = std::chrono::duration<double>(Clock::now() - wallStart).count();
     const auto& n = grid.size();

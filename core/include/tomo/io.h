@@ -12,17 +12,23 @@ namespace tomo
 {
 /// Writes a float32 volume with spacing, origin, direction and its ImageMeta (docs/io.md); the
 /// format follows the name: .nii/.nii.gz (metadata in a .json sidecar, BIDS-style), .mha/.mhd,
-/// .nrrd/.nhdr, .h5/.hdf5 (metadata as header keys), .raw (with a .json header). Gzip only for
-/// .nii.gz. Every file is written under a temporary name and renamed, so a failure never leaves
-/// a half-written file. The dictionary gains meta_key::kVersion when the volume has none.
-/// Throws IoError naming the path for an unknown or unsuitable extension or a failed write.
+/// .nrrd/.nhdr, .h5/.hdf5 (metadata as header keys), .raw (with a .json header); a path ending
+/// in a separator or naming an existing folder is a DICOM CT series (writeDicomSeries, dicom.h;
+/// μ converted to HU with the dictionary's "tomoscope_mu_water_per_mm" if the volume has one,
+/// else kWaterMuAt70keV). Gzip only for .nii.gz. Every file is written under a temporary name and
+/// renamed, so a failure never leaves a half-written file. The dictionary gains meta_key::kVersion
+/// when the volume has none. Throws IoError naming the path for an unknown or unsuitable extension
+/// or a failed write.
 void writeVolume(const Volume& volume, const std::filesystem::path& path);
 
 /// Reads a scalar volume (any pixel type, converted to float32) with its spatial metadata and
-/// ImageMeta: any format writeVolume writes, a 3D TIFF, or a folder of 2D TIFF files (a stack,
-/// in natural name order). Throws IoError naming the path if it is missing, unreadable,
-/// truncated or not a 2D/3D scalar image.
+/// ImageMeta: any format writeVolume writes, a 3D TIFF, a folder of 2D TIFF files (a stack,
+/// in natural name order), or a folder holding one DICOM series (readDicomSeries, dicom.h). Throws
+/// IoError naming the path if it is missing, unreadable, truncated or not a 2D/3D scalar image.
 [[nodiscard]] Volume readVolume(const std::filesystem::path& path);
+
+/// Whether writeVolume writes `path` as a DICOM series (it ends in a separator or is a folder).
+[[nodiscard]] bool isDicomTarget(const std::filesystem::path& path);
 
 /// What `tomoscope-cli info` reports of an image file.
 struct ImageInfo

@@ -41,6 +41,12 @@ struct RunResult
 /// takes exact line integrals of the ellipses through every pixel centre (CPU).
 /// Progress and previews (the sinogram filling, the image forming) go through `ctx`.
 /// Throws InvalidArgument for a scene the algorithms cannot run, Cancelled when cancelled.
+/// What a reconstruction of `scene` says about itself (written into every output file):
+/// modality CT, subtype `subtype`, unit μ (mm⁻¹) or HU as the scene asks, and the provenance
+/// keys: the scene's name, the algorithm and the scene's "reconstruction" section as JSON
+/// (meta_key::kParameters), with μ of water where the unit is HU.
+[[nodiscard]] ImageMeta sceneMeta(const Scene& scene, std::string subtype);
+
 [[nodiscard]] RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx);
 
 /// Writes sinogram.png, sinogram.nii.gz, reconstruction.png, reconstruction.nii.gz,

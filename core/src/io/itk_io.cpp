@@ -1,8 +1,10 @@
-// The only translation unit of the core that includes ITK (DESIGN.md §3).
+// Image files through ITK (core/src/io is the only part of the core that includes ITK, DESIGN.md
+// §3).
 #include "common/atomic_file.h"
 #include "io/itk_image.h"
 #include "io/meta_text.h"
 #include "io/raw_io.h"
+#include "tomo/dicom.h"
 #include "tomo/error.h"
 #include "tomo/geometry_io.h"
 #include "tomo/io.h"
@@ -210,8 +212,23 @@ void writeItk(const typename ImageT::Pointer& image, const std::filesystem::path
 }
 } // namespace
 
+bool isDicomTarget(const std::filesystem::path& path)
+{
+    std::error_code ec;
+    return !path.empty() && (!path.has_filename() || std::filesystem::is_directory(path, ec));
+}
+
 void writeVolume(const Volume& volume, const std::filesystem::path& path)
 {
+    if (isDicomTarget(path)) {
+        DicomWriteOptions options;
+        const auto& dictionary = volume.meta().dictionary;
+        if (const auto it = dictionary.find("tomoscope_mu_water_per_mm"); it != dictionary.end()) {
+            options.muWater = std::stod(it->second);
+        }
+        writeDicomSeries(volume, path, options);
+        return;
+    }
     switch (kindOf(path)) {
     case FileKind::Raw:
         detail::writeRaw(volume, path);
@@ -709,8 +726,7 @@ Volume readFolder(const std::filesystem::path& folder)
     if (!tiffs.empty()) {
         return readTiffSeries(tiffs, folder);
     }
-    throw IoError("cannot read " + folder.string() +
-                  ": the folder holds no .tif files and DICOM series are not read yet");
+    return readDicomSeries(folder);
 }
 
 /// The projection stack as an image (u, v, view), see writeProjections.

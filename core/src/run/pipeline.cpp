@@ -28,6 +28,25 @@ double secondsSince(Clock::time_point start)
 
 } // namespace
 
+ImageMeta sceneMeta(const Scene& scene, std::string subtype)
+{
+    ImageMeta meta;
+    meta.modality = Modality::CT;
+    meta.subtype = std::move(subtype);
+    meta.unit = scene.reconstruction.fbp.hu ? ValueUnit::Hu : ValueUnit::MuPerMm;
+    meta.dictionary[std::string(meta_key::kScene)] = scene.name;
+    meta.dictionary[std::string(meta_key::kAlgorithm)] = scene.algorithm();
+    const nlohmann::json json = nlohmann::json::parse(toJson(scene));
+    if (json.contains("reconstruction")) {
+        meta.dictionary[std::string(meta_key::kParameters)] = json["reconstruction"].dump();
+    }
+    if (scene.reconstruction.fbp.hu) {
+        meta.dictionary["tomoscope_mu_water_per_mm"] =
+            formatValue(scene.reconstruction.fbp.muWater);
+    }
+    return meta;
+}
+
 RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx)
 {
     scene.validate();
@@ -86,6 +105,11 @@ RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx)
                                    ctx));
     }
     result.reconstructSeconds = secondsSince(reconStart);
+    {
+        Volume stamped = *result.reconstruction;
+        stamped.meta() = sceneMeta(scene, "reconstruction");
+        result.reconstruction = std::make_shared<const Volume>(std::move(stamped));
+    }
 
     // The truth in the reconstruction's unit; 4x4 samples per pixel in 2D, 2x2x2 per voxel in
     // 3D (the same count of samples per voxel edge as the simulation's fine grid).
@@ -93,6 +117,9 @@ RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx)
     if (scene.reconstruction.fbp.hu) {
         convertToHu(truth, scene.reconstruction.fbp.muWater);
     }
+    truth.meta() = sceneMeta(scene, "phantom");
+    truth.meta().dictionary.erase(std::string(meta_key::kAlgorithm));
+    truth.meta().dictionary.erase(std::string(meta_key::kParameters));
     result.truth = std::make_shared<const Volume>(std::move(truth));
     result.rmse = rmse(*result.reconstruction, *result.truth);
     result.psnr = psnr(*result.reconstruction, *result.truth);
@@ -127,7 +154,9 @@ std::vector<std::filesystem::path> writeRunOutputs(const RunResult& result, cons
     writePng(sinogram, 0, std::min(0.0, static_cast<double>(*pmin)),
              std::max(static_cast<double>(*pmax), 1e-12), written.back(), false);
     written.push_back(folder / "sinogram.nii.gz");
-    writeProjections(p, written.back());
+    ImageMeta projectionMeta;
+    projectionMeta.dictionary[std::string(meta_key::kScene)] = scene.name;
+    writeProjections(p, written.back(), projectionMeta);
 
     // Reconstruction picture on the truth's range, so over- and undershoots clip visibly.
     const auto [tmin, tmax] =
