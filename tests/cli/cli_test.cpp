@@ -568,3 +568,104 @@ TEST_F(Cli, ConvertReorientsAndComesBackVoxelForVoxel)
     EXPECT_LT(nlohmann::json::parse(roundTrip.output)["rmse"].get<double>(), 1e-8);
 }
 } // namespace
+
+namespace
+{
+TEST_F(Cli, ConvertWritesADicomSeriesAndReadsItBackAsTheSameHu)
+{
+    const std::string v = (m_dir / "sl.nii.gz").string();
+    ASSERT_EQ(runCli("phantom shepp-logan-3d --size 24,20,10 --spacing 6 -o " + v).exitCode, 0);
+    const std::string series = (m_dir / "series").string() + "/";
+    const Outcome written = runCli("convert " + v + " " + series + " --energy 60");
+    ASSERT_EQ(written.exitCode, 0) << written.output;
+    EXPECT_NE(written.output.find(", HU"), std::string::npos) << written.output;
+    EXPECT_TRUE(fs::exists(m_dir / "series" / "IM000010.dcm"));
+    // Read back (a folder is a DICOM series) and compare in HU: the same to the int16 round-off.
+    const std::string hu = (m_dir / "hu.nii.gz").string();
+    ASSERT_EQ(runCli("convert " + v + " " + hu + " --hu --energy 60").exitCode, 0);
+    const std::string back = (m_dir / "back.nii.gz").string();
+    ASSERT_EQ(runCli("convert " + series + " " + back).exitCode, 0);
+    const Outcome same = runCli("compare " + back + " " + hu + " --json");
+    ASSERT_EQ(same.exitCode, 0) << same.output;
+    constexpr double kHuRoundOff = 0.5; // int16 HU, slope 1: round-off ≤ 0.5 HU
+    EXPECT_LE(nlohmann::json::parse(same.output)["rmse"].get<double>(), kHuRoundOff);
+    // The provenance went through the DICOM tags.
+    const Outcome info = runCli("info " + series);
+    ASSERT_EQ(info.exitCode, 0) << info.output;
+    EXPECT_NE(info.output.find("modality:    CT, phantom"), std::string::npos) << info.output;
+    EXPECT_NE(info.output.find("tomoscope_source: shepp-logan-3d"), std::string::npos)
+        << info.output;
+    EXPECT_NE(info.output.find("\"energy_kev\":60"), std::string::npos) << info.output;
+    // Writing over a series is refused, and leaves it alone.
+    const Outcome again = runCli("convert " + v + " " + series);
+    EXPECT_EQ(again.exitCode, 1);
+    EXPECT_NE(again.output.find("not empty"), std::string::npos) << again.output;
+    EXPECT_TRUE(fs::exists(m_dir / "series" / "IM000010.dcm"));
+}
+
+TEST_F(Cli, ConvertCropsPadsRotatesAndTranslatesKeepingWorldPositions)
+{
+    const std::string v = (m_dir / "sl.nii.gz").string();
+    ASSERT_EQ(runCli("phantom shepp-logan-3d --size 20,16,12 --spacing 8 -o " + v).exitCode, 0);
+    // Crop then pad back to the same box: the kept voxels are unchanged, the rest 0.
+    const std::string cropped = (m_dir / "c.mha").string();
+    const Outcome c = runCli("convert " + v + " " + cropped + " --crop 2,2,0:16,12,12");
+    ASSERT_EQ(c.exitCode, 0) << c.output;
+    EXPECT_NE(c.output.find("16 x 12 x 12 voxels"), std::string::npos) << c.output;
+    const std::string padded = (m_dir / "p.mha").string();
+    ASSERT_EQ(runCli("convert " + cropped + " " + padded + " --pad 2,2,0").exitCode, 0);
+    const std::string onBox = (m_dir / "onbox.mha").string();
+    // --like onto the original grid must be the identity if positions were kept.
+    ASSERT_EQ(runCli("convert " + padded + " " + onBox + " --like " + v).exitCode, 0);
+    const Outcome paddedInfo = runCli("info " + onBox + " --json");
+    const nlohmann::json a = nlohmann::json::parse(paddedInfo.output);
+    const nlohmann::json b = nlohmann::json::parse(runCli("info " + v + " --json").output);
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_NEAR(a["origin_mm"][i].get<double>(), b["origin_mm"][i].get<double>(), 1e-9);
+    }
+    // A full turn about z through the centre and a translation there and back: the same image.
+    const std::string turned = (m_dir / "t.mha").string();
+    const Outcome r = runCli("convert " + v + " " + turned +
+                             " --rotate z:360 --translate 5,0,-3 --interpolation nearest");
+    ASSERT_EQ(r.exitCode, 0) << r.output;
+    const std::string home = (m_dir / "home.mha").string();
+    ASSERT_EQ(runCli("convert " + turned + " " + home + " --translate -5,0,3").exitCode, 0);
+    const Outcome same = runCli("compare " + home + " " + v + " --json");
+    ASSERT_EQ(same.exitCode, 0) << same.output;
+    EXPECT_LT(nlohmann::json::parse(same.output)["rmse"].get<double>(), 1e-7);
+    // A file that does not say its unit needs --fill before voxels are added.
+    const std::string bare = (m_dir / "bare.nii").string();
+    ASSERT_EQ(runCli("convert " + v + " " + bare).exitCode, 0);
+    fs::remove(m_dir / "bare.json");
+    const Outcome noFill =
+        runCli("convert " + bare + " " + (m_dir / "x.mha").string() + " --pad 1");
+    EXPECT_EQ(noFill.exitCode, 1);
+    EXPECT_NE(noFill.output.find("--fill"), std::string::npos) << noFill.output;
+    EXPECT_FALSE(fs::exists(m_dir / "x.mha"));
+    const Outcome badRotate =
+        runCli("convert " + v + " " + (m_dir / "y.mha").string() + " --rotate w:10");
+    EXPECT_EQ(badRotate.exitCode, 1);
+    EXPECT_NE(badRotate.output.find("AXIS:DEGREES"), std::string::npos) << badRotate.output;
+}
+
+TEST_F(Cli, EveryOutputSaysWhichSceneAndAlgorithmMadeIt)
+{
+    const fs::path out = m_dir / "run";
+    const Outcome run =
+        runCli("run " + smallScene().string() + " -o " + out.string() + " --device cpu -q");
+    ASSERT_EQ(run.exitCode, 0) << run.output;
+    const Outcome info = runCli("info " + (out / "reconstruction.nii.gz").string() + " --json");
+    ASSERT_EQ(info.exitCode, 0) << info.output;
+    const nlohmann::json meta = nlohmann::json::parse(info.output);
+    EXPECT_EQ(meta["unit"], "mu_per_mm");
+    EXPECT_EQ(meta["subtype"], "reconstruction");
+    EXPECT_EQ(meta["metadata"]["tomoscope_algorithm"], "fbp");
+    EXPECT_FALSE(meta["metadata"]["tomoscope_version"].get<std::string>().empty());
+    EXPECT_NE(meta["metadata"]["tomoscope_parameters"].get<std::string>().find("filter"),
+              std::string::npos);
+    const nlohmann::json sino = nlohmann::json::parse(
+        runCli("info " + (out / "sinogram.nii.gz").string() + " --json").output);
+    EXPECT_EQ(sino["unit"], "line_integral");
+    EXPECT_TRUE(sino["metadata"].contains("tomoscope_geometry"));
+}
+} // namespace

@@ -1,6 +1,7 @@
 // DICOM series reading and writing through ITK's GDCM module (DESIGN.md §4: LPS world, voxel
 // centres). Only this file knows about GDCM.
 #include "io/itk_image.h"
+#include "io/itk_log.h"
 #include "tomo/dicom.h"
 #include "tomo/error.h"
 #include "tomo/log.h"
@@ -321,6 +322,7 @@ ImageMeta metaFromTags(const itk::MetaDataDictionary& tags)
 
 std::vector<DicomSeriesInfo> listDicomSeries(const fs::path& folder)
 {
+    detail::routeItkOutputToLog();
     checkFolder(folder, "DICOM folder");
     const auto names = scanFolder(folder);
     return describeSeries(*names);
@@ -328,6 +330,7 @@ std::vector<DicomSeriesInfo> listDicomSeries(const fs::path& folder)
 
 Volume readDicomSeries(const fs::path& folder, std::string_view seriesUid)
 {
+    detail::routeItkOutputToLog();
     checkFolder(folder, "DICOM series");
     const std::string where = "cannot read DICOM series " + folder.string() + ": ";
     const auto names = scanFolder(folder);
@@ -583,6 +586,7 @@ itk::MetaDataDictionary seriesTags(const Volume& volume, const DicomWriteOptions
     put(tags, "0020|1040", ""); // Position Reference Indicator
     put(tags, "0020|4000", metaJson(volume.meta()));
     // Pixel Spacing is row spacing (between rows: along j, y) then column spacing (along i, x).
+    put(tags, "0028|0004", "MONOCHROME2"); // Photometric Interpretation (gdcm warns without)
     put(tags, "0028|0030", formatDs(grid.spacing()[1]) + "\\" + formatDs(grid.spacing()[0]));
     put(tags, "0028|1050", "40");  // Window Center
     put(tags, "0028|1051", "400"); // Window Width
@@ -685,6 +689,7 @@ void writeSlices(const Volume& volume, std::vector<std::int16_t> values,
 void writeDicomSeries(const Volume& volume, const fs::path& folder,
                       const DicomWriteOptions& options)
 {
+    detail::routeItkOutputToLog();
     options.validate();
     std::vector<std::int16_t> values = storedHu(volume, options);
     std::vector<itk::MetaDataDictionary> tags = sliceTags(volume, options);

@@ -2,6 +2,7 @@
 // §3).
 #include "common/atomic_file.h"
 #include "io/itk_image.h"
+#include "io/itk_log.h"
 #include "io/meta_text.h"
 #include "io/raw_io.h"
 #include "tomo/dicom.h"
@@ -50,6 +51,7 @@ void registerFactories()
 {
     static std::once_flag once;
     std::call_once(once, [] {
+        detail::routeItkOutputToLog();
         itk::NiftiImageIOFactory::RegisterOneFactory();
         itk::MetaImageIOFactory::RegisterOneFactory();
         itk::NrrdImageIOFactory::RegisterOneFactory();

@@ -1,5 +1,6 @@
 // Resampling through ITK (DESIGN.md §3: ITK stays in core/src/io).
 #include "io/itk_image.h"
+#include "io/itk_log.h"
 #include "tomo/error.h"
 #include "tomo/spatial.h"
 
@@ -50,6 +51,7 @@ Interpolation parseInterpolation(std::string_view text, std::string_view field)
 Volume resample(const Volume& volume, const VolumeGrid& target, Interpolation interpolation,
                 float outside)
 {
+    detail::routeItkOutputToLog();
     using Filter = itk::ResampleImageFilter<Image3, Image3, double>;
     auto filter = Filter::New();
     filter->SetInput(detail::toItk(volume));
