@@ -542,8 +542,10 @@ Volume readItkVolume(const std::filesystem::path& path)
     }
     if (io->GetNumberOfComponents() != 1) {
         throw IoError("cannot read " + path.string() + ": it has " +
-                      std::to_string(io->GetNumberOfComponents()) +
-                      " components per pixel; a volume is scalar");
+                      std::to_string(io->GetNumberOfComponents()) + " components per pixel (" +
+                      itk::ImageIOBase::GetPixelTypeAsString(io->GetPixelType()) + " of " +
+                      itk::ImageIOBase::GetComponentTypeAsString(io->GetComponentType()) +
+                      "); a volume is scalar (one value per voxel)");
     }
     auto reader = itk::ImageFileReader<Image3>::New();
     reader->SetFileName(path.string());
