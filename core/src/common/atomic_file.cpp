@@ -23,10 +23,8 @@ std::filesystem::path temporaryFor(const std::filesystem::path& path)
     return path.parent_path() / ("." + stem + ".tmp-" + std::to_string(::getpid()) + "-" +
                                  std::to_string(counter++) + ext);
 }
-} // namespace
-
-void writeAtomically(const std::filesystem::path& path,
-                     const std::function<void(const std::filesystem::path& temporary)>& write)
+/// The folder `path` goes into ("." for a bare name); throws IoError if it does not exist.
+std::filesystem::path existingParent(const std::filesystem::path& path)
 {
     const std::filesystem::path parent =
         path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
@@ -35,6 +33,15 @@ void writeAtomically(const std::filesystem::path& path,
         throw IoError("cannot write " + path.string() + ": the folder " + parent.string() +
                       " does not exist");
     }
+    return parent;
+}
+} // namespace
+
+void writeAtomically(const std::filesystem::path& path,
+                     const std::function<void(const std::filesystem::path& temporary)>& write)
+{
+    const std::filesystem::path parent = existingParent(path);
+    std::error_code ec;
     const std::filesystem::path temporary = temporaryFor(path);
     try {
         write(temporary);
@@ -51,13 +58,8 @@ void writeAtomically(const std::filesystem::path& path,
 void writeFilesAtomically(const std::filesystem::path& path,
                           const std::function<void(const std::filesystem::path& temporary)>& write)
 {
-    const std::filesystem::path parent =
-        path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+    const std::filesystem::path parent = existingParent(path);
     std::error_code ec;
-    if (!std::filesystem::is_directory(parent, ec)) {
-        throw IoError("cannot write " + path.string() + ": the folder " + parent.string() +
-                      " does not exist");
-    }
     const std::filesystem::path folder = temporaryFor(parent / (path.filename().string() + ".d"));
     if (!std::filesystem::create_directory(folder, ec) || ec) {
         throw IoError("cannot write " + path.string() + ": cannot create a temporary folder in " +

@@ -657,15 +657,7 @@ void checkTarget(const fs::path& target, const std::string& where)
 void writeSlices(const Volume& volume, std::vector<std::int16_t> values,
                  std::vector<itk::MetaDataDictionary> tags, const fs::path& temporary)
 {
-    const detail::ItkGrid g = detail::toItkGrid(volume.grid());
-    auto image = StoredImage3::New();
-    StoredImage3::RegionType region;
-    region.SetSize(g.size);
-    image->SetRegions(region);
-    image->SetSpacing(g.spacing);
-    image->SetOrigin(g.origin);
-    image->SetDirection(g.direction);
-    image->Allocate();
+    auto image = detail::newItkImage<StoredImage3::PixelType>(volume.grid());
     std::copy(values.begin(), values.end(), image->GetBufferPointer());
 
     std::vector<std::string> files;

@@ -37,18 +37,26 @@ inline ItkGrid toItkGrid(const VolumeGrid& g)
     return out;
 }
 
-/// A copy of `volume` as an ITK image with its grid.
-inline ItkImage3::Pointer toItk(const Volume& volume)
+/// An allocated ITK image of `Pixel` on `grid` (size, spacing, origin, direction).
+template <class Pixel> typename itk::Image<Pixel, 3>::Pointer newItkImage(const VolumeGrid& grid)
 {
-    const ItkGrid g = toItkGrid(volume.grid());
-    auto image = ItkImage3::New();
-    ItkImage3::RegionType region;
+    using Image = itk::Image<Pixel, 3>;
+    const ItkGrid g = toItkGrid(grid);
+    auto image = Image::New();
+    typename Image::RegionType region;
     region.SetSize(g.size);
     image->SetRegions(region);
     image->SetSpacing(g.spacing);
     image->SetOrigin(g.origin);
     image->SetDirection(g.direction);
     image->Allocate();
+    return image;
+}
+
+/// A copy of `volume` as an ITK image with its grid.
+inline ItkImage3::Pointer toItk(const Volume& volume)
+{
+    auto image = newItkImage<float>(volume.grid());
     std::copy(volume.data().begin(), volume.data().end(), image->GetBufferPointer());
     return image;
 }
