@@ -94,6 +94,9 @@ Volume obliqueVolume()
     v.meta().dictionary[std::string(meta_key::kScene)] = "examples/helix scene.json";
     v.meta().dictionary[std::string(meta_key::kParameters)] =
         R"({"filter":"hann","cutoff":0.8,"note":"a = b; μ in mm⁻¹"})";
+    // Line-based headers (MetaImage, NRRD) must not lose line breaks or edge blanks.
+    v.meta().dictionary["tomoscope_note"] = "  two lines:\nsecond \"quoted\"  ";
+    v.meta().dictionary["tomoscope_quoted"] = "\"starts and ends with quotes\"";
     return v;
 }
 
