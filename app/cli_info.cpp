@@ -168,12 +168,11 @@ float fillValue(const ConvertOptions& options, const Volume& volume, const char*
 int convertCommand(const ConvertOptions& options)
 {
     std::error_code ec;
-    Volume volume = !options.series.empty() && std::filesystem::is_directory(options.input, ec)
-                        ? readDicomSeries(options.input, options.series)
-                        : readVolume(options.input);
     if (!options.series.empty() && !std::filesystem::is_directory(options.input, ec)) {
         throwInvalid("--series", options.series, "only with a DICOM folder as input");
     }
+    Volume volume = options.series.empty() ? readVolume(options.input)
+                                           : readDicomSeries(options.input, options.series);
     const Interpolation interpolation =
         parseInterpolation(options.interpolation, "--interpolation");
     const double muWater =
@@ -223,11 +222,8 @@ int convertCommand(const ConvertOptions& options)
             parseTriple(text.find(',') == std::string::npos ? text + "," + text + "," + text : text,
                         "--scale", accepted);
         if (options.moveGrid) {
-            ImageMeta meta = volume.meta();
-            volume =
-                Volume::fromData(scaleGrid(volume.grid(), factors, centre),
-                                 std::vector<float>(volume.data().begin(), volume.data().end()));
-            volume.meta() = meta;
+            const VolumeGrid grid = scaleGrid(volume.grid(), factors, centre);
+            volume = withGrid(std::move(volume), grid);
         } else {
             volume = scale(volume, factors, centre, interpolation,
                            fillValue(options, volume, "--scale"));
@@ -259,12 +255,9 @@ int convertCommand(const ConvertOptions& options)
             throwInvalid("--rotate", "\"" + options.rotate + "\"", accepted);
         }
         const double radians = degrees * std::numbers::pi / 180.0;
-        ImageMeta meta = volume.meta();
         if (options.moveGrid) {
-            volume =
-                Volume::fromData(rotateGrid(volume.grid(), axis, radians, centre),
-                                 std::vector<float>(volume.data().begin(), volume.data().end()));
-            volume.meta() = meta;
+            const VolumeGrid grid = rotateGrid(volume.grid(), axis, radians, centre);
+            volume = withGrid(std::move(volume), grid);
         } else {
             volume = rotate(volume, axis, radians, centre, interpolation,
                             fillValue(options, volume, "--rotate"));

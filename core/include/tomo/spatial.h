@@ -43,6 +43,10 @@ enum class Interpolation
 // the exact ones (crop, pad, translate, rotateGrid, scaleGrid) change only the grid or cut
 // voxels; rotate and scale move the object within its own grid and interpolate.
 
+/// `volume`'s voxels and meta on `grid` (the voxels move with the grid). Exact.
+/// Throws InvalidArgument if the voxel counts differ.
+[[nodiscard]] Volume withGrid(Volume volume, const VolumeGrid& grid);
+
 /// The voxels [begin, begin + size) of `volume`; the grid's origin becomes the centre of voxel
 /// `begin`, so every kept voxel stays where it was. Throws InvalidArgument naming the axis when
 /// the box is empty or leaves the volume.

@@ -179,15 +179,18 @@ Volume pad(const Volume& volume, std::array<std::size_t, 3> lower, std::array<st
     return withMeta(Volume::fromData(out, std::move(data)), volume.meta());
 }
 
+Volume withGrid(Volume volume, const VolumeGrid& grid)
+{
+    ImageMeta meta = std::move(volume.meta());
+    return withMeta(Volume::fromData(grid, std::move(volume).takeData()), meta);
+}
+
 Volume translate(const Volume& volume, Vec3 offsetMm)
 {
     checkFinite(offsetMm, "translation (mm)");
     const VolumeGrid& g = volume.grid();
-    const VolumeGrid out =
-        VolumeGrid::make(g.size(), g.spacing(), g.origin() + offsetMm, g.direction());
-    return withMeta(
-        Volume::fromData(out, std::vector<float>(volume.data().begin(), volume.data().end())),
-        volume.meta());
+    return withGrid(volume,
+                    VolumeGrid::make(g.size(), g.spacing(), g.origin() + offsetMm, g.direction()));
 }
 
 VolumeGrid rotateGrid(const VolumeGrid& grid, Vec3 axis, double angleRad, Vec3 centreMm)
@@ -248,18 +251,15 @@ VolumeGrid scaleGrid(const VolumeGrid& grid, std::array<double, 3> factors, Vec3
 Volume rotate(const Volume& volume, Vec3 axis, double angleRad, Vec3 centreMm,
               Interpolation interpolation, float outside)
 {
-    const Volume moved =
-        Volume::fromData(rotateGrid(volume.grid(), axis, angleRad, centreMm),
-                         std::vector<float>(volume.data().begin(), volume.data().end()));
-    return withMeta(resample(moved, volume.grid(), interpolation, outside), volume.meta());
+    // resample keeps the meta.
+    return resample(withGrid(volume, rotateGrid(volume.grid(), axis, angleRad, centreMm)),
+                    volume.grid(), interpolation, outside);
 }
 
 Volume scale(const Volume& volume, std::array<double, 3> factors, Vec3 centreMm,
              Interpolation interpolation, float outside)
 {
-    const Volume moved =
-        Volume::fromData(scaleGrid(volume.grid(), factors, centreMm),
-                         std::vector<float>(volume.data().begin(), volume.data().end()));
-    return withMeta(resample(moved, volume.grid(), interpolation, outside), volume.meta());
+    return resample(withGrid(volume, scaleGrid(volume.grid(), factors, centreMm)), volume.grid(),
+                    interpolation, outside);
 }
 } // namespace tomo

@@ -465,6 +465,13 @@ ImageInfo readHeader(const std::filesystem::path& path)
     return info;
 }
 
+void setRange(ImageInfo& info, const Volume& volume)
+{
+    const auto [lo, hi] = std::minmax_element(volume.data().begin(), volume.data().end());
+    info.minimum = *lo;
+    info.maximum = *hi;
+}
+
 /// ImageInfo of a volume in memory (formats whose header is not read apart from the voxels).
 ImageInfo infoOf(const Volume& volume, std::string componentType)
 {
@@ -478,9 +485,7 @@ ImageInfo infoOf(const Volume& volume, std::string componentType)
     info.origin = g.origin();
     info.direction = g.direction();
     info.orientation = orientationCode(info.direction);
-    const auto [lo, hi] = std::minmax_element(volume.data().begin(), volume.data().end());
-    info.minimum = *lo;
-    info.maximum = *hi;
+    setRange(info, volume);
     info.meta = volume.meta();
     return info;
 }
@@ -511,10 +516,7 @@ ImageInfo readImageInfo(const std::filesystem::path& path)
     }
     ImageInfo info = readHeader(path);
     if (info.components == 1 && (info.dimensions == 2 || info.dimensions == 3)) {
-        const Volume volume = readVolume(path);
-        const auto [lo, hi] = std::minmax_element(volume.data().begin(), volume.data().end());
-        info.minimum = *lo;
-        info.maximum = *hi;
+        setRange(info, readVolume(path));
     }
     return info;
 }

@@ -87,7 +87,13 @@ RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx)
 
     const auto reconStart = Clock::now();
     const std::string algorithm = scene.algorithm();
-    if (scene.isIterative()) {
+    Volume reconstruction = [&] {
+        if (!scene.isIterative()) {
+            return algorithm == "fdk" ? reconstructFdk(*result.projections, grid,
+                                                       scene.reconstruction.fbp, compute, ctx)
+                                      : reconstructFbp2D(*result.projections, grid,
+                                                         scene.reconstruction.fbp, compute, ctx);
+        }
         IterativeResult iterative =
             reconstructIterative(*result.projections, grid, parseIterativeAlgorithm(algorithm),
                                  scene.reconstruction.iterative, compute, ctx);
@@ -96,20 +102,11 @@ RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx)
         if (scene.reconstruction.fbp.hu) {
             convertToHu(iterative.volume, scene.reconstruction.fbp.muWater);
         }
-        result.reconstruction = std::make_shared<const Volume>(std::move(iterative.volume));
-    } else {
-        result.reconstruction = std::make_shared<const Volume>(
-            algorithm == "fdk"
-                ? reconstructFdk(*result.projections, grid, scene.reconstruction.fbp, compute, ctx)
-                : reconstructFbp2D(*result.projections, grid, scene.reconstruction.fbp, compute,
-                                   ctx));
-    }
+        return std::move(iterative.volume);
+    }();
     result.reconstructSeconds = secondsSince(reconStart);
-    {
-        Volume stamped = *result.reconstruction;
-        stamped.meta() = sceneMeta(scene, "reconstruction");
-        result.reconstruction = std::make_shared<const Volume>(std::move(stamped));
-    }
+    reconstruction.meta() = sceneMeta(scene, "reconstruction");
+    result.reconstruction = std::make_shared<const Volume>(std::move(reconstruction));
 
     // The truth in the reconstruction's unit; 4x4 samples per pixel in 2D, 2x2x2 per voxel in
     // 3D (the same count of samples per voxel edge as the simulation's fine grid).
