@@ -10,12 +10,18 @@
 
 #include <cstdio>
 #include <iostream>
+#include <optional>
+#include <string>
+#include <utility>
 
 namespace tomo::cli
 {
 int runCommand(const RunOptions& options)
 {
-    const Scene scene = loadScene(options.scene);
+    Scene scene = loadScene(options.scene);
+    if (options.ideal) {
+        scene.physics = PhysicsSpec{};
+    }
     if (options.plan) {
         printPlan(scene, scene.reconstructionGrid(), options.device);
         return kExitSuccess;
@@ -30,7 +36,22 @@ int runCommand(const RunOptions& options)
         TerminalRunContext ctx(options.quiet || options.json);
         result = runScene(scene, *compute, ctx);
     }
-    const auto written = writeRunOutputs(result, scene, options.output);
+    std::optional<std::pair<double, double>> window;
+    if (!options.window.empty()) {
+        const std::size_t comma = options.window.find(',');
+        try {
+            if (comma == std::string::npos) {
+                throw std::invalid_argument("no comma");
+            }
+            window = std::pair{std::stod(options.window.substr(0, comma)),
+                               std::stod(options.window.substr(comma + 1))};
+        } catch (const std::exception&) {
+            throwInvalid("--window", "\"" + options.window + "\"",
+                         "LOW,HIGH in the reconstruction's unit, e.g. 0.015,0.025 (mm^-1) or "
+                         "-160,240 (HU)");
+        }
+    }
+    const auto written = writeRunOutputs(result, scene, options.output, window);
     if (options.json) {
         nlohmann::json out = {{"scene", scene.name},
                               {"device", result.device},

@@ -4,6 +4,8 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,11 +27,27 @@ struct RunOptions
     std::string device;
     bool json = false;
     bool quiet = false;
-    bool plan = false; ///< print the reconstruction plan and stop
+    bool plan = false;  ///< print the reconstruction plan and stop
+    bool ideal = false; ///< --ideal: ignore the scene's physics (plain line integrals)
+    std::string window; ///< --window LOW,HIGH of reconstruction.png (default: the truth's range)
 };
 
 /// `tomoscope-cli run`: simulate and reconstruct a scene, write images, print metrics.
 int runCommand(const RunOptions& options);
+
+struct SimulateOptions
+{
+    std::string scene;
+    std::string output; ///< line integrals (views, v, u)
+    std::string raw;    ///< --raw: the detector readings too
+    std::optional<std::uint64_t> seed;
+    std::string device;
+    bool quiet = false;
+};
+
+/// `tomoscope-cli simulate`: the scene's object through its X-ray physics (the "simulation"
+/// section), written as line integrals and, with --raw, as detector readings.
+int simulateCommand(const SimulateOptions& options);
 
 /// `tomoscope-cli devices`: list the compute devices.
 int devicesCommand(bool json);

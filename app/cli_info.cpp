@@ -152,6 +152,7 @@ float fillValue(const ConvertOptions& options, const Volume& volume, const char*
     switch (volume.meta().unit) {
     case ValueUnit::MuPerMm:
     case ValueUnit::LineIntegral:
+    case ValueUnit::Counts:
         return 0.0f;
     case ValueUnit::Hu:
         return -1000.0f;
@@ -181,7 +182,7 @@ int convertCommand(const ConvertOptions& options)
 
     if (!options.unit.empty()) {
         const auto unit = parseValueUnit(options.unit);
-        if (!unit || *unit == ValueUnit::Unknown || *unit == ValueUnit::LineIntegral) {
+        if (!unit || (*unit != ValueUnit::MuPerMm && *unit != ValueUnit::Hu)) {
             throwInvalid("--unit", "\"" + options.unit + "\"", "mu_per_mm or HU");
         }
         volume.meta().unit = *unit;

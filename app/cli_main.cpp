@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -31,8 +32,34 @@ int main(int argc, char** argv)
                        "device name (default: $TOMO_CL_DEVICE, else auto)");
     runCmd->add_flag("--json", run.json, "print the results as JSON on stdout");
     runCmd->add_flag("-q,--quiet", run.quiet, "no progress bar");
+    runCmd->add_option("--window", run.window,
+                       "LOW,HIGH: grey window of reconstruction.png in the reconstruction's unit "
+                       "(default: the phantom's range)");
+    runCmd->add_flag("--ideal", run.ideal,
+                     "ignore the scene's X-ray physics: the ideal scan (plain line integrals), to "
+                     "compare with");
     runCmd->add_flag("--plan", run.plan,
                      "print the reconstruction method, warnings and memory plan, and stop");
+
+    SimulateOptions simulate;
+    std::uint64_t simulateSeed = 0;
+    CLI::App* simulateCmd = app.add_subcommand(
+        "simulate",
+        "Simulate the scene's projections with its X-ray physics (spectrum, materials, noise, "
+        "scatter, rings, motion, ...; the scene's \"simulation\" section) and write the line "
+        "integrals.\n"
+        "Example: tomoscope-cli simulate resources/scenes/physics-beam-hardening.json -o p.mha "
+        "--raw counts.mha");
+    simulateCmd->add_option("scene", simulate.scene, "scene file (tomoscope-scene JSON)")
+        ->required();
+    simulateCmd->add_option("-o,--output", simulate.output, "line integrals (.mha, .nii.gz, ...)")
+        ->required();
+    simulateCmd->add_option("--raw", simulate.raw,
+                            "also write the detector readings (photon units) to this file");
+    CLI::Option* seedOption = simulateCmd->add_option(
+        "--seed", simulateSeed, "random seed for noise and gains (default: the scene's)");
+    simulateCmd->add_option("--device,--backend", simulate.device, "as for run");
+    simulateCmd->add_flag("-q,--quiet", simulate.quiet, "no progress bar");
 
     bool devicesJson = false;
     CLI::App* devicesCmd = app.add_subcommand(
@@ -333,6 +360,12 @@ int main(int argc, char** argv)
     try {
         if (runCmd->parsed()) {
             return runCommand(run);
+        }
+        if (simulateCmd->parsed()) {
+            if (seedOption->count() > 0) {
+                simulate.seed = simulateSeed;
+            }
+            return simulateCommand(simulate);
         }
         if (projectCmd->parsed()) {
             return projectCommand(project);

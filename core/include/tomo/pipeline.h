@@ -5,11 +5,14 @@
 #include "tomo/projections.h"
 #include "tomo/run_context.h"
 #include "tomo/scene.h"
+#include "tomo/simulate.h"
 #include "tomo/volume.h"
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tomo
@@ -29,6 +32,8 @@ struct RunResult
     std::vector<IterationRecord> history;
     /// Iterative algorithms: stopped by a cancel, the last complete iterate kept.
     bool stopped = false;
+    /// Readings clamped at the photon-starvation floor by the physics simulation.
+    std::size_t starvedPixels = 0;
 };
 
 /// Simulates the scene's projections and reconstructs them with Scene::algorithm(). An iterative
@@ -47,11 +52,22 @@ struct RunResult
 /// (meta_key::kParameters), with μ of water where the unit is HU.
 [[nodiscard]] ImageMeta sceneMeta(const Scene& scene, std::string subtype);
 
+/// The scene's projections as runScene simulates them (see there): the phantom rasterised on the
+/// fine grid (or its exact line integrals for "analytic"), projected once per material, through
+/// the scene's physics (Scene::physics; the ideal default gives plain line integrals). With
+/// `keepReadings` the detector readings come too (for `simulate --raw`).
+/// Throws InvalidArgument for an invalid scene, Cancelled when cancelled.
+[[nodiscard]] SimulationResult simulateScene(const Scene& scene, ComputeContext& compute,
+                                             RunContext& ctx, bool keepReadings = false);
+
 [[nodiscard]] RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx);
 
 /// Writes sinogram.png, sinogram.nii.gz, reconstruction.png, reconstruction.nii.gz,
 /// truth.nii.gz and metrics.json into `folder` (created if missing), each atomically.
-/// Returns the paths written. Throws IoError naming the path that could not be written.
-std::vector<std::filesystem::path> writeRunOutputs(const RunResult& result, const Scene& scene,
-                                                   const std::filesystem::path& folder);
+/// reconstruction.png shows [window.first, window.second] (the reconstruction's unit) as black
+/// to white; without a window, the truth's range. Returns the paths written. Throws IoError
+/// naming the path that could not be written, InvalidArgument for an empty window.
+std::vector<std::filesystem::path>
+writeRunOutputs(const RunResult& result, const Scene& scene, const std::filesystem::path& folder,
+                std::optional<std::pair<double, double>> window = std::nullopt);
 } // namespace tomo

@@ -4,6 +4,7 @@
 #include "tomo/iterative.h"
 #include "tomo/phantom.h"
 #include "tomo/recon.h"
+#include "tomo/simulate.h"
 #include "tomo/trajectory.h"
 #include "tomo/volume.h"
 
@@ -77,6 +78,9 @@ struct Scene
     /// applied to the phantom rasterised kSimulationOversampling times finer than the
     /// reconstruction grid) or "analytic" (exact line integrals, CPU).
     std::string simulation = "joseph";
+    /// The X-ray physics of the simulation (tomo/simulate.h), under "simulation" in the file;
+    /// the default is the ideal scan (plain line integrals).
+    PhysicsSpec physics;
     ReconstructionSpec reconstruction;
 
     /// Throws InvalidArgument naming the first field out of range (through the factories).

@@ -76,6 +76,7 @@ enum class ValueUnit
     MuPerMm,      ///< linear attenuation coefficient, mm⁻¹ (reconstructions, phantoms)
     Hu,           ///< Hounsfield units (DICOM CT; `--hu` outputs)
     LineIntegral, ///< ∫μ dl, dimensionless (projection stacks)
+    Counts,       ///< detector readings in photon units (simulate --raw)
 };
 
 [[nodiscard]] std::string_view toString(Modality modality);

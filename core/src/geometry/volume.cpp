@@ -122,6 +122,8 @@ std::string_view toString(ValueUnit unit)
         return "HU";
     case ValueUnit::LineIntegral:
         return "line_integral";
+    case ValueUnit::Counts:
+        return "counts";
     case ValueUnit::Unknown:
         break;
     }
@@ -155,8 +157,8 @@ std::optional<Modality> parseModality(std::string_view text)
 
 std::optional<ValueUnit> parseValueUnit(std::string_view text)
 {
-    for (ValueUnit u :
-         {ValueUnit::Unknown, ValueUnit::MuPerMm, ValueUnit::Hu, ValueUnit::LineIntegral}) {
+    for (ValueUnit u : {ValueUnit::Unknown, ValueUnit::MuPerMm, ValueUnit::Hu,
+                        ValueUnit::LineIntegral, ValueUnit::Counts}) {
         if (equalsIgnoringCase(text, toString(u))) {
             return u;
         }

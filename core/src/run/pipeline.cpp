@@ -7,6 +7,7 @@
 #include "tomo/phantom.h"
 #include "tomo/projector.h"
 #include "tomo/recon.h"
+#include "tomo/simulate.h"
 
 #include <nlohmann/json.hpp>
 
@@ -47,6 +48,47 @@ ImageMeta sceneMeta(const Scene& scene, std::string subtype)
     return meta;
 }
 
+SimulationResult simulateScene(const Scene& scene, ComputeContext& compute, RunContext& ctx,
+                               bool keepReadings)
+{
+    scene.validate();
+    const Geometry geometry = scene.geometry();
+    const Phantom phantom = scene.phantom();
+    const PhysicsSpec& physics = scene.physics;
+    const std::size_t batch = scene.reconstruction.fbp.batchViews;
+    const bool plain = physics.isIdeal() && !keepReadings;
+    if (scene.simulation == "analytic") {
+        // Exact line integrals through the moved scanner, then the detector (monochromatic at the
+        // reference energy: Scene::validate refuses a spectrum that needs materials here).
+        ProjectionStack exact =
+            projectAnalytic(phantom, applyMotion(geometry, physics.motion), ctx, batch);
+        std::vector<ProjectionStack> parts;
+        parts.push_back(ProjectionStack::fromData(
+            geometry, std::vector<float>(exact.data().begin(), exact.data().end())));
+        if (plain) {
+            return {std::move(parts.front()), std::nullopt, 1.0, 0, physics.spectrum.energyKeV};
+        }
+        return simulateDetector(parts, {findMaterial("water")}, physics, ctx, keepReadings);
+    }
+    const VolumeGrid grid = scene.reconstructionGrid();
+    const std::size_t f = Scene::kSimulationOversampling;
+    const std::size_t fz = grid.is2D() ? 1 : f;
+    const auto& size = grid.size();
+    const auto& spacing = grid.spacing();
+    const VolumeGrid fine = VolumeGrid::centred({size[0] * f, size[1] * f, size[2] * fz},
+                                                {spacing[0] / static_cast<double>(f),
+                                                 spacing[1] / static_cast<double>(f),
+                                                 spacing[2] / static_cast<double>(fz)});
+    const Volume object = rasterise(phantom, fine, 2);
+    ctx.throwIfCancelled();
+    if (plain) {
+        const auto projector = makeProjector(ProjectorModel::Joseph, compute);
+        return {forwardProject(*projector, object, geometry, ctx, batch), std::nullopt, 1.0, 0,
+                physics.spectrum.energyKeV};
+    }
+    return simulateScan(object, geometry, physics, compute, ctx, keepReadings, batch);
+}
+
 RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx)
 {
     scene.validate();
@@ -59,30 +101,14 @@ RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx)
     } else {
         (void)planAnalytic(geometry, grid);
     }
-    const std::size_t batch = scene.reconstruction.fbp.batchViews;
     RunResult result;
     result.device = compute.device().label();
 
     const auto simulateStart = Clock::now();
     ctx.reportProgress(0, geometry.viewCount(), "preparing the phantom");
-    if (scene.simulation == "analytic") {
-        result.projections =
-            std::make_shared<const ProjectionStack>(projectAnalytic(phantom, geometry, ctx, batch));
-    } else {
-        const std::size_t f = Scene::kSimulationOversampling;
-        const std::size_t fz = grid.is2D() ? 1 : f;
-        const auto& size = grid.size();
-        const auto& spacing = grid.spacing();
-        const VolumeGrid fine = VolumeGrid::centred({size[0] * f, size[1] * f, size[2] * fz},
-                                                    {spacing[0] / static_cast<double>(f),
-                                                     spacing[1] / static_cast<double>(f),
-                                                     spacing[2] / static_cast<double>(fz)});
-        const Volume object = rasterise(phantom, fine, 2);
-        ctx.throwIfCancelled();
-        const auto projector = makeProjector(ProjectorModel::Joseph, compute);
-        result.projections = std::make_shared<const ProjectionStack>(
-            forwardProject(*projector, object, geometry, ctx, batch));
-    }
+    SimulationResult sim = simulateScene(scene, compute, ctx, false);
+    result.starvedPixels = sim.starvedPixels;
+    result.projections = std::make_shared<const ProjectionStack>(std::move(sim.lineIntegrals));
     result.simulateSeconds = secondsSince(simulateStart);
 
     const auto reconStart = Clock::now();
@@ -124,8 +150,13 @@ RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx)
 }
 
 std::vector<std::filesystem::path> writeRunOutputs(const RunResult& result, const Scene& scene,
-                                                   const std::filesystem::path& folder)
+                                                   const std::filesystem::path& folder,
+                                                   std::optional<std::pair<double, double>> window)
 {
+    if (window && !(window->second > window->first)) {
+        throwInvalid("window", formatValue(window->first) + "," + formatValue(window->second),
+                     "LOW,HIGH with HIGH above LOW");
+    }
     std::error_code ec;
     std::filesystem::create_directories(folder, ec);
     if (ec || !std::filesystem::is_directory(folder)) {
@@ -160,8 +191,10 @@ std::vector<std::filesystem::path> writeRunOutputs(const RunResult& result, cons
         std::minmax_element(result.truth->data().begin(), result.truth->data().end());
     written.push_back(folder / "reconstruction.png");
     // The central slice of a volume.
-    writePng(*result.reconstruction, result.reconstruction->grid().size()[2] / 2, *tmin,
-             std::max(*tmax, *tmin + 1e-12f), written.back());
+    const double low = window ? window->first : *tmin;
+    const double high = window ? window->second : std::max(*tmax, *tmin + 1e-12f);
+    writePng(*result.reconstruction, result.reconstruction->grid().size()[2] / 2, low, high,
+             written.back());
     written.push_back(folder / "reconstruction.nii.gz");
     writeVolume(*result.reconstruction, written.back());
     written.push_back(folder / "truth.nii.gz");
@@ -173,6 +206,7 @@ std::vector<std::filesystem::path> writeRunOutputs(const RunResult& result, cons
                               {"psnr_db", result.psnr},
                               {"simulate_seconds", result.simulateSeconds},
                               {"reconstruct_seconds", result.reconstructSeconds},
+                              {"starved_pixels", result.starvedPixels},
                               {"tomoscope_version", TOMO_VERSION}};
     metrics["algorithm"] = scene.algorithm();
     if (!result.history.empty()) {

@@ -2,6 +2,7 @@
 
 #include "common/atomic_file.h"
 #include "common/json_reader.h"
+#include "scene/scene_physics.h"
 #include "tomo/error.h"
 #include "tomo/phantom_io.h"
 
@@ -314,6 +315,12 @@ void Scene::validate() const
     if (simulation != "joseph" && simulation != "analytic") {
         throwInvalid("simulation.model", "\"" + simulation + "\"", "accepted: joseph, analytic");
     }
+    physics.validate();
+    if (simulation == "analytic" && physics.needsMaterials()) {
+        throwInvalid("simulation.model", "\"analytic\"",
+                     "joseph for a polychromatic (or non-reference) spectrum: the object is split "
+                     "into materials voxel by voxel, which exact line integrals cannot do");
+    }
     const std::string chosen = algorithm();
     if (chosen == "fbp" || chosen == "fdk") {
         if ((chosen == "fbp") != is2D(beam)) {
@@ -451,6 +458,7 @@ Scene parseSceneIn(std::string_view json, std::string_view source,
             if (root.has("simulation")) {
                 Reader simulation = root.child("simulation");
                 s.simulation = simulation.text("model", s.simulation);
+                s.physics = detail::readPhysics(simulation);
                 simulation.finish();
             }
 
@@ -545,6 +553,7 @@ std::string toJson(const Scene& scene)
     }
     doc["object"] = objectJson(scene.object);
     doc["simulation"] = {{"model", scene.simulation}};
+    detail::writePhysics(scene.physics, doc["simulation"]);
     doc["reconstruction"] = {{"algorithm", scene.algorithm()},
                              {"filter", std::string(toString(scene.reconstruction.fbp.window))},
                              {"cutoff", scene.reconstruction.fbp.cutoff},

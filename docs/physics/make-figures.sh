@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Writes docs/physics/<effect>.png: the reconstruction of each resources/scenes/physics-*.json
+# scene with its physics (right) and without (left, `run --ideal`), on one grey window.
+# Usage: docs/physics/make-figures.sh [path/to/tomoscope-cli]   (needs ImageMagick's convert)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+cli=${1:-build/ci/app/tomoscope-cli}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+for scene in resources/scenes/physics-*.json; do
+    effect=$(basename "$scene" .json)
+    effect=${effect#physics-}
+    # Soft-tissue windows (mm^-1; water is 0.0193 at 70 keV) that show each artefact.
+    case "$effect" in
+        noise | motion) window=0.016,0.024 ;;
+        rings) window=0.0185,0.0215 ;;
+        beam-hardening) window=0.016,0.022 ;;
+        scatter | metal) window=0.010,0.026 ;;
+        *) window=0.0,0.04 ;;
+    esac
+    "$cli" run "$scene" --ideal --window "$window" -o "$work/$effect-ideal" -q > /dev/null
+    "$cli" run "$scene" --window "$window" -o "$work/$effect" -q > /dev/null
+    convert \( "$work/$effect-ideal/reconstruction.png" -gravity north -background white \
+                  -splice 0x22 -font DejaVu-Sans -pointsize 16 -annotate +0+2 "without" \) \
+            \( "$work/$effect/reconstruction.png" -gravity north -background white \
+                  -splice 0x22 -font DejaVu-Sans -pointsize 16 -annotate +0+2 "with $effect" \) \
+            +append "docs/physics/$effect.png"
+    echo "wrote docs/physics/$effect.png"
+done
