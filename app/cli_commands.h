@@ -1,5 +1,6 @@
 #pragma once
 
+#include "tomo/drr.h"
 #include "tomo/scene.h"
 
 #include <array>
@@ -185,6 +186,30 @@ struct ConvertOptions
 /// converted (--hu, --mu) and written to `output` (format from its extension; a folder ending in
 /// / is a DICOM series).
 int convertCommand(const ConvertOptions& options);
+
+struct DrrCommandOptions
+{
+    std::string volume; ///< CT volume in HU or mu_per_mm
+    std::string view = "ap";
+    std::string output;  ///< -o: .png (8-bit, windowed) or a volume format (float)
+    std::string size;    ///< --size WxH (default: the volume's shadow, or the X-ray's size)
+    std::string window;  ///< --window LOW,HIGH for a PNG (default: 0 to the maximum)
+    std::string unit;    ///< --unit HU|mu_per_mm: overrides the file's
+    std::string compare; ///< --compare XRAY: print L1 and NCC against this image
+    std::string device;
+    bool energyGiven = false;
+    bool quiet = false;
+    /// --sid, --sdd, --pixel, --energy, --transmission; angle and size from view and size.
+    DrrOptions drr;
+};
+
+/// "ap" (0), "lateral" (kDrrLateralAngle) or an angle in degrees, as radians. Throws
+/// InvalidArgument naming --view, the text and the accepted values otherwise.
+[[nodiscard]] double parseDrrView(const std::string& text);
+
+/// `tomoscope-cli drr`: a DRR of a CT volume written as a PNG or a 2D image file, and with
+/// --compare its L1 and NCC against an X-ray image.
+int drrCommand(const DrrCommandOptions& options);
 
 /// `tomoscope-cli compare`: RMSE, PSNR, SSIM and CTSim's d, r, e of two volumes on one grid.
 int compareCommand(const CompareOptions& options);

@@ -323,8 +323,54 @@ int main(int argc, char** argv)
                             "detector size NU,NV for formats that do not store it (with "
                             "--import; default: the scene's)");
 
+    DrrCommandOptions drr;
+    CLI::App* drrCmd = app.add_subcommand(
+        "drr",
+        "a digitally reconstructed radiograph (DRR) of a CT volume in HU or mu (docs/drr.md)\n"
+        "  e.g. tomoscope-cli drr ct.nii.gz --view ap -o ap.png\n"
+        "       tomoscope-cli drr ct.nii.gz --view lateral -o lat.nii.gz --transmission\n"
+        "       tomoscope-cli drr ct.nii.gz --view 30 --pixel 0.5 --compare xray.png -o drr.png");
+    drrCmd->add_option("volume", drr.volume, "CT volume (HU or mu in mm^-1) or DICOM folder")
+        ->required();
+    drrCmd
+        ->add_option("--view", drr.view,
+                     "ap (source in front), lateral (left lateral: source on the patient's right) "
+                     "or an angle in degrees about the patient's long axis (0 = ap, -90 = lateral)")
+        ->capture_default_str();
+    drrCmd->add_option("-o,--output", drr.output,
+                       "image file: .png (8-bit, windowed) or .nii.gz, .mha, .nrrd (float)");
+    drrCmd->add_option("--size", drr.size,
+                       "detector WxH pixels (default: the volume's shadow; with --compare the "
+                       "X-ray's size)");
+    drrCmd->add_option("--pixel", drr.drr.pixelMm, "detector pixel in mm")->capture_default_str();
+    drrCmd->add_option("--sid", drr.drr.sourceIsocentreMm, "source-isocentre distance in mm")
+        ->capture_default_str();
+    drrCmd->add_option("--sdd", drr.drr.sourceDetectorMm, "source-detector distance in mm")
+        ->capture_default_str();
+    CLI::Option* drrEnergy =
+        drrCmd
+            ->add_option("--energy", drr.drr.energyKeV,
+                         "effective energy in keV at which HU become mu (via mu of water)")
+            ->capture_default_str();
+    drrCmd->add_flag("--transmission", drr.drr.transmission,
+                     "write exp(-line integral) instead of the line integral");
+    drrCmd->add_option("--unit", drr.unit,
+                       "what the volume's values are: HU or mu_per_mm "
+                       "(overrides the file)");
+    drrCmd->add_option("--window", drr.window,
+                       "LOW,HIGH: values shown black and white in a PNG (default: 0 to the "
+                       "maximum)");
+    drrCmd->add_option("--compare", drr.compare,
+                       "X-ray image (PNG, top row up, or any 2D image file): print L1 and NCC");
+    drrCmd->add_option("--device,--backend", drr.device, "as for run");
+    drrCmd->add_flag("-q,--quiet", drr.quiet, "no progress bar");
+
     try {
         app.parse(argc, argv);
+        if (drrCmd->parsed() && drr.output.empty() && drr.compare.empty()) {
+            throw CLI::ValidationError("drr", "give -o IMAGE, --compare XRAY or both");
+        }
+        drr.energyGiven = drrEnergy->count() > 0;
         if (geometryCmd->parsed() && !check) {
             if (geometry.exportPath.empty() && geometry.importPath.empty()) {
                 throw CLI::ValidationError("geometry",
@@ -387,6 +433,9 @@ int main(int argc, char** argv)
         }
         if (convertCmd->parsed()) {
             return convertCommand(convert);
+        }
+        if (drrCmd->parsed()) {
+            return drrCommand(drr);
         }
         if (geometryCmd->parsed()) {
             return check ? checkCommand(geometry.scene, checkJson, completeness)

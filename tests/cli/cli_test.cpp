@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -667,5 +668,91 @@ TEST_F(Cli, EveryOutputSaysWhichSceneAndAlgorithmMadeIt)
         runCli("info " + (out / "sinogram.nii.gz").string() + " --json").output);
     EXPECT_EQ(sino["unit"], "line_integral");
     EXPECT_TRUE(sino["metadata"].contains("tomoscope_geometry"));
+}
+} // namespace
+
+namespace
+{
+// The number after `label` in `text` (NaN when it is not there).
+double numberAfter(const std::string& text, const std::string& label)
+{
+    const std::size_t at = text.find(label);
+    return at == std::string::npos ? std::nan("") : std::stod(text.substr(at + label.size()));
+}
+
+TEST_F(Cli, DrrWritesAPictureAndAnImageAndScoresThemAgainstAnXray)
+{
+    const std::string mu = (m_dir / "head.nii.gz").string();
+    const std::string hu = (m_dir / "head-hu.nii.gz").string();
+    ASSERT_EQ(runCli("phantom forbild-head-3d --radius 60 --supersample 2 --size 40,40,40 "
+                     "--spacing 4 -o " +
+                     mu)
+                  .exitCode,
+              0);
+    ASSERT_EQ(runCli("convert " + mu + " " + hu + " --hu").exitCode, 0);
+
+    const fs::path ap = m_dir / "ap.png";
+    Outcome o = runCli("drr " + hu + " --view ap -o " + ap.string() + " --device cpu -q");
+    ASSERT_EQ(o.exitCode, 0) << o.output;
+    EXPECT_NE(o.output.find("AP DRR"), std::string::npos) << o.output;
+    EXPECT_TRUE(fs::is_regular_file(ap));
+
+    const fs::path lateral = m_dir / "lateral.nii.gz";
+    o = runCli("drr " + hu + " --view lateral -o " + lateral.string() + " --device cpu -q");
+    ASSERT_EQ(o.exitCode, 0) << o.output;
+    const nlohmann::json info =
+        nlohmann::json::parse(runCli("info " + lateral.string() + " --json").output);
+    EXPECT_EQ(info["unit"], "line_integral");
+    EXPECT_EQ(info["subtype"], "drr");
+    EXPECT_EQ(info["size"][2].get<int>(), 1);
+    EXPECT_EQ(info["metadata"]["tomoscope_algorithm"], "drr");
+    EXPECT_EQ(info["metadata"]["tomoscope_source"], hu);
+
+    // Against its own 8-bit picture (the X-ray's size is taken), from HU and from μ: convert
+    // --hu used water at 70 keV, the DRR's default energy, so both see the same μ.
+    for (const std::string& volume : {hu, mu}) {
+        o = runCli("drr " + volume + " --view ap --compare " + ap.string() + " --device cpu -q");
+        ASSERT_EQ(o.exitCode, 0) << o.output;
+        EXPECT_GT(numberAfter(o.output, "NCC "), 0.99) << o.output;
+        EXPECT_LT(numberAfter(o.output, "L1 "), 0.1) << o.output;
+    }
+    o = runCli("drr " + hu + " --view 90 --compare " + ap.string() + " --device cpu -q");
+    ASSERT_EQ(o.exitCode, 0) << o.output;
+    EXPECT_LT(numberAfter(o.output, "NCC "), 0.99) << o.output;
+}
+
+TEST_F(Cli, DrrRefusesABadViewAndMismatchedSizesWithExitCodeOne)
+{
+    const std::string v = (m_dir / "head.nii.gz").string();
+    ASSERT_EQ(
+        runCli("phantom forbild-head-3d --radius 60 --size 24,24,24 --spacing 8 -o " + v).exitCode,
+        0);
+    const fs::path out = m_dir / "out.png";
+    Outcome o = runCli("drr " + v + " --view oblique -o " + out.string());
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("--view = \"oblique\""), std::string::npos) << o.output;
+    EXPECT_NE(o.output.find("ap, lateral"), std::string::npos) << o.output;
+    EXPECT_FALSE(fs::exists(out));
+
+    o = runCli("drr " + v + " --size 0x5 -o " + out.string());
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("--size = \"0x5\""), std::string::npos) << o.output;
+    o = runCli("drr " + v + " --sdd 800 -o " + out.string());
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("--sdd = 800"), std::string::npos) << o.output;
+    o = runCli("drr " + v + " --unit line_integral -o " + out.string());
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("--unit = \"line_integral\""), std::string::npos) << o.output;
+    o = runCli("drr " + v);
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_FALSE(fs::exists(out));
+
+    ASSERT_EQ(runCli("drr " + v + " -o " + out.string() + " --size 30x20 -q").exitCode, 0);
+    const fs::path other = m_dir / "other.png";
+    o = runCli("drr " + v + " --size 20x20 --compare " + out.string() + " -o " + other.string() +
+               " -q");
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("DRR 20 x 20 x 1, X-ray 30 x 20 x 1"), std::string::npos) << o.output;
+    EXPECT_FALSE(fs::exists(other));
 }
 } // namespace
