@@ -756,3 +756,62 @@ TEST_F(Cli, DrrRefusesABadViewAndMismatchedSizesWithExitCodeOne)
     EXPECT_FALSE(fs::exists(other));
 }
 } // namespace
+
+namespace
+{
+std::string fileBytes(const fs::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+} // namespace
+
+TEST_F(Cli, SimulateWritesLineIntegralsAndReadingsReproducibly)
+{
+    std::ifstream in(smallScene());
+    nlohmann::json scene = nlohmann::json::parse(in);
+    scene["simulation"]["spectrum"] = {{"kvp", 120}};
+    scene["simulation"]["detector"] = {{"mode", "integrating"}};
+    scene["simulation"]["photons_per_pixel"] = 1e4;
+    const fs::path path = m_dir / "physics.json";
+    std::ofstream(path) << scene.dump(2);
+
+    const auto simulate = [&](const std::string& name, const std::string& extra) {
+        return runCli("simulate " + path.string() + " -q -o " + (m_dir / name).string() +
+                      " --raw " + (m_dir / ("raw-" + name)).string() + extra);
+    };
+    Outcome o = simulate("a.mha", "");
+    ASSERT_EQ(o.exitCode, 0) << o.output;
+    EXPECT_NE(o.output.find("spectrum mean"), std::string::npos) << o.output;
+    o = simulate("b.mha", "");
+    ASSERT_EQ(o.exitCode, 0) << o.output;
+    EXPECT_EQ(fileBytes(m_dir / "a.mha"), fileBytes(m_dir / "b.mha"));
+    o = simulate("c.mha", " --seed 9");
+    ASSERT_EQ(o.exitCode, 0) << o.output;
+    EXPECT_NE(fileBytes(m_dir / "a.mha"), fileBytes(m_dir / "c.mha"));
+
+    o = runCli("info --json " + (m_dir / "a.mha").string());
+    ASSERT_EQ(o.exitCode, 0) << o.output;
+    EXPECT_NE(o.output.find("line_integral"), std::string::npos) << o.output;
+    o = runCli("info --json " + (m_dir / "raw-a.mha").string());
+    ASSERT_EQ(o.exitCode, 0) << o.output;
+    EXPECT_NE(o.output.find("\"counts\""), std::string::npos) << o.output;
+}
+
+TEST_F(Cli, SimulateRefusesBadPhysicsAndBadOutputs)
+{
+    std::ifstream in(smallScene());
+    nlohmann::json scene = nlohmann::json::parse(in);
+    scene["simulation"]["scatter"] = {{"spr", -1}};
+    const fs::path path = m_dir / "bad.json";
+    std::ofstream(path) << scene.dump(2);
+    Outcome o = runCli("simulate " + path.string() + " -o " + (m_dir / "p.mha").string());
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("simulation.scatter.spr"), std::string::npos) << o.output;
+    EXPECT_FALSE(fs::exists(m_dir / "p.mha"));
+
+    o = runCli("simulate " + smallScene().string() + " -o " +
+               (m_dir / "missing" / "p.mha").string());
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("-o"), std::string::npos) << o.output;
+}

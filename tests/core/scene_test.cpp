@@ -184,3 +184,59 @@ TEST(SceneReconstruction, IterativeSettingsRoundTripAndTheAnalyticMethodFollowsT
 }
 } // namespace
 } // namespace tomo
+
+namespace tomo
+{
+namespace
+{
+TEST(Scene, PhysicsRoundTripsThroughJson)
+{
+    Scene s = parseScene(defaultText());
+    s.physics.seed = 42;
+    s.physics.spectrum.kvp = 100.0;
+    s.physics.spectrum.filtration = {{findMaterial("aluminium"), 3.0},
+                                     {findMaterial("copper"), 0.2}};
+    s.physics.materials.bands = {{findMaterial("air"), -500.0}, {findMaterial("iron")}};
+    s.physics.detector.mode = DetectorMode::Integrating;
+    s.physics.detector.blurSigmaPx = 0.7;
+    s.physics.photonsPerPixel = 1e4;
+    s.physics.electronicNoise = 2.5;
+    s.physics.darkCurrent = 1.0;
+    s.physics.scatter = {0.25, 30.0};
+    s.physics.rings.gainSigma = 0.01;
+    s.physics.rings.deadFraction = 0.001;
+    s.physics.motion.translationMm = {1.0, 2.0, 0.0};
+    s.physics.motion.rotationRad = 0.5; // radians; the file holds degrees
+    s.physics.motion.profile = MotionProfile::Step;
+    s.physics.lag = 0.05;
+    s.physics.corrections.waterBeamHardening = true;
+    s.physics.corrections.ringRemoval = true;
+    Scene back = parseScene(toJson(s));
+    // Degrees and back: equal to rounding.
+    EXPECT_NEAR(back.physics.motion.rotationRad, 0.5, 1e-15);
+    back.physics.motion.rotationRad = s.physics.motion.rotationRad;
+    EXPECT_EQ(back.physics, s.physics);
+    // Without physics keys the scene is ideal.
+    EXPECT_TRUE(parseScene(defaultText()).physics.isIdeal());
+}
+
+TEST(Scene, PhysicsErrorsNameTheJsonPath)
+{
+    const std::string model = R"("model": "joseph")";
+    const auto errorWith = [&](const std::string& keys) {
+        return errorOf(replaced(defaultText(), model, keys));
+    };
+    EXPECT_NE(errorWith(R"("model": "joseph", "spectrum": {"kvp": 400})").find("spectrum.kvp"),
+              std::string::npos);
+    EXPECT_NE(
+        errorWith(R"("model": "joseph", "scatter": {"sp": 0.2})").find("simulation.scatter.sp"),
+        std::string::npos);
+    EXPECT_NE(
+        errorWith(R"("model": "analytic", "spectrum": {"kvp": 120})").find("simulation.model"),
+        std::string::npos);
+    EXPECT_NE(errorWith(R"("model": "joseph", "detector": {"scintillator": "kryptonite"})")
+                  .find("simulation.detector.scintillator"),
+              std::string::npos);
+}
+} // namespace
+} // namespace tomo

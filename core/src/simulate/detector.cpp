@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -196,6 +197,73 @@ void checkParts(const std::vector<ProjectionStack>& parts, const std::vector<Mat
         }
     }
 }
+// −ln Σₑ wₑ·exp(−Σₘ rₘₑ·Pₘ) (weights summing to 1) for one or two materials, tabulated over
+// [0, Pmax] per material and read by (bi)linear interpolation: one table lookup and one exp per
+// pixel instead of an exp per energy bin. The function is smooth with second derivatives the
+// variance of the spectrum's μ ratios (below 0.1 for CT spectra), so linear interpolation errs
+// by at most h²/8·0.1: with the grids below under 2e-6 for line integrals up to 10 (bilinear,
+// 512² nodes) and 1e-8 (linear, 8192 nodes). Tests compare it with the direct sum.
+class SpectralTable
+{
+public:
+    static constexpr std::size_t kNodes1D = 8192;
+    static constexpr std::size_t kNodes2D = 512;
+
+    SpectralTable(const std::vector<float>& weights, const std::vector<std::vector<float>>& ratio,
+                  const std::vector<double>& pmax)
+        : m_two(ratio.size() == 2), m_n0(m_two ? kNodes2D : kNodes1D), m_n1(m_two ? kNodes2D : 1)
+    {
+        m_step0 = std::max(pmax[0], 1e-6) / static_cast<double>(m_n0 - 1);
+        m_step1 = m_two ? std::max(pmax[1], 1e-6) / static_cast<double>(m_n1 - 1) : 1.0;
+        m_values.resize(m_n0 * m_n1);
+#pragma omp parallel for schedule(static)
+        for (std::size_t i0 = 0; i0 < m_n0; ++i0) {
+            const double p0 = static_cast<double>(i0) * m_step0;
+            for (std::size_t i1 = 0; i1 < m_n1; ++i1) {
+                const double p1 = static_cast<double>(i1) * m_step1;
+                double sum = 0.0;
+                for (std::size_t e = 0; e < weights.size(); ++e) {
+                    const double a = ratio[0][e] * p0 + (m_two ? ratio[1][e] * p1 : 0.0);
+                    sum += weights[e] * std::exp(-a);
+                }
+                m_values[i0 * m_n1 + i1] = static_cast<float>(-std::log(sum));
+            }
+        }
+    }
+
+    /// −ln of the weighted transmission at line integrals (p0, p1) (p1 unused for one material).
+    [[nodiscard]] float operator()(float p0, float p1) const
+    {
+        const auto locate = [](float p, double step, std::size_t n, std::size_t& i) {
+            const double x =
+                std::clamp(static_cast<double>(p) / step, 0.0, static_cast<double>(n - 1));
+            i = std::min(static_cast<std::size_t>(x), n - 2);
+            return static_cast<float>(x - static_cast<double>(i));
+        };
+        std::size_t i0 = 0;
+        const float f0 = locate(p0, m_step0, m_n0, i0);
+        if (!m_two) {
+            return m_values[i0] + f0 * (m_values[i0 + 1] - m_values[i0]);
+        }
+        std::size_t i1 = 0;
+        const float f1 = locate(p1, m_step1, m_n1, i1);
+        const float* row = m_values.data() + i0 * m_n1 + i1;
+        const float a = row[0] + f1 * (row[1] - row[0]);
+        const float b = row[m_n1] + f1 * (row[m_n1 + 1] - row[m_n1]);
+        return a + f0 * (b - a);
+    }
+
+private:
+    bool m_two;
+    std::size_t m_n0;
+    std::size_t m_n1;
+    double m_step0 = 1.0;
+    double m_step1 = 1.0;
+    std::vector<float> m_values;
+};
+
+// Spectra with fewer bins are summed directly (a monochromatic scan stays exact).
+constexpr std::size_t kTableFromBins = 8;
 } // namespace
 
 std::vector<float> detectorGains(const RingSpec& rings, std::uint64_t seed, std::size_t rows,
@@ -277,13 +345,38 @@ SimulationResult simulateDetector(const std::vector<ProjectionStack>& parts,
     std::vector<float> signal(total);
     std::vector<float> energyRatio(keepEnergyRatio ? total : 0);
     std::vector<float> reference(physics.scatter.spr > 0.0 ? total : 0);
+    std::optional<SpectralTable> signalTable;
+    std::optional<SpectralTable> photonTable;
+    if (bins >= kTableFromBins && nm <= 2) {
+        std::vector<double> pmax(nm, 0.0);
+        for (std::size_t m = 0; m < nm; ++m) {
+            const std::span<const float> d = parts[m].data();
+            pmax[m] = std::max(0.0, static_cast<double>(*std::max_element(d.begin(), d.end())));
+        }
+        signalTable.emplace(model.signalWeight, model.ratio, pmax);
+        if (keepEnergyRatio) {
+            photonTable.emplace(model.photonWeight, model.ratio, pmax);
+        }
+    }
     // Beer–Lambert per energy bin, summed with the detector's weights, for view k.
     const auto spectralView = [&](std::size_t k, std::vector<float>& attenuation,
                                   std::vector<float>& photons) {
         float* out = signal.data() + k * pixels;
-        std::fill(out, out + pixels, 0.0f);
-        std::fill(photons.begin(), photons.end(), 0.0f);
-        for (std::size_t e = 0; e < bins; ++e) {
+        if (signalTable) {
+            const float* p0 = parts[0].view(k).data();
+            const float* p1 = nm == 2 ? parts[1].view(k).data() : p0;
+            for (std::size_t i = 0; i < pixels; ++i) {
+                out[i] = std::exp(-(*signalTable)(p0[i], p1[i]));
+                if (keepEnergyRatio) {
+                    photons[i] = std::exp(-(*photonTable)(p0[i], p1[i]));
+                }
+            }
+        }
+        for (std::size_t e = 0; !signalTable && e < bins; ++e) {
+            if (e == 0) {
+                std::fill(out, out + pixels, 0.0f);
+                std::fill(photons.begin(), photons.end(), 0.0f);
+            }
             std::fill(attenuation.begin(), attenuation.end(), 0.0f);
             for (std::size_t m = 0; m < nm; ++m) {
                 const float r = model.ratio[m][e];
