@@ -50,6 +50,19 @@ struct SimulateOptions
 /// section), written as line integrals and, with --raw, as detector readings.
 int simulateCommand(const SimulateOptions& options);
 
+struct SpectrumOptions
+{
+    double kvp = 120.0;
+    double anodeAngleDeg = 12.0;
+    double binKeV = 1.0;
+    std::vector<std::string> filters; ///< MATERIAL:MM (default: 2.5 mm aluminium)
+    std::string output;               ///< CSV of the bins
+};
+
+/// `tomoscope-cli spectrum`: mean energy and half-value layers of a tube spectrum, and its bins
+/// as CSV.
+int spectrumCommand(const SpectrumOptions& options);
+
 /// `tomoscope-cli devices`: list the compute devices.
 int devicesCommand(bool json);
 

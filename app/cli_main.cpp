@@ -61,6 +61,20 @@ int main(int argc, char** argv)
     simulateCmd->add_option("--device,--backend", simulate.device, "as for run");
     simulateCmd->add_flag("-q,--quiet", simulate.quiet, "no progress bar");
 
+    SpectrumOptions spectrum;
+    CLI::App* spectrumCmd = app.add_subcommand(
+        "spectrum", "Print the mean energy and half-value layers of a tungsten-tube spectrum and "
+                    "write its bins as CSV.\n"
+                    "Example: tomoscope-cli spectrum --kvp 120 --filter aluminium:2.5 "
+                    "--filter copper:0.1 -o spectrum.csv");
+    spectrumCmd->add_option("--kvp", spectrum.kvp, "tube voltage, 20 to 150 kV (default 120)");
+    spectrumCmd->add_option("--anode-angle", spectrum.anodeAngleDeg,
+                            "target angle in degrees (default 12)");
+    spectrumCmd->add_option("--bin", spectrum.binKeV, "bin width in keV (default 1)");
+    spectrumCmd->add_option("--filter", spectrum.filters,
+                            "MATERIAL:MM, repeatable (default aluminium:2.5)");
+    spectrumCmd->add_option("-o,--output", spectrum.output, "CSV file of the bins");
+
     bool devicesJson = false;
     CLI::App* devicesCmd = app.add_subcommand(
         "devices", "List the compute devices Tomoscope can use.\nExample: tomoscope-cli devices");
@@ -406,6 +420,9 @@ int main(int argc, char** argv)
     try {
         if (runCmd->parsed()) {
             return runCommand(run);
+        }
+        if (spectrumCmd->parsed()) {
+            return spectrumCommand(spectrum);
         }
         if (simulateCmd->parsed()) {
             if (seedOption->count() > 0) {

@@ -9,8 +9,10 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <numbers>
+#include <utility>
 
 namespace tomo
 {
@@ -80,6 +82,24 @@ TEST(Spectrum, HardensWithFiltrationAndVoltage)
     EXPECT_LT(s120.halfValueLayerMm(al), s120hard.halfValueLayerMm(al));
     // Nothing at or above the tube voltage.
     EXPECT_LT(s120.energyKeV.back(), 120.0);
+}
+
+// IEC 61267 RQR radiation qualities: the first half-value layer (mm Al) of a tungsten tube at
+// each voltage with its total filtration adjusted to about 2.5 mm Al. The model's one fitted
+// constant (the electron depth in the anode) was set against these, within 4 %; 6 % keeps the
+// model from drifting (a changed filtration, anode or cross-section source moves them by more).
+constexpr double kRqrTolerance = 0.06;
+
+TEST(Spectrum, HalfValueLayersMatchTheIecRqrQualities)
+{
+    const Material al = findMaterial("aluminium");
+    const std::array<std::pair<double, double>, 6> rqr{
+        {{50, 1.78}, {70, 2.58}, {80, 3.01}, {100, 3.97}, {120, 5.00}, {150, 6.57}}};
+    for (const auto& [kvp, hvl] : rqr) {
+        SpectrumSpec s = tube(kvp);
+        s.anodeAngleDeg = 12.0;
+        EXPECT_NEAR(makeSpectrum(s).halfValueLayerMm(al) / hvl, 1.0, kRqrTolerance) << kvp << " kV";
+    }
 }
 
 TEST(Spectrum, TungstenKLinesAppearAboveTheKEdgeOnly)
@@ -242,7 +262,8 @@ CuppingRun reconstructWater(const PhysicsSpec& physics)
 
 // Cupping is measured against the monochromatic scan of the same water (which carries the
 // ramp filter's own small centre-to-edge bias, measured 0.994): the 120 kVp centre-to-edge ratio
-// over the monochromatic one. Measured 0.980 before the water correction and 1.000 after; the
+// over the monochromatic one. Measured 2.7 % of cupping before the water correction and 0.02 %
+// after; the
 // test asks for at least 1.5 % of cupping and that the correction leaves under a quarter of it.
 // The monochromatic control must be flat within 1 %, the tolerance of fbp_test's uniform disc.
 constexpr double kMinCupping = 0.015;
