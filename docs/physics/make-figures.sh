@@ -12,7 +12,8 @@ for scene in resources/scenes/physics-*.json; do
     effect=${effect#physics-}
     # Soft-tissue windows (mm^-1; water is 0.0193 at 70 keV) that show each artefact.
     case "$effect" in
-        noise | motion) window=0.016,0.024 ;;
+        noise) window=0.008,0.032 ;;
+        motion) window=0.016,0.024 ;;
         rings) window=0.0185,0.0215 ;;
         beam-hardening) window=0.016,0.022 ;;
         scatter | metal) window=0.010,0.026 ;;
