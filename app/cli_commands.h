@@ -41,6 +41,8 @@ struct SimulateOptions
     std::string scene;
     std::string output; ///< line integrals (views, v, u)
     std::string raw;    ///< --raw: the detector readings too
+    std::string volume; ///< --volume: simulate this volume instead of the scene's object
+    std::string unit;   ///< --unit HU|mu_per_mm of --volume (default: its file's)
     std::optional<std::uint64_t> seed;
     std::string device;
     bool quiet = false;

@@ -56,6 +56,11 @@ int main(int argc, char** argv)
         ->required();
     simulateCmd->add_option("--raw", simulate.raw,
                             "also write the detector readings (photon units) to this file");
+    simulateCmd->add_option("--volume", simulate.volume,
+                            "simulate this CT volume (HU or mu_per_mm; placed by its origin and "
+                            "spacing) instead of the scene's phantom");
+    simulateCmd->add_option("--unit", simulate.unit,
+                            "HU or mu_per_mm: the unit of --volume when its file does not say");
     CLI::Option* seedOption = simulateCmd->add_option(
         "--seed", simulateSeed, "random seed for noise and gains (default: the scene's)");
     simulateCmd->add_option("--device,--backend", simulate.device, "as for run");

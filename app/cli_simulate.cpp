@@ -5,6 +5,7 @@
 #include "tomo/error.h"
 #include "tomo/io.h"
 #include "tomo/pipeline.h"
+#include "tomo/recon.h"
 #include "tomo/scene.h"
 
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace tomo::cli
@@ -45,8 +47,42 @@ int simulateCommand(const SimulateOptions& options)
     }
     auto compute = ComputeContext::create(options.device);
     const auto start = std::chrono::steady_clock::now();
+    std::optional<Volume> volume;
+    if (!options.volume.empty()) {
+        volume = readVolume(options.volume);
+        ValueUnit unit = volume->meta().unit;
+        if (!options.unit.empty()) {
+            const auto given = parseValueUnit(options.unit);
+            if (!given || (*given != ValueUnit::Hu && *given != ValueUnit::MuPerMm)) {
+                throwInvalid("--unit", "\"" + options.unit + "\"", "HU or mu_per_mm");
+            }
+            unit = *given;
+        }
+        // μ at the materials' reference energy, which is what the object's values mean: the
+        // water μ the file was converted with if it says, else water's at that energy.
+        double muWater = muPerMm(findMaterial("water"), scene.physics.materials.referenceKeV);
+        const auto& dictionary = volume->meta().dictionary;
+        if (const auto it = dictionary.find("tomoscope_mu_water_per_mm"); it != dictionary.end()) {
+            try {
+                muWater = std::stod(it->second);
+            } catch (const std::exception&) {
+                throwInvalid("tomoscope_mu_water_per_mm of " + options.volume,
+                             "\"" + it->second + "\"", "a number in mm^-1");
+            }
+        }
+        if (unit == ValueUnit::Hu) {
+            convertToMu(*volume, muWater);
+        } else if (unit != ValueUnit::MuPerMm) {
+            throwInvalid("--unit", std::string(toString(unit)) + " (from " + options.volume + ")",
+                         "HU or mu_per_mm: say which with --unit");
+        }
+    }
     const SimulationResult sim = [&] {
         TerminalRunContext ctx(options.quiet);
+        if (volume) {
+            return simulateScan(*volume, scene.geometry(), scene.physics, *compute, ctx,
+                                !options.raw.empty(), scene.reconstruction.fbp.batchViews);
+        }
         return simulateScene(scene, *compute, ctx, !options.raw.empty());
     }();
     const double seconds =
@@ -56,6 +92,8 @@ int simulateCommand(const SimulateOptions& options)
     meta.dictionary[std::string(meta_key::kScene)] = scene.name;
     const nlohmann::json sceneJson = nlohmann::json::parse(toJson(scene));
     meta.dictionary["tomoscope_simulation"] = sceneJson["simulation"].dump();
+    meta.dictionary[std::string(meta_key::kSource)] =
+        options.volume.empty() ? "the scene's phantom" : options.volume;
     writeProjections(sim.lineIntegrals, options.output, meta);
     if (!options.raw.empty()) {
         ImageMeta rawMeta = meta;

@@ -552,3 +552,62 @@ TEST(Simulate, PolychromaticTwoMaterialsMatchTheDirectSum)
 }
 } // namespace
 } // namespace tomo
+
+namespace tomo
+{
+namespace
+{
+TEST(Simulate, LagCarriesAFractionOfThePreviousView)
+{
+    // Views 0-4 see nothing, views 5-9 a line integral of 1: with lag a the first attenuated
+    // view reads (1 − a)·e⁻¹ + a·1 (relative to the open beam), and later views approach e⁻¹.
+    const Geometry g = test::circular2D(BeamType::Parallel2D, 10, 4, 1.0);
+    ProjectionStack p = ProjectionStack::zeros(g);
+    for (std::size_t k = 5; k < 10; ++k) {
+        std::fill(p.view(k).begin(), p.view(k).end(), 1.0f);
+    }
+    PhysicsSpec physics;
+    physics.lag = 0.2;
+    NullRunContext ctx;
+    const auto sim = simulateDetector({p}, {findMaterial("water")}, physics, ctx, true);
+    const double e1 = std::exp(-1.0);
+    EXPECT_NEAR(sim.readings->view(4)[0], 1.0, 1e-6);
+    EXPECT_NEAR(sim.readings->view(5)[0], 0.8 * e1 + 0.2, 1e-6);
+    EXPECT_NEAR(sim.readings->view(6)[0], 0.8 * e1 + 0.2 * (0.8 * e1 + 0.2), 1e-6);
+    EXPECT_LT(sim.lineIntegrals.view(5)[0], 1.0f); // lag lightens the first attenuated view
+}
+
+TEST(Simulate, DetectorAndFocalSpotBlurSpreadAnEdgeButKeepFlatAreas)
+{
+    // A 60-column detector, the right half behind a step of line integral 2.
+    const Geometry g = test::circular2D(BeamType::Fan2D, 2, 60, 1.0);
+    ProjectionStack p = ProjectionStack::zeros(g);
+    for (std::size_t k = 0; k < 2; ++k) {
+        for (std::size_t u = 30; u < 60; ++u) {
+            p.view(k)[u] = 2.0f;
+        }
+    }
+    NullRunContext ctx;
+    PhysicsSpec sharp;
+    sharp.detector.mode = DetectorMode::Counting;
+    const auto a = simulateDetector({p}, {findMaterial("water")}, sharp, ctx);
+    PhysicsSpec detectorBlur = sharp;
+    detectorBlur.detector.blurSigmaPx = 2.0;
+    PhysicsSpec focalSpot = sharp;
+    focalSpot.focalSpotMm = 2.3548 * 2.0; // σ 2 mm, times (M − 1) = 1: 2 pixels
+    for (const PhysicsSpec& blurred : {detectorBlur, focalSpot}) {
+        const auto b = simulateDetector({p}, {findMaterial("water")}, blurred, ctx);
+        // Far from the edge nothing changes; next to it the dark side brightens.
+        EXPECT_NEAR(b.lineIntegrals.view(0)[5], a.lineIntegrals.view(0)[5], 1e-5);
+        EXPECT_NEAR(b.lineIntegrals.view(0)[55], a.lineIntegrals.view(0)[55], 1e-5);
+        EXPECT_LT(b.lineIntegrals.view(0)[30], a.lineIntegrals.view(0)[30] - 0.3f);
+        EXPECT_GT(b.lineIntegrals.view(0)[29], a.lineIntegrals.view(0)[29] + 0.05f);
+    }
+    PhysicsSpec parallel = sharp;
+    parallel.focalSpotMm = 1.0;
+    EXPECT_THROW(
+        (void)simulateDetector({uniformStack(2, 8, 1.0f)}, {findMaterial("water")}, parallel, ctx),
+        InvalidArgument);
+}
+} // namespace
+} // namespace tomo
