@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Writes docs/physics/<effect>.png: the reconstruction of each resources/scenes/physics-*.json
-# scene with its physics (right) and without (left, `run --ideal`), on one grey window.
+# scene with its physics (right) and without (left, `run --ideal`), on one grey window; and for
+# each resources/scenes/artefact-*.json (the FORBILD head with one geometry setting changed) the
+# reconstruction beside that of the full scan (physics-motion.json's geometry and head, --ideal).
 # Usage: docs/physics/make-figures.sh [path/to/tomoscope-cli]   (needs ImageMagick's convert)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -25,6 +27,22 @@ for scene in resources/scenes/physics-*.json; do
                   -splice 0x22 -font DejaVu-Sans -pointsize 16 -annotate +0+2 "without" \) \
             \( "$work/$effect/reconstruction.png" -gravity north -background white \
                   -splice 0x22 -font DejaVu-Sans -pointsize 16 -annotate +0+2 "with $effect" \) \
+            +append "docs/physics/$effect.png"
+    echo "wrote docs/physics/$effect.png"
+done
+for scene in resources/scenes/artefact-*.json; do
+    effect=$(basename "$scene" .json)
+    effect=${effect#artefact-}
+    # Truncation lifts the whole field of view; the others stay near water.
+    window=0.016,0.024
+    [[ "$effect" == truncation ]] && window=0.0,0.06
+    "$cli" run resources/scenes/physics-motion.json --ideal --window "$window" -o "$work/full" \
+        -q > /dev/null
+    "$cli" run "$scene" --window "$window" -o "$work/$effect" -q > /dev/null
+    convert \( "$work/full/reconstruction.png" -gravity north -background white \
+                  -splice 0x22 -font DejaVu-Sans -pointsize 16 -annotate +0+2 "full scan" \) \
+            \( "$work/$effect/reconstruction.png" -gravity north -background white \
+                  -splice 0x22 -font DejaVu-Sans -pointsize 16 -annotate +0+2 "$effect" \) \
             +append "docs/physics/$effect.png"
     echo "wrote docs/physics/$effect.png"
 done
