@@ -3,6 +3,7 @@
 #include "tomo/error.h"
 #include "tomo/metrics.h"
 #include "tomo/phantom.h"
+#include "tomo/phantom_io.h"
 #include "tomo/projector.h"
 #include "tomo/recon.h"
 #include "tomo/simulate.h"
@@ -608,6 +609,55 @@ TEST(Simulate, DetectorAndFocalSpotBlurSpreadAnEdgeButKeepFlatAreas)
     EXPECT_THROW(
         (void)simulateDetector({uniformStack(2, 8, 1.0f)}, {findMaterial("water")}, parallel, ctx),
         InvalidArgument);
+}
+} // namespace
+} // namespace tomo
+
+namespace tomo
+{
+namespace
+{
+TEST(Materials, ObjectsThatNameAMaterialOverrideTheBands)
+{
+    const Material iron = findMaterial("iron");
+    const double muWater = waterMuPerMm(70.0);
+    Phantom p;
+    p.objects.push_back(toObject({.semiAxisA = 12, .semiAxisB = 12, .value = muWater}));
+    AnalyticObject rod = toObject(
+        {.centreX = 4.0, .semiAxisA = 3, .semiAxisB = 3, .value = muPerMm(iron, 70.0) - muWater});
+    rod.material = "iron";
+    p.objects.push_back(rod);
+    const VolumeGrid grid = VolumeGrid::centred({32, 32, 1}, {1.0, 1.0, 1.0});
+    const Volume mu = rasterise(p, grid, 1);
+    const std::vector<int> labels = materialLabels(p, grid);
+    const auto parts = splitMaterials(mu, defaultMaterialMap(), p, labels);
+    // By the bands alone the rod would be titanium (above 2500 HU); its object says iron.
+    ASSERT_EQ(parts.size(), 2u);
+    EXPECT_EQ(parts[0].material.name, "water");
+    EXPECT_EQ(parts[1].material.name, "iron");
+    EXPECT_EQ(splitMaterials(mu, defaultMaterialMap())[1].material.name, "titanium");
+    for (std::size_t i = 0; i < mu.data().size(); ++i) {
+        EXPECT_EQ(parts[0].muReference.data()[i] + parts[1].muReference.data()[i], mu.data()[i]);
+        EXPECT_EQ(parts[1].muReference.data()[i] != 0.0f, labels[i] == 1) << "voxel " << i;
+    }
+}
+
+TEST(Materials, PhantomFilesCarryObjectMaterials)
+{
+    const std::string text = R"({"format": "tomoscope-phantom", "version": 1, "name": "m",
+        "objects": [{"kind": "cylinder", "centre_mm": [0, 0, 0], "semi_axes_mm": [10, 10, 5],
+                     "value_per_mm": 0.02, "material": "cortical-bone"}]})";
+    const Phantom p = parsePhantom(text);
+    EXPECT_EQ(p.objects[0].material, "cortical-bone");
+    EXPECT_EQ(parsePhantom(toJson(p)), p);
+    std::string bad = text;
+    bad.replace(bad.find("cortical-bone"), 13, "bone-ish");
+    try {
+        (void)parsePhantom(bad);
+        FAIL() << "an unknown material was accepted";
+    } catch (const InvalidArgument& e) {
+        EXPECT_NE(std::string(e.what()).find("objects[0].material"), std::string::npos) << e.what();
+    }
 }
 } // namespace
 } // namespace tomo

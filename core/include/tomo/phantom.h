@@ -57,6 +57,11 @@ struct AnalyticObject
     Vec3 semiAxes{1.0, 1.0, 1.0}; ///< mm: semi-axes (ellipsoid), half-sizes (box), or
                                   ///< (a, b, half-length) (cylinder; half-length may be +∞)
     Rotation rotation = kIdentityRotation; ///< local → world, see Rotation
+    /// The material of the object's inside for the X-ray physics (a name findMaterial accepts),
+    /// or empty: the material then follows from the HU of the summed values
+    /// (MaterialMap). Where objects overlap, the last one holding a point that names a
+    /// material decides it (see materialLabels).
+    std::string material{};
     double value = 0.0;                    ///< added attenuation, mm⁻¹
 
     friend bool operator==(const AnalyticObject&, const AnalyticObject&) = default;
@@ -212,6 +217,11 @@ enum class SheppLoganVariant
 /// Throws InvalidArgument if supersampling is 0.
 [[nodiscard]] Volume rasterise(const Phantom& phantom, const VolumeGrid& grid,
                                unsigned supersampling = 4);
+/// Per voxel of `grid` (x fastest), the index of the last object of `phantom` that names a
+/// material (AnalyticObject::material non-empty) and holds the voxel's centre, or −1 where none
+/// does. The physics simulation takes each such voxel's material from its object.
+[[nodiscard]] std::vector<int> materialLabels(const Phantom& phantom, const VolumeGrid& grid);
+
 /// The "analytic" projector: exact line integrals of `phantom` through the centre of every
 /// detector pixel of every view (any beam, flat or cylindrical detector), computed on the CPU in
 /// batches of `batchViews` views; after each batch it reports progress and publishes the

@@ -2,6 +2,7 @@
 
 #include "tomo/compute.h"
 #include "tomo/materials.h"
+#include "tomo/phantom.h"
 #include "tomo/projections.h"
 #include "tomo/run_context.h"
 #include "tomo/spectrum.h"
@@ -157,6 +158,13 @@ struct MaterialPart
 /// to the volume. Materials with no voxel are left out.
 [[nodiscard]] std::vector<MaterialPart> splitMaterials(const Volume& mu, const MaterialMap& map);
 
+/// As above, but a voxel whose label (materialLabels of the phantom the volume was rasterised
+/// from, on its grid) is ≥ 0 takes the material its object names; the others follow the bands.
+/// Throws InvalidArgument if `labels` does not have one entry per voxel.
+[[nodiscard]] std::vector<MaterialPart> splitMaterials(const Volume& mu, const MaterialMap& map,
+                                                       const Phantom& phantom,
+                                                       const std::vector<int>& labels);
+
 /// What a simulation produced.
 struct SimulationResult
 {
@@ -188,6 +196,13 @@ struct SimulationResult
                                             const PhysicsSpec& physics, ComputeContext& compute,
                                             RunContext& ctx, bool keepReadings = false,
                                             std::size_t batchViews = 16);
+
+/// simulateScan for an object already split into materials (all parts on one grid).
+[[nodiscard]] SimulationResult simulateParts(std::vector<MaterialPart> parts,
+                                             const Geometry& geometry, const PhysicsSpec& physics,
+                                             ComputeContext& compute, RunContext& ctx,
+                                             bool keepReadings = false,
+                                             std::size_t batchViews = 16);
 
 /// The water beam-hardening correction (linearisation): coefficients c₀…c_degree, lowest first,
 /// of the least-squares polynomial that maps the polychromatic line integral of water

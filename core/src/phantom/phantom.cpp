@@ -481,6 +481,38 @@ double valueAt(const Phantom& phantom, Vec3 p)
     return sum;
 }
 
+std::vector<int> materialLabels(const Phantom& phantom, const VolumeGrid& grid)
+{
+    std::vector<int> labels(grid.voxelCount(), -1);
+    std::vector<std::size_t> named;
+    for (std::size_t o = 0; o < phantom.objects.size(); ++o) {
+        if (!phantom.objects[o].material.empty()) {
+            named.push_back(o);
+        }
+    }
+    if (named.empty()) {
+        return labels;
+    }
+    const auto [nx, ny, nz] = grid.size();
+#pragma omp parallel for schedule(static)
+    for (std::size_t k = 0; k < nz; ++k) {
+        for (std::size_t j = 0; j < ny; ++j) {
+            for (std::size_t i = 0; i < nx; ++i) {
+                const Vec3 p = grid.voxelCentre(static_cast<double>(i), static_cast<double>(j),
+                                                static_cast<double>(k));
+                for (auto it = named.rbegin(); it != named.rend(); ++it) {
+                    const AnalyticObject& o = phantom.objects[*it];
+                    if (contains(o, toLocal(o.rotation, p - o.centre))) {
+                        labels[grid.linearIndex(i, j, k)] = static_cast<int>(*it);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    return labels;
+}
+
 Volume rasterise(const Phantom& phantom, const VolumeGrid& grid, unsigned supersampling)
 {
     if (supersampling == 0) {

@@ -3,6 +3,7 @@
 #include "common/atomic_file.h"
 #include "common/json_reader.h"
 #include "tomo/error.h"
+#include "tomo/materials.h"
 
 #include <nlohmann/json.hpp>
 
@@ -96,6 +97,10 @@ AnalyticObject readObject(const Json& j, const std::string& path)
         o.rotation = rotationFromEuler(e[0] * kDegree, e[1] * kDegree, e[2] * kDegree);
     }
     o.value = toNumber(r.raw("value_per_mm"), r.where("value_per_mm"));
+    if (r.has("material")) {
+        // Checked here, where the path can be named; kept as the name the file gives.
+        o.material = findMaterial(r.text("material", ""), r.where("material")).name;
+    }
     r.finish();
     return o;
 }
@@ -172,6 +177,9 @@ std::string toJson(const Phantom& phantom)
             j["rotation"] = o.rotation;
         }
         j["value_per_mm"] = o.value;
+        if (!o.material.empty()) {
+            j["material"] = o.material;
+        }
         objects.push_back(std::move(j));
     }
     Json doc;

@@ -86,6 +86,13 @@ SimulationResult simulateScene(const Scene& scene, ComputeContext& compute, RunC
         return {forwardProject(*projector, object, geometry, ctx, batch), std::nullopt, 1.0, 0,
                 physics.spectrum.energyKeV};
     }
+    const bool named = std::any_of(phantom.objects.begin(), phantom.objects.end(),
+                                   [](const AnalyticObject& o) { return !o.material.empty(); });
+    if (named && physics.needsMaterials()) {
+        return simulateParts(
+            splitMaterials(object, physics.materials, phantom, materialLabels(phantom, fine)),
+            geometry, physics, compute, ctx, keepReadings, batch);
+    }
     return simulateScan(object, geometry, physics, compute, ctx, keepReadings, batch);
 }
 

@@ -597,16 +597,24 @@ SimulationResult simulateScan(const Volume& mu, const Geometry& geometry,
                               bool keepReadings, std::size_t batchViews)
 {
     physics.validate();
-    const Geometry moved = applyMotion(geometry, physics.motion);
     std::vector<MaterialPart> parts;
     if (physics.needsMaterials()) {
         parts = splitMaterials(mu, physics.materials);
-    }
-    if (parts.empty()) {
+    } else {
         // Monochromatic at the reference energy every material attenuates as its μ says, so
         // the object is projected whole (the material named does not enter: its ratio is 1).
         parts.push_back({findMaterial("water"), mu});
     }
+    return simulateParts(std::move(parts), geometry, physics, compute, ctx, keepReadings,
+                         batchViews);
+}
+
+SimulationResult simulateParts(std::vector<MaterialPart> parts, const Geometry& geometry,
+                               const PhysicsSpec& physics, ComputeContext& compute, RunContext& ctx,
+                               bool keepReadings, std::size_t batchViews)
+{
+    physics.validate();
+    const Geometry moved = applyMotion(geometry, physics.motion);
     const auto projector = makeProjector(ProjectorModel::Joseph, compute);
     std::vector<ProjectionStack> stacks;
     std::vector<Material> materials;
@@ -616,6 +624,11 @@ SimulationResult simulateScan(const Volume& mu, const Geometry& geometry,
         stacks.push_back(ProjectionStack::fromData(geometry, std::move(data)));
         materials.push_back(part.material);
         part.muReference = Volume::zeros(VolumeGrid::centred({1, 1, 1}, {1.0, 1.0, 1.0}));
+    }
+    if (stacks.empty()) {
+        // An empty object (all μ = 0): the open beam everywhere.
+        stacks.push_back(ProjectionStack::zeros(geometry));
+        materials.push_back(findMaterial("water"));
     }
     return simulateDetector(stacks, materials, physics, ctx, keepReadings);
 }

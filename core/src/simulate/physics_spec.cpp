@@ -1,6 +1,7 @@
 #include "tomo/error.h"
 #include "tomo/simulate.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -181,39 +182,66 @@ Geometry applyMotion(const Geometry& geometry, const MotionSpec& motion)
 
 std::vector<MaterialPart> splitMaterials(const Volume& mu, const MaterialMap& map)
 {
+    const Phantom none;
+    return splitMaterials(mu, map, none, {});
+}
+
+std::vector<MaterialPart> splitMaterials(const Volume& mu, const MaterialMap& map,
+                                         const Phantom& phantom, const std::vector<int>& labels)
+{
     map.validate();
-    const double muWater = muPerMm(findMaterial("water"), map.referenceKeV);
-    std::vector<MaterialPart> parts;
-    std::vector<std::size_t> counts(map.bands.size(), 0);
-    std::vector<std::vector<float>> data(map.bands.size());
     const std::span<const float> values = mu.data();
-    // Band index per voxel first, so that only the bands in use get a volume.
-    std::vector<std::uint8_t> band(values.size());
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        const double hu = 1000.0 * (values[i] - muWater) / muWater;
-        std::size_t b = 0;
-        while (b + 1 < map.bands.size() && !(hu < map.bands[b].belowHu)) {
-            ++b;
-        }
-        band[i] = static_cast<std::uint8_t>(b);
-        ++counts[b];
+    if (!labels.empty() && labels.size() != values.size()) {
+        throwInvalid("material labels", std::to_string(labels.size()),
+                     "one per voxel (" + std::to_string(values.size()) + ")");
     }
-    for (std::size_t b = 0; b < map.bands.size(); ++b) {
-        if (counts[b] == 0) {
+    // The materials: the bands', then those the phantom's objects name, once each.
+    std::vector<Material> materials;
+    for (const MaterialBand& b : map.bands) {
+        materials.push_back(b.material);
+    }
+    std::vector<std::size_t> objectMaterial(phantom.objects.size(), 0);
+    for (std::size_t o = 0; o < phantom.objects.size(); ++o) {
+        const std::string& name = phantom.objects[o].material;
+        if (name.empty()) {
+            continue;
+        }
+        const Material m = findMaterial(name, "objects[" + std::to_string(o) + "].material");
+        const auto at = std::find(materials.begin(), materials.end(), m);
+        objectMaterial[o] = static_cast<std::size_t>(at - materials.begin());
+        if (at == materials.end()) {
+            materials.push_back(m);
+        }
+    }
+    const double muWater = muPerMm(findMaterial("water"), map.referenceKeV);
+    // Material index per voxel first, so that only the materials in use get a volume.
+    std::vector<std::uint16_t> index(values.size());
+    std::vector<bool> used(materials.size(), false);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        std::size_t m = 0;
+        if (!labels.empty() && labels[i] >= 0) {
+            m = objectMaterial[static_cast<std::size_t>(labels[i])];
+        } else {
+            const double hu = 1000.0 * (values[i] - muWater) / muWater;
+            while (m + 1 < map.bands.size() && !(hu < map.bands[m].belowHu)) {
+                ++m;
+            }
+        }
+        index[i] = static_cast<std::uint16_t>(m);
+        used[m] = used[m] || values[i] != 0.0f; // vacuum (μ = 0) attenuates at no energy
+    }
+    std::vector<MaterialPart> parts;
+    for (std::size_t m = 0; m < materials.size(); ++m) {
+        if (!used[m]) {
             continue;
         }
         std::vector<float> part(values.size(), 0.0f);
-        bool nonZero = false;
         for (std::size_t i = 0; i < values.size(); ++i) {
-            if (band[i] == b) {
+            if (index[i] == m) {
                 part[i] = values[i];
-                nonZero = nonZero || values[i] != 0.0f;
             }
         }
-        if (!nonZero) {
-            continue; // vacuum (μ = 0) attenuates at no energy
-        }
-        parts.push_back({map.bands[b].material, Volume::fromData(mu.grid(), std::move(part))});
+        parts.push_back({materials[m], Volume::fromData(mu.grid(), std::move(part))});
     }
     return parts;
 }
