@@ -76,6 +76,21 @@ int simulateCommand(const SimulateOptions& options)
             throwInvalid("--unit", std::string(toString(unit)) + " (from " + options.volume + ")",
                          "HU or mu_per_mm: say which with --unit");
         }
+        // Scanners pad outside their field of view with HU far below air (−3024 is common):
+        // negative μ, which no material has. Such voxels are vacuum, and the user is told.
+        std::size_t negative = 0;
+        for (float& v : volume->data()) {
+            if (v < 0.0f) {
+                v = 0.0f;
+                ++negative;
+            }
+        }
+        if (negative > 0 && !options.quiet) {
+            std::fprintf(stderr,
+                         "%zu voxels of %s lie below 0 mm^-1 (below -1000 HU: scanner padding) "
+                         "and are taken as vacuum\n",
+                         negative, options.volume.c_str());
+        }
     }
     const SimulationResult sim = [&] {
         TerminalRunContext ctx(options.quiet);
