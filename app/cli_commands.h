@@ -194,6 +194,7 @@ struct ConvertOptions
     std::string translate;     ///< --translate X,Y,Z mm
     std::string centre;        ///< --centre X,Y,Z mm for --rotate and --scale
     bool moveGrid = false;     ///< --move-grid: rotate/scale the grid, no resampling
+    std::string calibrateHu;   ///< --calibrate-hu X,Y,Z,R:X,Y,Z,R (water disc : air disc), mm
 };
 
 /// `tomoscope-cli convert`: the volume in `input` (a file or a DICOM folder) cropped, padded,

@@ -6,6 +6,7 @@
 #include "tomo/error.h"
 #include "tomo/io.h"
 #include "tomo/recon.h"
+#include "tomo/simulate.h"
 #include "tomo/spatial.h"
 
 #include <nlohmann/json.hpp>
@@ -15,6 +16,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <numbers>
+#include <sstream>
+#include <string>
 #include <vector>
 
 namespace tomo::cli
@@ -287,7 +290,34 @@ int convertCommand(const ConvertOptions& options)
         volume = reorient(volume, options.orientation);
         done["orientation"] = options.orientation;
     }
-    if (options.toHu) {
+    if (!options.calibrateHu.empty()) {
+        // WATER:AIR, each X,Y,Z,R in mm: a disc in the slice nearest Z.
+        const std::string accepted = "X,Y,Z,R:X,Y,Z,R in mm, a water disc then an air disc";
+        const std::size_t colon = options.calibrateHu.find(':');
+        if (colon == std::string::npos) {
+            throwInvalid("--calibrate-hu", "\"" + options.calibrateHu + "\"", accepted);
+        }
+        const auto region = [&](const std::string& text) {
+            std::vector<double> v;
+            std::stringstream in(text);
+            std::string item;
+            while (std::getline(in, item, ',')) {
+                try {
+                    v.push_back(std::stod(item));
+                } catch (const std::exception&) {
+                    v.clear();
+                    break;
+                }
+            }
+            if (v.size() != 4 || !(v[3] > 0.0)) {
+                throwInvalid("--calibrate-hu", "\"" + options.calibrateHu + "\"", accepted);
+            }
+            return RegionOfInterest{{v[0], v[1], v[2]}, v[3]};
+        };
+        calibrateHu(volume, region(options.calibrateHu.substr(0, colon)),
+                    region(options.calibrateHu.substr(colon + 1)));
+        done["calibrate_hu"] = options.calibrateHu;
+    } else if (options.toHu) {
         convertToHu(volume, muWater);
         done["hu"] = true;
     } else if (options.toMu) {

@@ -240,6 +240,12 @@ int main(int argc, char** argv)
     CLI::Option* muConvert =
         convertCmd->add_flag("--mu", convert.toMu, "convert Hounsfield units to mu (mm^-1)");
     huConvert->excludes(muConvert);
+    CLI::Option* calibrateConvert = convertCmd->add_option(
+        "--calibrate-hu", convert.calibrateHu,
+        "X,Y,Z,R:X,Y,Z,R (mm): map the mean in the first disc (water) to 0 HU and in the second "
+        "(air) to -1000 HU, each disc in the slice nearest its Z");
+    calibrateConvert->excludes(huConvert);
+    calibrateConvert->excludes(muConvert);
     CLI::Option* muWaterConvert =
         convertCmd->add_option("--mu-water", convert.muWater,
                                "mu of water in mm^-1 for HU (default 0.019288, water at 70 keV)");

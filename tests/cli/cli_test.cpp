@@ -842,3 +842,26 @@ TEST_F(Cli, SimulateTakesACtVolumeInHuOrMu)
     EXPECT_EQ(o.exitCode, 1) << o.output;
     EXPECT_NE(o.output.find("--unit"), std::string::npos) << o.output;
 }
+
+TEST_F(Cli, ConvertCalibratesHuFromAWaterAndAnAirRegion)
+{
+    // A water cylinder read 7 % low, as scatter or a soft spectrum leave it: the water disc
+    // becomes 0 HU and the air -1000 HU.
+    const std::string mu = (m_dir / "mu.nii.gz").string();
+    const std::string hu = (m_dir / "hu.nii.gz").string();
+    Outcome o = runCli("phantom water-cylinder --radius 40 --height 100 --mu 0.018 --size "
+                       "64,64,1 --spacing 2 -o " +
+                       mu);
+    ASSERT_EQ(o.exitCode, 0) << o.output;
+    o = runCli("convert " + mu + " " + hu + " --calibrate-hu 0,0,0,20:55,55,0,5");
+    ASSERT_EQ(o.exitCode, 0) << o.output;
+    o = runCli("info --json " + hu);
+    ASSERT_EQ(o.exitCode, 0) << o.output;
+    const auto info = nlohmann::json::parse(o.output.substr(o.output.find('{')));
+    EXPECT_EQ(info["unit"], "HU") << o.output;
+    EXPECT_NEAR(info["minimum"].get<double>(), -1000.0, 1e-3) << o.output;
+    EXPECT_NEAR(info["maximum"].get<double>(), 0.0, 1e-3) << o.output;
+    o = runCli("convert " + mu + " " + hu + " --calibrate-hu 0,0,0:55,55,0,5");
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("--calibrate-hu"), std::string::npos) << o.output;
+}

@@ -62,7 +62,7 @@ struct AnalyticObject
     /// (MaterialMap). Where objects overlap, the last one holding a point that names a
     /// material decides it (see materialLabels).
     std::string material{};
-    double value = 0.0;                    ///< added attenuation, mm⁻¹
+    double value = 0.0; ///< added attenuation, mm⁻¹
 
     friend bool operator==(const AnalyticObject&, const AnalyticObject&) = default;
 };
