@@ -8,14 +8,36 @@
 
 #include <nlohmann/json.hpp>
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace tomo::cli
 {
+std::pair<double, double> parseWindow(const std::string& text, const std::string& example)
+{
+    const auto number = [](std::string_view part, double& value) {
+        const auto result = std::from_chars(part.data(), part.data() + part.size(), value);
+        return result.ec == std::errc() && result.ptr == part.data() + part.size() &&
+               std::isfinite(value);
+    };
+    const std::size_t comma = text.find(',');
+    double low = 0.0;
+    double high = 0.0;
+    if (comma == std::string::npos || !number(std::string_view(text).substr(0, comma), low) ||
+        !number(std::string_view(text).substr(comma + 1), high) || !(high > low)) {
+        throwInvalid("--window", "\"" + text + "\"",
+                     "LOW,HIGH: the values shown black and white, finite, HIGH > LOW (e.g. " +
+                         example + ")");
+    }
+    return {low, high};
+}
+
 int runCommand(const RunOptions& options)
 {
     Scene scene = loadScene(options.scene);
@@ -38,18 +60,7 @@ int runCommand(const RunOptions& options)
     }
     std::optional<std::pair<double, double>> window;
     if (!options.window.empty()) {
-        const std::size_t comma = options.window.find(',');
-        try {
-            if (comma == std::string::npos) {
-                throw std::invalid_argument("no comma");
-            }
-            window = std::pair{std::stod(options.window.substr(0, comma)),
-                               std::stod(options.window.substr(comma + 1))};
-        } catch (const std::exception&) {
-            throwInvalid("--window", "\"" + options.window + "\"",
-                         "LOW,HIGH in the reconstruction's unit, e.g. 0.015,0.025 (mm^-1) or "
-                         "-160,240 (HU)");
-        }
+        window = parseWindow(options.window, "0.015,0.025 (mm^-1) or -160,240 (HU)");
     }
     const auto written = writeRunOutputs(result, scene, options.output, window);
     if (options.json) {

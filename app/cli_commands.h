@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tomo::cli
@@ -64,6 +65,11 @@ struct SpectrumOptions
 /// `tomoscope-cli spectrum`: mean energy and half-value layers of a tube spectrum, and its bins
 /// as CSV.
 int spectrumCommand(const SpectrumOptions& options);
+
+/// `--window LOW,HIGH`: two finite numbers, HIGH above LOW; throws InvalidArgument naming
+/// --window and giving `example` otherwise.
+[[nodiscard]] std::pair<double, double> parseWindow(const std::string& text,
+                                                    const std::string& example);
 
 /// `tomoscope-cli devices`: list the compute devices.
 int devicesCommand(bool json);

@@ -82,21 +82,6 @@ std::pair<std::size_t, std::size_t> parseDetectorSize(const std::string& text)
     return {w, h};
 }
 
-/// `--window LOW,HIGH`.
-std::pair<double, double> parseWindow(const std::string& text)
-{
-    const std::size_t comma = text.find(',');
-    double low = 0.0;
-    double high = 0.0;
-    if (comma == std::string::npos || !parseNumber(std::string_view(text).substr(0, comma), low) ||
-        !parseNumber(std::string_view(text).substr(comma + 1), high) || !std::isfinite(low) ||
-        !std::isfinite(high) || !(high > low)) {
-        throwInvalid("--window", "\"" + text + "\"",
-                     "LOW,HIGH: the values shown black and white, finite, HIGH > LOW (e.g. 0,6)");
-    }
-    return {low, high};
-}
-
 Volume runDrr(const Volume& volume, const DrrOptions& drr, ComputeContext& compute, bool quiet)
 {
     TerminalRunContext ctx(quiet);
@@ -147,7 +132,7 @@ int drrCommand(const DrrCommandOptions& options)
     }
     std::pair<double, double> window{0.0, 0.0};
     if (!options.window.empty()) {
-        window = parseWindow(options.window);
+        window = parseWindow(options.window, "0,6");
     }
     std::optional<ValueUnit> unit;
     if (!options.unit.empty()) {

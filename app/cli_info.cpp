@@ -16,7 +16,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <numbers>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -92,14 +91,15 @@ int infoCommand(const std::string& path, bool json)
 }
 namespace
 {
-/// "A,B,C" as three finite numbers (any sign).
-std::array<double, 3> parseTriple(const std::string& text, const std::string& field,
-                                  const std::string& accepted)
+/// "A,B,..." as N finite numbers (any sign).
+template <std::size_t N>
+std::array<double, N> parseNumbers(const std::string& text, const std::string& field,
+                                   const std::string& accepted)
 {
-    std::array<double, 3> out{};
+    std::array<double, N> out{};
     std::size_t start = 0;
-    for (std::size_t a = 0; a < 3; ++a) {
-        const std::size_t comma = a < 2 ? text.find(',', start) : text.size();
+    for (std::size_t a = 0; a < N; ++a) {
+        const std::size_t comma = a + 1 < N ? text.find(',', start) : text.size();
         if (comma == std::string::npos) {
             throwInvalid(field, "\"" + text + "\"", accepted);
         }
@@ -112,6 +112,13 @@ std::array<double, 3> parseTriple(const std::string& text, const std::string& fi
         start = comma + 1;
     }
     return out;
+}
+
+/// "A,B,C" as three finite numbers (any sign).
+std::array<double, 3> parseTriple(const std::string& text, const std::string& field,
+                                  const std::string& accepted)
+{
+    return parseNumbers<3>(text, field, accepted);
 }
 
 /// "N" (every axis) or "NX,NY,NZ" as whole numbers >= 0 (0 allowed, unlike parseSize).
@@ -298,18 +305,8 @@ int convertCommand(const ConvertOptions& options)
             throwInvalid("--calibrate-hu", "\"" + options.calibrateHu + "\"", accepted);
         }
         const auto region = [&](const std::string& text) {
-            std::vector<double> v;
-            std::stringstream in(text);
-            std::string item;
-            while (std::getline(in, item, ',')) {
-                try {
-                    v.push_back(std::stod(item));
-                } catch (const std::exception&) {
-                    v.clear();
-                    break;
-                }
-            }
-            if (v.size() != 4 || !(v[3] > 0.0)) {
+            const auto v = parseNumbers<4>(text, "--calibrate-hu", accepted);
+            if (!(v[3] > 0.0)) {
                 throwInvalid("--calibrate-hu", "\"" + options.calibrateHu + "\"", accepted);
             }
             return RegionOfInterest{{v[0], v[1], v[2]}, v[3]};

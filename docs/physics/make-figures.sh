@@ -9,6 +9,18 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 cli=${1:-build/ci/app/tomoscope-cli}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+
+# side_by_side LEFT_RUN LEFT_LABEL RIGHT_RUN RIGHT_LABEL NAME: the two runs' reconstruction.png,
+# labelled, into docs/physics/NAME.png.
+side_by_side() {
+    convert \( "$work/$1/reconstruction.png" -gravity north -background white \
+                  -splice 0x22 -font DejaVu-Sans -pointsize 16 -annotate +0+2 "$2" \) \
+            \( "$work/$3/reconstruction.png" -gravity north -background white \
+                  -splice 0x22 -font DejaVu-Sans -pointsize 16 -annotate +0+2 "$4" \) \
+            +append "docs/physics/$5.png"
+    echo "wrote docs/physics/$5.png"
+}
+
 for scene in resources/scenes/physics-*.json; do
     effect=$(basename "$scene" .json)
     effect=${effect#physics-}
@@ -23,12 +35,7 @@ for scene in resources/scenes/physics-*.json; do
     esac
     "$cli" run "$scene" --ideal --window "$window" -o "$work/$effect-ideal" -q > /dev/null
     "$cli" run "$scene" --window "$window" -o "$work/$effect" -q > /dev/null
-    convert \( "$work/$effect-ideal/reconstruction.png" -gravity north -background white \
-                  -splice 0x22 -font DejaVu-Sans -pointsize 16 -annotate +0+2 "without" \) \
-            \( "$work/$effect/reconstruction.png" -gravity north -background white \
-                  -splice 0x22 -font DejaVu-Sans -pointsize 16 -annotate +0+2 "with $effect" \) \
-            +append "docs/physics/$effect.png"
-    echo "wrote docs/physics/$effect.png"
+    side_by_side "$effect-ideal" "without" "$effect" "with $effect" "$effect"
 done
 for scene in resources/scenes/artefact-*.json; do
     effect=$(basename "$scene" .json)
@@ -39,10 +46,5 @@ for scene in resources/scenes/artefact-*.json; do
     "$cli" run resources/scenes/physics-motion.json --ideal --window "$window" -o "$work/full" \
         -q > /dev/null
     "$cli" run "$scene" --window "$window" -o "$work/$effect" -q > /dev/null
-    convert \( "$work/full/reconstruction.png" -gravity north -background white \
-                  -splice 0x22 -font DejaVu-Sans -pointsize 16 -annotate +0+2 "full scan" \) \
-            \( "$work/$effect/reconstruction.png" -gravity north -background white \
-                  -splice 0x22 -font DejaVu-Sans -pointsize 16 -annotate +0+2 "$effect" \) \
-            +append "docs/physics/$effect.png"
-    echo "wrote docs/physics/$effect.png"
+    side_by_side full "full scan" "$effect" "$effect" "$effect"
 done

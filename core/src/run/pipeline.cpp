@@ -48,12 +48,14 @@ ImageMeta sceneMeta(const Scene& scene, std::string subtype)
     return meta;
 }
 
-SimulationResult simulateScene(const Scene& scene, ComputeContext& compute, RunContext& ctx,
-                               bool keepReadings)
+namespace
 {
-    scene.validate();
+// simulateScene for a validated scene whose phantom the caller already made (a phantom file is
+// read once per run, not once per use).
+SimulationResult simulateValidScene(const Scene& scene, const Phantom& phantom,
+                                    ComputeContext& compute, RunContext& ctx, bool keepReadings)
+{
     const Geometry geometry = scene.geometry();
-    const Phantom phantom = scene.phantom();
     const PhysicsSpec& physics = scene.physics;
     const std::size_t batch = scene.reconstruction.fbp.batchViews;
     const bool plain = physics.isIdeal() && !keepReadings;
@@ -95,6 +97,14 @@ SimulationResult simulateScene(const Scene& scene, ComputeContext& compute, RunC
     }
     return simulateScan(object, geometry, physics, compute, ctx, keepReadings, batch);
 }
+} // namespace
+
+SimulationResult simulateScene(const Scene& scene, ComputeContext& compute, RunContext& ctx,
+                               bool keepReadings)
+{
+    scene.validate();
+    return simulateValidScene(scene, scene.phantom(), compute, ctx, keepReadings);
+}
 
 RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx)
 {
@@ -113,7 +123,7 @@ RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx)
 
     const auto simulateStart = Clock::now();
     ctx.reportProgress(0, geometry.viewCount(), "preparing the phantom");
-    SimulationResult sim = simulateScene(scene, compute, ctx, false);
+    SimulationResult sim = simulateValidScene(scene, phantom, compute, ctx, false);
     result.starvedPixels = sim.starvedPixels;
     result.projections = std::make_shared<const ProjectionStack>(std::move(sim.lineIntegrals));
     result.simulateSeconds = secondsSince(simulateStart);

@@ -21,15 +21,6 @@ const Json& array(JsonReader& reader, const std::string& key)
     return v;
 }
 
-Material material(JsonReader& reader, const std::string& key, const Material& fallback)
-{
-    if (!reader.has(key)) {
-        (void)reader.text(key, "");
-        return fallback;
-    }
-    return findMaterial(reader.text(key, ""), reader.where(key));
-}
-
 SpectrumSpec readSpectrum(JsonReader& r)
 {
     SpectrumSpec s;
@@ -91,7 +82,8 @@ PhysicsSpec readPhysics(JsonReader& sim)
     if (sim.has("detector")) {
         JsonReader r = sim.child("detector");
         p.detector.mode = parseDetectorMode(r.text("mode", "ideal"), r.where("mode"));
-        p.detector.scintillator = material(r, "scintillator", p.detector.scintillator);
+        p.detector.scintillator = findMaterial(r.text("scintillator", p.detector.scintillator.name),
+                                               r.where("scintillator"));
         p.detector.thicknessMm = r.number("thickness_mm", p.detector.thicknessMm);
         p.detector.blurSigmaPx = r.number("blur_px", p.detector.blurSigmaPx);
         r.finish();

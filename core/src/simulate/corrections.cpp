@@ -49,7 +49,49 @@ std::vector<double> solve(std::vector<double> a, std::vector<double> b)
     }
     return x;
 }
+// Water under a spectrum, as the detector weighs it: the polychromatic line integral of a slab.
+class WaterBeam
+{
+public:
+    WaterBeam(const Spectrum& spectrum, const DetectorResponse& detector)
+        : m_weight(spectrum.energyKeV.size()), m_mu(spectrum.energyKeV.size())
+    {
+        const Material water = findMaterial("water");
+        for (std::size_t e = 0; e < m_weight.size(); ++e) {
+            m_weight[e] =
+                spectrum.fraction[e] * detail::signalWeight(detector, spectrum.energyKeV[e]);
+            m_mu[e] = muPerMm(water, spectrum.energyKeV[e]);
+            m_open += m_weight[e];
+        }
+    }
+
+    /// −ln of the transmitted signal behind `thicknessMm` of water.
+    [[nodiscard]] double lineIntegral(double thicknessMm) const
+    {
+        double sum = 0.0;
+        for (std::size_t e = 0; e < m_weight.size(); ++e) {
+            sum += m_weight[e] * std::exp(-m_mu[e] * thicknessMm);
+        }
+        return -std::log(sum / m_open);
+    }
+
+private:
+    std::vector<double> m_weight;
+    std::vector<double> m_mu;
+    double m_open = 0.0;
+};
 } // namespace
+
+double detail::waterThicknessReaching(const Spectrum& spectrum, const DetectorResponse& detector,
+                                      double lineIntegral)
+{
+    const WaterBeam beam(spectrum, detector);
+    double thickness = 100.0;
+    while (thickness < 5000.0 && beam.lineIntegral(thickness) < lineIntegral) {
+        thickness *= 1.5;
+    }
+    return thickness;
+}
 
 std::vector<double> waterCorrectionPolynomial(const Spectrum& spectrum,
                                               const DetectorResponse& detector, double referenceKeV,
@@ -63,26 +105,14 @@ std::vector<double> waterCorrectionPolynomial(const Spectrum& spectrum,
         throwInvalid("water thickness (mm)", formatValue(maxThicknessMm),
                      "the largest water path to correct, above 0 mm");
     }
-    const Material water = findMaterial("water");
-    const double muRef = muPerMm(water, referenceKeV);
-    std::vector<double> weight(spectrum.energyKeV.size());
-    std::vector<double> mu(weight.size());
-    double open = 0.0;
-    for (std::size_t e = 0; e < weight.size(); ++e) {
-        weight[e] = spectrum.fraction[e] * detail::signalWeight(detector, spectrum.energyKeV[e]);
-        mu[e] = muPerMm(water, spectrum.energyKeV[e]);
-        open += weight[e];
-    }
+    const double muRef = muPerMm(findMaterial("water"), referenceKeV);
+    const WaterBeam beam(spectrum, detector);
     std::vector<double> measured(kWaterSamples);
     std::vector<double> wanted(kWaterSamples);
     for (std::size_t j = 0; j < kWaterSamples; ++j) {
         const double t =
             maxThicknessMm * static_cast<double>(j) / static_cast<double>(kWaterSamples - 1);
-        double sum = 0.0;
-        for (std::size_t e = 0; e < weight.size(); ++e) {
-            sum += weight[e] * std::exp(-mu[e] * t);
-        }
-        measured[j] = -std::log(sum / open);
+        measured[j] = beam.lineIntegral(t);
         wanted[j] = muRef * t;
     }
     // Least squares in x = p / p_max (conditioning), then back to powers of p.

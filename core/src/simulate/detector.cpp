@@ -167,6 +167,10 @@ SpectralModel spectralModel(const Spectrum& spectrum, const std::vector<Material
     }
     model.detectedPhotonFraction = qSum;
     model.ratio.resize(materials.size());
+    std::vector<double> reference(materials.size());
+    for (std::size_t m = 0; m < materials.size(); ++m) {
+        reference[m] = muPerMm(materials[m], physics.materials.referenceKeV);
+    }
     for (std::size_t e = 0; e < q.size(); ++e) {
         if (s[e] / sSum < kNegligibleBinShare) {
             continue;
@@ -174,9 +178,8 @@ SpectralModel spectralModel(const Spectrum& spectrum, const std::vector<Material
         model.signalWeight.push_back(static_cast<float>(s[e] / sSum));
         model.photonWeight.push_back(static_cast<float>(q[e] / qSum));
         for (std::size_t m = 0; m < materials.size(); ++m) {
-            const double ref = muPerMm(materials[m], physics.materials.referenceKeV);
             model.ratio[m].push_back(
-                static_cast<float>(muPerMm(materials[m], spectrum.energyKeV[e]) / ref));
+                static_cast<float>(muPerMm(materials[m], spectrum.energyKeV[e]) / reference[m]));
         }
     }
     return model;
@@ -371,27 +374,26 @@ SimulationResult simulateDetector(const std::vector<ProjectionStack>& parts,
                     photons[i] = std::exp(-(*photonTable)(p0[i], p1[i]));
                 }
             }
-        }
-        for (std::size_t e = 0; !signalTable && e < bins; ++e) {
-            if (e == 0) {
-                std::fill(out, out + pixels, 0.0f);
-                std::fill(photons.begin(), photons.end(), 0.0f);
-            }
-            std::fill(attenuation.begin(), attenuation.end(), 0.0f);
-            for (std::size_t m = 0; m < nm; ++m) {
-                const float r = model.ratio[m][e];
-                const float* p = parts[m].view(k).data();
-                for (std::size_t i = 0; i < pixels; ++i) {
-                    attenuation[i] += r * p[i];
+        } else {
+            std::fill(out, out + pixels, 0.0f);
+            std::fill(photons.begin(), photons.end(), 0.0f);
+            for (std::size_t e = 0; e < bins; ++e) {
+                std::fill(attenuation.begin(), attenuation.end(), 0.0f);
+                for (std::size_t m = 0; m < nm; ++m) {
+                    const float r = model.ratio[m][e];
+                    const float* p = parts[m].view(k).data();
+                    for (std::size_t i = 0; i < pixels; ++i) {
+                        attenuation[i] += r * p[i];
+                    }
                 }
-            }
-            const float ws = model.signalWeight[e];
-            const float wq = model.photonWeight[e];
-            for (std::size_t i = 0; i < pixels; ++i) {
-                const float t = std::exp(-attenuation[i]);
-                out[i] += ws * t;
-                if (keepEnergyRatio) {
-                    photons[i] += wq * t;
+                const float ws = model.signalWeight[e];
+                const float wq = model.photonWeight[e];
+                for (std::size_t i = 0; i < pixels; ++i) {
+                    const float t = std::exp(-attenuation[i]);
+                    out[i] += ws * t;
+                    if (keepEnergyRatio) {
+                        photons[i] += wq * t;
+                    }
                 }
             }
         }
@@ -558,24 +560,9 @@ SimulationResult simulateDetector(const std::vector<ProjectionStack>& parts,
     result.starvedPixels = starved;
 
     if (physics.corrections.waterBeamHardening) {
-        const double maxLine = *std::max_element(out.begin(), out.end());
         // Water up to the thickness whose polychromatic line integral passes the data's largest.
-        const Material water = findMaterial("water");
-        double thickness = 100.0;
-        while (thickness < 5000.0) {
-            double sum = 0.0;
-            double open = 0.0;
-            for (std::size_t e = 0; e < spectrum.energyKeV.size(); ++e) {
-                const double w = spectrum.fraction[e] *
-                                 detail::signalWeight(physics.detector, spectrum.energyKeV[e]);
-                sum += w * std::exp(-muPerMm(water, spectrum.energyKeV[e]) * thickness);
-                open += w;
-            }
-            if (-std::log(sum / open) >= maxLine) {
-                break;
-            }
-            thickness *= 1.5;
-        }
+        const double thickness = detail::waterThicknessReaching(
+            spectrum, physics.detector, *std::max_element(out.begin(), out.end()));
         applyPolynomial(result.lineIntegrals,
                         waterCorrectionPolynomial(spectrum, physics.detector,
                                                   physics.materials.referenceKeV, thickness,
@@ -596,7 +583,7 @@ SimulationResult simulateScan(const Volume& mu, const Geometry& geometry,
                               const PhysicsSpec& physics, ComputeContext& compute, RunContext& ctx,
                               bool keepReadings, std::size_t batchViews)
 {
-    physics.validate();
+    // simulateParts validates the physics before any projection.
     std::vector<MaterialPart> parts;
     if (physics.needsMaterials()) {
         parts = splitMaterials(mu, physics.materials);
@@ -623,6 +610,7 @@ SimulationResult simulateParts(std::vector<MaterialPart> parts, const Geometry& 
         std::vector<float> data(p.data().begin(), p.data().end());
         stacks.push_back(ProjectionStack::fromData(geometry, std::move(data)));
         materials.push_back(part.material);
+        // This part's volume is not needed any more: free it before projecting the next.
         part.muReference = Volume::zeros(VolumeGrid::centred({1, 1, 1}, {1.0, 1.0, 1.0}));
     }
     if (stacks.empty()) {
