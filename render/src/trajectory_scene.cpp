@@ -1,5 +1,6 @@
 #include "tomo/render/trajectory_scene.h"
 
+#include "offscreen.h"
 #include "tomo/error.h"
 
 #include <vtkActor.h>
@@ -21,7 +22,6 @@
 #include <vtkSphereSource.h>
 #include <vtkTubeFilter.h>
 #include <vtkUnsignedCharArray.h>
-#include <vtkWindowToImageFilter.h>
 
 #include <algorithm>
 #include <array>
@@ -124,12 +124,7 @@ struct TrajectoryScene::Impl
     Impl(const Geometry& g, const std::optional<VolumeGrid>& volumeGrid)
         : geometry(g), grid(volumeGrid)
     {
-        const auto bg = TrajectoryScene::kBackground;
-        renderer->SetBackground(((bg >> 16U) & 0xFFU) / 255.0, ((bg >> 8U) & 0xFFU) / 255.0,
-                                (bg & 0xFFU) / 255.0);
-        // Opaque: a host compositing the framebuffer (QOpenGLWidget) would otherwise show
-        // through where the default alpha of 0 is left.
-        renderer->SetBackgroundAlpha(1.0);
+        detail::setBackground(renderer);
         viewColours->SetHueRange(0.667, 0.0);
         viewColours->SetSaturationRange(0.85, 0.85);
         viewColours->SetValueRange(1.0, 1.0);
@@ -198,13 +193,7 @@ struct TrajectoryScene::Impl
         rebuild();
     }
 
-    ~Impl()
-    {
-        if (offscreen) {
-            offscreen->RemoveRenderer(renderer);
-            offscreen->Finalize();
-        }
-    }
+    ~Impl() { detail::releaseOffscreen(offscreen, {renderer.Get()}); }
 
     Impl(const Impl&) = delete;
     Impl& operator=(const Impl&) = delete;
@@ -538,48 +527,7 @@ vtkRenderer* TrajectoryScene::renderer() const
 
 RgbImage TrajectoryScene::renderOffscreen(int width, int height)
 {
-    if (width <= 0 || height <= 0) {
-        throwInvalid("offscreen size", std::to_string(width) + "x" + std::to_string(height),
-                     "positive width and height");
-    }
-    Impl& d = *m_impl;
-    vtkRenderWindow* attached = d.renderer->GetRenderWindow();
-    if (attached != nullptr && attached != d.offscreen.Get()) {
-        throw Error("TrajectoryScene::renderOffscreen: the renderer is attached to a host window; "
-                    "grab that window instead");
-    }
-    if (!d.offscreen) {
-        d.offscreen = vtkSmartPointer<vtkRenderWindow>::New();
-        d.offscreen->SetOffScreenRendering(1);
-        d.offscreen->SetMultiSamples(0);
-        d.offscreen->AddRenderer(d.renderer);
-    }
-    d.offscreen->SetSize(width, height);
-    d.renderer->ResetCameraClippingRange();
-    d.offscreen->Render();
-
-    vtkNew<vtkWindowToImageFilter> grab;
-    grab->SetInput(d.offscreen);
-    grab->SetInputBufferTypeToRGB();
-    grab->ReadFrontBufferOff();
-    grab->ShouldRerenderOff();
-    grab->Update();
-    vtkImageData* image = grab->GetOutput();
-    int dims[3] = {0, 0, 0};
-    image->GetDimensions(dims);
-    RgbImage out;
-    out.width = dims[0];
-    out.height = dims[1];
-    out.rgb.resize(static_cast<std::size_t>(out.width) * static_cast<std::size_t>(out.height) * 3);
-    const auto* src = static_cast<const std::uint8_t*>(image->GetScalarPointer());
-    const std::size_t rowBytes = static_cast<std::size_t>(out.width) * 3;
-    // VTK's first row is the bottom one; RgbImage's is the top one.
-    for (int y = 0; y < out.height; ++y) {
-        const std::size_t from = static_cast<std::size_t>(out.height - 1 - y) * rowBytes;
-        std::copy_n(src + from, rowBytes,
-                    out.rgb.begin() +
-                        static_cast<std::ptrdiff_t>(static_cast<std::size_t>(y) * rowBytes));
-    }
-    return out;
+    return detail::renderOffscreen(m_impl->offscreen, {m_impl->renderer.Get()}, width, height,
+                                   "TrajectoryScene");
 }
 } // namespace tomo::render

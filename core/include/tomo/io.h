@@ -5,8 +5,10 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace tomo
 {
@@ -89,4 +91,21 @@ void writeProjections(const ProjectionStack& projections, const std::filesystem:
 /// InvalidArgument if k is out of range or high <= low.
 void writePng(const Volume& volume, std::size_t k, double low, double high,
               const std::filesystem::path& path, bool yUp = true);
+
+/// An 8-bit RGB picture as PNG files hold it: rows top to bottom, r, g, b per pixel.
+struct RgbPixels
+{
+    std::size_t width = 0;
+    std::size_t height = 0;
+    std::vector<std::uint8_t> rgb; ///< width * height * 3 bytes
+};
+
+/// Writes `pixels` as an 8-bit RGB PNG, atomically (a failed write leaves no file).
+/// Throws InvalidArgument if rgb.size() != width * height * 3 or a size is 0, IoError as
+/// writeVolume.
+void writeRgbPng(const RgbPixels& pixels, const std::filesystem::path& path);
+
+/// Reads a PNG (grey, grey+alpha, RGB or RGBA; alpha dropped) as 8-bit RGB.
+/// Throws IoError naming the path if it is missing or not a readable PNG.
+[[nodiscard]] RgbPixels readRgbPng(const std::filesystem::path& path);
 } // namespace tomo

@@ -22,6 +22,7 @@
 #include <itkNiftiImageIOFactory.h>
 #include <itkNrrdImageIOFactory.h>
 #include <itkPNGImageIOFactory.h>
+#include <itkRGBPixel.h>
 #include <itkTIFFImageIOFactory.h>
 #include <nlohmann/json.hpp>
 
@@ -837,5 +838,60 @@ void writePng(const Volume& volume, std::size_t k, double low, double high,
         }
     }
     writeItk<PngImage>(image, path, {});
+}
+
+namespace
+{
+using RgbPngImage = itk::Image<itk::RGBPixel<unsigned char>, 2>;
+} // namespace
+
+void writeRgbPng(const RgbPixels& pixels, const std::filesystem::path& path)
+{
+    if (pixels.width == 0 || pixels.height == 0 ||
+        pixels.rgb.size() != pixels.width * pixels.height * 3) {
+        throwInvalid("RGB picture for " + path.string(),
+                     std::to_string(pixels.width) + " x " + std::to_string(pixels.height) +
+                         " with " + std::to_string(pixels.rgb.size()) + " bytes",
+                     "a positive size and width * height * 3 bytes");
+    }
+    if (kindOf(path) != FileKind::Png) {
+        throw IoError("cannot write " + path.string() + ": an RGB picture is written as .png");
+    }
+    RgbPngImage::Pointer image = RgbPngImage::New();
+    RgbPngImage::RegionType region;
+    region.SetSize(0, pixels.width);
+    region.SetSize(1, pixels.height);
+    image->SetRegions(region);
+    image->Allocate();
+    std::copy(pixels.rgb.begin(), pixels.rgb.end(),
+              reinterpret_cast<unsigned char*>(image->GetBufferPointer()));
+    writeItk<RgbPngImage>(image, path, {});
+}
+
+RgbPixels readRgbPng(const std::filesystem::path& path)
+{
+    registerFactories();
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) {
+        throw IoError("cannot read " + path.string() + ": no such file");
+    }
+    if (kindOf(path) != FileKind::Png) {
+        throw IoError("cannot read " + path.string() + ": not a .png file");
+    }
+    auto reader = itk::ImageFileReader<RgbPngImage>::New();
+    reader->SetFileName(path.string());
+    try {
+        reader->Update();
+    } catch (const itk::ExceptionObject& e) {
+        throw IoError("cannot read " + path.string() + ": " + e.GetDescription());
+    }
+    const RgbPngImage* image = reader->GetOutput();
+    const auto size = image->GetLargestPossibleRegion().GetSize();
+    RgbPixels out;
+    out.width = size[0];
+    out.height = size[1];
+    const auto* first = reinterpret_cast<const std::uint8_t*>(image->GetBufferPointer());
+    out.rgb.assign(first, first + out.width * out.height * 3);
+    return out;
 }
 } // namespace tomo

@@ -7,6 +7,10 @@
 
 namespace tomo::render
 {
+/// Background colour of every scene (0xRRGGBB): a dark blue-grey that black image borders and
+/// white frames both stand out from.
+inline constexpr std::uint32_t kSceneBackground = 0x1A1D24;
+
 /// An 8-bit RGB image, rows top to bottom, 3 bytes per pixel (r, g, b), no padding.
 struct RgbImage
 {

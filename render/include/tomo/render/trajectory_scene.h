@@ -40,7 +40,7 @@ public:
     /// Ghosted detectors drawn around the trajectory (at most; every k-th view).
     static constexpr std::size_t kGhostCount = 24;
     /// Background colour of every rendering (0xRRGGBB).
-    static constexpr std::uint32_t kBackground = 0x1A1D24;
+    static constexpr std::uint32_t kBackground = kSceneBackground;
 
     explicit TrajectoryScene(const Geometry& geometry,
                              const std::optional<VolumeGrid>& grid = std::nullopt);
