@@ -7,6 +7,8 @@
 #include <cmath>
 #include <numbers>
 #include <random>
+#include <stdexcept>
+#include <tuple>
 
 namespace
 {
@@ -235,6 +237,61 @@ TEST(CylindricalDetector, EquiangularWhenTheRadiusIsTheSourceDetectorDistance)
     }
     // The fan angle is the arc's angle: nu·du/R.
     EXPECT_NEAR(g.fanAngle(0), 41 * 0.8 / sdd, kClosedFormTolerance);
+}
+
+// projectPoint inverts pixelCentre: a point on the ray to a pixel centre (between the source and
+// the detector, or before the detector along a parallel ray) lands on that pixel, on flat and
+// cylindrical detectors (radius SDD and a tighter one), with offsets and off-centre rows.
+TEST(ProjectPoint, InvertsPixelCentreOnFlatAndCylindricalDetectors)
+{
+    std::mt19937 rng(11);
+    std::uniform_real_distribution<double> column(-0.5, 63.5);
+    std::uniform_real_distribution<double> row(-0.5, 15.5);
+    CircularTrajectory t{.views = 7, .sourceIsocentre = 500.0, .sourceDetector = 900.0};
+    t.angularRange = 2.0 * std::numbers::pi;
+    for (const auto& [shape, radius, beam] :
+         {std::tuple{DetectorShape::Flat, 0.0, BeamType::Cone3D},
+          std::tuple{DetectorShape::Flat, 0.0, BeamType::Parallel3D},
+          std::tuple{DetectorShape::Cylindrical, 900.0, BeamType::Cone3D},
+          std::tuple{DetectorShape::Cylindrical, 600.0, BeamType::Cone3D}}) {
+        Detector det = flatDetector(64, 16);
+        det.offsetU = 2.5;
+        det.offsetV = -1.25;
+        det.shape = shape;
+        det.radius = radius;
+        const Geometry g = Geometry::circular(beam, det, t);
+        for (std::size_t k = 0; k < g.viewCount(); ++k) {
+            const ViewPose& p = g.poses()[k];
+            for (int trial = 0; trial < 20; ++trial) {
+                const double iu = column(rng);
+                const double iv = row(rng);
+                const Vec3 c = g.pixelCentre(k, iu, iv);
+                const Vec3 x =
+                    isParallel(beam) ? c - 300.0 * p.source : p.source + 0.55 * (c - p.source);
+                const auto hit = g.projectPoint(k, x);
+                ASSERT_TRUE(hit.has_value()) << toString(shape) << " view " << k;
+                EXPECT_NEAR((*hit)[0], iu, kPixelTolerance) << toString(shape) << " view " << k;
+                EXPECT_NEAR((*hit)[1], iv, kPixelTolerance) << toString(shape) << " view " << k;
+            }
+        }
+    }
+}
+
+TEST(ProjectPoint, PointsBehindTheSourceHaveNoPixel)
+{
+    Detector det = flatDetector(64, 16);
+    CircularTrajectory t{.views = 1, .sourceIsocentre = 500.0, .sourceDetector = 900.0};
+    for (DetectorShape shape : {DetectorShape::Flat, DetectorShape::Cylindrical}) {
+        det.shape = shape;
+        det.radius = 900.0;
+        const Geometry g = Geometry::circular(BeamType::Cone3D, det, t);
+        // The source is at (0, -500, 0) and looks towards +y.
+        EXPECT_FALSE(g.projectPoint(0, Vec3{0.0, -700.0, 0.0}).has_value()) << toString(shape);
+        EXPECT_FALSE(g.projectPoint(0, Vec3{10.0, -500.0, 0.0}).has_value()) << toString(shape);
+        EXPECT_TRUE(g.projectPoint(0, Vec3{0.0, 0.0, 0.0}).has_value()) << toString(shape);
+    }
+    EXPECT_THROW((void)Geometry::circular(BeamType::Cone3D, det, t).projectPoint(1, Vec3{}),
+                 std::out_of_range);
 }
 
 TEST(CylindricalDetector, ValidationNamesTheRadiusAndTheBeam)

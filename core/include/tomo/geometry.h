@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <utility>
@@ -144,6 +145,17 @@ public:
     /// Throws InvalidArgument for a cylindrical detector (no matrix describes it) and
     /// std::out_of_range for a view index ≥ viewCount().
     [[nodiscard]] std::array<double, 12> projectionMatrix(std::size_t view) const;
+
+    /// Where the ray through the world point `pointMm` meets the detector of view `view`, as
+    /// fractional pixel indices (column, row) of DESIGN.md §4 (integers at pixel centres; the
+    /// detector covers [-0.5, n - 0.5] on each axis). Divergent beams: the ray from the source
+    /// through the point; parallel beams: the ray along the view's direction. Works on flat and
+    /// cylindrical detectors (on the flat ones it is projectionMatrix applied to the point).
+    /// nullopt if the point is not in front of the source (on or behind its plane parallel to
+    /// the detector) or the ray misses the detector's cylinder. Throws std::out_of_range for a
+    /// view index ≥ viewCount().
+    [[nodiscard]] std::optional<std::array<double, 2>> projectPoint(std::size_t view,
+                                                                    Vec3 pointMm) const;
 
     /// Magnification of view `view` (dimensionless): SDD/SID, both measured from the source
     /// along the detector normal (SID to the isocentre, the world origin); 1 for parallel beams.

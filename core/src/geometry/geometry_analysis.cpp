@@ -85,6 +85,53 @@ std::array<double, 12> Geometry::projectionMatrix(std::size_t view) const
     return m;
 }
 
+std::optional<std::array<double, 2>> Geometry::projectPoint(std::size_t view, Vec3 x) const
+{
+    const ViewPose& p = m_poses.at(view);
+    if (m_detector.shape == DetectorShape::Flat) {
+        const auto m = projectionMatrix(view);
+        const double w = m[8] * x.x + m[9] * x.y + m[10] * x.z + m[11];
+        if (!(w > 0.0)) {
+            return std::nullopt; // on or behind the source's plane (parallel beams: w = 1)
+        }
+        return std::array<double, 2>{(m[0] * x.x + m[1] * x.y + m[2] * x.z + m[3]) / w,
+                                     (m[4] * x.x + m[5] * x.y + m[6] * x.z + m[7]) / w};
+    }
+    // Cylindrical (divergent beams only): the surface is c + R(sinφ û − cosφ n̂) + t v̂ with
+    // c = d + R n̂. In the (û, n̂) plane the ray s + λ(x − s) meets the circle |· − c| = R at
+    // A λ² + B λ + C = 0; the farther root is the detector's side (b < 0).
+    const double r = m_detector.radius;
+    const Vec3 n = cross(p.u, p.v);
+    const Vec3 c = p.detector + r * n;
+    const Vec3 dir = x - p.source;
+    if (!(dot(dir, towardsDetector(p, false)) > 0.0)) {
+        return std::nullopt;
+    }
+    const double a0 = dot(p.source - c, p.u);
+    const double b0 = dot(p.source - c, n);
+    const double da = dot(dir, p.u);
+    const double db = dot(dir, n);
+    const double qa = da * da + db * db;
+    const double qb = 2.0 * (a0 * da + b0 * db);
+    const double qc = a0 * a0 + b0 * b0 - r * r;
+    const double disc = qb * qb - 4.0 * qa * qc;
+    if (!(qa > 0.0) || disc < 0.0) {
+        return std::nullopt;
+    }
+    const double lambda = (-qb + std::sqrt(disc)) / (2.0 * qa);
+    const double a = a0 + lambda * da;
+    const double b = b0 + lambda * db;
+    if (!(lambda > 0.0) || !(b < 0.0)) {
+        return std::nullopt;
+    }
+    const double arc = r * std::atan2(a, -b);
+    const Vec3 hit = p.source + lambda * dir;
+    const double cu = 0.5 * (static_cast<double>(m_detector.columns) - 1.0) - m_detector.offsetU;
+    const double cv = 0.5 * (static_cast<double>(m_detector.rows) - 1.0) - m_detector.offsetV;
+    return std::array<double, 2>{cu + arc / m_detector.pixelU,
+                                 cv + dot(hit - p.detector, p.v) / m_detector.pixelV};
+}
+
 double Geometry::magnification(std::size_t view) const
 {
     const ViewPose& p = m_poses.at(view);
