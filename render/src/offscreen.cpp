@@ -41,9 +41,12 @@ RgbImage renderOffscreen(vtkSmartPointer<vtkRenderWindow>& window,
         window = vtkSmartPointer<vtkRenderWindow>::New();
         window->SetOffScreenRendering(1);
         window->SetMultiSamples(0);
+        int layers = 1;
         for (vtkRenderer* renderer : renderers) {
             window->AddRenderer(renderer);
+            layers = std::max(layers, renderer->GetLayer() + 1);
         }
+        window->SetNumberOfLayers(layers);
     }
     window->SetSize(width, height);
     for (vtkRenderer* renderer : renderers) {

@@ -22,7 +22,7 @@ void setBackground(vtkRenderer* renderer);
 
 /// Renders `window` (created offscreen on first use, owned by the caller through `window`)
 /// at `width` × `height` and reads its pixels, top row first. `renderers` are added to the
-/// window the first time. `who` names the scene in errors.
+/// window the first time, with as many layers as their GetLayer() needs. `who` names the scene in errors.
 /// Throws InvalidArgument for a non-positive size, Error if a renderer is attached to another
 /// window (a host's: grab that one instead).
 [[nodiscard]] RgbImage renderOffscreen(vtkSmartPointer<vtkRenderWindow>& window,

@@ -64,7 +64,9 @@ MainWindow::MainWindow(QString deviceChoice, QWidget* parent)
 MainWindow::~MainWindow()
 {
     shutDownJobs();
-    m_view3d->renderWindow()->RemoveRenderer(m_trajectory->renderer());
+    for (vtkRenderer* renderer : m_trajectory->renderers()) {
+        m_view3d->renderWindow()->RemoveRenderer(renderer);
+    }
 }
 
 void MainWindow::buildUi()
@@ -101,7 +103,11 @@ void MainWindow::buildUi()
     toolbar->addAction(m_cancelAction);
 
     m_view3d = new VtkHostWidget;
-    m_view3d->renderWindow()->AddRenderer(m_trajectory->renderer());
+    // The scene's main renderer and its orientation marker (layer 1).
+    m_view3d->renderWindow()->SetNumberOfLayers(2);
+    for (vtkRenderer* renderer : m_trajectory->renderers()) {
+        m_view3d->renderWindow()->AddRenderer(renderer);
+    }
     m_viewSlider = new QSlider(Qt::Horizontal);
     m_viewSlider->setToolTip(tr("Current view shown in 3D"));
     m_viewLabel = new QLabel;

@@ -7,9 +7,9 @@
 namespace tomo::render
 {
 /// Error above which two renderings of the same scene count as different (STYLE.md B.6, F3D's
-/// default). On the error scale of compareImages, 0.05 is a mean structural similarity of 0.95:
-/// anti-aliasing and a one-pixel shift of thin lines stay below 0.02; a detector or beam moved
-/// by one view of 180, or a changed colour map, is above 0.1.
+/// default). On the error scale of compareImages, 0.05 is a mean structural similarity of 0.95.
+/// Measured: ±2 grey levels of noise on every channel stays below 0.025 (a unit test holds it);
+/// the current view of the 360-view trajectory baselines moved by 2° gives 0.07–0.09.
 inline constexpr double kDefaultImageErrorThreshold = 0.05;
 
 /// How far `actual` is from `expected`.

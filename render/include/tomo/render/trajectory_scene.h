@@ -4,9 +4,11 @@
 #include "tomo/render/image_rgb.h"
 #include "tomo/volume.h"
 
+#include <array>
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <vector>
 
 class vtkRenderer;
 
@@ -14,10 +16,20 @@ namespace tomo::render
 {
 /// A 3D picture of a scan (STYLE.md B.5): the source path as a tube coloured by view index
 /// (blue = first view, red = last), the source of the current view (a sphere), the detector of
-/// the current view (a solid framed rectangle), the detector at every k-th view (ghosted frames,
-/// one merged polydata), the beam from source to the current detector (a fan triangle or a
-/// frustum; for parallel beams a slab), the reconstruction volume's box and world axes
-/// (x red, y green, z blue, from the isocentre).
+/// the current view (a solid surface, flat or cylindrical as the geometry says, with its frame
+/// and a coarse pixel grid: a line every ceil(n / kMaxGridLines) pixels), the detector at every
+/// k-th view (ghosted frames, one merged polydata), the beam from source to the current detector
+/// (a fan triangle or a frustum; for parallel beams a slab), the reconstruction volume's box,
+/// the field-of-view cylinder (radius Geometry::fieldOfViewRadius, over the z range the
+/// detector covers at the isocentre along the orbit), world axes (x red, y green, z blue, from
+/// the isocentre) and an orientation marker in the lower-left corner: a cube labelled with the
+/// patient directions of the world frame (DESIGN.md §4, LPS: +x L, −x R, +y P, −y A, +z S,
+/// −z I), turning with the camera.
+///
+/// Overlays: truncation (the edges of a detector frame drawn red on the sides where the volume
+/// box's shadow, from its corners, falls outside the detector); the data-completeness map as a
+/// coloured slice; one highlighted ray from the current source through a chosen point to the
+/// pixel it lands on (teaching).
 ///
 /// Parallel beams have no source point: a parallel view is drawn with its "source" on the line
 /// through the detector centre d along the ray direction r, as far before the isocentre plane
@@ -37,8 +49,12 @@ class TrajectoryScene
 public:
     /// Drawn height / width of a 2D (one-row) detector.
     static constexpr double kMin2DDetectorAspect = 0.06;
-    /// Ghosted detectors drawn around the trajectory (at most; every k-th view).
+    /// Ghosted detectors drawn around the trajectory when ghostEvery is automatic.
     static constexpr std::size_t kGhostCount = 24;
+    /// Pixel-grid lines drawn on the current detector per axis (at most).
+    static constexpr std::size_t kMaxGridLines = 16;
+    /// Colour of truncated frame edges (0xRRGGBB).
+    static constexpr std::uint32_t kTruncationColour = 0xF03C3C;
     /// Background colour of every rendering (0xRRGGBB).
     static constexpr std::uint32_t kBackground = kSceneBackground;
 
@@ -57,12 +73,39 @@ public:
     [[nodiscard]] std::size_t currentView() const;
     [[nodiscard]] std::size_t viewCount() const;
 
+    /// Ghost frames at every `every`-th view; 0 (the default) picks about kGhostCount of them.
+    /// All ghosts are one merged polydata, so even every view of a 2000-view scan stays
+    /// interactive.
+    void setGhostEvery(std::size_t every);
+    /// The step in use (≥ 1).
+    [[nodiscard]] std::size_t ghostEvery() const;
+
+    /// Teaching overlay: the ray from the current view's source through `pointMm` (world mm) to
+    /// the detector, and the pixel it lands on (for parallel beams the ray along the view's
+    /// direction). nullopt hides it. It follows setCurrentView.
+    void setHighlightedPoint(std::optional<Vec3> pointMm);
+    /// Fractional (column, row) where that ray meets the current detector (Geometry::
+    /// projectPoint); nullopt without a point or when the ray misses the detector.
+    [[nodiscard]] std::optional<std::array<double, 2>> highlightedPixel() const;
+
+    /// Data-completeness overlay: `map` (tomo::completenessMap, values in [0, 1]) drawn as
+    /// coloured cells, red (0) through yellow to green (1), on its plane nearest y = 0 (coronal,
+    /// through the isocentre), or its only plane when it is 2D. nullptr hides it.
+    void setCompleteness(std::shared_ptr<const Volume> map);
+
+    /// Views whose detector does not hold the whole volume box (from its corners); empty
+    /// without a grid. Their frames carry red edges on the truncated sides.
+    [[nodiscard]] const std::vector<std::size_t>& truncatedViews() const;
+
     /// Puts the camera at the default oblique position looking at the whole scan.
     void resetCamera();
 
-    /// The renderer holding every actor, for a host render window (add it with
-    /// vtkRenderWindow::AddRenderer). The scene keeps ownership.
+    /// The renderer holding the scene's actors. The scene keeps ownership.
     [[nodiscard]] vtkRenderer* renderer() const;
+    /// Every renderer, for a host render window: renderer() on layer 0 and the orientation
+    /// marker's on layer 1 (the host window needs SetNumberOfLayers(2); the marker renderer is
+    /// not interactive, so the camera interaction goes to the main one).
+    [[nodiscard]] std::vector<vtkRenderer*> renderers() const;
 
     /// Renders the scene into an offscreen window of `width` × `height` pixels and returns the
     /// pixels. Needs an OpenGL context (an X display; Xvfb is enough). The renderer must not be
