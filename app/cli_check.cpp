@@ -16,6 +16,7 @@ namespace
 // The completeness map is a teaching overview: 32 samples per axis are enough to see the
 // complete and incomplete regions and keep the run under a second.
 constexpr std::size_t kCompletenessSamples = 32;
+} // namespace
 
 VolumeGrid coarseGridOver(const VolumeGrid& grid)
 {
@@ -35,7 +36,6 @@ VolumeGrid coarseGridOver(const VolumeGrid& grid)
                       centre.z - 0.5 * (static_cast<double>(size[2]) - 1.0) * spacing[2]};
     return VolumeGrid::make(size, spacing, origin);
 }
-} // namespace
 
 int checkCommand(const std::string& scenePath, bool json, const std::string& completenessPath)
 {

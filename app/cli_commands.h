@@ -71,6 +71,36 @@ int spectrumCommand(const SpectrumOptions& options);
 [[nodiscard]] std::pair<double, double> parseWindow(const std::string& text,
                                                     const std::string& example);
 
+/// "A,B,C" as three finite numbers (any sign); throws InvalidArgument naming `field` and saying
+/// `accepted` otherwise.
+[[nodiscard]] std::array<double, 3> parseTriple(const std::string& text, const std::string& field,
+                                                const std::string& accepted);
+
+/// A grid of at most 32 samples per axis over the box of `grid`, same centre: where
+/// completeness maps are computed (geometry --check, render --completeness).
+[[nodiscard]] VolumeGrid coarseGridOver(const VolumeGrid& grid);
+
+struct RenderOptions
+{
+    std::string scene;
+    std::string view = "trajectory"; ///< trajectory, volume, slices
+    std::string output;              ///< PNG
+    std::string size = "800x600";    ///< WxH pixels
+    std::size_t current = 0;         ///< trajectory: the current view
+    std::size_t ghostEvery = 0;      ///< trajectory: ghost frame step (0: automatic)
+    bool completeness = false;       ///< trajectory: the data-completeness overlay
+    std::string ray;                 ///< trajectory: X,Y,Z of the highlighted ray's point
+    std::string volume;              ///< volume, slices: this file instead of the scene's object
+    std::string preset;              ///< volume: ct-bone, soft-tissue, mip, mu-grey
+    std::string window;              ///< slices: LOW,HIGH (default: the volume's range)
+    std::string colourMap;           ///< slices: grey, ... (default grey)
+    std::string cursor;              ///< slices: X,Y,Z in mm (default: the volume's centre)
+};
+
+/// `tomoscope-cli render`: the scene's 3D trajectory view, a volume rendering or the three slice
+/// views of its object (or of a volume file), rendered offscreen into a PNG.
+int renderCommand(const RenderOptions& options);
+
 /// `tomoscope-cli devices`: list the compute devices.
 int devicesCommand(bool json);
 

@@ -114,12 +114,16 @@ std::array<double, N> parseNumbers(const std::string& text, const std::string& f
     return out;
 }
 
-/// "A,B,C" as three finite numbers (any sign).
+} // namespace
+
 std::array<double, 3> parseTriple(const std::string& text, const std::string& field,
                                   const std::string& accepted)
 {
     return parseNumbers<3>(text, field, accepted);
 }
+
+namespace
+{
 
 /// "N" (every axis) or "NX,NY,NZ" as whole numbers >= 0 (0 allowed, unlike parseSize).
 std::array<std::size_t, 3> parseCounts(const std::string& text, const std::string& field,

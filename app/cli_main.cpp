@@ -348,6 +348,41 @@ int main(int argc, char** argv)
                             "detector size NU,NV for formats that do not store it (with "
                             "--import; default: the scene's)");
 
+    RenderOptions render;
+    CLI::App* renderCmd = app.add_subcommand(
+        "render",
+        "draw a scene offscreen into a PNG: its scan in 3D, a volume rendering or the three slice\n"
+        "  views of its object (needs an X display: xvfb-run -a is enough; docs/render.md)\n"
+        "  e.g. tomoscope-cli render scene.json --view trajectory -o scan.png --current 30\n"
+        "       tomoscope-cli render scene.json --view volume --preset mip -o volume.png\n"
+        "       tomoscope-cli render scene.json --view slices --volume recon.nii.gz -o slices.png");
+    renderCmd->add_option("scene", render.scene, "scene file (.json)")->required();
+    renderCmd->add_option("--view", render.view, "trajectory, volume or slices")
+        ->capture_default_str();
+    renderCmd->add_option("-o,--output", render.output, "PNG to write")->required();
+    renderCmd->add_option("--size", render.size, "WxH pixels")->capture_default_str();
+    renderCmd->add_option("--current", render.current, "trajectory: the current view (0-based)")
+        ->capture_default_str();
+    renderCmd
+        ->add_option("--ghost-every", render.ghostEvery,
+                     "trajectory: a ghost detector frame every N views (0: about 24 frames)")
+        ->capture_default_str();
+    renderCmd->add_flag("--completeness", render.completeness,
+                        "trajectory: overlay Tuy's data-completeness map (fan and cone beams)");
+    renderCmd->add_option("--ray", render.ray,
+                          "trajectory: X,Y,Z (mm): highlight the ray from the current source "
+                          "through this point to its detector pixel");
+    renderCmd->add_option("--volume", render.volume,
+                          "volume, slices: show this volume file instead of the scene's object");
+    renderCmd->add_option("--preset", render.preset,
+                          "volume: ct-bone, soft-tissue, mip or mu-grey (default mu-grey)");
+    renderCmd->add_option("--window", render.window,
+                          "slices: LOW,HIGH grey window (default: the volume's range)");
+    renderCmd->add_option("--colour-map,--color-map", render.colourMap,
+                          "slices: the colour map (default grey)");
+    renderCmd->add_option("--cursor", render.cursor,
+                          "slices: X,Y,Z (mm) the three slices pass through (default: the centre)");
+
     DrrCommandOptions drr;
     CLI::App* drrCmd = app.add_subcommand(
         "drr",
@@ -464,6 +499,9 @@ int main(int argc, char** argv)
         }
         if (drrCmd->parsed()) {
             return drrCommand(drr);
+        }
+        if (renderCmd->parsed()) {
+            return renderCommand(render);
         }
         if (geometryCmd->parsed()) {
             return check ? checkCommand(geometry.scene, checkJson, completeness)
