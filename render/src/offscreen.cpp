@@ -41,7 +41,11 @@ RgbImage renderOffscreen(vtkSmartPointer<vtkRenderWindow>& window,
         window = vtkSmartPointer<vtkRenderWindow>::New();
         window->SetOffScreenRendering(1);
         window->SetMultiSamples(0);
-        for (vtkRenderer* renderer : renderers) {
+    }
+    // Renderers detached since the last call (SliceViews lends its scenes' renderers to its own
+    // window for one rendering) are added back.
+    for (vtkRenderer* renderer : renderers) {
+        if (window->HasRenderer(renderer) == 0) {
             window->AddRenderer(renderer);
         }
     }
