@@ -41,13 +41,17 @@ RgbImage renderOffscreen(vtkSmartPointer<vtkRenderWindow>& window,
         window = vtkSmartPointer<vtkRenderWindow>::New();
         window->SetOffScreenRendering(1);
         window->SetMultiSamples(0);
-        int layers = 1;
-        for (vtkRenderer* renderer : renderers) {
+    }
+    // Renderers detached since the last call (SliceViews lends its scenes' renderers to its own
+    // window for one rendering) are added back.
+    int layers = window->GetNumberOfLayers();
+    for (vtkRenderer* renderer : renderers) {
+        if (window->HasRenderer(renderer) == 0) {
             window->AddRenderer(renderer);
             layers = std::max(layers, renderer->GetLayer() + 1);
         }
-        window->SetNumberOfLayers(layers);
     }
+    window->SetNumberOfLayers(layers);
     window->SetSize(width, height);
     for (vtkRenderer* renderer : renderers) {
         renderer->ResetCameraClippingRange();

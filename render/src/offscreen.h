@@ -21,8 +21,9 @@ namespace tomo::render::detail
 void setBackground(vtkRenderer* renderer);
 
 /// Renders `window` (created offscreen on first use, owned by the caller through `window`)
-/// at `width` × `height` and reads its pixels, top row first. `renderers` are added to the
-/// window the first time, with as many layers as their GetLayer() needs. `who` names the scene in errors.
+/// at `width` × `height` and reads its pixels, top row first. `renderers` not yet in the window
+/// are added to it, with as many layers as their GetLayer() needs. `who` names the scene in
+/// errors.
 /// Throws InvalidArgument for a non-positive size, Error if a renderer is attached to another
 /// window (a host's: grab that one instead).
 [[nodiscard]] RgbImage renderOffscreen(vtkSmartPointer<vtkRenderWindow>& window,
