@@ -83,7 +83,7 @@ int spectrumCommand(const SpectrumOptions& options);
 struct RenderOptions
 {
     std::string scene;
-    std::string view = "trajectory"; ///< trajectory, volume, slices
+    std::string view = "trajectory"; ///< trajectory, volume, slices, projections
     std::string output;              ///< PNG
     std::string size = "800x600";    ///< WxH pixels
     std::size_t current = 0;         ///< trajectory: the current view
@@ -95,6 +95,8 @@ struct RenderOptions
     std::string window;              ///< slices: LOW,HIGH (default: the volume's range)
     std::string colourMap;           ///< slices: grey, ... (default grey)
     std::string cursor;              ///< slices: X,Y,Z in mm (default: the volume's centre)
+    std::string projections;         ///< projections: the stack to show
+    std::optional<std::size_t> row;  ///< projections: the sinogram's detector row (default: mid)
 };
 
 /// `tomoscope-cli render`: the scene's 3D trajectory view, a volume rendering or the three slice

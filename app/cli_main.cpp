@@ -349,15 +349,17 @@ int main(int argc, char** argv)
                             "--import; default: the scene's)");
 
     RenderOptions render;
+    std::size_t renderRowValue = 0;
     CLI::App* renderCmd = app.add_subcommand(
         "render",
         "draw a scene offscreen into a PNG: its scan in 3D, a volume rendering or the three slice\n"
         "  views of its object (needs an X display: xvfb-run -a is enough; docs/render.md)\n"
         "  e.g. tomoscope-cli render scene.json --view trajectory -o scan.png --current 30\n"
         "       tomoscope-cli render scene.json --view volume --preset mip -o volume.png\n"
-        "       tomoscope-cli render scene.json --view slices --volume recon.nii.gz -o slices.png");
+        "       tomoscope-cli render scene.json --view slices --volume recon.nii.gz -o slices.png\n"
+        "       tomoscope-cli render scene.json --view projections --projections p.mha -o p.png");
     renderCmd->add_option("scene", render.scene, "scene file (.json)")->required();
-    renderCmd->add_option("--view", render.view, "trajectory, volume or slices")
+    renderCmd->add_option("--view", render.view, "trajectory, volume, slices or projections")
         ->capture_default_str();
     renderCmd->add_option("-o,--output", render.output, "PNG to write")->required();
     renderCmd->add_option("--size", render.size, "WxH pixels")->capture_default_str();
@@ -382,6 +384,10 @@ int main(int argc, char** argv)
                           "slices: the colour map (default grey)");
     renderCmd->add_option("--cursor", render.cursor,
                           "slices: X,Y,Z (mm) the three slices pass through (default: the centre)");
+    renderCmd->add_option("--projections", render.projections,
+                          "projections: the projection stack to show (the scene's geometry)");
+    CLI::Option* renderRow = renderCmd->add_option(
+        "--row", renderRowValue, "projections: the detector row of the sinogram (default: middle)");
 
     DrrCommandOptions drr;
     CLI::App* drrCmd = app.add_subcommand(
@@ -501,6 +507,9 @@ int main(int argc, char** argv)
             return drrCommand(drr);
         }
         if (renderCmd->parsed()) {
+            if (renderRow->count() > 0) {
+                render.row = renderRowValue;
+            }
             return renderCommand(render);
         }
         if (geometryCmd->parsed()) {

@@ -71,6 +71,42 @@ TEST_F(IoTest, ProjectionsAreWrittenWithCentredDetectorCoordinates)
     EXPECT_EQ(back.at(4, 2, 3), 7.0f);
 }
 
+// 360 views of per-view geometry (~33 kB of JSON) exceed what MetaIO reads back from a header
+// field (4096 characters): such values go to a sidecar the header names, and the file reads back
+// whole; NRRD keeps them in its header.
+TEST_F(IoTest, ProjectionStacksWithLongGeometryReadBack)
+{
+    const Geometry g = Geometry::circular(
+        BeamType::Cone3D, {.columns = 4, .rows = 2, .pixelU = 0.5, .pixelV = 2.0}, {.views = 360});
+    ProjectionStack p = ProjectionStack::zeros(g);
+    p.view(359)[7] = 3.0f;
+    for (const char* name : {"p.mha", "p.nrrd"}) {
+        writeProjections(p, m_dir / name);
+        const ProjectionStack back = readProjections(m_dir / name, g);
+        EXPECT_EQ(back.view(359)[7], 3.0f) << name;
+        const Volume image = readVolume(m_dir / name);
+        ASSERT_TRUE(image.meta().dictionary.contains("tomoscope_geometry")) << name;
+        EXPECT_GT(image.meta().dictionary.at("tomoscope_geometry").size(), 4096U) << name;
+        EXPECT_FALSE(image.meta().dictionary.contains("tomoscope_sidecar")) << name;
+    }
+    EXPECT_TRUE(std::filesystem::exists(m_dir / "p.mha.json"));
+    // The header names its sidecar: without it the read says what is missing.
+    std::filesystem::remove(m_dir / "p.mha.json");
+    try {
+        (void)readVolume(m_dir / "p.mha");
+        FAIL() << "expected IoError";
+    } catch (const IoError& e) {
+        EXPECT_NE(std::string(e.what()).find("p.mha.json"), std::string::npos) << e.what();
+    }
+    // A short header keeps everything in the file and ignores a stale sidecar.
+    writeVolume(sampleVolume(), m_dir / "p.mha");
+    {
+        std::ofstream stale(m_dir / "p.mha.json");
+        stale << R"({"tomoscope_geometry": "stale"})";
+    }
+    EXPECT_FALSE(readVolume(m_dir / "p.mha").meta().dictionary.contains("tomoscope_geometry"));
+}
+
 TEST_F(IoTest, UnknownExtensionAndMissingFolderAreIoErrors)
 {
     const Volume v = sampleVolume();

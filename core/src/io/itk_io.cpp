@@ -110,6 +110,12 @@ FileKind kindOf(const std::filesystem::path& path)
 constexpr const char* kVolumeExtensions =
     ".nii, .nii.gz, .mha, .mhd, .nrrd, .nhdr, .h5, .hdf5, .raw (with a .json header)";
 
+/// Longest header value MetaIO reads back (MET_MAX_NUMBER_OF_FIELD_VALUES in ITK 5's
+/// metaTypes.h); longer values make the whole file unreadable.
+constexpr std::size_t kMetaIoMaxValue = 4096;
+/// MetaImage header key naming the JSON sidecar that holds the values too long for the header.
+constexpr std::string_view kSidecarKey = "tomoscope_sidecar";
+
 bool lineBased(FileKind kind)
 {
     return kind == FileKind::MetaImage || kind == FileKind::Nrrd;
@@ -155,8 +161,9 @@ std::string readText(const std::filesystem::path& path)
     return text.str();
 }
 
-/// A NIfTI file's metadata from its sidecar, when it has one.
-detail::TextDictionary niftiSidecar(const std::filesystem::path& path)
+/// The metadata in an image's JSON sidecar (NIfTI: all of it; MetaImage: the values too long
+/// for its header), when it has one.
+detail::TextDictionary sidecarEntries(const std::filesystem::path& path)
 {
     const std::filesystem::path sidecar = detail::sidecarPath(path);
     std::error_code ec;
@@ -164,6 +171,31 @@ detail::TextDictionary niftiSidecar(const std::filesystem::path& path)
         return {};
     }
     return detail::fromJsonText(readText(sidecar), sidecar.string());
+}
+
+/// An image's metadata: its header's entries (NIfTI: its sidecar's), with the entries of the
+/// sidecar a MetaImage header names (values too long for the header).
+ImageMeta readMeta(const itk::MetaDataDictionary& header, FileKind kind,
+                   const std::filesystem::path& path)
+{
+    ImageMeta meta = detail::unflatten(kind == FileKind::Nifti ? sidecarEntries(path)
+                                                               : textEntries(header, kind));
+    auto& dictionary = meta.dictionary;
+    if (const auto named = dictionary.find(std::string(kSidecarKey)); named != dictionary.end()) {
+        const std::filesystem::path sidecar = path.parent_path() / named->second;
+        dictionary.erase(named);
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(sidecar, ec)) {
+            throw IoError("cannot read " + path.string() + ": its header names the sidecar " +
+                          sidecar.string() + ", which is missing (copy it along with the image)");
+        }
+        for (auto& [key, value] :
+             detail::unflatten(detail::fromJsonText(readText(sidecar), sidecar.string()))
+                 .dictionary) {
+            dictionary.insert_or_assign(key, std::move(value));
+        }
+    }
+    return meta;
 }
 
 using detail::toItk;
@@ -182,10 +214,26 @@ void writeItk(const typename ImageT::Pointer& image, const std::filesystem::path
         throw IoError("cannot write " + path.string() +
                       ": unknown image format; accepted: " + kVolumeExtensions + ", .png, .tif");
     }
+    // What goes into the JSON sidecar: everything for NIfTI; for MetaImage the values its reader
+    // cannot take back (MetaIO reads at most kMetaIoMaxValue characters of a field: the
+    // per-view geometry of a projection stack is far longer).
+    detail::TextDictionary sidecar;
     if (kind == FileKind::Nifti) {
         // The 80-character descrip field says who wrote it; the sidecar has everything.
         itk::EncapsulateMetaData<std::string>(image->GetMetaDataDictionary(), "ITK_FileNotes",
                                               std::string("Tomoscope ") + TOMO_VERSION);
+        sidecar = meta;
+    } else if (kind == FileKind::MetaImage) {
+        detail::TextDictionary header;
+        for (const auto& [key, value] : meta) {
+            (detail::encodeHeaderValue(value).size() < kMetaIoMaxValue ? header : sidecar)
+                .emplace(key, value);
+        }
+        if (!sidecar.empty()) {
+            // The reader follows this key, so a stale sidecar of an earlier file is never read.
+            header.emplace(std::string(kSidecarKey), detail::sidecarPath(path).filename().string());
+        }
+        store(header, image->GetMetaDataDictionary(), kind);
     } else if (kind != FileKind::Png && kind != FileKind::Tiff) {
         store(meta, image->GetMetaDataDictionary(), kind);
     }
@@ -202,11 +250,11 @@ void writeItk(const typename ImageT::Pointer& image, const std::filesystem::path
         } catch (const itk::ExceptionObject& e) {
             throw IoError("cannot write " + path.string() + ": " + e.GetDescription());
         }
-        if (kind == FileKind::Nifti) {
-            std::ofstream sidecar(detail::sidecarPath(temporary), std::ios::binary);
-            sidecar << detail::toJsonText(meta);
-            sidecar.close();
-            if (!sidecar) {
+        if (!sidecar.empty()) {
+            std::ofstream file(detail::sidecarPath(temporary), std::ios::binary);
+            file << detail::toJsonText(sidecar);
+            file.close();
+            if (!file) {
                 throw IoError("cannot write " + detail::sidecarPath(path).string() +
                               ": the write failed");
             }
@@ -460,9 +508,7 @@ ImageInfo readHeader(const std::filesystem::path& path)
     info.minimum = std::numeric_limits<double>::quiet_NaN();
     info.maximum = std::numeric_limits<double>::quiet_NaN();
     const FileKind kind = kindOf(path);
-    info.meta =
-        detail::unflatten(kind == FileKind::Nifti ? niftiSidecar(path)
-                                                  : textEntries(io->GetMetaDataDictionary(), kind));
+    info.meta = readMeta(io->GetMetaDataDictionary(), kind, path);
     return info;
 }
 
@@ -572,9 +618,7 @@ Volume readItkVolume(const std::filesystem::path& path)
     const float* buffer = image->GetBufferPointer();
     Volume volume = Volume::fromData(grid, std::vector<float>(buffer, buffer + grid.voxelCount()));
     const FileKind kind = kindOf(path);
-    volume.meta() = detail::unflatten(
-        kind == FileKind::Nifti ? niftiSidecar(path)
-                                : textEntries(reader->GetImageIO()->GetMetaDataDictionary(), kind));
+    volume.meta() = readMeta(reader->GetImageIO()->GetMetaDataDictionary(), kind, path);
     return volume;
 }
 } // namespace
