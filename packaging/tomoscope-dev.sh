@@ -61,7 +61,9 @@ test)
     say "configure, build and test (ci preset) under Xvfb"
     cd "$root"
     # -a picks a free display number; 24-bit depth so screenshots and GL framebuffers are RGB.
-    xvfb-run -a -s "-screen 0 1600x1000x24" cmake --workflow --preset ci
+    # -noreset: Xvfb otherwise resets when its last client leaves, and a render test starting
+    # during that reset loses its X connection.
+    xvfb-run -a -s "-screen 0 1600x1000x24 -noreset" cmake --workflow --preset ci
     ;;
 *)
     sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
