@@ -13,6 +13,7 @@
 #include "tomo/render/projection_view.h"
 #include "tomo/render/slice_views.h"
 #include "tomo/render/trajectory_scene.h"
+#include "tomo/render/volume_scene.h"
 #endif
 
 #include <charconv>
@@ -157,6 +158,31 @@ render::RgbImage renderSlices(const Scene& scene, const RenderOptions& options, 
     return image;
 }
 
+render::RgbImage renderVolume(const Scene& scene, const RenderOptions& options, int width,
+                              int height)
+{
+    render::VolumePreset preset = render::VolumePreset::MuGrey;
+    if (!options.preset.empty()) {
+        const auto parsed = render::parseVolumePreset(options.preset);
+        if (!parsed) {
+            throwInvalid("--preset", "\"" + options.preset + "\"",
+                         "ct-bone, soft-tissue, mip or mu-grey");
+        }
+        preset = *parsed;
+    }
+    const auto volume = objectVolume(scene, options);
+    if (volume->grid().is2D()) {
+        throwInvalid("--view", "\"volume\"",
+                     "a 3D volume; this one is 2D (nz = 1): use --view slices");
+    }
+    render::VolumeScene view(volume, preset);
+    const render::RgbImage image = view.renderOffscreen(width, height);
+    std::printf("volume rendering of %s, preset %s\n",
+                options.volume.empty() ? "the scene's object" : options.volume.c_str(),
+                std::string(render::toString(preset)).c_str());
+    return image;
+}
+
 render::RgbImage renderProjections(const Scene& scene, const RenderOptions& options, int width,
                                    int height)
 {
@@ -190,7 +216,8 @@ int renderCommand(const RenderOptions& options)
     if (out.extension() != ".png") {
         throwInvalid("--output", "\"" + options.output + "\"", "a .png file");
     }
-    if (options.view != "trajectory" && options.view != "slices" && options.view != "projections") {
+    if (options.view != "trajectory" && options.view != "slices" && options.view != "volume" &&
+        options.view != "projections") {
         throwInvalid("--view", "\"" + options.view + "\"",
                      "trajectory, volume, slices or projections");
     }
@@ -199,6 +226,7 @@ int renderCommand(const RenderOptions& options)
     const render::RgbImage image =
         options.view == "trajectory" ? renderTrajectory(scene, options, width, height)
         : options.view == "slices"   ? renderSlices(scene, options, width, height)
+        : options.view == "volume"   ? renderVolume(scene, options, width, height)
                                      : renderProjections(scene, options, width, height);
     render::writePng(image, out);
     std::printf("wrote %s (%d x %d)\n", options.output.c_str(), image.width, image.height);
