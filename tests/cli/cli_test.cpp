@@ -764,6 +764,47 @@ std::string fileBytes(const fs::path& path)
     std::ifstream in(path, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), {});
 }
+
+// render draws each view into a PNG (CTest runs under Xvfb); without a display, or with a bad
+// view, size or overlay, it names the problem, exits 1 and writes nothing.
+TEST_F(Cli, RenderWritesEachViewAndRefusesBadInput)
+{
+    const char* display = std::getenv("DISPLAY");
+    const std::string scene =
+        (fs::path(TOMO_TEST_RESOURCES) / "scenes/cone-circular.json").string();
+    const fs::path png = m_dir / "r.png";
+    Outcome o = runCli("render " + scene + " -o " + png.string(), "env -u DISPLAY");
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("xvfb-run"), std::string::npos) << o.output;
+    EXPECT_FALSE(fs::exists(png));
+    o = runCli("render " + scene + " --view cubes -o " + png.string());
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("trajectory, volume, slices or projections"), std::string::npos);
+    o = runCli("render " + scene + " --size 0x10 -o " + png.string());
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("--size"), std::string::npos) << o.output;
+    o = runCli("render " + scene + " --current 360 -o " + png.string());
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("0 to 359"), std::string::npos) << o.output;
+    EXPECT_FALSE(fs::exists(png));
+    if (display == nullptr || *display == '\0') {
+        GTEST_SKIP() << "no X display for the renderings: run under xvfb-run (CTest does)";
+    }
+    o = runCli("render " + scene + " --current 30 --ray 20,0,10 --size 320x240 -o " + png.string());
+    ASSERT_EQ(o.exitCode, 0) << o.output;
+    EXPECT_NE(o.output.find("ray lands on column"), std::string::npos) << o.output;
+    EXPECT_GT(fs::file_size(png), 1000U);
+    for (const char* view : {"volume", "slices"}) {
+        const fs::path out = m_dir / (std::string(view) + ".png");
+        o = runCli("render " + scene + " --view " + view + " --size 240x160 -o " + out.string());
+        ASSERT_EQ(o.exitCode, 0) << view << ": " << o.output;
+        EXPECT_GT(fs::file_size(out), 500U) << view;
+    }
+    o = runCli("render " + scene + " --view volume --preset bone -o " + png.string());
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("ct-bone, soft-tissue, mip or mu-grey"), std::string::npos);
+}
+
 } // namespace
 
 TEST_F(Cli, SimulateWritesLineIntegralsAndReadingsReproducibly)
