@@ -5,6 +5,7 @@
 #include "tomo/render/trajectory_scene.h"
 #include "tomo/trajectory.h"
 #include "tomo/volume.h"
+#include "view_test_utils.h"
 
 #include <gtest/gtest.h>
 #include <vtkCamera.h>
@@ -21,6 +22,8 @@ namespace tomo::render
 {
 namespace
 {
+using testing::dumpImage;
+using testing::haveDisplay;
 constexpr int kWidth = 400;
 constexpr int kHeight = 300;
 // The scene (path, detector, beam, box, axes) covers far more than this; a blank or
@@ -39,12 +42,6 @@ constexpr int kRedTolerance = 40;
 // Several truncated frames at 1.5-2.5 px wide cover far more than this.
 constexpr std::size_t kMinRedPixels = 50;
 
-bool haveDisplay()
-{
-    const char* display = std::getenv("DISPLAY");
-    return display != nullptr && *display != '\0';
-}
-
 Geometry fanGeometry()
 {
     const Detector detector{.columns = 256, .rows = 1, .pixelU = 1.2, .pixelV = 1.2};
@@ -59,19 +56,6 @@ Geometry parallelGeometry()
     const Detector detector{.columns = 367, .rows = 1, .pixelU = 0.8, .pixelV = 0.8};
     CircularTrajectory trajectory; // 360 views over 180°, SID 500, SDD 1000
     return Geometry::circular(BeamType::Parallel2D, detector, trajectory);
-}
-
-/// With TOMO_TEST_DUMP=dir set, writes `image` to dir/<name>.ppm (STYLE.md B.6).
-void dumpImage(const RgbImage& image, const std::string& name)
-{
-    const char* dir = std::getenv("TOMO_TEST_DUMP");
-    if (dir == nullptr || *dir == '\0') {
-        return;
-    }
-    std::ofstream out(std::string(dir) + "/" + name + ".ppm", std::ios::binary);
-    out << "P6\n" << image.width << " " << image.height << "\n255\n";
-    out.write(reinterpret_cast<const char*>(image.rgb.data()),
-              static_cast<std::streamsize>(image.rgb.size()));
 }
 
 std::size_t changedPixels(const RgbImage& a, const RgbImage& b)

@@ -5,6 +5,7 @@
 #include "tomo/render/image_compare.h"
 #include "tomo/render/volume_scene.h"
 #include "tomo/volume.h"
+#include "view_test_utils.h"
 
 #include <gtest/gtest.h>
 #include <vtkAbstractVolumeMapper.h>
@@ -30,6 +31,8 @@ namespace tomo::render
 {
 namespace
 {
+using testing::dumpImage;
+using testing::haveDisplay;
 // Golden images and pictures measured in pixels.
 constexpr int kSize = 320;
 // Pictures only compared with each other: enough pixels for the 11×11 SSIM window to see the
@@ -57,12 +60,6 @@ constexpr double kMinCoveredFraction = 0.05;
 // μ of water at ~40 keV (mm⁻¹): deliberately not kWaterMuAt70keV, so that a μ volume read with
 // the default instead of its recorded μ_water would put water at ~+390 HU and show it as bone.
 constexpr double kTestMuWater = 0.0268;
-
-bool haveDisplay()
-{
-    const char* display = std::getenv("DISPLAY");
-    return display != nullptr && *display != '\0';
-}
 
 /// The modified (Toft) 3D Shepp–Logan head, radius 100 mm (skull 138 × 184 × 162 mm), on a 96³
 /// grid of 2.2 mm centred on the isocentre (3³ samples per voxel), in table units (0 … 1; unit
@@ -139,15 +136,6 @@ std::shared_ptr<const Volume> rodsHu()
         return std::make_shared<const Volume>(std::move(v));
     }();
     return volume;
-}
-
-/// With TOMO_TEST_DUMP=dir set, writes `image` to dir/<name>.png (STYLE.md B.6).
-void dumpImage(const RgbImage& image, const std::string& name)
-{
-    const char* dir = std::getenv("TOMO_TEST_DUMP");
-    if (dir != nullptr && *dir != '\0') {
-        writePng(image, std::filesystem::path(dir) / (name + ".png"));
-    }
 }
 
 double coveredFraction(const RgbImage& image)
