@@ -1,5 +1,7 @@
 #include "image_view.h"
 
+#include "offscreen.h"
+
 #include <vtkActor.h>
 #include <vtkCamera.h>
 #include <vtkCellArray.h>
@@ -22,8 +24,7 @@ vtkSmartPointer<vtkActor> makeLineActor(vtkPolyData* data, std::uint32_t rgb)
     auto actor = vtkSmartPointer<vtkActor>::New();
     actor->SetMapper(mapper);
     vtkProperty* property = actor->GetProperty();
-    property->SetColor(((rgb >> 16U) & 0xFFU) / 255.0, ((rgb >> 8U) & 0xFFU) / 255.0,
-                       (rgb & 0xFFU) / 255.0);
+    property->SetColor(unitRgb(rgb).data());
     property->LightingOff();
     property->SetLineWidth(1.0F);
     return actor;

@@ -13,11 +13,15 @@
 
 namespace tomo::render::detail
 {
+std::array<double, 3> unitRgb(std::uint32_t colour)
+{
+    return {((colour >> 16U) & 0xFFU) / 255.0, ((colour >> 8U) & 0xFFU) / 255.0,
+            (colour & 0xFFU) / 255.0};
+}
+
 void setBackground(vtkRenderer* renderer)
 {
-    constexpr std::uint32_t bg = kSceneBackground;
-    renderer->SetBackground(((bg >> 16U) & 0xFFU) / 255.0, ((bg >> 8U) & 0xFFU) / 255.0,
-                            (bg & 0xFFU) / 255.0);
+    renderer->SetBackground(unitRgb(kSceneBackground).data());
     renderer->SetBackgroundAlpha(1.0);
 }
 

@@ -7,6 +7,7 @@
 
 #include <vtkSmartPointer.h>
 
+#include <array>
 #include <cstdint>
 #include <initializer_list>
 #include <string_view>
@@ -16,6 +17,9 @@ class vtkRenderWindow;
 
 namespace tomo::render::detail
 {
+/// A 0xRRGGBB colour as VTK's (r, g, b) in [0, 1].
+[[nodiscard]] std::array<double, 3> unitRgb(std::uint32_t colour);
+
 /// Sets `renderer`'s background to kSceneBackground, opaque (a host compositing the framebuffer, as
 /// QOpenGLWidget does, would otherwise show through where the default alpha of 0 is left).
 void setBackground(vtkRenderer* renderer);

@@ -71,12 +71,6 @@ enum Side : unsigned
     kLeft = 8U,   // column -0.5
 };
 
-std::array<double, 3> rgbOf(std::uint32_t colour)
-{
-    return {((colour >> 16U) & 0xFFU) / 255.0, ((colour >> 8U) & 0xFFU) / 255.0,
-            (colour & 0xFFU) / 255.0};
-}
-
 void insertColour(vtkUnsignedCharArray* colours, std::array<double, 3> rgb)
 {
     const std::array<unsigned char, 3> c{static_cast<unsigned char>(std::lround(255.0 * rgb[0])),
@@ -571,7 +565,8 @@ struct TrajectoryScene::Impl
             }
             lines->InsertNextCell(static_cast<vtkIdType>(ids.size()), ids.data());
             const bool cut = (truncation[i] & (1U << e)) != 0U;
-            insertColour(colours, cut ? rgbOf(TrajectoryScene::kTruncationColour) : colour);
+            insertColour(colours,
+                         cut ? detail::unitRgb(TrajectoryScene::kTruncationColour) : colour);
         }
     }
 
