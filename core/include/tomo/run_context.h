@@ -22,6 +22,13 @@ struct Preview
     std::shared_ptr<const Volume> volume;
     /// Iterative methods: the relative data residual ‖Ax − b‖/‖b‖ of `volume`.
     std::optional<double> residual;
+    /// runScene: the phantom rasterised on the reconstruction grid (μ, mm⁻¹), the truth the
+    /// estimate is compared with; set on every preview of the reconstruction stage.
+    std::shared_ptr<const Volume> truth;
+    /// runScene, iterative methods: PSNR (dB) and RMSE (mm⁻¹) of `volume` against `truth`, where
+    /// `volume` lies on the truth's grid (not on the coarse levels of a multi-resolution run).
+    std::optional<double> psnr;
+    std::optional<double> rmse;
     /// What produced the snapshot ("forward projection", "backprojection", ...).
     std::string stage;
 };

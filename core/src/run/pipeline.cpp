@@ -27,6 +27,36 @@ double secondsSince(Clock::time_point start)
     return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+/// Forwards everything to the host's context and attaches the truth to every preview of the
+/// reconstruction, with PSNR and RMSE of iterates on the truth's grid (the metric curves of the
+/// app). Costs one pass over the volume per iterate, and only for hosts that want previews.
+class TruthMetricsContext final : public RunContext
+{
+public:
+    TruthMetricsContext(RunContext& host, std::shared_ptr<const Volume> truth)
+        : m_host(host), m_truth(std::move(truth))
+    {}
+
+    [[nodiscard]] bool isCancelled() const override { return m_host.isCancelled(); }
+    void reportProgress(std::size_t done, std::size_t total, std::string_view message) override
+    {
+        m_host.reportProgress(done, total, message);
+    }
+    [[nodiscard]] bool wantsPreviews() const override { return m_host.wantsPreviews(); }
+    void publishPreview(Preview preview) override
+    {
+        preview.truth = m_truth;
+        if (preview.volume && preview.residual && preview.volume->grid() == m_truth->grid()) {
+            preview.psnr = psnr(*preview.volume, *m_truth);
+            preview.rmse = rmse(*preview.volume, *m_truth);
+        }
+        m_host.publishPreview(std::move(preview));
+    }
+
+private:
+    RunContext& m_host;
+    std::shared_ptr<const Volume> m_truth;
+};
 } // namespace
 
 ImageMeta sceneMeta(const Scene& scene, std::string subtype)
@@ -128,18 +158,26 @@ RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx)
     result.projections = std::make_shared<const ProjectionStack>(std::move(sim.lineIntegrals));
     result.simulateSeconds = secondsSince(simulateStart);
 
+    // The truth in μ: 4x4 samples per pixel in 2D, 2x2x2 per voxel in 3D (the same count of
+    // samples per voxel edge as the simulation's fine grid). Made before the reconstruction so
+    // that its previews can be compared with it as they come.
+    const auto truthMu =
+        std::make_shared<const Volume>(rasterise(phantom, grid, grid.is2D() ? 4 : 2));
+    TruthMetricsContext reconCtx(ctx, truthMu);
+
     const auto reconStart = Clock::now();
     const std::string algorithm = scene.algorithm();
     Volume reconstruction = [&] {
         if (!scene.isIterative()) {
-            return algorithm == "fdk" ? reconstructFdk(*result.projections, grid,
-                                                       scene.reconstruction.fbp, compute, ctx)
-                                      : reconstructFbp2D(*result.projections, grid,
-                                                         scene.reconstruction.fbp, compute, ctx);
+            return algorithm == "fdk"
+                       ? reconstructFdk(*result.projections, grid, scene.reconstruction.fbp,
+                                        compute, reconCtx)
+                       : reconstructFbp2D(*result.projections, grid, scene.reconstruction.fbp,
+                                          compute, reconCtx);
         }
         IterativeResult iterative =
             reconstructIterative(*result.projections, grid, parseIterativeAlgorithm(algorithm),
-                                 scene.reconstruction.iterative, compute, ctx);
+                                 scene.reconstruction.iterative, compute, reconCtx);
         result.history = std::move(iterative.history);
         result.stopped = iterative.stopped;
         if (scene.reconstruction.fbp.hu) {
@@ -151,9 +189,8 @@ RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx)
     reconstruction.meta() = sceneMeta(scene, "reconstruction");
     result.reconstruction = std::make_shared<const Volume>(std::move(reconstruction));
 
-    // The truth in the reconstruction's unit; 4x4 samples per pixel in 2D, 2x2x2 per voxel in
-    // 3D (the same count of samples per voxel edge as the simulation's fine grid).
-    Volume truth = rasterise(phantom, grid, grid.is2D() ? 4 : 2);
+    // The truth in the reconstruction's unit.
+    Volume truth = *truthMu;
     if (scene.reconstruction.fbp.hu) {
         convertToHu(truth, scene.reconstruction.fbp.muWater);
     }
