@@ -114,6 +114,61 @@ TEST(JobRunner, CancelStopsAPollingJobWithinHalfASecond)
     EXPECT_LT(latency, kMaxCancelLatencyMs) << "cancel latency " << latency << " ms";
 }
 
+/// A job that publishes a preview numbered 1, 2, 3, ... every millisecond until cancelled,
+/// counting them in `published`.
+JobRunner::Work countingJob(std::shared_ptr<std::atomic<int>> published)
+{
+    return [published](RunContext& ctx) -> std::any {
+        const auto begin = std::chrono::steady_clock::now();
+        while (std::chrono::steady_clock::now() - begin < kRunawayLimit) {
+            ctx.throwIfCancelled();
+            ctx.reportProgress(static_cast<std::size_t>(published->load()), 1000, "counting");
+            std::this_thread::sleep_for(1ms);
+            Preview p;
+            p.viewsDone = static_cast<std::size_t>(published->load() + 1);
+            ++*published;
+            ctx.publishPreview(std::move(p));
+        }
+        return std::string("ran away");
+    };
+}
+
+// Pause holds the work at its next safe point, Step runs it to exactly one more preview, Resume
+// lets it go on, and Cancel ends a paused job within the cancel latency.
+TEST(JobRunner, PauseStepResumeAndCancelWhilePaused)
+{
+    // Long enough for a running job to publish tens of previews (one per ~1 ms).
+    constexpr int kObserveMs = 150;
+    JobRunner runner;
+    auto published = std::make_shared<std::atomic<int>>(0);
+    Job* job = runner.start("count", countingJob(published));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return published->load() > 5; }, kFinishTimeoutMs));
+
+    job->setPaused(true);
+    EXPECT_TRUE(job->isPaused());
+    QTest::qWait(kObserveMs); // the worker reaches its next safe point and waits there
+    const int held = published->load();
+    QTest::qWait(kObserveMs);
+    EXPECT_EQ(published->load(), held) << "the work went on while paused";
+
+    job->step();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return published->load() == held + 1; }, kFinishTimeoutMs));
+    QTest::qWait(kObserveMs);
+    EXPECT_EQ(published->load(), held + 1) << "a step published more than one preview";
+
+    job->setPaused(false);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return published->load() > held + 10; }, kFinishTimeoutMs));
+
+    job->setPaused(true);
+    QTest::qWait(kObserveMs);
+    QElapsedTimer timer;
+    timer.start();
+    job->cancel();
+    ASSERT_TRUE(waitFinished(job, static_cast<int>(kMaxCancelLatencyMs)));
+    EXPECT_LT(timer.elapsed(), kMaxCancelLatencyMs);
+    EXPECT_EQ(job->state(), JobState::Cancelled);
+}
+
 TEST(JobRunner, CancelledBeforeStartNeverRuns)
 {
     JobRunner runner;

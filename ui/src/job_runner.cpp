@@ -36,6 +36,36 @@ bool QtRunContext::isCancelled() const
 void QtRunContext::cancel()
 {
     m_cancelled.store(true, std::memory_order_relaxed);
+    std::lock_guard lock(m_mutex);
+    m_resume.notify_all();
+}
+
+void QtRunContext::setPaused(bool paused)
+{
+    std::lock_guard lock(m_mutex);
+    m_paused = paused;
+    m_steps = 0;
+    m_resume.notify_all();
+}
+
+bool QtRunContext::isPaused() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_paused;
+}
+
+void QtRunContext::step()
+{
+    std::lock_guard lock(m_mutex);
+    if (m_paused) {
+        ++m_steps;
+        m_resume.notify_all();
+    }
+}
+
+void QtRunContext::waitWhilePaused(std::unique_lock<std::mutex>& lock)
+{
+    m_resume.wait(lock, [this] { return !m_paused || m_steps > 0 || isCancelled(); });
 }
 
 void QtRunContext::reportProgress(std::size_t done, std::size_t total, std::string_view message)
@@ -43,15 +73,16 @@ void QtRunContext::reportProgress(std::size_t done, std::size_t total, std::stri
     m_done.store(done, std::memory_order_relaxed);
     m_total.store(total, std::memory_order_relaxed);
     const auto now = std::chrono::steady_clock::now();
-    std::lock_guard lock(m_mutex);
+    std::unique_lock lock(m_mutex);
     if (m_message != message) {
         m_message.assign(message);
     }
-    if (m_progressNoticePending || now - m_lastProgressPost < kProgressInterval) {
-        return; // the pending notice (or the next one) reads the newest values
+    // Otherwise the pending notice (or the next one) reads the newest values.
+    if (!m_progressNoticePending && now - m_lastProgressPost >= kProgressInterval) {
+        m_lastProgressPost = now;
+        postProgressLocked();
     }
-    m_lastProgressPost = now;
-    postProgressLocked();
+    waitWhilePaused(lock);
 }
 
 void QtRunContext::flushProgress()
@@ -76,15 +107,18 @@ void QtRunContext::postProgressLocked()
 
 void QtRunContext::publishPreview(Preview preview)
 {
-    std::lock_guard lock(m_mutex);
+    std::unique_lock lock(m_mutex);
     m_mailbox = std::move(preview); // newest wins: an untaken older snapshot is dropped
-    if (m_previewNoticePending || m_job == nullptr) {
-        return;
+    if (!m_previewNoticePending && m_job != nullptr) {
+        m_previewNoticePending = true;
+        Job* job = m_job;
+        QMetaObject::invokeMethod(
+            job, [job] { job->deliverPreviewNotice(); }, Qt::QueuedConnection);
     }
-    m_previewNoticePending = true;
-    Job* job = m_job;
-    QMetaObject::invokeMethod(
-        job, [job] { job->deliverPreviewNotice(); }, Qt::QueuedConnection);
+    if (m_steps > 0) {
+        --m_steps; // a step ends here
+    }
+    waitWhilePaused(lock);
 }
 
 std::optional<Preview> QtRunContext::takePreview()
@@ -135,6 +169,21 @@ std::optional<Preview> Job::takePreview()
 void Job::cancel()
 {
     m_context->cancel();
+}
+
+void Job::setPaused(bool paused)
+{
+    m_context->setPaused(paused);
+}
+
+bool Job::isPaused() const
+{
+    return m_context->isPaused();
+}
+
+void Job::step()
+{
+    m_context->step();
 }
 
 void Job::deliverRunning()

@@ -8,6 +8,7 @@
 #include <any>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -44,7 +45,10 @@ class Job;
 /// Job, under a mutex that the Job's destructor also takes, so nothing is posted to a dead Job.
 ///  - cancel: a std::atomic<bool>;
 ///  - progress: stored atomically, posted at most every kProgressInterval;
-///  - previews: a one-slot mailbox, newest wins, at most one "preview ready" notice in flight.
+///  - previews: a one-slot mailbox, newest wins, at most one "preview ready" notice in flight;
+///  - pause: while paused, the worker waits (on a condition variable, not in Qt) at its next safe
+///    point: a progress report or a published preview. step() lets it run to its next preview
+///    (one view batch or one iteration) and wait again. cancel() always wakes it.
 class QtRunContext final : public RunContext
 {
 public:
@@ -55,6 +59,11 @@ public:
 
     [[nodiscard]] bool isCancelled() const override;
     void cancel();
+    /// Pauses (true) or resumes (false) the work at its next safe point. Any thread.
+    void setPaused(bool paused);
+    [[nodiscard]] bool isPaused() const;
+    /// While paused: lets the work run until it publishes its next preview. Any thread.
+    void step();
     void reportProgress(std::size_t done, std::size_t total, std::string_view message) override;
     void publishPreview(Preview preview) override;
     [[nodiscard]] bool wantsPreviews() const override { return true; }
@@ -72,6 +81,8 @@ private:
     void postProgressLocked();
     void attach(Job* job);
     void detach();
+    /// Waits while paused with no step left (and not cancelled); `lock` holds m_mutex.
+    void waitWhilePaused(std::unique_lock<std::mutex>& lock);
 
     std::atomic<bool> m_cancelled{false};
     std::atomic<std::size_t> m_done{0};
@@ -84,6 +95,9 @@ private:
     bool m_progressNoticePending = false;
     std::chrono::steady_clock::time_point m_lastProgressPost{};
     Job* m_job = nullptr;
+    bool m_paused = false;
+    std::size_t m_steps = 0; ///< previews the work may still publish while paused
+    std::condition_variable m_resume;
 };
 
 /// One unit of work handed to a JobRunner, seen from the UI thread. Created by JobRunner::start,
@@ -112,8 +126,13 @@ public:
     [[nodiscard]] std::optional<Preview> takePreview();
 
     /// Asks the work to stop; returns at once. The job ends Cancelled when the work next polls
-    /// its RunContext (or at once if it has not started).
+    /// its RunContext (or at once if it has not started). Wakes a paused job.
     void cancel();
+    /// Pauses the work at its next safe point (see QtRunContext), or resumes it.
+    void setPaused(bool paused);
+    [[nodiscard]] bool isPaused() const;
+    /// While paused: runs the work on to its next preview (one batch or iteration).
+    void step();
 
 signals:
     void stateChanged(tomo::ui::JobState state);
