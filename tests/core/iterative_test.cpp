@@ -625,6 +625,7 @@ TEST(Iterative, RunScenePreviewsCarryTheTruthAndTheirPsnr)
             ASSERT_TRUE(p.psnr && p.rmse) << p.stage;
             EXPECT_EQ(p.truth->grid(), r.truth->grid());
             curve.push_back(*p.psnr);
+            EXPECT_EQ(p.iterate, curve.size());
         }
     }
     ASSERT_EQ(curve.size(), scene.reconstruction.iterative.iterations);

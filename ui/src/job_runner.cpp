@@ -9,8 +9,32 @@
 #include <exception>
 #include <utility>
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 namespace tomo::ui
 {
+namespace
+{
+/// Lowers the calling worker thread's scheduling priority once (Linux: nice is per thread, and
+/// threads it starts, such as OpenMP's team, inherit it), so that a run using every core still
+/// leaves the UI thread the CPU whenever it has work: the window keeps answering.
+void lowerWorkerPriority()
+{
+#ifdef __linux__
+    thread_local bool lowered = false;
+    if (!lowered) {
+        lowered = true;
+        const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
+        (void)::setpriority(PRIO_PROCESS, tid, JobRunner::kWorkerNice);
+    }
+#endif
+}
+} // namespace
+
 QString toString(JobState state)
 {
     switch (state) {
@@ -258,6 +282,7 @@ Job* JobRunner::start(const QString& name, Work work)
     auto* job = new Job(name, this);
     std::shared_ptr<QtRunContext> context = job->m_context;
     m_pool->start([context, work = std::move(work)]() mutable {
+        lowerWorkerPriority();
         {
             std::lock_guard lock(context->m_mutex);
             if (context->m_job != nullptr) {

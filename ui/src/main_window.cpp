@@ -1,25 +1,50 @@
+// MainWindow: construction, actions, menus, files, settings, layout. Running and displaying
+// results is in main_window_run.cpp.
 #include "tomo/ui/main_window.h"
 
 #include "tomo/error.h"
+#include "tomo/geometry_io.h"
+#include "tomo/io.h"
+#include "tomo/memory_plan.h"
 #include "tomo/render/image_rgb.h"
 #include "tomo/render/trajectory_scene.h"
+#include "tomo/render/volume_scene.h"
+#include "tomo/ui/geometry_check_panel.h"
 #include "tomo/ui/image_view.h"
+#include "tomo/ui/log_panel.h"
+#include "tomo/ui/plot_panel.h"
+#include "tomo/ui/scene_document.h"
+#include "tomo/ui/slice_pane.h"
 #include "tomo/ui/vtk_host_widget.h"
 
 #include <QAction>
+#include <QActionGroup>
+#include <QApplication>
 #include <QCloseEvent>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDir>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QPainter>
 #include <QProgressBar>
+#include <QSettings>
 #include <QSlider>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QStatusBar>
+#include <QTimer>
 #include <QToolBar>
+#include <QUndoStack>
 #include <QVBoxLayout>
 #include <vtkRenderWindow.h>
 #include <vtkRenderer.h>
@@ -27,8 +52,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <numbers>
-#include <span>
+#include <exception>
 
 namespace tomo::ui
 {
@@ -36,28 +60,64 @@ namespace
 {
 // Closing the window waits this long for a cancelled run to return (it polls per batch).
 constexpr std::chrono::milliseconds kCloseTimeout{3000};
-// Sinogram rows not yet simulated are drawn in this colour, distinct from any grey level.
-constexpr QRgb kPendingRow = 0xFF283040;
+// The scene is written to the autosave file this often while it has unsaved edits.
+constexpr int kAutosaveIntervalMs = 60'000;
+// File → Open Recent holds this many files.
+constexpr int kMaxRecentFiles = 8;
 
-QImage grayImage(const std::vector<std::uint8_t>& grey, std::size_t width, std::size_t height)
+const QString kRecentKey = QStringLiteral("files/recent");
+const QString kLastDirKey = QStringLiteral("files/lastDirectory");
+const QString kGeometryKey = QStringLiteral("window/geometry");
+const QString kStateKey = QStringLiteral("window/state");
+const QString kLayoutKey = QStringLiteral("window/layout");
+
+/// The example scenes: installed next to the executable, else in the source tree.
+QString examplesFolder()
 {
-    QImage image(static_cast<int>(width), static_cast<int>(height), QImage::Format_Grayscale8);
-    for (std::size_t y = 0; y < height; ++y) {
-        std::copy_n(grey.begin() + static_cast<std::ptrdiff_t>(y * width), width,
-                    image.scanLine(static_cast<int>(y)));
+    const QStringList candidates{QDir(QCoreApplication::applicationDirPath())
+                                     .filePath(QStringLiteral("../share/tomoscope/scenes")),
+                                 QStringLiteral(TOMO_SOURCE_RESOURCES "/scenes")};
+    for (const QString& path : candidates) {
+        if (QFileInfo(path).isDir()) {
+            return QDir::cleanPath(path);
+        }
     }
-    return image;
+    return {};
 }
+
 } // namespace
 
 MainWindow::MainWindow(QString deviceChoice, QWidget* parent)
     : QMainWindow(parent), m_deviceChoice(std::move(deviceChoice)),
+      m_document(new SceneDocument(this)),
       m_computeSlot(std::make_shared<std::shared_ptr<ComputeContext>>()),
-      m_runner(new JobRunner(this)), m_trajectory(std::make_unique<render::TrajectoryScene>(
-                                         m_scene.geometry(), m_scene.reconstructionGrid()))
+      m_runner(new JobRunner(this)),
+      m_trajectory(std::make_unique<render::TrajectoryScene>(
+          m_document->scene().geometry(), m_document->scene().reconstructionGrid())),
+      m_slices(std::make_unique<render::SliceViews>()),
+      m_volumeScene(std::make_unique<render::VolumeScene>())
 {
-    buildUi();
-    setScene(m_scene, tr("default scene"));
+    setWindowTitle(tr("Tomoscope"));
+    setAcceptDrops(true);
+    resize(1440, 900);
+    buildActions();
+    buildCentral();
+    buildDocks();
+    buildMenus();
+    buildStatusBar();
+    connect(m_document, &SceneDocument::sceneChanged, this, &MainWindow::onSceneChanged);
+    connect(m_document, &SceneDocument::modifiedChanged, this, &MainWindow::updateTitle);
+    connect(m_document, &SceneDocument::filePathChanged, this, &MainWindow::updateTitle);
+    m_autosaveTimer = new QTimer(this);
+    m_autosaveTimer->setInterval(kAutosaveIntervalMs);
+    connect(m_autosaveTimer, &QTimer::timeout, this, [this] {
+        if (m_document->isModified()) {
+            (void)writeAutosave();
+        }
+    });
+    m_autosaveTimer->start();
+    restoreSettings();
+    onSceneChanged();
     openDevice();
 }
 
@@ -67,91 +127,265 @@ MainWindow::~MainWindow()
     for (vtkRenderer* renderer : m_trajectory->renderers()) {
         m_view3d->renderWindow()->RemoveRenderer(renderer);
     }
+    m_volumeView->renderWindow()->RemoveRenderer(m_volumeScene->renderer());
+    // The slice panes detach their renderers themselves; they die before m_slices (children are
+    // deleted by ~QWidget, after this body, so detach them now).
+    delete m_axial;
+    delete m_coronal;
+    delete m_sagittal;
 }
 
-void MainWindow::buildUi()
+void MainWindow::buildActions()
 {
-    setWindowTitle(tr("Tomoscope"));
-    resize(1280, 800);
-
+    m_newAction = new QAction(tr("&New scene"), this);
+    m_newAction->setShortcut(QKeySequence::New);
+    connect(m_newAction, &QAction::triggered, this, &MainWindow::onNewTriggered);
     m_openAction = new QAction(tr("&Open scene…"), this);
     m_openAction->setShortcut(QKeySequence::Open);
     connect(m_openAction, &QAction::triggered, this, &MainWindow::onOpenTriggered);
+    m_saveAction = new QAction(tr("&Save"), this);
+    m_saveAction->setShortcut(QKeySequence::Save);
+    connect(m_saveAction, &QAction::triggered, this, [this] { (void)onSaveTriggered(); });
+    m_saveAsAction = new QAction(tr("Save &as…"), this);
+    m_saveAsAction->setShortcut(QKeySequence::SaveAs);
+    connect(m_saveAsAction, &QAction::triggered, this, [this] { (void)onSaveAsTriggered(); });
+
+    m_undoAction = m_document->undoStack()->createUndoAction(this, tr("&Undo"));
+    m_undoAction->setShortcut(QKeySequence::Undo);
+    m_redoAction = m_document->undoStack()->createRedoAction(this, tr("&Redo"));
+    m_redoAction->setShortcut(QKeySequence::Redo);
+
     m_runAction = new QAction(tr("&Run"), this);
     m_runAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_runAction->setToolTip(tr("Simulate the projections and reconstruct them (Ctrl+R)"));
     connect(m_runAction, &QAction::triggered, this, [this] { (void)startRun(); });
+    m_pauseAction = new QAction(tr("&Pause"), this);
+    m_pauseAction->setCheckable(true);
+    m_pauseAction->setShortcut(QKeySequence(Qt::Key_F8));
+    m_pauseAction->setToolTip(tr("Hold the run at its next view batch or iteration (F8)"));
+    connect(m_pauseAction, &QAction::toggled, this, &MainWindow::setPaused);
+    m_stepAction = new QAction(tr("S&tep"), this);
+    m_stepAction->setShortcut(QKeySequence(Qt::Key_F10));
+    m_stepAction->setToolTip(tr("While paused: run one more view batch or iteration (F10)"));
+    connect(m_stepAction, &QAction::triggered, this, &MainWindow::step);
+    m_stopKeepAction = new QAction(tr("Stop and &keep"), this);
+    m_stopKeepAction->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_Escape));
+    m_stopKeepAction->setToolTip(
+        tr("Stop now and keep the current estimate as the result (Shift+Esc)"));
+    connect(m_stopKeepAction, &QAction::triggered, this, &MainWindow::stopAndKeep);
     m_cancelAction = new QAction(tr("&Cancel"), this);
     m_cancelAction->setShortcut(QKeySequence(Qt::Key_Escape));
+    m_cancelAction->setToolTip(tr("Stop now and discard the run (Esc)"));
     connect(m_cancelAction, &QAction::triggered, this, &MainWindow::cancelRun);
-    auto* quitAction = new QAction(tr("&Quit"), this);
+
+    const QStringList exports{tr("Reconstruction volume…"), tr("Projections…"), tr("Truth volume…"),
+                              tr("Axial slice image (PNG)…"), tr("Geometry…")};
+    for (const QString& what : exports) {
+        auto* action = new QAction(what, this);
+        connect(action, &QAction::triggered, this, [this, what] { onExportTriggered(what); });
+        m_exportActions << action;
+    }
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu* fileMenu = menuBar()->addMenu(tr("&File"));
+    fileMenu->addAction(m_newAction);
+    fileMenu->addAction(m_openAction);
+    m_recentMenu = fileMenu->addMenu(tr("Open &recent"));
+    m_examplesMenu = fileMenu->addMenu(tr("&Examples"));
+    fileMenu->addAction(m_saveAction);
+    fileMenu->addAction(m_saveAsAction);
+    fileMenu->addSeparator();
+    QMenu* exportMenu = fileMenu->addMenu(tr("&Export"));
+    exportMenu->addActions(m_exportActions);
+    fileMenu->addSeparator();
+    auto* quitAction = fileMenu->addAction(tr("&Quit"));
     quitAction->setShortcut(QKeySequence::Quit);
     connect(quitAction, &QAction::triggered, this, &QWidget::close);
+    rebuildRecentMenu();
+    rebuildExamplesMenu();
 
-    QMenu* fileMenu = menuBar()->addMenu(tr("&File"));
-    fileMenu->addAction(m_openAction);
-    fileMenu->addSeparator();
-    fileMenu->addAction(quitAction);
+    QMenu* editMenu = menuBar()->addMenu(tr("&Edit"));
+    editMenu->addAction(m_undoAction);
+    editMenu->addAction(m_redoAction);
+
     QMenu* runMenu = menuBar()->addMenu(tr("&Run"));
-    runMenu->addAction(m_runAction);
-    runMenu->addAction(m_cancelAction);
+    runMenu->addActions(
+        {m_runAction, m_pauseAction, m_stepAction, m_stopKeepAction, m_cancelAction});
+
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    QMenu* layoutMenu = m_viewMenu->addMenu(tr("&Layout"));
+    m_layoutGroup = new QActionGroup(this);
+    const std::array<std::pair<ViewLayout, QString>, 3> layouts{
+        {{ViewLayout::ScanAndSlices, tr("Scan and slices")},
+         {ViewLayout::Slices, tr("Slices and volume")},
+         {ViewLayout::Scan, tr("Scan and projections")}}};
+    int key = Qt::Key_1;
+    for (const auto& [layout, name] : layouts) {
+        QAction* action = layoutMenu->addAction(name);
+        action->setCheckable(true);
+        action->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(key++)));
+        action->setData(static_cast<int>(layout));
+        m_layoutGroup->addAction(action);
+        connect(action, &QAction::triggered, this,
+                [this, layout = layout] { setViewLayout(layout); });
+    }
+    m_viewMenu->addSeparator();
+    for (QDockWidget* dock : findChildren<QDockWidget*>()) {
+        m_viewMenu->addAction(dock->toggleViewAction());
+    }
 
     QToolBar* toolbar = addToolBar(tr("Main"));
+    toolbar->setObjectName(QStringLiteral("mainToolBar"));
     toolbar->setMovable(false);
     toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    toolbar->addAction(m_openAction);
-    toolbar->addAction(m_runAction);
-    toolbar->addAction(m_cancelAction);
+    toolbar->addActions({m_newAction, m_openAction, m_saveAction});
+    toolbar->addSeparator();
+    toolbar->addActions({m_undoAction, m_redoAction});
+    toolbar->addSeparator();
+    toolbar->addActions(
+        {m_runAction, m_pauseAction, m_stepAction, m_stopKeepAction, m_cancelAction});
+    toolbar->addSeparator();
+    auto* layoutCombo = new QComboBox;
+    layoutCombo->setObjectName(QStringLiteral("layoutCombo"));
+    for (const auto& [layout, name] : layouts) {
+        layoutCombo->addItem(name, static_cast<int>(layout));
+    }
+    layoutCombo->setToolTip(tr("Which views fill the window (Ctrl+1, 2, 3)"));
+    connect(layoutCombo, &QComboBox::activated, this, [this, layoutCombo](int index) {
+        setViewLayout(static_cast<ViewLayout>(layoutCombo->itemData(index).toInt()));
+    });
+    connect(m_layoutGroup, &QActionGroup::triggered, layoutCombo, [layoutCombo](QAction* a) {
+        layoutCombo->setCurrentIndex(layoutCombo->findData(a->data()));
+    });
+    toolbar->addWidget(new QLabel(tr("  Layout ")));
+    toolbar->addWidget(layoutCombo);
+}
 
+void MainWindow::buildCentral()
+{
+    // The scan: 3D view, view scrubber, current projection and sinogram.
     m_view3d = new VtkHostWidget;
-    // The scene's main renderer and its orientation marker (layer 1).
-    m_view3d->renderWindow()->SetNumberOfLayers(2);
+    m_view3d->setObjectName(QStringLiteral("trajectoryView"));
+    m_view3d->renderWindow()->SetNumberOfLayers(2); // the scene and its orientation marker
     for (vtkRenderer* renderer : m_trajectory->renderers()) {
         m_view3d->renderWindow()->AddRenderer(renderer);
     }
     m_viewSlider = new QSlider(Qt::Horizontal);
-    m_viewSlider->setToolTip(tr("Current view shown in 3D"));
+    m_viewSlider->setObjectName(QStringLiteral("viewSlider"));
+    m_viewSlider->setToolTip(tr("The current view: its detector and beam in 3D, its projection "
+                                "below"));
     m_viewLabel = new QLabel;
-    m_viewLabel->setMinimumWidth(170);
+    m_viewLabel->setMinimumWidth(190);
     connect(m_viewSlider, &QSlider::valueChanged, this,
             [this](int value) { setCurrentView(static_cast<std::size_t>(std::max(0, value))); });
+    m_projection = new ImageView(tr("Projection"));
+    m_sinogram = new ImageView(tr("Sinogram"));
+    auto* images = new QSplitter(Qt::Horizontal);
+    images->addWidget(m_projection);
+    images->addWidget(m_sinogram);
 
-    auto* left = new QWidget;
-    auto* leftLayout = new QVBoxLayout(left);
-    leftLayout->setContentsMargins(0, 0, 0, 0);
-    leftLayout->addWidget(m_view3d, 1);
+    auto* top = new QWidget;
+    auto* topLayout = new QVBoxLayout(top);
+    topLayout->setContentsMargins(0, 0, 0, 0);
+    topLayout->addWidget(m_view3d, 1);
     auto* sliderRow = new QHBoxLayout;
-    sliderRow->setContentsMargins(6, 0, 6, 4);
+    sliderRow->setContentsMargins(6, 0, 6, 2);
     sliderRow->addWidget(m_viewLabel);
     sliderRow->addWidget(m_viewSlider, 1);
-    leftLayout->addLayout(sliderRow);
+    topLayout->addLayout(sliderRow);
+    auto* scanSplit = new QSplitter(Qt::Vertical);
+    scanSplit->addWidget(top);
+    scanSplit->addWidget(images);
+    scanSplit->setStretchFactor(0, 3);
+    scanSplit->setStretchFactor(1, 2);
+    m_scanPane = scanSplit;
 
-    m_sinogram = new ImageView(tr("Sinogram"));
-    m_slice = new ImageView(tr("Reconstruction"));
-    auto* right = new QSplitter(Qt::Vertical);
-    right->addWidget(m_sinogram);
-    right->addWidget(m_slice);
+    // The slices and the volume, 2 x 2.
+    using render::SliceOrientation;
+    m_axial = new SlicePane(m_slices->scene(SliceOrientation::Axial), tr("Axial"));
+    m_coronal = new SlicePane(m_slices->scene(SliceOrientation::Coronal), tr("Coronal"));
+    m_sagittal = new SlicePane(m_slices->scene(SliceOrientation::Sagittal), tr("Sagittal"));
+    for (SlicePane* pane : {m_axial, m_coronal, m_sagittal}) {
+        const SliceOrientation orientation = pane->scene().orientation();
+        pane->setObjectName(QString::fromUtf8(render::toString(orientation).data()) +
+                            QStringLiteral("Slice"));
+        connect(pane, &SlicePane::cursorPicked, this, &MainWindow::setCursor);
+        connect(pane, &SlicePane::sliceStepped, this,
+                [this, orientation](int steps) { stepSlice(orientation, steps); });
+    }
+    m_volumeView = new VtkHostWidget;
+    m_volumeView->setObjectName(QStringLiteral("volumeView"));
+    m_volumeView->renderWindow()->AddRenderer(m_volumeScene->renderer());
+    auto* grid = new QWidget;
+    auto* gridLayout = new QGridLayout(grid);
+    gridLayout->setContentsMargins(0, 0, 0, 0);
+    gridLayout->setSpacing(2);
+    gridLayout->addWidget(m_axial, 0, 0);
+    gridLayout->addWidget(m_coronal, 0, 1);
+    gridLayout->addWidget(m_sagittal, 1, 0);
+    gridLayout->addWidget(m_volumeView, 1, 1);
+    m_slicesPane = grid;
 
-    auto* split = new QSplitter(Qt::Horizontal);
-    split->addWidget(left);
-    split->addWidget(right);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
-    split->setSizes({760, 500});
-    setCentralWidget(split);
+    m_centralSplit = new QSplitter(Qt::Horizontal);
+    m_centralSplit->addWidget(m_scanPane);
+    m_centralSplit->addWidget(m_slicesPane);
+    m_centralSplit->setStretchFactor(0, 1);
+    m_centralSplit->setStretchFactor(1, 1);
+    setCentralWidget(m_centralSplit);
+}
 
+void MainWindow::buildDocks()
+{
+    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
+    auto addDock = [this](const QString& title, const QString& name, QWidget* widget,
+                          Qt::DockWidgetArea area) {
+        auto* dock = new QDockWidget(title, this);
+        dock->setObjectName(name);
+        dock->setWidget(widget);
+        addDockWidget(area, dock);
+        return dock;
+    };
+    m_scenePanel = nullptr;
+    auto* placeholder = new QLabel(tr("Scene parameters"));
+    addDock(tr("Scene"), QStringLiteral("sceneDock"), placeholder, Qt::LeftDockWidgetArea);
+    m_check = new GeometryCheckPanel;
+    m_check->setObjectName(QStringLiteral("geometryCheck"));
+    addDock(tr("Geometry check"), QStringLiteral("checkDock"), m_check, Qt::LeftDockWidgetArea);
+    m_plots = new PlotPanel;
+    m_plots->setObjectName(QStringLiteral("plots"));
+    QDockWidget* plotDock =
+        addDock(tr("Plots"), QStringLiteral("plotDock"), m_plots, Qt::BottomDockWidgetArea);
+    m_log = new LogPanel;
+    m_log->setObjectName(QStringLiteral("log"));
+    QDockWidget* logDock =
+        addDock(tr("Log"), QStringLiteral("logDock"), m_log, Qt::BottomDockWidgetArea);
+    splitDockWidget(plotDock, logDock, Qt::Horizontal);
+    resizeDocks({plotDock, logDock}, {3, 2}, Qt::Horizontal);
+    resizeDocks({plotDock}, {230}, Qt::Vertical);
+}
+
+void MainWindow::buildStatusBar()
+{
     m_deviceLabel = new QLabel(tr("Device: opening…"));
+    m_memoryLabel = new QLabel;
+    m_memoryLabel->setToolTip(tr("Host memory this run needs at its peak, of this machine's"));
     m_stageLabel = new QLabel(tr("Idle"));
+    m_stageLabel->setMinimumWidth(160);
+    m_timeLabel = new QLabel;
+    m_timeLabel->setMinimumWidth(110);
     m_progress = new QProgressBar;
     m_progress->setRange(0, 1000);
     m_progress->setValue(0);
-    m_progress->setMaximumWidth(260);
-    m_progress->setTextVisible(true);
+    m_progress->setMaximumWidth(220);
     m_metricsLabel = new QLabel;
-    m_metricsLabel->setMinimumWidth(260);
-    m_stageLabel->setMinimumWidth(120);
+    m_metricsLabel->setMinimumWidth(230);
     statusBar()->addWidget(m_deviceLabel);
+    statusBar()->addWidget(m_memoryLabel);
     statusBar()->addWidget(m_stageLabel, 1);
     statusBar()->addPermanentWidget(m_metricsLabel);
+    statusBar()->addPermanentWidget(m_timeLabel);
     statusBar()->addPermanentWidget(m_progress);
     updateActions();
 }
@@ -168,15 +402,104 @@ void MainWindow::openDevice()
     });
     connect(job, &Job::finished, this, [this, job](JobState state) {
         if (state == JobState::Succeeded) {
-            m_deviceLabel->setText(
-                tr("Device: %1")
-                    .arg(QString::fromStdString(std::any_cast<std::string>(job->result()))));
+            const QString label = QString::fromStdString(std::any_cast<std::string>(job->result()));
+            m_deviceLabel->setText(tr("Device: %1").arg(label));
+            m_log->appendLine(QStringLiteral("info"), tr("compute device: %1").arg(label));
         } else if (state == JobState::Failed) {
             m_deviceLabel->setText(tr("Device: unavailable"));
             showError(tr("No compute device"), job->errorMessage());
         }
         job->deleteLater();
     });
+}
+
+// ---- Settings and files ------------------------------------------------------------------
+
+void MainWindow::restoreSettings()
+{
+    QSettings settings;
+    if (settings.contains(kGeometryKey)) {
+        restoreGeometry(settings.value(kGeometryKey).toByteArray());
+    }
+    if (settings.contains(kStateKey)) {
+        restoreState(settings.value(kStateKey).toByteArray());
+    }
+    const int layout =
+        settings.value(kLayoutKey, static_cast<int>(ViewLayout::ScanAndSlices)).toInt();
+    setViewLayout(layout >= 0 && layout <= static_cast<int>(ViewLayout::Scan)
+                      ? static_cast<ViewLayout>(layout)
+                      : ViewLayout::ScanAndSlices);
+}
+
+void MainWindow::saveSettings()
+{
+    QSettings settings;
+    settings.setValue(kGeometryKey, saveGeometry());
+    settings.setValue(kStateKey, saveState());
+    settings.setValue(kLayoutKey, static_cast<int>(m_layout));
+}
+
+QStringList MainWindow::recentFiles() const
+{
+    return QSettings().value(kRecentKey).toStringList();
+}
+
+void MainWindow::addRecentFile(const QString& path)
+{
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    QStringList files = recentFiles();
+    files.removeAll(absolute);
+    files.prepend(absolute);
+    while (files.size() > kMaxRecentFiles) {
+        files.removeLast();
+    }
+    QSettings settings;
+    settings.setValue(kRecentKey, files);
+    settings.setValue(kLastDirKey, QFileInfo(absolute).absolutePath());
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList files = recentFiles();
+    for (const QString& file : files) {
+        QAction* action = m_recentMenu->addAction(QFileInfo(file).fileName());
+        action->setToolTip(file);
+        connect(action, &QAction::triggered, this, [this, file] {
+            if (maybeSave()) {
+                (void)openSceneFile(file);
+            }
+        });
+    }
+    m_recentMenu->setEnabled(!files.isEmpty());
+}
+
+void MainWindow::rebuildExamplesMenu()
+{
+    m_examplesMenu->clear();
+    const QString folder = examplesFolder();
+    const QFileInfoList scenes =
+        folder.isEmpty()
+            ? QFileInfoList{}
+            : QDir(folder).entryInfoList({QStringLiteral("*.json")}, QDir::Files, QDir::Name);
+    for (const QFileInfo& info : scenes) {
+        QString name = info.fileName();
+        try {
+            name = QString::fromStdString(loadScene(info.absoluteFilePath().toStdString()).name);
+        } catch (const std::exception&) {
+            // A broken example is still listed by its file name; opening it says what is wrong.
+        }
+        QAction* action = m_examplesMenu->addAction(name);
+        action->setToolTip(info.fileName());
+        const QString path = info.absoluteFilePath();
+        connect(action, &QAction::triggered, this, [this, path] {
+            if (maybeSave()) {
+                (void)openSceneFile(path);
+            }
+        });
+    }
+    m_examplesMenu->setEnabled(!scenes.isEmpty());
 }
 
 bool MainWindow::openSceneFile(const QString& path)
@@ -189,230 +512,253 @@ bool MainWindow::openSceneFile(const QString& path)
                   tr("%1\n\n%2").arg(QFileInfo(path).fileName(), QString::fromUtf8(e.what())));
         return false;
     }
-    return setScene(scene, QFileInfo(path).fileName());
+    discardRun();
+    m_document->reset(scene, QFileInfo(path).absoluteFilePath());
+    addRecentFile(path);
+    m_log->appendLine(QStringLiteral("info"), tr("opened %1").arg(path));
+    if (!m_document->isValid()) {
+        showError(tr("The scene cannot run yet"), m_document->validationError());
+    }
+    return true;
+}
+
+bool MainWindow::saveSceneFile(const QString& path)
+{
+    try {
+        m_document->saveAs(path);
+    } catch (const std::exception& e) {
+        showError(tr("Cannot save scene"), QString::fromUtf8(e.what()));
+        return false;
+    }
+    addRecentFile(path);
+    m_log->appendLine(QStringLiteral("info"), tr("saved %1").arg(path));
+    return true;
 }
 
 bool MainWindow::setScene(const Scene& scene, const QString& sourceName)
 {
     try {
-        const Geometry geometry = scene.geometry();
-        const VolumeGrid grid = scene.reconstructionGrid();
-        if (m_run) {
-            // The old run's results would not match the new scene: stop it and forget it.
-            disconnect(m_run, nullptr, this, nullptr);
-            m_run->cancel();
-            connect(m_run, &Job::finished, m_run, &QObject::deleteLater);
-            m_run = nullptr;
-        }
-        m_scene = scene;
-        m_geometry = geometry;
-        m_trajectory->setGeometry(geometry, grid);
+        scene.validate();
     } catch (const std::exception& e) {
         showError(tr("Invalid scene"), QString::fromUtf8(e.what()));
         return false;
     }
-    m_viewSlider->blockSignals(true);
-    m_viewSlider->setRange(0, static_cast<int>(m_trajectory->viewCount()) - 1);
-    m_viewSlider->setValue(0);
-    m_viewSlider->blockSignals(false);
-    setCurrentView(0);
-    m_sinogram->clear();
-    m_slice->clear();
-    m_progress->setValue(0);
-    m_metricsLabel->clear();
+    discardRun();
+    m_document->reset(scene);
     m_stageLabel->setText(tr("Scene: %1").arg(sourceName));
-    setWindowTitle(tr("Tomoscope — %1").arg(QString::fromStdString(m_scene.name)));
-    updateActions();
     return true;
 }
 
-Job* MainWindow::startRun()
+const Scene& MainWindow::scene() const
 {
-    if (m_run) {
-        return nullptr;
-    }
-    const auto slot = m_computeSlot;
-    const std::string choice = m_deviceChoice.toStdString();
-    const Scene scene = m_scene;
-    m_run = m_runner->start(tr("run"), [slot, choice, scene](RunContext& ctx) -> std::any {
-        if (!*slot) {
-            *slot = ComputeContext::create(choice);
-        }
-        ComputeContext& compute = **slot;
-        RunOutcome outcome;
-        outcome.result = runScene(scene, compute, ctx);
-        outcome.deviceLabel = compute.device().label();
-        return outcome;
-    });
-    connect(m_run, &Job::previewReady, this, &MainWindow::onPreviewReady);
-    connect(m_run, &Job::progressChanged, this, &MainWindow::onProgress);
-    connect(m_run, &Job::finished, this, &MainWindow::onRunFinished);
-    m_sinogram->clear();
-    m_slice->clear();
-    m_metricsLabel->clear();
-    m_progress->setValue(0);
-    m_stageLabel->setText(tr("Queued"));
-    updateActions();
-    return m_run;
+    return m_document->scene();
 }
 
-void MainWindow::cancelRun()
+void MainWindow::onNewTriggered()
 {
-    if (m_run) {
-        m_run->cancel();
-        m_stageLabel->setText(tr("Cancelling…"));
-    }
-}
-
-void MainWindow::onProgress(double fraction, const QString& message)
-{
-    m_progress->setValue(static_cast<int>(std::lround(std::clamp(fraction, 0.0, 1.0) * 1000.0)));
-    if (!message.isEmpty()) {
-        m_stageLabel->setText(message);
-    }
-}
-
-void MainWindow::onPreviewReady()
-{
-    if (!m_run) {
+    if (!maybeSave()) {
         return;
     }
-    std::optional<Preview> preview = m_run->takePreview();
-    if (!preview) {
+    discardRun();
+    m_document->reset(Scene{});
+}
+
+void MainWindow::onOpenTriggered()
+{
+    if (!maybeSave()) {
         return;
     }
-    std::size_t views = 0;
-    if (preview->projections) {
-        views = preview->projections->views();
-        showSinogram(*preview->projections, preview->viewsDone);
-        if (preview->viewsDone > 0 && !preview->volume) {
-            // Follow the scan in 3D while the sinogram fills.
-            m_viewSlider->setValue(static_cast<int>(preview->viewsDone - 1));
-        }
+    const QString dir = QSettings().value(kLastDirKey, examplesFolder()).toString();
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Open scene"), dir, tr("Tomoscope scenes (*.json)"));
+    if (!path.isEmpty()) {
+        (void)openSceneFile(path);
     }
-    if (preview->volume) {
-        showSlice(*preview->volume);
-    }
-    emit previewShown(preview->viewsDone, views);
 }
 
-void MainWindow::onRunFinished(JobState state)
+bool MainWindow::onSaveTriggered()
 {
-    Job* job = m_run;
-    if (job == nullptr) {
+    if (m_document->filePath().isEmpty()) {
+        return onSaveAsTriggered();
+    }
+    return saveSceneFile(m_document->filePath());
+}
+
+bool MainWindow::onSaveAsTriggered()
+{
+    const QString dir = QSettings().value(kLastDirKey, QDir::homePath()).toString();
+    QString path = QFileDialog::getSaveFileName(this, tr("Save scene"),
+                                                QDir(dir).filePath(m_document->displayName()),
+                                                tr("Tomoscope scenes (*.json)"));
+    if (path.isEmpty()) {
+        return false;
+    }
+    if (!path.endsWith(QStringLiteral(".json"), Qt::CaseInsensitive)) {
+        path += QStringLiteral(".json");
+    }
+    return saveSceneFile(path);
+}
+
+bool MainWindow::maybeSave()
+{
+    if (!m_document->isModified()) {
+        return true;
+    }
+    const auto answer = QMessageBox::question(
+        this, tr("Unsaved scene"),
+        tr("%1 has unsaved changes. Save them first?").arg(m_document->displayName()),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Cancel) {
+        return false;
+    }
+    return answer == QMessageBox::Discard || onSaveTriggered();
+}
+
+void MainWindow::updateTitle()
+{
+    setWindowTitle(tr("%1%2 — Tomoscope")
+                       .arg(m_document->displayName(),
+                            m_document->isModified() ? QStringLiteral(" *") : QString()));
+    setWindowModified(m_document->isModified());
+}
+
+QString MainWindow::autosavePath()
+{
+    QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    if (dir.isEmpty()) {
+        dir = QDir::tempPath();
+    }
+    return QDir(dir).filePath(QStringLiteral("autosave.json"));
+}
+
+bool MainWindow::writeAutosave()
+{
+    const QString path = autosavePath();
+    try {
+        QDir().mkpath(QFileInfo(path).absolutePath());
+        saveScene(m_document->scene(), path.toStdString());
+    } catch (const std::exception& e) {
+        m_log->appendLine(QStringLiteral("warning"),
+                          tr("autosave to %1 failed: %2").arg(path, QString::fromUtf8(e.what())));
+        return false;
+    }
+    return true;
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (event->mimeData()->hasUrls()) {
+        for (const QUrl& url : event->mimeData()->urls()) {
+            if (url.isLocalFile() && url.toLocalFile().endsWith(QStringLiteral(".json"))) {
+                event->acceptProposedAction();
+                return;
+            }
+        }
+    }
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    for (const QUrl& url : event->mimeData()->urls()) {
+        if (url.isLocalFile() && url.toLocalFile().endsWith(QStringLiteral(".json"))) {
+            event->acceptProposedAction();
+            if (maybeSave()) {
+                (void)openSceneFile(url.toLocalFile());
+            }
+            return;
+        }
+    }
+}
+
+void MainWindow::onExportTriggered(const QString& what)
+{
+    const QString dir = QSettings().value(kLastDirKey, QDir::homePath()).toString();
+    const bool needsResult = what != m_exportActions.back()->text();
+    if (needsResult && !m_result) {
+        showError(tr("Nothing to export"),
+                  tr("Run the scene first: %1 comes from a run.").arg(what.chopped(1).toLower()));
         return;
     }
-    m_run = nullptr;
-    if (state == JobState::Succeeded) {
-        const auto& outcome = std::any_cast<const RunOutcome&>(job->result());
-        const RunResult& r = outcome.result;
-        if (r.projections) {
-            showSinogram(*r.projections, r.projections->views());
-        }
-        if (r.reconstruction) {
-            showSlice(*r.reconstruction);
-        }
-        m_progress->setValue(m_progress->maximum());
-        m_viewSlider->setValue(m_viewSlider->maximum());
-        m_deviceLabel->setText(tr("Device: %1").arg(QString::fromStdString(outcome.deviceLabel)));
-        m_stageLabel->setText(tr("Done: simulated in %1 s, reconstructed in %2 s")
-                                  .arg(r.simulateSeconds, 0, 'f', 2)
-                                  .arg(r.reconstructSeconds, 0, 'f', 2));
-        m_metricsLabel->setText(
-            tr("RMSE %1 mm⁻¹ · PSNR %2 dB").arg(r.rmse, 0, 'g', 3).arg(r.psnr, 0, 'f', 2));
-    } else if (state == JobState::Cancelled) {
-        m_stageLabel->setText(tr("Cancelled — the last preview stays on screen"));
-    } else {
-        m_stageLabel->setText(tr("Failed"));
-        showError(tr("Run failed"), job->errorMessage());
+    const int index = static_cast<int>(std::find_if(m_exportActions.begin(), m_exportActions.end(),
+                                                    [&](QAction* a) { return a->text() == what; }) -
+                                       m_exportActions.begin());
+    const QStringList filters{
+        tr("Volumes (*.nii.gz *.nii *.mha *.nrrd);;DICOM series (a folder name ending in /)"),
+        tr("Projections (*.mha *.nii.gz *.nrrd)"), tr("Volumes (*.nii.gz *.nii *.mha *.nrrd)"),
+        tr("PNG images (*.png)"),
+        tr("Tomoscope geometry (*.json);;RTK geometry (*.xml);;ASTRA vectors (*.astra);;"
+           "Projection matrices (*.csv)")};
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export %1").arg(what.chopped(1)),
+                                                      dir, filters.value(index));
+    if (path.isEmpty()) {
+        return;
     }
-    job->deleteLater();
-    updateActions();
-    emit runFinished(state);
-}
-
-void MainWindow::showSinogram(const ProjectionStack& stack, std::size_t viewsDone)
-{
-    const std::size_t views = stack.views();
-    const std::size_t columns = stack.columns();
-    const std::size_t rows = stack.rows();
-    const std::size_t done = std::min(viewsDone, views);
-    // One detector row per view: the middle one for a 3D stack.
-    std::vector<float> values(done * columns);
-    const std::size_t midRow = rows / 2;
-    for (std::size_t v = 0; v < done; ++v) {
-        const auto pixels = stack.view(v).subspan(midRow * columns, columns);
-        std::copy(pixels.begin(), pixels.end(),
-                  values.begin() + static_cast<std::ptrdiff_t>(v * columns));
-    }
-    const render::Window window = render::autoWindow(values);
-    const auto grey = render::toGray8(values, columns, done, window, false);
-    QImage image(static_cast<int>(columns), static_cast<int>(views), QImage::Format_RGB32);
-    image.fill(kPendingRow);
-    for (std::size_t v = 0; v < done; ++v) {
-        auto* line = reinterpret_cast<QRgb*>(image.scanLine(static_cast<int>(v)));
-        for (std::size_t u = 0; u < columns; ++u) {
-            const int g = grey[v * columns + u];
-            line[u] = qRgb(g, g, g);
+    try {
+        const std::filesystem::path target = path.toStdString();
+        switch (index) {
+        case 0:
+            writeVolume(*m_result->reconstruction, target);
+            break;
+        case 1:
+            writeProjections(*m_result->projections, target, m_result->reconstruction->meta());
+            break;
+        case 2:
+            writeVolume(*m_result->truth, target);
+            break;
+        case 3: {
+            const QImage image = m_axial->grabFramebuffer();
+            if (image.isNull() || !image.save(path)) {
+                throw IoError("cannot write the image " + target.string());
+            }
+            break;
         }
+        default: {
+            const GeometryFormat format =
+                path.endsWith(QStringLiteral(".xml"))     ? GeometryFormat::Rtk
+                : path.endsWith(QStringLiteral(".astra")) ? GeometryFormat::Astra
+                : path.endsWith(QStringLiteral(".csv"))   ? GeometryFormat::Matrices
+                                                          : GeometryFormat::Json;
+            exportGeometry(m_document->scene().geometry(), target, format);
+            break;
+        }
+        }
+    } catch (const std::exception& e) {
+        showError(tr("Export failed"), QString::fromUtf8(e.what()));
+        return;
     }
-    m_sinogram->setImage(std::move(image));
-    m_sinogram->setCaption(
-        tr("Sinogram — %1 of %2 views (rows = views, columns = detector u)").arg(done).arg(views));
+    m_log->appendLine(QStringLiteral("info"), tr("exported %1 to %2").arg(what.chopped(1), path));
 }
 
-void MainWindow::showSlice(const Volume& volume)
+// ---- Layout -------------------------------------------------------------------------------
+
+void MainWindow::setViewLayout(ViewLayout layout)
 {
-    const auto& size = volume.grid().size();
-    const std::size_t slice = size[2] / 2;
-    const std::size_t count = size[0] * size[1];
-    const auto values = volume.data().subspan(slice * count, count);
-    const render::Window window = render::autoWindow(values);
-    // Row j grows with +y; flipped so that +y points up on screen.
-    const auto grey = render::toGray8(values, size[0], size[1], window, true);
-    m_slice->setImage(grayImage(grey, size[0], size[1]));
-    m_slice->setCaption(tr("Reconstruction — slice z = %1, +y up, window [%2, %3] mm⁻¹")
-                            .arg(slice)
-                            .arg(window.low, 0, 'g', 3)
-                            .arg(window.high, 0, 'g', 3));
+    m_layout = layout;
+    for (QAction* action : m_layoutGroup->actions()) {
+        action->setChecked(action->data().toInt() == static_cast<int>(layout));
+    }
+    applyLayout();
 }
 
-void MainWindow::setCurrentView(std::size_t view)
+void MainWindow::applyLayout()
 {
-    m_trajectory->setCurrentView(view);
-    const std::size_t shown = m_trajectory->currentView();
-    const double angleDeg =
-        m_geometry ? m_geometry->viewAngle(shown) * 180.0 / std::numbers::pi : 0.0;
-    m_viewLabel->setText(tr("View %1 / %2 (θ = %3°)")
-                             .arg(shown + 1)
-                             .arg(m_trajectory->viewCount())
-                             .arg(angleDeg, 0, 'f', 1));
-    m_view3d->update();
-}
-
-void MainWindow::updateActions()
-{
-    const bool running = !m_run.isNull();
-    m_runAction->setEnabled(!running);
-    m_cancelAction->setEnabled(running);
+    const bool threeD = m_grid && !m_grid->is2D();
+    m_scanPane->setVisible(m_layout != ViewLayout::Slices);
+    m_slicesPane->setVisible(m_layout != ViewLayout::Scan);
+    // A 2D grid has only an axial slice: the other panes would be strips one pixel high.
+    m_coronal->setVisible(threeD);
+    m_sagittal->setVisible(threeD);
+    m_volumeView->setVisible(threeD);
 }
 
 void MainWindow::showError(const QString& title, const QString& text)
 {
     m_lastError = text;
+    m_log->appendLine(QStringLiteral("error"), text);
     // Non-blocking: the event loop (and any run) goes on while the box is up.
     auto* box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Ok, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
-}
-
-void MainWindow::onOpenTriggered()
-{
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open scene"), QString(),
-                                                      tr("Tomoscope scenes (*.json)"));
-    if (!path.isEmpty()) {
-        (void)openSceneFile(path);
-    }
 }
 
 QString MainWindow::deviceText() const
@@ -425,15 +771,37 @@ QString MainWindow::metricsText() const
     return m_metricsLabel->text();
 }
 
+QString MainWindow::stageText() const
+{
+    return m_stageLabel->text();
+}
+
+SlicePane* MainWindow::slicePane(render::SliceOrientation orientation) const
+{
+    switch (orientation) {
+    case render::SliceOrientation::Axial:
+        return m_axial;
+    case render::SliceOrientation::Coronal:
+        return m_coronal;
+    case render::SliceOrientation::Sagittal:
+        return m_sagittal;
+    }
+    return m_axial;
+}
+
 QImage MainWindow::grabWindow()
 {
     QImage image = grab().toImage();
     // Some platforms grab an OpenGL child as black; paint its framebuffer over it.
-    const QImage gl = m_view3d->grabFramebuffer();
-    if (!gl.isNull()) {
-        QPainter painter(&image);
-        const QPoint at = m_view3d->mapTo(this, QPoint(0, 0));
-        painter.drawImage(QRect(at, m_view3d->size()), gl);
+    QPainter painter(&image);
+    for (VtkHostWidget* gl : findChildren<VtkHostWidget*>()) {
+        if (!gl->isVisible()) {
+            continue;
+        }
+        const QImage frame = gl->grabFramebuffer();
+        if (!frame.isNull()) {
+            painter.drawImage(QRect(gl->mapTo(this, QPoint(0, 0)), gl->size()), frame);
+        }
     }
     return image;
 }
@@ -446,7 +814,13 @@ void MainWindow::shutDownJobs()
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    if (!maybeSave()) {
+        event->ignore();
+        return;
+    }
+    saveSettings();
     shutDownJobs();
+    QFile::remove(autosavePath());
     event->accept();
 }
 } // namespace tomo::ui

@@ -22,6 +22,9 @@ struct Preview
     std::shared_ptr<const Volume> volume;
     /// Iterative methods: the relative data residual ‖Ax − b‖/‖b‖ of `volume`.
     std::optional<double> residual;
+    /// Iterative methods: iterations finished so far, counting every level of a
+    /// multi-resolution run (1 for the first iterate); 0 otherwise.
+    std::size_t iterate = 0;
     /// runScene: the phantom rasterised on the reconstruction grid (μ, mm⁻¹), the truth the
     /// estimate is compared with; set on every preview of the reconstruction stage.
     std::shared_ptr<const Volume> truth;

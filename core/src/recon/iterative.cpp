@@ -557,6 +557,7 @@ private:
             Preview preview;
             preview.volume = std::make_shared<const Volume>(x);
             preview.residual = residual;
+            preview.iterate = m_state.history.size();
             preview.stage = stage(iteration) + ", residual " + formatResidual(residual);
             m_ctx.publishPreview(std::move(preview));
         }

@@ -176,6 +176,10 @@ public:
     /// the exception's message.
     using Work = std::function<std::any(RunContext&)>;
 
+    /// The nice value (Linux) of the worker thread and the threads it starts: below the UI
+    /// thread's, so the window stays responsive while a run keeps every core busy.
+    static constexpr int kWorkerNice = 10;
+
     /// How long destruction waits for cancelled jobs to return before giving up on them.
     static constexpr std::chrono::milliseconds kShutdownTimeout{5000};
 

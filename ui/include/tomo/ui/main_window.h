@@ -2,32 +2,48 @@
 
 #include "tomo/compute.h"
 #include "tomo/pipeline.h"
+#include "tomo/render/slice_views.h"
 #include "tomo/scene.h"
 #include "tomo/ui/job_runner.h"
 
+#include <QElapsedTimer>
 #include <QImage>
 #include <QMainWindow>
 #include <QPointer>
 #include <QString>
+#include <QStringList>
 
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 
 class QAction;
+class QActionGroup;
+class QComboBox;
 class QLabel;
+class QMenu;
 class QProgressBar;
 class QSlider;
+class QSplitter;
+class QTimer;
 
 namespace tomo::render
 {
 class TrajectoryScene;
-}
+class VolumeScene;
+} // namespace tomo::render
 
 namespace tomo::ui
 {
+class GeometryCheckPanel;
 class ImageView;
+class LogPanel;
+class PlotPanel;
+class SceneDocument;
+class ScenePanel;
+class SlicePane;
 class VtkHostWidget;
 
 /// What a finished run job returns (Job::result() holds one).
@@ -37,12 +53,26 @@ struct RunOutcome
     std::string deviceLabel;
 };
 
-/// The walking-skeleton main window: the scan in 3D (source path, detector, beam, volume box),
-/// the sinogram filling view by view, the reconstruction forming, Open / Run / Cancel, a progress
-/// bar and a status bar with the device, the stage and, after a run, RMSE and PSNR.
-/// All work runs on its JobRunner; the UI thread never waits for a job (except, bounded, when
-/// the window closes). Errors a user causes open a message box (non-blocking) and are kept in
-/// lastError().
+/// How the central area is split (View → Layout).
+enum class ViewLayout
+{
+    ScanAndSlices, ///< the 3D scan with its projections beside the slice views (default)
+    Slices,        ///< the slice views (and the volume view of a 3D grid) only
+    Scan,          ///< the 3D scan and its projections only
+};
+
+/// The main window (issue 9): a scene panel (Trajectory, Detector, Object, Physics,
+/// Reconstruction) and the geometry check on the left; the 3D scan with its view scrubber, the
+/// current projection and the sinogram; three linked slice views and a volume view; plots
+/// (convergence, profile) and the log below; a toolbar with Run, Pause, Step, Stop and keep,
+/// Cancel; a status bar with the device, the memory estimate, the stage, the time left and the
+/// metrics.
+///
+/// The scene lives in a SceneDocument (undo/redo of every edit, New/Open/Save/Save As, recent
+/// files, autosave). All work runs on the window's JobRunner; the UI thread never waits for a
+/// job (except, bounded, when the window closes). Editing the scene during a run is allowed: the
+/// run goes on with the scene it started from and its result is marked stale. Errors a user
+/// causes open a message box (non-blocking) and are kept in lastError().
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -55,30 +85,63 @@ public:
     MainWindow(const MainWindow&) = delete;
     MainWindow& operator=(const MainWindow&) = delete;
 
-    /// Loads a scene file; on failure shows a message box, keeps the current scene and returns
-    /// false.
+    /// Loads a scene file into a fresh document (undo history emptied) and adds it to the recent
+    /// files; on failure shows a message box, keeps the current scene and returns false.
     bool openSceneFile(const QString& path);
-    /// Shows `scene` (cancelling a run in progress). Returns false (with a message box) if its
-    /// geometry or grid is invalid.
+    /// Saves the scene to `path` (atomically); on failure shows a message box and returns false.
+    bool saveSceneFile(const QString& path);
+    /// Shows `scene` in a fresh, unsaved document (cancelling a run in progress). Returns false
+    /// (with a message box) and keeps the current scene if it is invalid.
     bool setScene(const Scene& scene, const QString& sourceName);
-    [[nodiscard]] const Scene& scene() const { return m_scene; }
+    [[nodiscard]] const Scene& scene() const;
+    [[nodiscard]] SceneDocument& document() const { return *m_document; }
 
     /// Starts simulating and reconstructing the scene; returns the job, or nullptr if a run is
-    /// already going.
+    /// already going or the scene is invalid (with a message box).
     Job* startRun();
-    /// Asks the current run to stop; what is displayed stays.
+    /// Stops the run and discards its result; what is displayed stays.
     void cancelRun();
+    /// Stops the run and keeps its current estimate as the result (an iterative run returns
+    /// its last iterate; elsewhere the last preview is kept).
+    void stopAndKeep();
+    /// Pauses or resumes the run at its next safe point.
+    void setPaused(bool paused);
+    /// While paused: runs on to the next view batch or iteration.
+    void step();
     [[nodiscard]] Job* currentRun() const { return m_run; }
+    /// The result of the last run that succeeded or was stopped and kept.
+    [[nodiscard]] const std::optional<RunResult>& lastResult() const { return m_result; }
+    /// Whether the scene was edited since the run that made lastResult() started.
+    [[nodiscard]] bool resultIsStale() const;
 
     [[nodiscard]] VtkHostWidget* trajectoryView() const { return m_view3d; }
     [[nodiscard]] ImageView* sinogramView() const { return m_sinogram; }
-    [[nodiscard]] ImageView* sliceView() const { return m_slice; }
+    [[nodiscard]] ImageView* projectionView() const { return m_projection; }
+    [[nodiscard]] SlicePane* slicePane(render::SliceOrientation orientation) const;
+    [[nodiscard]] VtkHostWidget* volumeView() const { return m_volumeView; }
+    [[nodiscard]] render::SliceViews& sliceViews() const { return *m_slices; }
     [[nodiscard]] render::TrajectoryScene& trajectoryScene() const { return *m_trajectory; }
+    [[nodiscard]] ScenePanel* scenePanel() const { return m_scenePanel; }
+    [[nodiscard]] GeometryCheckPanel* checkPanel() const { return m_check; }
+    [[nodiscard]] PlotPanel* plotPanel() const { return m_plots; }
+    [[nodiscard]] LogPanel* logPanel() const { return m_log; }
+    [[nodiscard]] QSlider* viewSlider() const { return m_viewSlider; }
     [[nodiscard]] QString deviceText() const;
     [[nodiscard]] QString metricsText() const;
+    [[nodiscard]] QString stageText() const;
     [[nodiscard]] const QString& lastError() const { return m_lastError; }
+    [[nodiscard]] QStringList recentFiles() const;
 
-    /// The whole window as an image, the OpenGL view included.
+    void setViewLayout(ViewLayout layout);
+    [[nodiscard]] ViewLayout viewLayout() const { return m_layout; }
+
+    /// Where the autosave of an unsaved or modified scene goes (the app's data folder).
+    [[nodiscard]] static QString autosavePath();
+    /// Writes the scene to autosavePath() (atomically). Done every kAutosaveInterval while the
+    /// document is modified, and removed when the window closes normally.
+    bool writeAutosave();
+
+    /// The whole window as an image, the OpenGL views included.
     [[nodiscard]] QImage grabWindow();
 
 signals:
@@ -89,43 +152,117 @@ signals:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
 
 private:
-    void buildUi();
+    void buildActions();
+    void buildMenus();
+    void buildCentral();
+    void buildDocks();
+    void buildStatusBar();
     void openDevice();
+    void restoreSettings();
+    void saveSettings();
+
+    void onSceneChanged();
     void onOpenTriggered();
+    bool onSaveTriggered();
+    bool onSaveAsTriggered();
+    void onNewTriggered();
+    void onExportTriggered(const QString& what);
+    void addRecentFile(const QString& path);
+    void rebuildRecentMenu();
+    void rebuildExamplesMenu();
+    /// Asks to save a modified scene; false if the user cancelled.
+    bool maybeSave();
+    void updateTitle();
+
     void onPreviewReady();
     void onRunFinished(JobState state);
     void onProgress(double fraction, const QString& message);
     void showSinogram(const ProjectionStack& stack, std::size_t viewsDone);
-    void showSlice(const Volume& volume);
+    void showProjection();
+    void showVolume(std::shared_ptr<const Volume> volume, bool final);
+    void updateProfile();
+    void setCursor(Vec3 worldMm);
+    void stepSlice(render::SliceOrientation orientation, int steps);
     void setCurrentView(std::size_t view);
     void updateActions();
+    void updateMemoryEstimate();
+    void applyLayout();
     void showError(const QString& title, const QString& text);
     void shutDownJobs();
+    void discardRun();
 
     QString m_deviceChoice;
-    Scene m_scene;
-    std::optional<Geometry> m_geometry; ///< m_scene.geometry(), computed once per scene
+    SceneDocument* m_document = nullptr;
+    std::optional<Geometry> m_geometry; ///< the document's geometry while it is valid
+    std::optional<VolumeGrid> m_grid;   ///< the document's grid while it is valid
     /// Filled by the first job that opens the device, read by later jobs; touched only on the
     /// worker thread (jobs run one at a time), never on the UI thread.
     std::shared_ptr<std::shared_ptr<ComputeContext>> m_computeSlot;
     JobRunner* m_runner = nullptr;
     QPointer<Job> m_run;
+    bool m_keepOnStop = false;
+    std::string m_runSceneJson;    ///< the scene the running (or last) run started from
+    std::string m_resultSceneJson; ///< the scene m_result was made from
+    std::optional<RunResult> m_result;
+    std::shared_ptr<const ProjectionStack> m_shownProjections;
+    std::size_t m_shownViewsDone = 0;
+    std::shared_ptr<const Volume> m_shownVolume;
+    std::shared_ptr<const Volume> m_truth;
+    QElapsedTimer m_stageClock; ///< since the current stage's first progress notice
+    double m_stageStartFraction = 0.0;
+    double m_lastFraction = 0.0;
+    std::map<std::size_t, double> m_livePsnr; ///< PSNR of the iterates seen live, by iterate
+    QElapsedTimer m_volumeClock;              ///< throttles the volume view during a run
+    QElapsedTimer m_followClock;              ///< throttles the 3D view following the simulation
+    ViewLayout m_layout = ViewLayout::ScanAndSlices;
+
     std::unique_ptr<render::TrajectoryScene> m_trajectory;
+    std::unique_ptr<render::SliceViews> m_slices;
+    std::unique_ptr<render::VolumeScene> m_volumeScene;
 
     VtkHostWidget* m_view3d = nullptr;
     ImageView* m_sinogram = nullptr;
-    ImageView* m_slice = nullptr;
+    ImageView* m_projection = nullptr;
+    SlicePane* m_axial = nullptr;
+    SlicePane* m_coronal = nullptr;
+    SlicePane* m_sagittal = nullptr;
+    VtkHostWidget* m_volumeView = nullptr;
+    QWidget* m_scanPane = nullptr;
+    QWidget* m_slicesPane = nullptr;
+    QSplitter* m_centralSplit = nullptr;
+    ScenePanel* m_scenePanel = nullptr;
+    GeometryCheckPanel* m_check = nullptr;
+    PlotPanel* m_plots = nullptr;
+    LogPanel* m_log = nullptr;
     QSlider* m_viewSlider = nullptr;
     QLabel* m_viewLabel = nullptr;
+    QMenu* m_recentMenu = nullptr;
+    QMenu* m_examplesMenu = nullptr;
+    QMenu* m_viewMenu = nullptr;
+    QAction* m_newAction = nullptr;
     QAction* m_openAction = nullptr;
+    QAction* m_saveAction = nullptr;
+    QAction* m_saveAsAction = nullptr;
+    QAction* m_undoAction = nullptr;
+    QAction* m_redoAction = nullptr;
     QAction* m_runAction = nullptr;
+    QAction* m_pauseAction = nullptr;
+    QAction* m_stepAction = nullptr;
+    QAction* m_stopKeepAction = nullptr;
     QAction* m_cancelAction = nullptr;
+    QActionGroup* m_layoutGroup = nullptr;
+    QList<QAction*> m_exportActions;
     QProgressBar* m_progress = nullptr;
     QLabel* m_deviceLabel = nullptr;
+    QLabel* m_memoryLabel = nullptr;
     QLabel* m_stageLabel = nullptr;
+    QLabel* m_timeLabel = nullptr;
     QLabel* m_metricsLabel = nullptr;
+    QTimer* m_autosaveTimer = nullptr;
     QString m_lastError;
 };
 } // namespace tomo::ui

@@ -1,0 +1,629 @@
+// MainWindow: running the scene and showing what it produces (sinogram, projection, slices,
+// volume, plots, status). Construction and files are in main_window.cpp.
+#include "tomo/error.h"
+#include "tomo/memory_plan.h"
+#include "tomo/metrics.h"
+#include "tomo/render/image_rgb.h"
+#include "tomo/render/trajectory_scene.h"
+#include "tomo/render/volume_scene.h"
+#include "tomo/ui/geometry_check_panel.h"
+#include "tomo/ui/image_view.h"
+#include "tomo/ui/log_panel.h"
+#include "tomo/ui/main_window.h"
+#include "tomo/ui/plot_panel.h"
+#include "tomo/ui/scene_document.h"
+#include "tomo/ui/slice_pane.h"
+#include "tomo/ui/vtk_host_widget.h"
+
+#include <QAction>
+#include <QLabel>
+#include <QPainter>
+#include <QPainterPath>
+#include <QProgressBar>
+#include <QSignalBlocker>
+#include <QSlider>
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace tomo::ui
+{
+namespace
+{
+// Sinogram rows not yet simulated are drawn in this colour, distinct from any grey level.
+constexpr QRgb kPendingRow = 0xFF283040;
+// The volume view re-renders at most this often during a run (ray casting on a software
+// renderer takes up to a second at 128³; the slices follow every preview).
+constexpr qint64 kVolumeRefreshMs = 1500;
+// While the sinogram fills, the 3D view follows the current view at most this often (each
+// follow re-renders the scan).
+constexpr qint64 kFollowRefreshMs = 250;
+// The time left is estimated once the stage has run this long and moved this far.
+constexpr qint64 kMinEstimateMs = 400;
+constexpr double kMinEstimateFraction = 0.02;
+// A 2D projection (one detector row) is drawn as a curve on an image this high.
+constexpr int kCurveHeight = 180;
+
+QImage greyImage(const std::vector<std::uint8_t>& grey, std::size_t width, std::size_t height)
+{
+    QImage image(static_cast<int>(width), static_cast<int>(height), QImage::Format_Grayscale8);
+    for (std::size_t y = 0; y < height; ++y) {
+        std::copy_n(grey.begin() + static_cast<std::ptrdiff_t>(y * width), width,
+                    image.scanLine(static_cast<int>(y)));
+    }
+    return image;
+}
+
+/// One detector row as a curve: u to the right, the value upwards, on the image background.
+QImage curveImage(std::span<const float> values, render::Window window)
+{
+    const int width = std::max(2, static_cast<int>(values.size()));
+    QImage image(width, kCurveHeight, QImage::Format_RGB32);
+    image.fill(ImageView::kBackground);
+    QPainter painter(&image);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setPen(QPen(QColor(0x60, 0x66, 0x78), 1.0, Qt::DashLine));
+    const double span = window.high > window.low ? window.high - window.low : 1.0;
+    auto yOf = [&](double v) {
+        return (kCurveHeight - 8) - (v - window.low) / span * (kCurveHeight - 16);
+    };
+    painter.drawLine(QPointF(0, yOf(0.0)), QPointF(width, yOf(0.0)));
+    QPainterPath path;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        const QPointF p(static_cast<double>(i) + 0.5, yOf(values[i]));
+        if (i == 0) {
+            path.moveTo(p);
+        } else {
+            path.lineTo(p);
+        }
+    }
+    painter.setPen(QPen(QColor(0xF0, 0x8C, 0x28), 1.5));
+    painter.drawPath(path);
+    return image;
+}
+
+QString formatSeconds(double seconds)
+{
+    if (seconds < 60.0) {
+        return QObject::tr("%1 s").arg(std::max(1.0, std::round(seconds)), 0, 'f', 0);
+    }
+    return QObject::tr("%1 min %2 s")
+        .arg(std::floor(seconds / 60.0), 0, 'f', 0)
+        .arg(std::fmod(std::round(seconds), 60.0), 0, 'f', 0);
+}
+} // namespace
+
+void MainWindow::onSceneChanged()
+{
+    const Scene& scene = m_document->scene();
+    m_check->setScene(scene, m_document->validationError());
+    if (m_document->isValid()) {
+        try {
+            Geometry geometry = scene.geometry();
+            VolumeGrid grid = scene.reconstructionGrid();
+            m_trajectory->setGeometry(geometry, grid);
+            m_geometry = std::move(geometry);
+            m_grid = grid;
+        } catch (const std::exception& e) {
+            // validate() passed, so this is not expected; say so rather than hide it.
+            m_geometry.reset();
+            m_log->appendLine(QStringLiteral("error"), QString::fromUtf8(e.what()));
+        }
+    }
+    if (m_geometry) {
+        const int last = static_cast<int>(m_trajectory->viewCount()) - 1;
+        const int keep = std::min(m_viewSlider->value(), last);
+        {
+            const QSignalBlocker blocker(m_viewSlider);
+            m_viewSlider->setRange(0, last);
+            m_viewSlider->setValue(keep);
+        }
+        setCurrentView(static_cast<std::size_t>(keep));
+    }
+    applyLayout();
+    updateMemoryEstimate();
+    updateTitle();
+    updateActions();
+    if (m_result && resultIsStale()) {
+        m_metricsLabel->setText(
+            tr("%1 (stale: the scene changed)")
+                .arg(m_metricsLabel->text().section(QStringLiteral(" (stale"), 0, 0)));
+    }
+    m_view3d->update();
+}
+
+bool MainWindow::resultIsStale() const
+{
+    return m_result && toJson(m_document->scene()) != m_resultSceneJson;
+}
+
+void MainWindow::updateMemoryEstimate()
+{
+    if (!m_geometry || !m_grid) {
+        m_memoryLabel->clear();
+        return;
+    }
+    const Detector& d = m_geometry->detector();
+    const HostMemoryEstimate estimate = estimateHostMemory(
+        *m_grid, d.columns * d.rows, m_geometry->viewCount(), m_document->scene().isIterative());
+    const std::uint64_t host = hostMemoryBytes();
+    constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+    const QString text =
+        host > 0 ? tr("Memory ≈ %1 of %2 GB")
+                       .arg(static_cast<double>(estimate.bytes) / kGiB, 0, 'f', 2)
+                       .arg(static_cast<double>(host) / kGiB, 0, 'f', 0)
+                 : tr("Memory ≈ %1 GB").arg(static_cast<double>(estimate.bytes) / kGiB, 0, 'f', 2);
+    m_memoryLabel->setText(text);
+    const bool tooMuch = host > 0 && estimate.bytes > host;
+    m_memoryLabel->setStyleSheet(tooMuch ? QStringLiteral("color: #d33;") : QString());
+}
+
+Job* MainWindow::startRun()
+{
+    if (m_run) {
+        return nullptr;
+    }
+    if (!m_document->isValid()) {
+        showError(tr("The scene cannot run"), m_document->validationError());
+        return nullptr;
+    }
+    const auto slot = m_computeSlot;
+    const std::string choice = m_deviceChoice.toStdString();
+    const Scene scene = m_document->scene();
+    m_runSceneJson = toJson(scene);
+    m_keepOnStop = false;
+    m_truth.reset();
+    m_livePsnr.clear();
+    m_run = m_runner->start(tr("run"), [slot, choice, scene](RunContext& ctx) -> std::any {
+        if (!*slot) {
+            *slot = ComputeContext::create(choice);
+        }
+        ComputeContext& compute = **slot;
+        RunOutcome outcome;
+        outcome.result = runScene(scene, compute, ctx);
+        outcome.deviceLabel = compute.device().label();
+        return outcome;
+    });
+    connect(m_run, &Job::previewReady, this, &MainWindow::onPreviewReady);
+    connect(m_run, &Job::progressChanged, this, &MainWindow::onProgress);
+    connect(m_run, &Job::finished, this, &MainWindow::onRunFinished);
+    m_shownProjections.reset();
+    m_shownViewsDone = 0;
+    m_sinogram->clear();
+    m_projection->clear();
+    m_plots->clearConvergence();
+    m_metricsLabel->clear();
+    m_timeLabel->clear();
+    m_progress->setValue(0);
+    m_lastFraction = 0.0;
+    m_stageClock.invalidate();
+    m_stageLabel->setText(tr("Queued"));
+    m_log->appendLine(QStringLiteral("info"), tr("run: %1, %2 views, %3")
+                                                  .arg(QString::fromStdString(scene.name))
+                                                  .arg(scene.trajectory.views)
+                                                  .arg(QString::fromStdString(scene.algorithm())));
+    updateActions();
+    return m_run;
+}
+
+void MainWindow::cancelRun()
+{
+    if (m_run) {
+        m_keepOnStop = false;
+        m_run->cancel();
+        m_stageLabel->setText(tr("Cancelling…"));
+    }
+}
+
+void MainWindow::stopAndKeep()
+{
+    if (m_run) {
+        m_keepOnStop = true;
+        m_run->cancel();
+        m_stageLabel->setText(tr("Stopping; the current estimate will be kept…"));
+    }
+}
+
+void MainWindow::setPaused(bool paused)
+{
+    if (!m_run) {
+        return;
+    }
+    m_run->setPaused(paused);
+    {
+        const QSignalBlocker blocker(m_pauseAction);
+        m_pauseAction->setChecked(paused);
+    }
+    m_stageLabel->setText(paused ? tr("Paused: Step runs one batch or iteration, Pause again "
+                                      "resumes")
+                                 : tr("Resumed"));
+    if (paused) {
+        m_timeLabel->setText(tr("paused"));
+    }
+    updateActions();
+}
+
+void MainWindow::step()
+{
+    if (m_run && m_run->isPaused()) {
+        m_run->step();
+    }
+}
+
+void MainWindow::discardRun()
+{
+    if (m_run) {
+        // The old run's results would not match the new scene: stop it and forget it.
+        disconnect(m_run, nullptr, this, nullptr);
+        m_run->cancel();
+        connect(m_run, &Job::finished, m_run, &QObject::deleteLater);
+        m_run = nullptr;
+    }
+    m_result.reset();
+    m_truth.reset();
+    m_shownProjections.reset();
+    m_shownViewsDone = 0;
+    m_shownVolume.reset();
+    m_sinogram->clear();
+    m_projection->clear();
+    m_slices->setVolume(nullptr);
+    m_slices->setProfileLine(std::nullopt);
+    m_volumeScene->setVolume(nullptr);
+    m_plots->clearConvergence();
+    m_plots->clearProfile();
+    m_metricsLabel->clear();
+    m_timeLabel->clear();
+    m_progress->setValue(0);
+    m_stageLabel->setText(tr("Idle"));
+    {
+        const QSignalBlocker blocker(m_pauseAction);
+        m_pauseAction->setChecked(false);
+    }
+    for (SlicePane* pane : {m_axial, m_coronal, m_sagittal}) {
+        pane->update();
+    }
+    m_volumeView->update();
+    updateActions();
+}
+
+void MainWindow::onProgress(double fraction, const QString& message)
+{
+    fraction = std::clamp(fraction, 0.0, 1.0);
+    m_progress->setValue(static_cast<int>(std::lround(fraction * 1000.0)));
+    if (!message.isEmpty() && !(m_run && m_run->isPaused())) {
+        m_stageLabel->setText(message);
+    }
+    // A new stage starts from zero: restart its clock.
+    if (!m_stageClock.isValid() || fraction + kMinEstimateFraction < m_lastFraction) {
+        m_stageClock.start();
+        m_stageStartFraction = fraction;
+    }
+    m_lastFraction = fraction;
+    const double moved = fraction - m_stageStartFraction;
+    const qint64 elapsed = m_stageClock.elapsed();
+    if (m_run && m_run->isPaused()) {
+        m_timeLabel->setText(tr("paused"));
+    } else if (elapsed > kMinEstimateMs && moved > kMinEstimateFraction) {
+        const double left = static_cast<double>(elapsed) / 1000.0 * (1.0 - fraction) / moved;
+        m_timeLabel->setText(tr("≈ %1 left").arg(formatSeconds(left)));
+        m_timeLabel->setToolTip(tr("Time left in this stage (%1)").arg(message));
+    }
+}
+
+void MainWindow::onPreviewReady()
+{
+    if (!m_run) {
+        return;
+    }
+    std::optional<Preview> preview = m_run->takePreview();
+    if (!preview) {
+        return;
+    }
+    std::size_t views = 0;
+    if (preview->truth) {
+        m_truth = preview->truth;
+    }
+    if (preview->projections) {
+        views = preview->projections->views();
+        showSinogram(*preview->projections, preview->viewsDone);
+        m_shownProjections = preview->projections;
+        m_shownViewsDone = preview->viewsDone;
+        if (preview->viewsDone > 0 && !preview->volume &&
+            (!m_followClock.isValid() || m_followClock.elapsed() > kFollowRefreshMs)) {
+            // Follow the scan in 3D while the sinogram fills.
+            m_followClock.start();
+            m_viewSlider->setValue(static_cast<int>(preview->viewsDone - 1));
+        }
+    }
+    if (preview->residual) {
+        if (preview->psnr) {
+            m_livePsnr[preview->iterate] = *preview->psnr;
+        }
+        m_plots->addIterate(preview->iterate, *preview->residual, preview->psnr);
+        if (preview->psnr) {
+            m_metricsLabel->setText(tr("iteration %1 · PSNR %2 dB")
+                                        .arg(preview->iterate)
+                                        .arg(*preview->psnr, 0, 'f', 2));
+        }
+    }
+    if (preview->volume) {
+        showVolume(preview->volume, false);
+    }
+    emit previewShown(preview->viewsDone, views);
+}
+
+void MainWindow::onRunFinished(JobState state)
+{
+    Job* job = m_run;
+    if (job == nullptr) {
+        return;
+    }
+    m_run = nullptr;
+    {
+        const QSignalBlocker blocker(m_pauseAction);
+        m_pauseAction->setChecked(false);
+    }
+    m_timeLabel->clear();
+    const bool discarded = !m_keepOnStop && state == JobState::Succeeded &&
+                           std::any_cast<const RunOutcome&>(job->result()).result.stopped;
+    if (state == JobState::Succeeded && !discarded) {
+        const auto& outcome = std::any_cast<const RunOutcome&>(job->result());
+        const RunResult& r = outcome.result;
+        m_result = r;
+        m_resultSceneJson = m_runSceneJson;
+        m_truth = r.truth;
+        if (r.projections) {
+            showSinogram(*r.projections, r.projections->views());
+            m_shownProjections = r.projections;
+            m_shownViewsDone = r.projections->views();
+        }
+        if (!r.history.empty()) {
+            // The whole residual history (live previews may have skipped iterations), with the
+            // PSNR of the iterates seen live and of the last one.
+            m_plots->clearConvergence();
+            for (std::size_t i = 0; i < r.history.size(); ++i) {
+                const std::size_t iterate = i + 1;
+                std::optional<double> psnrDb;
+                if (const auto it = m_livePsnr.find(iterate); it != m_livePsnr.end()) {
+                    psnrDb = it->second;
+                }
+                if (iterate == r.history.size() && !m_document->scene().reconstruction.fbp.hu) {
+                    psnrDb = r.psnr;
+                }
+                m_plots->addIterate(iterate, r.history[i].residual, psnrDb);
+            }
+        }
+        if (r.reconstruction) {
+            showVolume(r.reconstruction, true);
+        }
+        m_progress->setValue(m_progress->maximum());
+        m_viewSlider->setValue(m_viewSlider->maximum());
+        m_deviceLabel->setText(tr("Device: %1").arg(QString::fromStdString(outcome.deviceLabel)));
+        const QString stopped = r.stopped ? tr(", stopped after %n iteration(s)", nullptr,
+                                               static_cast<int>(r.history.size()))
+                                          : QString();
+        m_stageLabel->setText(tr("Done: simulated in %1 s, reconstructed in %2 s%3")
+                                  .arg(r.simulateSeconds, 0, 'f', 2)
+                                  .arg(r.reconstructSeconds, 0, 'f', 2)
+                                  .arg(stopped));
+        m_metricsLabel->setText(
+            tr("RMSE %1 · PSNR %2 dB").arg(r.rmse, 0, 'g', 3).arg(r.psnr, 0, 'f', 2));
+        m_log->appendLine(QStringLiteral("info"),
+                          m_stageLabel->text() + QStringLiteral("; ") + m_metricsLabel->text());
+        if (resultIsStale()) {
+            m_metricsLabel->setText(
+                tr("%1 (stale: the scene changed)").arg(m_metricsLabel->text()));
+        }
+    } else if (state == JobState::Cancelled || discarded) {
+        if (m_keepOnStop && m_shownVolume) {
+            // Not an iterate (a partial backprojection, or stopped in the simulation): keep what
+            // is on screen as the result, with its metrics where the truth is known.
+            RunResult kept;
+            kept.projections = m_shownProjections;
+            kept.reconstruction = m_shownVolume;
+            kept.truth = m_truth;
+            kept.stopped = true;
+            if (m_truth && m_truth->grid() == m_shownVolume->grid()) {
+                kept.rmse = rmse(*m_shownVolume, *m_truth);
+                kept.psnr = psnr(*m_shownVolume, *m_truth);
+                m_metricsLabel->setText(tr("RMSE %1 · PSNR %2 dB (partial)")
+                                            .arg(kept.rmse, 0, 'g', 3)
+                                            .arg(kept.psnr, 0, 'f', 2));
+            }
+            m_result = std::move(kept);
+            m_resultSceneJson = m_runSceneJson;
+            m_stageLabel->setText(tr("Stopped: the last estimate is kept"));
+        } else {
+            m_stageLabel->setText(tr("Cancelled: the last preview stays on screen"));
+        }
+        m_log->appendLine(QStringLiteral("info"), m_stageLabel->text());
+    } else {
+        m_stageLabel->setText(tr("Failed"));
+        showError(tr("Run failed"), job->errorMessage());
+    }
+    job->deleteLater();
+    updateActions();
+    emit runFinished(discarded ? JobState::Cancelled : state);
+}
+
+void MainWindow::showSinogram(const ProjectionStack& stack, std::size_t viewsDone)
+{
+    const std::size_t views = stack.views();
+    const std::size_t columns = stack.columns();
+    const std::size_t rows = stack.rows();
+    const std::size_t done = std::min(viewsDone, views);
+    // One detector row per view: the middle one for a 3D stack.
+    std::vector<float> values(done * columns);
+    const std::size_t midRow = rows / 2;
+    for (std::size_t v = 0; v < done; ++v) {
+        const auto pixels = stack.view(v).subspan(midRow * columns, columns);
+        std::copy(pixels.begin(), pixels.end(),
+                  values.begin() + static_cast<std::ptrdiff_t>(v * columns));
+    }
+    const render::Window window = render::autoWindow(values);
+    const auto grey = render::toGray8(values, columns, done, window, false);
+    QImage image(static_cast<int>(columns), static_cast<int>(views), QImage::Format_RGB32);
+    image.fill(kPendingRow);
+    for (std::size_t v = 0; v < done; ++v) {
+        auto* line = reinterpret_cast<QRgb*>(image.scanLine(static_cast<int>(v)));
+        for (std::size_t u = 0; u < columns; ++u) {
+            const int g = grey[v * columns + u];
+            line[u] = qRgb(g, g, g);
+        }
+    }
+    m_sinogram->setImage(std::move(image));
+    m_sinogram->setCaption(
+        rows > 1 ? tr("Sinogram of row %1: %2 of %3 views (down), u across")
+                       .arg(midRow)
+                       .arg(done)
+                       .arg(views)
+                 : tr("Sinogram: %1 of %2 views (down), u across").arg(done).arg(views));
+    showProjection();
+}
+
+void MainWindow::showProjection()
+{
+    const std::size_t view = m_trajectory->currentView();
+    if (!m_shownProjections || view >= m_shownViewsDone || view >= m_shownProjections->views()) {
+        m_projection->clear();
+        m_projection->setCaption(tr("Projection of view %1: not simulated yet").arg(view + 1));
+        return;
+    }
+    const ProjectionStack& stack = *m_shownProjections;
+    const auto pixels = stack.view(view);
+    const render::Window window = render::autoWindow(stack.data());
+    if (stack.rows() == 1) {
+        m_projection->setImage(curveImage(pixels, window));
+        m_projection->setCaption(tr("Projection of view %1: line integrals along u, 0 to %2")
+                                     .arg(view + 1)
+                                     .arg(window.high, 0, 'g', 3));
+        return;
+    }
+    // v grows upwards on the detector: the top image row is the last detector row.
+    const auto grey = render::toGray8(pixels, stack.columns(), stack.rows(), window, true);
+    m_projection->setImage(greyImage(grey, stack.columns(), stack.rows()));
+    m_projection->setCaption(tr("Projection of view %1 (u across, v up), [%2, %3]")
+                                 .arg(view + 1)
+                                 .arg(window.low, 0, 'g', 3)
+                                 .arg(window.high, 0, 'g', 3));
+}
+
+void MainWindow::showVolume(std::shared_ptr<const Volume> volume, bool final)
+{
+    const bool sameGrid = m_shownVolume && m_shownVolume->grid() == volume->grid();
+    m_shownVolume = volume;
+    m_slices->setVolume(volume);
+    // The truth's range, so that iterates brighten towards it and over- and undershoots clip
+    // visibly; without a truth, the estimate's own range.
+    const bool sameUnit =
+        m_truth && m_truth->grid() == volume->grid() && m_truth->meta().unit == volume->meta().unit;
+    m_slices->setWindow(sameUnit ? render::autoWindow(m_truth->data())
+                                 : render::autoWindow(volume->data()));
+    for (SlicePane* pane : {m_axial, m_coronal, m_sagittal}) {
+        pane->update();
+    }
+    const bool threeD = !volume->grid().is2D();
+    if (threeD && m_volumeView->isVisible() &&
+        (final || !m_volumeClock.isValid() || m_volumeClock.elapsed() > kVolumeRefreshMs)) {
+        const bool first = !m_volumeScene->volume();
+        m_volumeScene->setVolume(volume);
+        if (first || !sameGrid) {
+            m_volumeScene->resetCamera();
+        }
+        m_volumeClock.start();
+        m_volumeView->update();
+    }
+    updateProfile();
+}
+
+void MainWindow::updateProfile()
+{
+    if (!m_shownVolume) {
+        return;
+    }
+    // Along x through the cursor, across the whole grid: the classic central-row profile.
+    const VolumeGrid& grid = m_shownVolume->grid();
+    const Vec3 cursor = m_slices->cursor();
+    const Vec3 first = grid.voxelCentre(0.0, 0.0, 0.0);
+    const Vec3 last = grid.voxelCentre(static_cast<double>(grid.size()[0] - 1), 0.0, 0.0);
+    const Vec3 from{first.x, cursor.y, cursor.z};
+    const Vec3 to{last.x, cursor.y, cursor.z};
+    const std::size_t samples = std::max<std::size_t>(2, 2 * grid.size()[0]);
+    const std::vector<double> recon = m_slices->sampleProfile(from, to, samples);
+    std::vector<double> truth;
+    if (m_truth && m_truth->meta().unit == m_shownVolume->meta().unit) {
+        truth = lineProfile(*m_truth, from, to, samples);
+    }
+    m_slices->setProfileLine(std::make_pair(from, to));
+    const bool hu = m_shownVolume->meta().unit == ValueUnit::Hu;
+    m_plots->setProfile(recon, truth, std::abs(to.x - from.x), hu ? tr("HU") : tr("μ (mm⁻¹)"),
+                        tr("Profile along x at y = %1 mm, z = %2 mm")
+                            .arg(cursor.y, 0, 'f', 1)
+                            .arg(cursor.z, 0, 'f', 1));
+}
+
+void MainWindow::setCursor(Vec3 worldMm)
+{
+    m_slices->setCursor(worldMm);
+    m_trajectory->setHighlightedPoint(worldMm);
+    for (SlicePane* pane : {m_axial, m_coronal, m_sagittal}) {
+        pane->update();
+    }
+    m_view3d->update();
+    updateProfile();
+}
+
+void MainWindow::stepSlice(render::SliceOrientation orientation, int steps)
+{
+    if (!m_grid) {
+        return;
+    }
+    Vec3 cursor = m_slices->cursor();
+    const auto& spacing = m_grid->spacing();
+    switch (orientation) {
+    case render::SliceOrientation::Axial:
+        cursor.z += steps * spacing[2];
+        break;
+    case render::SliceOrientation::Coronal:
+        cursor.y += steps * spacing[1];
+        break;
+    case render::SliceOrientation::Sagittal:
+        cursor.x += steps * spacing[0];
+        break;
+    }
+    setCursor(cursor);
+}
+
+void MainWindow::setCurrentView(std::size_t view)
+{
+    m_trajectory->setCurrentView(view);
+    const std::size_t shown = m_trajectory->currentView();
+    const double angleDeg =
+        m_geometry ? m_geometry->viewAngle(shown) * 180.0 / std::numbers::pi : 0.0;
+    m_viewLabel->setText(tr("View %1 / %2 (θ = %3°)")
+                             .arg(shown + 1)
+                             .arg(m_trajectory->viewCount())
+                             .arg(angleDeg, 0, 'f', 1));
+    showProjection();
+    m_view3d->update();
+}
+
+void MainWindow::updateActions()
+{
+    const bool running = !m_run.isNull();
+    const bool paused = running && m_run->isPaused();
+    m_runAction->setEnabled(!running && m_document->isValid());
+    m_runAction->setToolTip(
+        m_document->isValid() ? tr("Simulate the projections and reconstruct them (Ctrl+R)")
+                              : tr("The scene cannot run: %1").arg(m_document->validationError()));
+    m_pauseAction->setEnabled(running);
+    m_stepAction->setEnabled(paused);
+    m_stopKeepAction->setEnabled(running);
+    m_cancelAction->setEnabled(running);
+    for (QAction* action : m_exportActions) {
+        action->setEnabled(action == m_exportActions.back() ? m_document->isValid()
+                                                            : m_result.has_value());
+    }
+}
+} // namespace tomo::ui
