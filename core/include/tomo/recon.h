@@ -112,6 +112,23 @@ struct AnalyticPlan
                                          const FbpOptions& options, ComputeContext& compute,
                                          RunContext& ctx, AnalyticPlan* plan = nullptr);
 
+/// The projections exactly as reconstructAnalytic backprojects them: cosine-weighted, weighted
+/// for redundancy and by each view's angular share, and ramp filtered, on the geometry the
+/// backprojection sees (turned for a tilted grid, widened for Wang's weights). Backprojecting
+/// `projections` voxel-driven (ProjectorModel::VoxelDriven, weight 1) onto `grid`, in any view
+/// order and batching, gives reconstructAnalytic's image in μ (its voxels in the order of the
+/// requested grid). For teaching (the filtered projections, the image as views accumulate) and
+/// inspection. Throws as reconstructAnalytic.
+struct FilteredProjections
+{
+    ProjectionStack projections;
+    VolumeGrid grid;
+    AnalyticPlan plan;
+};
+[[nodiscard]] FilteredProjections filterForBackprojection(const ProjectionStack& projections,
+                                                          const VolumeGrid& grid,
+                                                          const FbpOptions& options);
+
 /// Ramp-filters every detector row of every view (FFTW, zero padding to at least twice the
 /// row length so the circular convolution equals the linear one). The discrete kernel is the
 /// band-limited ramp of Kak & Slaney (eq. 3.61), so a constant row filters to zero mean; output

@@ -513,61 +513,101 @@ AnalyticPlan planAnalytic(const Geometry& geometry, const VolumeGrid& grid)
     return makeSetup(geometry, grid).plan;
 }
 
-Volume reconstructAnalytic(const ProjectionStack& projections, const VolumeGrid& grid,
-                           const FbpOptions& options, ComputeContext& compute, RunContext& ctx,
-                           AnalyticPlan* plan)
+namespace
 {
-    options.validate();
-    const Geometry& geometry = projections.geometry();
-    const Setup s = makeSetup(geometry, grid);
-    checkFinite(projections);
-    for (const std::string& warning : s.plan.warnings) {
-        log(LogLevel::Warning, warning);
+/// What reconstructAnalytic and filterForBackprojection share: the setup of the geometry, the
+/// stack being weighted and filtered in place (on the geometry the backprojection sees: turned
+/// for a tilted grid, widened for Wang's weights), and the ramp filter.
+class AnalyticFilter
+{
+public:
+    AnalyticFilter(const ProjectionStack& projections, const VolumeGrid& grid,
+                   const FbpOptions& options)
+        : m_setup(makeSetup(projections.geometry(), grid)),
+          m_filtered(prepare(projections, m_setup)),
+          m_ramp(m_filtered.geometry().detector().columns,
+                 {.spacing = m_setup.curved
+                                 ? m_filtered.geometry().detector().pixelU / m_setup.radius
+                                 : m_filtered.geometry().detector().pixelU,
+                  .angular = m_setup.curved},
+                 options)
+    {
+        checkFinite(projections);
     }
-    if (plan != nullptr) {
-        *plan = s.plan;
-    }
-    const std::size_t views = geometry.viewCount();
-    ctx.reportProgress(0, views, "weighting and ramp filter");
 
-    // Weight and filter batch by batch, so a cancel is prompt and a preview comes early. The
-    // copy carries the geometry the backprojection sees (turned for a tilted grid).
-    const Alignment& aligned = s.aligned;
-    ProjectionStack filtered =
-        s.plan.weighting == RedundancyWeighting::Wang
-            ? widenForWang(projections, s, aligned)
-            : (aligned.turned
-                   ? ProjectionStack::fromData(
-                         turnedGeometry(geometry, aligned, geometry.detector()),
-                         std::vector<float>(projections.data().begin(), projections.data().end()))
-                   : projections);
-    const Detector& det = filtered.geometry().detector();
-    const auto projector = makeProjector(ProjectorModel::VoxelDriven, compute);
-    Volume image = Volume::zeros(aligned.grid);
-    // The image with the requested (tilted) grid: the same voxels in the same order.
-    const auto onGrid = [&grid](const Volume& v) {
-        return Volume::fromData(grid, std::vector<float>(v.data().begin(), v.data().end()));
-    };
-    const detail::RampFilter ramp(
-        det.columns,
-        {.spacing = s.curved ? det.pixelU / s.radius : det.pixelU, .angular = s.curved}, options);
-    for (std::size_t first = 0; first < views; first += options.batchViews) {
-        ctx.throwIfCancelled();
-        const std::size_t count = std::min(options.batchViews, views - first);
+    [[nodiscard]] const Setup& setup() const { return m_setup; }
+    [[nodiscard]] ProjectionStack& filtered() { return m_filtered; }
+
+    /// Weights and ramp-filters views [first, first + count) in place.
+    void filterViews(std::size_t first, std::size_t count)
+    {
+        const Detector& det = m_filtered.geometry().detector();
 #pragma omp parallel
         {
             std::vector<double> columns;
 #pragma omp for schedule(static)
             for (std::ptrdiff_t k = 0; k < static_cast<std::ptrdiff_t>(count); ++k) {
                 const std::size_t view = first + static_cast<std::size_t>(k);
-                weightProjections(s, det, view, filtered.view(view).data(), columns);
+                weightProjections(m_setup, det, view, m_filtered.view(view).data(), columns);
             }
         }
-        ramp.apply(filtered.data().subspan(first * filtered.pixelsPerView(),
-                                           count * filtered.pixelsPerView()),
-                   count * det.rows);
+        m_ramp.apply(m_filtered.data().subspan(first * m_filtered.pixelsPerView(),
+                                               count * m_filtered.pixelsPerView()),
+                     count * det.rows);
+    }
+
+private:
+    static ProjectionStack prepare(const ProjectionStack& projections, const Setup& s)
+    {
+        const Geometry& geometry = projections.geometry();
+        const Alignment& aligned = s.aligned;
+        if (s.plan.weighting == RedundancyWeighting::Wang) {
+            return widenForWang(projections, s, aligned);
+        }
+        if (aligned.turned) {
+            return ProjectionStack::fromData(
+                turnedGeometry(geometry, aligned, geometry.detector()),
+                std::vector<float>(projections.data().begin(), projections.data().end()));
+        }
+        return projections;
+    }
+
+    Setup m_setup;
+    ProjectionStack m_filtered;
+    detail::RampFilter m_ramp;
+};
+} // namespace
+
+Volume reconstructAnalytic(const ProjectionStack& projections, const VolumeGrid& grid,
+                           const FbpOptions& options, ComputeContext& compute, RunContext& ctx,
+                           AnalyticPlan* plan)
+{
+    options.validate();
+    // Weight and filter batch by batch, so a cancel is prompt and a preview comes early.
+    AnalyticFilter filter(projections, grid, options);
+    const Setup& s = filter.setup();
+    for (const std::string& warning : s.plan.warnings) {
+        log(LogLevel::Warning, warning);
+    }
+    if (plan != nullptr) {
+        *plan = s.plan;
+    }
+    const std::size_t views = projections.geometry().viewCount();
+    ctx.reportProgress(0, views, "weighting and ramp filter");
+
+    const Alignment& aligned = s.aligned;
+    const auto projector = makeProjector(ProjectorModel::VoxelDriven, compute);
+    Volume image = Volume::zeros(aligned.grid);
+    // The image with the requested (tilted) grid: the same voxels in the same order.
+    const auto onGrid = [&grid](const Volume& v) {
+        return Volume::fromData(grid, std::vector<float>(v.data().begin(), v.data().end()));
+    };
+    for (std::size_t first = 0; first < views; first += options.batchViews) {
         ctx.throwIfCancelled();
-        projector->backAccumulate(filtered, first, count, 1.0f, image);
+        const std::size_t count = std::min(options.batchViews, views - first);
+        filter.filterViews(first, count);
+        ctx.throwIfCancelled();
+        projector->backAccumulate(filter.filtered(), first, count, 1.0f, image);
         ctx.reportProgress(first + count, views, "backprojection");
         if (ctx.wantsPreviews()) {
             Preview preview;
@@ -583,6 +623,15 @@ Volume reconstructAnalytic(const ProjectionStack& projections, const VolumeGrid&
         return Volume::fromData(grid, std::move(image).takeData());
     }
     return image;
+}
+
+FilteredProjections filterForBackprojection(const ProjectionStack& projections,
+                                            const VolumeGrid& grid, const FbpOptions& options)
+{
+    options.validate();
+    AnalyticFilter filter(projections, grid, options);
+    filter.filterViews(0, projections.geometry().viewCount());
+    return {std::move(filter.filtered()), filter.setup().aligned.grid, filter.setup().plan};
 }
 
 namespace
