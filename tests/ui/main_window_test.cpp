@@ -1,6 +1,8 @@
 #include "tomo/io.h"
+#include "tomo/recon.h"
 #include "tomo/render/trajectory_scene.h"
 #include "tomo/scene.h"
+#include "tomo/ui/fbp_teaching_dialog.h"
 #include "tomo/ui/geometry_check_panel.h"
 #include "tomo/ui/image_view.h"
 #include "tomo/ui/main_window.h"
@@ -480,6 +482,42 @@ TEST(MainWindow, ACone3dRunFillsTheThreeSlicesAndTheVolume)
     const Vec3 after = window.sliceViews().cursor();
     EXPECT_NE(before.y, after.y) << "a click off-centre moves the cursor in y";
     test::dumpImage(window.grabWindow(), "main_window_cone");
+}
+
+// The teaching view steps through the run's filtered projections; after the last view its image
+// is the analytic reconstruction of the slice (the window's own result).
+TEST(MainWindow, TheFbpTeachingViewAccumulatesToTheReconstruction)
+{
+    // Float sums in another order (one view at a time against batches of 8).
+    constexpr double kOfPeak = 1e-4;
+    MainWindow window(QStringLiteral("cpu"));
+    ASSERT_TRUE(window.setScene(smallScene(), QStringLiteral("small")));
+    showAndWait(window);
+    EXPECT_EQ(window.openFbpTeaching(), nullptr) << "no run yet: nothing to step through";
+    closeMessageBoxes();
+    runToEnd(window);
+    auto* dialog = qobject_cast<FbpTeachingDialog*>(window.openFbpTeaching());
+    ASSERT_NE(dialog, nullptr) << window.lastError().toStdString();
+    EXPECT_EQ(dialog->viewCount(), 64U);
+    dialog->step(1);
+    EXPECT_EQ(dialog->viewsDone(), 1U);
+    const auto nonZero = [](const Volume& v) {
+        return std::count_if(v.data().begin(), v.data().end(), [](float x) { return x != 0.0F; });
+    };
+    EXPECT_GT(nonZero(dialog->image()), 0) << "one view smears across the image";
+    dialog->setSpeed(500);
+    dialog->setPlaying(true);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return dialog->viewsDone() == 64U; }, kRunTimeoutMs));
+    EXPECT_FALSE(dialog->isPlaying()) << "play stops at the last view";
+    test::dumpImage(dialog->grab().toImage(), "fbp_teaching");
+    const Volume& reference = *window.lastResult()->reconstruction;
+    const auto [low, high] = std::minmax_element(reference.data().begin(), reference.data().end());
+    const double peak = std::max(std::abs(*low), std::abs(*high));
+    ASSERT_EQ(dialog->image().data().size(), reference.data().size());
+    for (std::size_t i = 0; i < reference.data().size(); ++i) {
+        ASSERT_NEAR(dialog->image().data()[i], reference.data()[i], kOfPeak * peak) << i;
+    }
+    dialog->close();
 }
 } // namespace
 } // namespace tomo::ui

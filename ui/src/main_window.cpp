@@ -9,6 +9,7 @@
 #include "tomo/render/image_rgb.h"
 #include "tomo/render/trajectory_scene.h"
 #include "tomo/render/volume_scene.h"
+#include "tomo/ui/fbp_teaching_dialog.h"
 #include "tomo/ui/geometry_check_panel.h"
 #include "tomo/ui/image_view.h"
 #include "tomo/ui/log_panel.h"
@@ -178,6 +179,12 @@ void MainWindow::buildActions()
     m_cancelAction->setToolTip(tr("Stop now and discard the run (Esc)"));
     connect(m_cancelAction, &QAction::triggered, this, &MainWindow::cancelRun);
 
+    m_teachFbpAction = new QAction(tr("&Filtered backprojection, step by step…"), this);
+    m_teachFbpAction->setToolTip(
+        tr("Step view by view through the raw and filtered projections of the last run and the "
+           "image accumulating"));
+    connect(m_teachFbpAction, &QAction::triggered, this, [this] { (void)openFbpTeaching(); });
+
     const QStringList exports{tr("Reconstruction volume…"), tr("Projections…"), tr("Truth volume…"),
                               tr("Axial slice image (PNG)…"), tr("Geometry…")};
     for (const QString& what : exports) {
@@ -213,6 +220,9 @@ void MainWindow::buildMenus()
     QMenu* runMenu = menuBar()->addMenu(tr("&Run"));
     runMenu->addActions(
         {m_runAction, m_pauseAction, m_stepAction, m_stopKeepAction, m_cancelAction});
+
+    QMenu* teachMenu = menuBar()->addMenu(tr("&Teach"));
+    teachMenu->addAction(m_teachFbpAction);
 
     m_viewMenu = menuBar()->addMenu(tr("&View"));
     QMenu* layoutMenu = m_viewMenu->addMenu(tr("&Layout"));
@@ -727,6 +737,37 @@ void MainWindow::onExportTriggered(const QString& what)
         return;
     }
     m_log->appendLine(QStringLiteral("info"), tr("exported %1 to %2").arg(what.chopped(1), path));
+}
+
+QDialog* MainWindow::openFbpTeaching()
+{
+    if (!m_result || !m_result->projections) {
+        showError(tr("Nothing to teach from yet"),
+                  tr("Run the scene first: the teaching view steps through its projections."));
+        return nullptr;
+    }
+    // The scene the result came from (the document may have changed since).
+    const Scene scene = parseScene(m_resultSceneJson, "the last run's scene");
+    // The grey window: the truth's range in μ (the image brightens towards it as views add up).
+    std::pair<float, float> window{0.0F, 1.0F};
+    const Volume* reference = m_truth ? m_truth.get() : m_result->reconstruction.get();
+    if (reference != nullptr && reference->meta().unit != ValueUnit::Hu) {
+        const render::Window w = render::autoWindow(reference->data());
+        window = {w.low, w.high};
+    }
+    FbpOptions options = scene.reconstruction.fbp;
+    options.hu = false;
+    QDialog* dialog = nullptr;
+    try {
+        dialog = new FbpTeachingDialog(m_result->projections, scene.reconstructionGrid(), options,
+                                       m_slices->cursor().z, window, this);
+    } catch (const std::exception& e) {
+        showError(tr("No filtered backprojection for this scan"), QString::fromUtf8(e.what()));
+        return nullptr;
+    }
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+    return dialog;
 }
 
 // ---- Layout -------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 // MainWindow: running the scene and showing what it produces (sinogram, projection, slices,
 // volume, plots, status). Construction and files are in main_window.cpp.
+#include "plot_images.h"
 #include "tomo/error.h"
 #include "tomo/memory_plan.h"
 #include "tomo/metrics.h"
@@ -17,8 +18,6 @@
 
 #include <QAction>
 #include <QLabel>
-#include <QPainter>
-#include <QPainterPath>
 #include <QProgressBar>
 #include <QSignalBlocker>
 #include <QSlider>
@@ -42,8 +41,6 @@ constexpr qint64 kFollowRefreshMs = 250;
 // The time left is estimated once the stage has run this long and moved this far.
 constexpr qint64 kMinEstimateMs = 400;
 constexpr double kMinEstimateFraction = 0.02;
-// A 2D projection (one detector row) is drawn as a curve on an image this high.
-constexpr int kCurveHeight = 180;
 
 QImage greyImage(const std::vector<std::uint8_t>& grey, std::size_t width, std::size_t height)
 {
@@ -52,34 +49,6 @@ QImage greyImage(const std::vector<std::uint8_t>& grey, std::size_t width, std::
         std::copy_n(grey.begin() + static_cast<std::ptrdiff_t>(y * width), width,
                     image.scanLine(static_cast<int>(y)));
     }
-    return image;
-}
-
-/// One detector row as a curve: u to the right, the value upwards, on the image background.
-QImage curveImage(std::span<const float> values, render::Window window)
-{
-    const int width = std::max(2, static_cast<int>(values.size()));
-    QImage image(width, kCurveHeight, QImage::Format_RGB32);
-    image.fill(ImageView::kBackground);
-    QPainter painter(&image);
-    painter.setRenderHint(QPainter::Antialiasing);
-    painter.setPen(QPen(QColor(0x60, 0x66, 0x78), 1.0, Qt::DashLine));
-    const double span = window.high > window.low ? window.high - window.low : 1.0;
-    auto yOf = [&](double v) {
-        return (kCurveHeight - 8) - (v - window.low) / span * (kCurveHeight - 16);
-    };
-    painter.drawLine(QPointF(0, yOf(0.0)), QPointF(width, yOf(0.0)));
-    QPainterPath path;
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        const QPointF p(static_cast<double>(i) + 0.5, yOf(values[i]));
-        if (i == 0) {
-            path.moveTo(p);
-        } else {
-            path.lineTo(p);
-        }
-    }
-    painter.setPen(QPen(QColor(0xF0, 0x8C, 0x28), 1.5));
-    painter.drawPath(path);
     return image;
 }
 
@@ -494,7 +463,7 @@ void MainWindow::showProjection()
     const auto pixels = stack.view(view);
     const render::Window window = render::autoWindow(stack.data());
     if (stack.rows() == 1) {
-        m_projection->setImage(curveImage(pixels, window));
+        m_projection->setImage(detail::curveImage(pixels, window));
         m_projection->setCaption(tr("Projection of view %1: line integrals along u, 0 to %2")
                                      .arg(view + 1)
                                      .arg(window.high, 0, 'g', 3));
@@ -621,6 +590,7 @@ void MainWindow::updateActions()
     m_stepAction->setEnabled(paused);
     m_stopKeepAction->setEnabled(running);
     m_cancelAction->setEnabled(running);
+    m_teachFbpAction->setEnabled(m_result.has_value() && m_result->projections != nullptr);
     for (QAction* action : m_exportActions) {
         action->setEnabled(action == m_exportActions.back() ? m_document->isValid()
                                                             : m_result.has_value());

@@ -22,6 +22,7 @@
 class QAction;
 class QActionGroup;
 class QComboBox;
+class QDialog;
 class QLabel;
 class QMenu;
 class QProgressBar;
@@ -131,6 +132,11 @@ public:
     [[nodiscard]] QString stageText() const;
     [[nodiscard]] const QString& lastError() const { return m_lastError; }
     [[nodiscard]] QStringList recentFiles() const;
+
+    /// Opens the filtered-backprojection teaching view on the last result's projections (the
+    /// axial slice through the cursor). Returns it, or nullptr with a message box where there is
+    /// no result or its geometry has no analytic reconstruction.
+    QDialog* openFbpTeaching();
 
     void setViewLayout(ViewLayout layout);
     [[nodiscard]] ViewLayout viewLayout() const { return m_layout; }
@@ -256,6 +262,7 @@ private:
     QAction* m_cancelAction = nullptr;
     QActionGroup* m_layoutGroup = nullptr;
     QList<QAction*> m_exportActions;
+    QAction* m_teachFbpAction = nullptr;
     QProgressBar* m_progress = nullptr;
     QLabel* m_deviceLabel = nullptr;
     QLabel* m_memoryLabel = nullptr;
