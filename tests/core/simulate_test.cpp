@@ -10,10 +10,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <numbers>
+#include <string>
 #include <utility>
+#include <vector>
 
 namespace tomo
 {
@@ -658,6 +661,37 @@ TEST(Materials, PhantomFilesCarryObjectMaterials)
     } catch (const InvalidArgument& e) {
         EXPECT_NE(std::string(e.what()).find("objects[0].material"), std::string::npos) << e.what();
     }
+}
+
+// "Why this artefact": every effect that is on is listed once and switched off alone.
+TEST(PhysicsEffects, EachActiveEffectIsListedAndSwitchedOffAlone)
+{
+    PhysicsSpec p;
+    EXPECT_TRUE(activeEffects(p).empty());
+    p.spectrum.kvp = 120.0;
+    p.photonsPerPixel = 1e4;
+    p.scatter.spr = 0.3;
+    p.rings.gainSigma = 0.01;
+    p.corrections.ringRemoval = true;
+    std::vector<std::string> keys;
+    for (const PhysicsEffect& e : activeEffects(p)) {
+        keys.push_back(e.key);
+        EXPECT_FALSE(e.label.empty());
+    }
+    EXPECT_EQ(keys, (std::vector<std::string>{"spectrum", "noise", "scatter", "rings"}));
+    for (const std::string& key : keys) {
+        const PhysicsSpec without = withoutEffect(p, key);
+        EXPECT_NO_THROW(without.validate()) << key;
+        std::vector<std::string> left;
+        for (const PhysicsEffect& e : activeEffects(without)) {
+            left.push_back(e.key);
+        }
+        EXPECT_EQ(left.size(), keys.size() - 1) << key;
+        EXPECT_EQ(std::count(left.begin(), left.end(), key), 0) << key;
+        EXPECT_TRUE(without.corrections.ringRemoval) << "corrections stay on";
+    }
+    EXPECT_FALSE(withoutEffect(p, "spectrum").needsMaterials());
+    EXPECT_THROW((void)withoutEffect(p, "glare"), InvalidArgument);
 }
 } // namespace
 } // namespace tomo

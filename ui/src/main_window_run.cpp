@@ -162,6 +162,7 @@ Job* MainWindow::startRun()
     m_sinogram->clear();
     m_projection->clear();
     m_plots->clearConvergence();
+    m_plots->showTab(scene.isIterative() ? 0 : 1);
     m_metricsLabel->clear();
     m_timeLabel->clear();
     m_progress->setValue(0);
@@ -366,6 +367,8 @@ void MainWindow::onRunFinished(JobState state)
         if (r.reconstruction) {
             showVolume(r.reconstruction, true);
         }
+        // An analytic run has no convergence curve: show its profile instead.
+        m_plots->showTab(r.history.empty() ? 1 : 0);
         m_progress->setValue(m_progress->maximum());
         m_viewSlider->setValue(m_viewSlider->maximum());
         m_deviceLabel->setText(tr("Device: %1").arg(QString::fromStdString(outcome.deviceLabel)));

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -135,6 +136,25 @@ struct PhysicsSpec
 
     friend bool operator==(const PhysicsSpec&, const PhysicsSpec&) = default;
 };
+
+/// One physical effect of a PhysicsSpec that can be switched off by itself ("why this
+/// artefact": the same scan with and without it).
+struct PhysicsEffect
+{
+    std::string key;   ///< "spectrum", "noise", "scatter", "rings", "motion", "focal-spot",
+                       ///< "lag", "detector"
+    std::string label; ///< "polychromatic spectrum (beam hardening)", ...
+};
+
+/// The effects that are on in `physics`, in the order of PhysicsEffect::key's list. The
+/// corrections are not effects (they stay on when an effect is switched off).
+[[nodiscard]] std::vector<PhysicsEffect> activeEffects(const PhysicsSpec& physics);
+
+/// `physics` with the effect `key` switched off: "spectrum" becomes monochromatic at the
+/// materials' reference energy, "noise" drops quantum noise, read noise and dark current,
+/// "scatter", "rings", "motion", "focal-spot" and "lag" go to zero, "detector" becomes the ideal
+/// counter. Throws InvalidArgument naming "effect" for another key.
+[[nodiscard]] PhysicsSpec withoutEffect(PhysicsSpec physics, std::string_view key);
 
 /// The per-pixel gains (rows × columns, u fastest) that `rings` and `seed` give a detector of
 /// that size: rings.gainMap if set, else 1 + N(0, gainSigma²) clamped at 0, with a

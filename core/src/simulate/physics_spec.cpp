@@ -66,6 +66,65 @@ bool PhysicsSpec::isIdeal() const
            !corrections.ringRemoval;
 }
 
+std::vector<PhysicsEffect> activeEffects(const PhysicsSpec& p)
+{
+    std::vector<PhysicsEffect> on;
+    if (p.needsMaterials()) {
+        on.push_back({"spectrum", "polychromatic spectrum (beam hardening)"});
+    }
+    if (p.photonsPerPixel > 0.0 || p.electronicNoise > 0.0 || p.darkCurrent > 0.0) {
+        on.push_back({"noise", "noise (quantum, read-out, dark current)"});
+    }
+    if (p.scatter.spr > 0.0) {
+        on.push_back({"scatter", "scatter"});
+    }
+    if (p.rings.gainSigma > 0.0 || p.rings.deadFraction > 0.0 || !p.rings.gainMap.empty()) {
+        on.push_back({"rings", "detector gain errors (rings)"});
+    }
+    if (p.motion.active()) {
+        on.push_back({"motion", "object motion"});
+    }
+    if (p.focalSpotMm > 0.0) {
+        on.push_back({"focal-spot", "focal spot blur"});
+    }
+    if (p.lag > 0.0) {
+        on.push_back({"lag", "detector lag"});
+    }
+    if (p.detector != DetectorResponse{}) {
+        on.push_back({"detector", "detector response (efficiency, light spread)"});
+    }
+    return on;
+}
+
+PhysicsSpec withoutEffect(PhysicsSpec p, std::string_view key)
+{
+    if (key == "spectrum") {
+        p.spectrum.kvp = 0.0;
+        p.spectrum.energyKeV = p.materials.referenceKeV;
+    } else if (key == "noise") {
+        p.photonsPerPixel = 0.0;
+        p.electronicNoise = 0.0;
+        p.darkCurrent = 0.0;
+    } else if (key == "scatter") {
+        p.scatter.spr = 0.0;
+    } else if (key == "rings") {
+        p.rings = RingSpec{};
+    } else if (key == "motion") {
+        p.motion = MotionSpec{};
+    } else if (key == "focal-spot") {
+        p.focalSpotMm = 0.0;
+    } else if (key == "lag") {
+        p.lag = 0.0;
+    } else if (key == "detector") {
+        p.detector = DetectorResponse{};
+    } else {
+        throwInvalid("effect", "\"" + std::string(key) + "\"",
+                     "accepted: spectrum, noise, scatter, rings, motion, focal-spot, lag, "
+                     "detector");
+    }
+    return p;
+}
+
 bool PhysicsSpec::needsMaterials() const
 {
     return !spectrum.isMonochromatic() || spectrum.energyKeV != materials.referenceKeV;
