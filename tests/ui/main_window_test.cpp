@@ -2,6 +2,7 @@
 #include "tomo/recon.h"
 #include "tomo/render/trajectory_scene.h"
 #include "tomo/scene.h"
+#include "tomo/ui/compare_panel.h"
 #include "tomo/ui/fbp_teaching_dialog.h"
 #include "tomo/ui/geometry_check_panel.h"
 #include "tomo/ui/image_view.h"
@@ -518,6 +519,58 @@ TEST(MainWindow, TheFbpTeachingViewAccumulatesToTheReconstruction)
         ASSERT_NEAR(dialog->image().data()[i], reference.data()[i], kOfPeak * peak) << i;
     }
     dialog->close();
+}
+
+// Compare: keep a result as A, change one thing, run: B shows beside A with what changed, the
+// difference and the metrics.
+TEST(MainWindow, CompareShowsWhatChangedAndTheDifference)
+{
+    MainWindow window(QStringLiteral("cpu"));
+    ASSERT_TRUE(window.setScene(smallScene(), QStringLiteral("small")));
+    showAndWait(window);
+    EXPECT_FALSE(window.keepAsReference()) << "nothing to keep before a run";
+    closeMessageBoxes();
+    runToEnd(window);
+    ASSERT_TRUE(window.keepAsReference());
+    EXPECT_TRUE(window.comparePanel()->hasA());
+    EXPECT_FALSE(window.comparePanel()->hasPair());
+    ASSERT_TRUE(window.document().modify(QStringLiteral("Views: 24"),
+                                         [](Scene& s) { s.trajectory.views = 24; }));
+    runToEnd(window);
+    ASSERT_TRUE(window.comparePanel()->hasPair());
+    EXPECT_TRUE(window.comparePanel()->changesText().contains(QStringLiteral("views")))
+        << window.comparePanel()->changesText().toStdString();
+    EXPECT_TRUE(window.comparePanel()->changesText().contains(QStringLiteral("64 → 24")))
+        << window.comparePanel()->changesText().toStdString();
+    EXPECT_TRUE(window.comparePanel()->metricsText().contains(QStringLiteral("PSNR")));
+    // 24 views streak where 64 do not: the difference image is not all white.
+    const QImage diff = window.comparePanel()->differenceImage();
+    ASSERT_FALSE(diff.isNull());
+    EXPECT_GT(test::fractionDifferent(diff, 0xFFFFFF, 16), 0.05);
+    test::dumpImage(window.comparePanel()->grab().toImage(), "compare_panel");
+}
+
+// Why this artefact: the scene runs without the effect (A) and then with it (B).
+TEST(MainWindow, WhyThisArtefactRunsWithoutThenWithTheEffect)
+{
+    Scene scene = smallScene();
+    scene.physics.photonsPerPixel = 2000.0;
+    MainWindow window(QStringLiteral("cpu"));
+    ASSERT_TRUE(window.setScene(scene, QStringLiteral("noisy")));
+    showAndWait(window);
+    EXPECT_FALSE(window.explainEffect(QStringLiteral("scatter"))) << "scatter is not on";
+    closeMessageBoxes();
+    QSignalSpy finished(&window, &MainWindow::runFinished);
+    ASSERT_TRUE(window.explainEffect(QStringLiteral("noise")));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return finished.count() == 2; }, kRunTimeoutMs))
+        << window.lastError().toStdString();
+    EXPECT_EQ(finished.at(0).at(0).value<JobState>(), JobState::Succeeded);
+    EXPECT_EQ(finished.at(1).at(0).value<JobState>(), JobState::Succeeded);
+    ASSERT_TRUE(window.comparePanel()->hasPair());
+    EXPECT_TRUE(window.comparePanel()->changesText().contains(QStringLiteral("photons")))
+        << window.comparePanel()->changesText().toStdString();
+    EXPECT_FALSE(window.resultIsStale()) << "B is the scene as it is";
+    EXPECT_EQ(window.scene().physics.photonsPerPixel, 2000.0) << "the scene is not edited";
 }
 } // namespace
 } // namespace tomo::ui

@@ -9,6 +9,7 @@
 #include "tomo/render/image_rgb.h"
 #include "tomo/render/trajectory_scene.h"
 #include "tomo/render/volume_scene.h"
+#include "tomo/ui/compare_panel.h"
 #include "tomo/ui/fbp_teaching_dialog.h"
 #include "tomo/ui/geometry_check_panel.h"
 #include "tomo/ui/image_view.h"
@@ -185,6 +186,11 @@ void MainWindow::buildActions()
            "image accumulating"));
     connect(m_teachFbpAction, &QAction::triggered, this, [this] { (void)openFbpTeaching(); });
 
+    m_keepAAction = new QAction(tr("Keep as &A"), this);
+    m_keepAAction->setToolTip(tr("Keep this result as A in the Compare panel; change one thing "
+                                 "and run again to see B beside it"));
+    connect(m_keepAAction, &QAction::triggered, this, [this] { (void)keepAsReference(); });
+
     const QStringList exports{tr("Reconstruction volume…"), tr("Projections…"), tr("Truth volume…"),
                               tr("Axial slice image (PNG)…"), tr("Geometry…")};
     for (const QString& what : exports) {
@@ -223,6 +229,9 @@ void MainWindow::buildMenus()
 
     QMenu* teachMenu = menuBar()->addMenu(tr("&Teach"));
     teachMenu->addAction(m_teachFbpAction);
+    m_artefactMenu = teachMenu->addMenu(tr("&Why this artefact"));
+    connect(m_artefactMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildArtefactMenu);
+    rebuildArtefactMenu();
 
     m_viewMenu = menuBar()->addMenu(tr("&View"));
     QMenu* layoutMenu = m_viewMenu->addMenu(tr("&Layout"));
@@ -367,11 +376,17 @@ void MainWindow::buildDocks()
     m_plots->setObjectName(QStringLiteral("plots"));
     QDockWidget* plotDock =
         addDock(tr("Plots"), QStringLiteral("plotDock"), m_plots, Qt::BottomDockWidgetArea);
+    m_compare = new ComparePanel;
+    m_compare->setObjectName(QStringLiteral("compare"));
+    QDockWidget* compareDock =
+        addDock(tr("Compare"), QStringLiteral("compareDock"), m_compare, Qt::BottomDockWidgetArea);
     m_log = new LogPanel;
     m_log->setObjectName(QStringLiteral("log"));
     QDockWidget* logDock =
         addDock(tr("Log"), QStringLiteral("logDock"), m_log, Qt::BottomDockWidgetArea);
     splitDockWidget(plotDock, logDock, Qt::Horizontal);
+    tabifyDockWidget(plotDock, compareDock);
+    plotDock->raise();
     resizeDocks({plotDock, logDock}, {3, 2}, Qt::Horizontal);
     resizeDocks({plotDock}, {230}, Qt::Vertical);
 }
@@ -768,6 +783,75 @@ QDialog* MainWindow::openFbpTeaching()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->show();
     return dialog;
+}
+
+bool MainWindow::keepAsReference()
+{
+    if (!m_result || !m_result->reconstruction) {
+        showError(tr("Nothing to keep yet"), tr("Run the scene first: A is a run's result."));
+        return false;
+    }
+    const Scene scene = parseScene(m_resultSceneJson, "the last run's scene");
+    m_compare->setA(m_result->reconstruction, m_result->truth, describeScene(scene),
+                    QString::fromStdString(m_resultSceneJson));
+    m_compare->setSliceZ(m_slices->cursor().z);
+    if (auto* dock = findChild<QDockWidget*>(QStringLiteral("compareDock"))) {
+        dock->show();
+        dock->raise();
+    }
+    return true;
+}
+
+void MainWindow::rebuildArtefactMenu()
+{
+    m_artefactMenu->clear();
+    const std::vector<PhysicsEffect> effects = activeEffects(m_document->scene().physics);
+    for (const PhysicsEffect& effect : effects) {
+        const QString key = QString::fromStdString(effect.key);
+        QAction* action = m_artefactMenu->addAction(
+            tr("Run without and with %1").arg(QString::fromStdString(effect.label)));
+        connect(action, &QAction::triggered, this, [this, key] { (void)explainEffect(key); });
+    }
+    if (effects.empty()) {
+        m_artefactMenu->addAction(tr("No physics effect is on: switch one on in the Physics page"))
+            ->setEnabled(false);
+    }
+}
+
+bool MainWindow::explainEffect(const QString& key)
+{
+    if (m_run) {
+        showError(tr("A run is going"), tr("Wait for it to finish, or cancel it first."));
+        return false;
+    }
+    const Scene with = m_document->scene();
+    Scene without = with;
+    const auto effects = activeEffects(with.physics);
+    const auto it = std::find_if(effects.begin(), effects.end(), [&](const PhysicsEffect& e) {
+        return QString::fromStdString(e.key) == key;
+    });
+    if (it == effects.end()) {
+        showError(tr("Effect not on"), tr("%1 is not switched on in this scene.").arg(key));
+        return false;
+    }
+    const QString label = QString::fromStdString(it->label);
+    without.physics = withoutEffect(with.physics, key.toStdString());
+    m_log->appendLine(
+        QStringLiteral("info"),
+        tr("why this artefact: the scene without %1 (A), then with it (B)").arg(label));
+    m_afterRun = [this, with, label] {
+        (void)keepAsReference();
+        m_afterRun = nullptr;
+        if (startRunOf(with) != nullptr) {
+            m_stageLabel->setText(tr("Now with %1 (B)…").arg(label));
+        }
+    };
+    if (startRunOf(without) == nullptr) {
+        m_afterRun = nullptr;
+        return false;
+    }
+    m_stageLabel->setText(tr("First without %1 (A)…").arg(label));
+    return true;
 }
 
 // ---- Layout -------------------------------------------------------------------------------

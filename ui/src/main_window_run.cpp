@@ -7,6 +7,7 @@
 #include "tomo/render/image_rgb.h"
 #include "tomo/render/trajectory_scene.h"
 #include "tomo/render/volume_scene.h"
+#include "tomo/ui/compare_panel.h"
 #include "tomo/ui/geometry_check_panel.h"
 #include "tomo/ui/image_view.h"
 #include "tomo/ui/log_panel.h"
@@ -137,9 +138,17 @@ Job* MainWindow::startRun()
         showError(tr("The scene cannot run"), m_document->validationError());
         return nullptr;
     }
+    m_afterRun = nullptr;
+    return startRunOf(m_document->scene());
+}
+
+Job* MainWindow::startRunOf(const Scene& scene)
+{
+    if (m_run) {
+        return nullptr;
+    }
     const auto slot = m_computeSlot;
     const std::string choice = m_deviceChoice.toStdString();
-    const Scene scene = m_document->scene();
     m_runSceneJson = toJson(scene);
     m_keepOnStop = false;
     m_truth.reset();
@@ -223,6 +232,7 @@ void MainWindow::step()
 
 void MainWindow::discardRun()
 {
+    m_afterRun = nullptr;
     if (m_run) {
         // The old run's results would not match the new scene: stop it and forget it.
         disconnect(m_run, nullptr, this, nullptr);
@@ -387,6 +397,12 @@ void MainWindow::onRunFinished(JobState state)
             m_metricsLabel->setText(
                 tr("%1 (stale: the scene changed)").arg(m_metricsLabel->text()));
         }
+        if (m_compare->hasA() && r.reconstruction) {
+            const Scene ran = parseScene(m_resultSceneJson, "the last run's scene");
+            m_compare->setB(r.reconstruction, r.truth, describeScene(ran),
+                            QString::fromStdString(m_resultSceneJson));
+            m_compare->setSliceZ(m_slices->cursor().z);
+        }
     } else if (state == JobState::Cancelled || discarded) {
         if (m_keepOnStop && m_shownVolume) {
             // Not an iterate (a partial backprojection, or stopped in the simulation): keep what
@@ -417,6 +433,14 @@ void MainWindow::onRunFinished(JobState state)
     job->deleteLater();
     updateActions();
     emit runFinished(discarded ? JobState::Cancelled : state);
+    if (m_afterRun) {
+        // The second half of a chained run goes on only after a success.
+        auto next = std::move(m_afterRun);
+        m_afterRun = nullptr;
+        if (state == JobState::Succeeded && !discarded) {
+            next();
+        }
+    }
 }
 
 void MainWindow::showSinogram(const ProjectionStack& stack, std::size_t viewsDone)
@@ -538,6 +562,7 @@ void MainWindow::updateProfile()
 void MainWindow::setCursor(Vec3 worldMm)
 {
     m_slices->setCursor(worldMm);
+    m_compare->setSliceZ(m_slices->cursor().z);
     m_trajectory->setHighlightedPoint(worldMm);
     for (SlicePane* pane : {m_axial, m_coronal, m_sagittal}) {
         pane->update();
@@ -594,6 +619,7 @@ void MainWindow::updateActions()
     m_stopKeepAction->setEnabled(running);
     m_cancelAction->setEnabled(running);
     m_teachFbpAction->setEnabled(m_result.has_value() && m_result->projections != nullptr);
+    m_keepAAction->setEnabled(m_result.has_value() && m_result->reconstruction != nullptr);
     for (QAction* action : m_exportActions) {
         action->setEnabled(action == m_exportActions.back() ? m_document->isValid()
                                                             : m_result.has_value());

@@ -14,6 +14,7 @@
 #include <QStringList>
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -38,6 +39,7 @@ class VolumeScene;
 
 namespace tomo::ui
 {
+class ComparePanel;
 class GeometryCheckPanel;
 class ImageView;
 class LogPanel;
@@ -100,6 +102,12 @@ public:
     /// Starts simulating and reconstructing the scene; returns the job, or nullptr if a run is
     /// already going or the scene is invalid (with a message box).
     Job* startRun();
+    /// Keeps the last result as side A of the compare panel; the next runs show as B.
+    bool keepAsReference();
+    /// "Why this artefact": runs the scene with physics effect `key` (activeEffects) switched
+    /// off, keeps that as A, then runs the scene as it is as B. Returns false (with a message)
+    /// if a run is going or the effect is not on.
+    bool explainEffect(const QString& key);
     /// Stops the run and discards its result; what is displayed stays.
     void cancelRun();
     /// Stops the run and keeps its current estimate as the result (an iterative run returns
@@ -125,6 +133,7 @@ public:
     [[nodiscard]] ScenePanel* scenePanel() const { return m_scenePanel; }
     [[nodiscard]] GeometryCheckPanel* checkPanel() const { return m_check; }
     [[nodiscard]] PlotPanel* plotPanel() const { return m_plots; }
+    [[nodiscard]] ComparePanel* comparePanel() const { return m_compare; }
     [[nodiscard]] LogPanel* logPanel() const { return m_log; }
     [[nodiscard]] QSlider* viewSlider() const { return m_viewSlider; }
     [[nodiscard]] QString deviceText() const;
@@ -200,6 +209,8 @@ private:
     void showError(const QString& title, const QString& text);
     void shutDownJobs();
     void discardRun();
+    Job* startRunOf(const Scene& scene);
+    void rebuildArtefactMenu();
 
     QString m_deviceChoice;
     SceneDocument* m_document = nullptr;
@@ -243,6 +254,11 @@ private:
     ScenePanel* m_scenePanel = nullptr;
     GeometryCheckPanel* m_check = nullptr;
     PlotPanel* m_plots = nullptr;
+    ComparePanel* m_compare = nullptr;
+    QMenu* m_artefactMenu = nullptr;
+    QAction* m_keepAAction = nullptr;
+    /// Runs after the current run succeeds (the second half of "why this artefact").
+    std::function<void()> m_afterRun;
     LogPanel* m_log = nullptr;
     QSlider* m_viewSlider = nullptr;
     QLabel* m_viewLabel = nullptr;
