@@ -1,5 +1,6 @@
 #include "tomo/ui/fbp_teaching_dialog.h"
 
+#include "geometry_tools.h"
 #include "plot_images.h"
 #include "tomo/projector.h"
 #include "tomo/render/image_rgb.h"
@@ -26,20 +27,6 @@ constexpr int kMaxSpeed = 500;
 constexpr int kDefaultSpeed = 30;
 // The timer ticks at most this often; faster speeds accumulate several views per tick.
 constexpr int kTickMs = 40;
-
-/// The axial slice of `grid` through z (a one-slice grid with the same x/y sampling), or the
-/// grid itself when it is 2D.
-VolumeGrid sliceGrid(const VolumeGrid& grid, double z)
-{
-    if (grid.is2D()) {
-        return grid;
-    }
-    const auto& size = grid.size();
-    const double k = std::clamp(std::round((z - grid.origin().z) / grid.spacing()[2]), 0.0,
-                                static_cast<double>(size[2] - 1));
-    const Vec3 origin = grid.voxelCentre(0.0, 0.0, k);
-    return VolumeGrid::make({size[0], size[1], 1}, grid.spacing(), origin, grid.direction());
-}
 
 QImage greyOf(std::span<const float> values, std::size_t width, std::size_t height,
               std::pair<float, float> window, bool flipY)
@@ -70,7 +57,7 @@ FbpTeachingDialog::FbpTeachingDialog(std::shared_ptr<const ProjectionStack> proj
       m_window(window)
 {
     m_filtered = std::make_unique<FilteredProjections>(
-        filterForBackprojection(*m_raw, sliceGrid(grid, sliceZ), options));
+        filterForBackprojection(*m_raw, detail::axialSliceGrid(grid, sliceZ), options));
     m_image = std::make_unique<Volume>(Volume::zeros(m_filtered->grid));
     m_filteredWindow = symmetricRange(m_filtered->projections.data());
 

@@ -17,6 +17,7 @@
 #include "tomo/ui/plot_panel.h"
 #include "tomo/ui/scene_document.h"
 #include "tomo/ui/slice_pane.h"
+#include "tomo/ui/tuning_panel.h"
 #include "tomo/ui/vtk_host_widget.h"
 
 #include <QAction>
@@ -380,12 +381,18 @@ void MainWindow::buildDocks()
     m_compare->setObjectName(QStringLiteral("compare"));
     QDockWidget* compareDock =
         addDock(tr("Compare"), QStringLiteral("compareDock"), m_compare, Qt::BottomDockWidgetArea);
+    m_tune = new TuningPanel;
+    m_tune->setObjectName(QStringLiteral("tune"));
+    connect(m_tune, &TuningPanel::changed, this, &MainWindow::retune);
+    QDockWidget* tuneDock =
+        addDock(tr("Tune"), QStringLiteral("tuneDock"), m_tune, Qt::BottomDockWidgetArea);
     m_log = new LogPanel;
     m_log->setObjectName(QStringLiteral("log"));
     QDockWidget* logDock =
         addDock(tr("Log"), QStringLiteral("logDock"), m_log, Qt::BottomDockWidgetArea);
     splitDockWidget(plotDock, logDock, Qt::Horizontal);
     tabifyDockWidget(plotDock, compareDock);
+    tabifyDockWidget(plotDock, tuneDock);
     plotDock->raise();
     resizeDocks({plotDock, logDock}, {3, 2}, Qt::Horizontal);
     resizeDocks({plotDock}, {230}, Qt::Vertical);

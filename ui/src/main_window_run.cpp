@@ -1,5 +1,6 @@
 // MainWindow: running the scene and showing what it produces (sinogram, projection, slices,
 // volume, plots, status). Construction and files are in main_window.cpp.
+#include "geometry_tools.h"
 #include "plot_images.h"
 #include "tomo/error.h"
 #include "tomo/memory_plan.h"
@@ -15,6 +16,7 @@
 #include "tomo/ui/plot_panel.h"
 #include "tomo/ui/scene_document.h"
 #include "tomo/ui/slice_pane.h"
+#include "tomo/ui/tuning_panel.h"
 #include "tomo/ui/vtk_host_widget.h"
 
 #include <QAction>
@@ -24,8 +26,10 @@
 #include <QSlider>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <numbers>
+#include <optional>
 
 namespace tomo::ui
 {
@@ -377,6 +381,7 @@ void MainWindow::onRunFinished(JobState state)
         if (r.reconstruction) {
             showVolume(r.reconstruction, true);
         }
+        retune(); // the Tune panel shows this result's slice with its current settings
         // An analytic run has no convergence curve: show its profile instead.
         m_plots->showTab(r.history.empty() ? 1 : 0);
         m_progress->setValue(m_progress->maximum());
@@ -624,5 +629,96 @@ void MainWindow::updateActions()
         action->setEnabled(action == m_exportActions.back() ? m_document->isValid()
                                                             : m_result.has_value());
     }
+}
+} // namespace tomo::ui
+
+namespace tomo::ui
+{
+namespace
+{
+/// What a tuning job returns.
+struct TunedSlice
+{
+    Volume slice;
+    std::optional<double> psnr;
+    double milliseconds = 0.0;
+};
+} // namespace
+
+void MainWindow::retune()
+{
+    if (!m_result || !m_result->projections) {
+        m_tune->showMessage(tr("Run the scene first: tuning reconstructs a slice of its "
+                               "projections."));
+        return;
+    }
+    if (m_tuneJob) {
+        m_tunePending = true;
+        return;
+    }
+    m_tunePending = false;
+    const Scene scene = parseScene(m_resultSceneJson, "the last run's scene");
+    const VolumeGrid grid =
+        detail::axialSliceGrid(scene.reconstructionGrid(), m_slices->cursor().z);
+    FbpOptions options = scene.reconstruction.fbp;
+    options.hu = false;
+    // The truth's slice (μ) where the truth is known on the result's grid.
+    std::shared_ptr<const Volume> truth;
+    if (m_truth && m_truth->meta().unit != ValueUnit::Hu &&
+        m_truth->grid() == scene.reconstructionGrid()) {
+        const std::size_t k =
+            grid.is2D() && m_truth->grid().is2D()
+                ? 0
+                : static_cast<std::size_t>(std::lround(
+                      (grid.origin().z - m_truth->grid().origin().z) / grid.spacing()[2]));
+        const std::size_t n = grid.size()[0] * grid.size()[1];
+        const auto values = m_truth->data().subspan(k * n, n);
+        truth = std::make_shared<const Volume>(
+            Volume::fromData(grid, std::vector<float>(values.begin(), values.end())));
+    }
+    const auto projections = m_result->projections;
+    const double offset = m_tune->offsetMm();
+    const double tilt = m_tune->tiltDeg() * std::numbers::pi / 180.0;
+    const auto slot = m_computeSlot;
+    const std::string choice = m_deviceChoice.toStdString();
+    m_tuneJob = m_runner->start(
+        tr("tune"),
+        [slot, choice, projections, grid, options, truth, offset,
+         tilt](RunContext& ctx) -> std::any {
+            if (!*slot) {
+                *slot = ComputeContext::create(choice);
+            }
+            const auto start = std::chrono::steady_clock::now();
+            const ProjectionStack tuned = ProjectionStack::fromData(
+                detail::tunedGeometry(projections->geometry(), offset, tilt),
+                std::vector<float>(projections->data().begin(), projections->data().end()));
+            TunedSlice out{reconstructAnalytic(tuned, grid, options, **slot, ctx), {}, 0.0};
+            if (truth) {
+                out.psnr = psnr(out.slice, *truth);
+            }
+            out.milliseconds =
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                    .count();
+            return std::make_shared<const TunedSlice>(std::move(out));
+        });
+    const std::pair<float, float> window = [&] {
+        const Volume* reference = truth ? truth.get() : m_result->reconstruction.get();
+        const render::Window w = render::autoWindow(reference->data());
+        return std::make_pair(w.low, w.high);
+    }();
+    Job* job = m_tuneJob;
+    connect(job, &Job::finished, this, [this, job, window](JobState state) {
+        if (state == JobState::Succeeded) {
+            const auto tuned = std::any_cast<std::shared_ptr<const TunedSlice>>(job->result());
+            m_tune->showSlice(tuned->slice, window, tuned->psnr, tuned->milliseconds);
+        } else if (state == JobState::Failed) {
+            m_tune->showMessage(job->errorMessage());
+        }
+        job->deleteLater();
+        m_tuneJob = nullptr;
+        if (m_tunePending) {
+            retune();
+        }
+    });
 }
 } // namespace tomo::ui

@@ -47,6 +47,7 @@ class PlotPanel;
 class SceneDocument;
 class ScenePanel;
 class SlicePane;
+class TuningPanel;
 class VtkHostWidget;
 
 /// What a finished run job returns (Job::result() holds one).
@@ -134,6 +135,7 @@ public:
     [[nodiscard]] GeometryCheckPanel* checkPanel() const { return m_check; }
     [[nodiscard]] PlotPanel* plotPanel() const { return m_plots; }
     [[nodiscard]] ComparePanel* comparePanel() const { return m_compare; }
+    [[nodiscard]] TuningPanel* tuningPanel() const { return m_tune; }
     [[nodiscard]] LogPanel* logPanel() const { return m_log; }
     [[nodiscard]] QSlider* viewSlider() const { return m_viewSlider; }
     [[nodiscard]] QString deviceText() const;
@@ -210,6 +212,9 @@ private:
     void shutDownJobs();
     void discardRun();
     Job* startRunOf(const Scene& scene);
+    /// Reconstructs the tuned slice (TuningPanel), one job at a time: changes arriving while
+    /// one runs are coalesced into the next.
+    void retune();
     void rebuildArtefactMenu();
 
     QString m_deviceChoice;
@@ -255,6 +260,9 @@ private:
     GeometryCheckPanel* m_check = nullptr;
     PlotPanel* m_plots = nullptr;
     ComparePanel* m_compare = nullptr;
+    TuningPanel* m_tune = nullptr;
+    QPointer<Job> m_tuneJob;
+    bool m_tunePending = false;
     QMenu* m_artefactMenu = nullptr;
     QAction* m_keepAAction = nullptr;
     /// Runs after the current run succeeds (the second half of "why this artefact").
