@@ -4,8 +4,10 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <QMessageBox>
 #include <QTimer>
 
 #include <cstdio>
@@ -100,7 +102,21 @@ int main(int argc, char** argv)
     const QStringList positional = parser.positionalArguments();
     const QString scenePath = positional.isEmpty() ? findDefaultScene() : positional.first();
     bool sceneOk = true;
-    if (!scenePath.isEmpty()) {
+    // An autosave left by a session that did not close normally: offer it (interactive starts
+    // only; --run and --screenshot never wait for an answer).
+    const bool interactive = !run && positional.isEmpty();
+    bool recovered = false;
+    if (interactive && QFileInfo::exists(tomo::ui::MainWindow::autosavePath())) {
+        const QString when =
+            QFileInfo(tomo::ui::MainWindow::autosavePath()).lastModified().toString();
+        recovered = QMessageBox::question(
+                        nullptr, QStringLiteral("Tomoscope"),
+                        QStringLiteral("Tomoscope did not close normally. Recover the unsaved "
+                                       "scene autosaved on %1?")
+                            .arg(when)) == QMessageBox::Yes &&
+                    window.recoverAutosave();
+    }
+    if (!recovered && !scenePath.isEmpty()) {
         sceneOk = window.openSceneFile(scenePath);
     }
     window.show();

@@ -604,5 +604,36 @@ TEST(MainWindow, TuningTheRotationCentreReconstructsTheSliceLive)
     ASSERT_TRUE(
         QTest::qWaitFor([&] { return std::abs(psnrShown() - atZero) < 1e-3; }, kRunTimeoutMs));
 }
+
+TEST(MainWindow, LayoutPersistsAndAnAutosaveIsRecovered)
+{
+    {
+        MainWindow window(QStringLiteral("cpu"));
+        showAndWait(window);
+        window.setViewLayout(ViewLayout::Slices);
+        ASSERT_TRUE(window.setScene(smallScene(), QStringLiteral("small")));
+        ASSERT_TRUE(window.document().modify(QStringLiteral("Views: 77"),
+                                             [](Scene& s) { s.trajectory.views = 77; }));
+        ASSERT_TRUE(window.writeAutosave());
+        ASSERT_TRUE(QFileInfo::exists(MainWindow::autosavePath()));
+        window.document().undoStack()->undo(); // unmodified: closing asks nothing
+        EXPECT_TRUE(window.close());
+    }
+    EXPECT_FALSE(QFileInfo::exists(MainWindow::autosavePath())) << "a normal close removes it";
+    MainWindow again(QStringLiteral("cpu"));
+    EXPECT_EQ(again.viewLayout(), ViewLayout::Slices) << "the layout came back";
+    again.setViewLayout(ViewLayout::ScanAndSlices);
+
+    // A crash leaves the autosave behind: write one, then recover it in a new window.
+    ASSERT_TRUE(again.document().modify(QStringLiteral("Views: 77"),
+                                        [](Scene& s) { s.trajectory.views = 77; }));
+    ASSERT_TRUE(again.writeAutosave());
+    MainWindow recovered(QStringLiteral("cpu"));
+    ASSERT_TRUE(recovered.recoverAutosave());
+    EXPECT_EQ(recovered.scene().trajectory.views, 77U);
+    EXPECT_TRUE(recovered.document().isModified());
+    EXPECT_TRUE(recovered.document().filePath().isEmpty());
+    QFile::remove(MainWindow::autosavePath());
+}
 } // namespace
 } // namespace tomo::ui

@@ -677,6 +677,22 @@ bool MainWindow::writeAutosave()
     return true;
 }
 
+bool MainWindow::recoverAutosave()
+{
+    const QString path = autosavePath();
+    Scene scene;
+    try {
+        scene = loadScene(path.toStdString());
+    } catch (const std::exception& e) {
+        showError(tr("Cannot recover the autosave"), QString::fromUtf8(e.what()));
+        return false;
+    }
+    discardRun();
+    m_document->recover(scene);
+    m_log->appendLine(QStringLiteral("info"), tr("recovered the unsaved scene from %1").arg(path));
+    return true;
+}
+
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
 {
     if (event->mimeData()->hasUrls()) {

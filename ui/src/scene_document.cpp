@@ -84,6 +84,15 @@ void SceneDocument::reset(const Scene& scene, const QString& filePath)
     apply(scene);
 }
 
+void SceneDocument::recover(const Scene& scene)
+{
+    reset(Scene{});
+    if (!edit(scene, tr("Recovered scene"))) {
+        // The autosave held the default scene: nothing to recover, and nothing modified.
+        return;
+    }
+}
+
 void SceneDocument::saveAs(const QString& filePath)
 {
     saveScene(m_scene, filePath.toStdString());

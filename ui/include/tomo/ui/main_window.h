@@ -158,6 +158,10 @@ public:
     /// document is modified, and removed when the window closes normally.
     bool writeAutosave();
 
+    /// Loads the autosave (after a crash) as a modified, unsaved scene. Returns false (with a
+    /// message box) if it cannot be read; the file stays until the window closes normally.
+    bool recoverAutosave();
+
     /// The whole window as an image, the OpenGL views included.
     [[nodiscard]] QImage grabWindow();
 

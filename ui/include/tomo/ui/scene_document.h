@@ -42,6 +42,9 @@ public:
     /// Starts afresh on `scene` (New, Open): empties the undo stack, remembers `filePath` (empty
     /// for an unsaved scene) and marks the document unmodified.
     void reset(const Scene& scene, const QString& filePath = {});
+    /// Starts afresh on a scene recovered from an autosave: no file, one undo step ("Recovered
+    /// scene") on top of the default scene, so the document counts as modified until saved.
+    void recover(const Scene& scene);
     /// Writes the scene to `filePath` (atomically, saveScene), then remembers that path and marks
     /// the document unmodified. Throws what saveScene throws; nothing changes on failure.
     void saveAs(const QString& filePath);
