@@ -4,10 +4,15 @@
 // frames merged into one polydata). The scene is attached to an 800×600 offscreen window, as the
 // app attaches it to its host window; each iteration renders one frame and waits for it
 // (glFinish through the window's pixel read of one pixel). The GL renderer is in the label.
+// BM_SceneEdit is the app's work for one edit of a trajectory parameter (issue 9: the 3D view
+// follows a value within 50 ms): the scene's geometry regenerated, the geometry check run (the
+// sanity panel), the trajectory scene rebuilt and one frame rendered.
 // Needs an X display (xvfb-run -a is enough).
 //
 //   xvfb-run -a -s "-screen 0 1600x1000x24" build/release/bench/tomo_render_bench
+#include "tomo/geometry_check.h"
 #include "tomo/render/trajectory_scene.h"
+#include "tomo/scene.h"
 #include "tomo/trajectory.h"
 
 #include <benchmark/benchmark.h>
@@ -97,6 +102,52 @@ void frames(benchmark::State& state, std::size_t ghostEvery, bool scrub)
     }
 }
 
+void BM_SceneEdit(benchmark::State& state)
+{
+    const char* display = std::getenv("DISPLAY");
+    if (display == nullptr || *display == '\0') {
+        state.SkipWithError("no X display: run under xvfb-run -a");
+        return;
+    }
+    Scene scene;
+    scene.beam = BeamType::Cone3D;
+    scene.detector = {.columns = 512, .rows = 384, .pixelU = 0.8, .pixelV = 0.8};
+    scene.trajectory.kind = TrajectoryKind::Helical;
+    scene.trajectory.views = static_cast<std::size_t>(state.range(0));
+    scene.trajectory.angularRange = 10.0 * std::numbers::pi;
+    scene.trajectory.pitchMm = 40.0;
+    scene.reconstruction.gridSize = {256, 256, 256};
+    render::TrajectoryScene view(scene.geometry(), scene.reconstructionGrid());
+    vtkNew<vtkRenderWindow> window;
+    window->SetOffScreenRendering(1);
+    window->SetMultiSamples(0);
+    window->SetNumberOfLayers(2);
+    for (vtkRenderer* renderer : view.renderers()) {
+        window->AddRenderer(renderer);
+    }
+    window->SetSize(kWidth, kHeight);
+    window->Render();
+    std::size_t edits = 0;
+    for (auto _ : state) {
+        // A spin box stepping the SID up and down by 1 mm.
+        scene.trajectory.sourceIsocentre = 500.0 + static_cast<double>(edits++ % 2);
+        const Geometry geometry = scene.geometry();
+        const VolumeGrid grid = scene.reconstructionGrid();
+        benchmark::DoNotOptimize(checkGeometry(geometry, grid));
+        view.setGeometry(geometry, grid);
+        window->Render();
+        unsigned char* pixel = window->GetPixelData(0, 0, 0, 0, 1);
+        benchmark::DoNotOptimize(pixel);
+        delete[] pixel;
+    }
+    state.SetLabel(std::to_string(scene.trajectory.views) + "-view helix, " +
+                   std::to_string(kWidth) + "x" + std::to_string(kHeight) + ", " +
+                   rendererName(window));
+    for (vtkRenderer* renderer : view.renderers()) {
+        window->RemoveRenderer(renderer);
+    }
+}
+
 void BM_TrajectoryStill(benchmark::State& state)
 {
     frames(state, 0, false);
@@ -111,6 +162,7 @@ void BM_TrajectoryScrubEveryGhost(benchmark::State& state)
 }
 } // namespace
 
+BENCHMARK(BM_SceneEdit)->Arg(360)->Arg(2000)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_TrajectoryStill)->Arg(2000)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_TrajectoryScrub)->Arg(2000)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_TrajectoryScrubEveryGhost)->Arg(2000)->Unit(benchmark::kMillisecond)->UseRealTime();
