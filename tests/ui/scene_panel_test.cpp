@@ -19,6 +19,7 @@
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QStandardItemModel>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -507,6 +508,79 @@ TEST(ScenePanel, ImportPosesReadsACsvAndNamesTheFileOfAnError)
     EXPECT_EQ(f.document.scene().trajectory.poses, poses) << "a failed import changes nothing";
 }
 
+TEST(ScenePanel, EveryEditingControlHasAnObjectName)
+{
+    Fixture f(coneScene());
+    int controls = 0;
+    for (QWidget* w : f.panel.findChildren<QWidget*>()) {
+        // Parts of a control (a spin box's line edit, a tab bar's scroll arrows) are not
+        // controls of their own.
+        QWidget* parent = w->parentWidget();
+        if (qobject_cast<QAbstractSpinBox*>(parent) != nullptr ||
+            qobject_cast<QComboBox*>(parent) != nullptr ||
+            qobject_cast<QTabBar*>(parent) != nullptr) {
+            continue;
+        }
+        const auto* group = qobject_cast<QGroupBox*>(w);
+        const bool editing = qobject_cast<QAbstractSpinBox*>(w) != nullptr ||
+                             qobject_cast<QComboBox*>(w) != nullptr ||
+                             qobject_cast<QLineEdit*>(w) != nullptr ||
+                             qobject_cast<QAbstractButton*>(w) != nullptr ||
+                             (group != nullptr && group->isCheckable());
+        if (editing) {
+            ++controls;
+            EXPECT_FALSE(w->objectName().isEmpty()) << w->metaObject()->className();
+            EXPECT_FALSE(w->toolTip().isEmpty()) << w->objectName().toStdString();
+        }
+    }
+    EXPECT_GT(controls, 80);
+}
+
+TEST(ScenePanel, EveryVisibleSpinBoxIsOneUndoableEditOfTheScene)
+{
+    Fixture f(coneScene());
+    auto* tabs = f.panel.findChild<QTabWidget*>();
+    ASSERT_NE(tabs, nullptr);
+    int tried = 0;
+    for (int page = 0; page < tabs->count(); ++page) {
+        tabs->setCurrentIndex(page);
+        for (QDoubleSpinBox* spin : tabs->widget(page)->findChildren<QDoubleSpinBox*>()) {
+            if (!spin->isVisibleTo(&f.panel) || !spin->isEnabled()) {
+                continue;
+            }
+            ++tried;
+            const std::string before = toJson(f.document.scene());
+            const double old = spin->value();
+            const double next = old + spin->singleStep() <= spin->maximum()
+                                    ? old + spin->singleStep()
+                                    : old - spin->singleStep();
+            spin->setValue(next);
+            EXPECT_EQ(f.document.undoStack()->count(), 1) << spin->objectName().toStdString();
+            EXPECT_NE(toJson(f.document.scene()), before) << spin->objectName().toStdString();
+            f.document.undoStack()->undo();
+            EXPECT_EQ(toJson(f.document.scene()), before) << spin->objectName().toStdString();
+            EXPECT_DOUBLE_EQ(spin->value(), old) << spin->objectName().toStdString();
+            f.document.reset(f.document.scene());
+        }
+        for (QSpinBox* spin : tabs->widget(page)->findChildren<QSpinBox*>()) {
+            if (!spin->isVisibleTo(&f.panel) || !spin->isEnabled()) {
+                continue;
+            }
+            ++tried;
+            const std::string before = toJson(f.document.scene());
+            const int old = spin->value();
+            spin->setValue(old < spin->maximum() ? old + spin->singleStep()
+                                                 : old - spin->singleStep());
+            EXPECT_EQ(f.document.undoStack()->count(), 1) << spin->objectName().toStdString();
+            f.document.undoStack()->undo();
+            EXPECT_EQ(toJson(f.document.scene()), before) << spin->objectName().toStdString();
+            EXPECT_EQ(spin->value(), old) << spin->objectName().toStdString();
+            f.document.reset(f.document.scene());
+        }
+    }
+    EXPECT_GT(tried, 25);
+}
+
 TEST(ScenePanel, PagesFitThePanelWidthAndAreDumpedOnRequest)
 {
     Fixture f(coneScene());
@@ -516,6 +590,19 @@ TEST(ScenePanel, PagesFitThePanelWidthAndAreDumpedOnRequest)
     auto* tabs = f.panel.findChild<QTabWidget*>();
     ASSERT_NE(tabs, nullptr);
     ASSERT_EQ(tabs->count(), 5);
+    int tabsWidth = 0;
+    for (int i = 0; i < tabs->count(); ++i) {
+        tabsWidth += tabs->tabBar()->tabRect(i).width();
+    }
+    QTabBar probe; // the same titles at their natural width
+    probe.setStyleSheet(tabs->styleSheet());
+    probe.setElideMode(Qt::ElideNone);
+    for (int i = 0; i < tabs->count(); ++i) {
+        probe.addTab(tabs->tabText(i));
+    }
+    const int wanted = probe.sizeHint().width();
+    EXPECT_LE(wanted, tabs->width()) << "every tab title shows in full";
+    EXPECT_LE(tabsWidth, tabs->width());
     const char* names[] = {"panel-trajectory", "panel-detector", "panel-object", "panel-physics",
                            "panel-reconstruction"};
     const char* titles[] = {"Trajectory", "Detector", "Object", "Physics", "Reconstruction"};
@@ -529,6 +616,20 @@ TEST(ScenePanel, PagesFitThePanelWidthAndAreDumpedOnRequest)
         EXPECT_LE(scroll->widget()->minimumSizeHint().width(), scroll->viewport()->width())
             << titles[i];
         test::dumpImage(f.panel.grab().toImage(), names[i]);
+    }
+
+    // The groups that only some choices show: a helix with its pitch, an adaptive TV method.
+    Scene other = coneScene();
+    other.trajectory.kind = TrajectoryKind::Helical;
+    other.reconstruction.algorithm = "asd-pocs";
+    f.document.reset(other);
+    for (int i : {0, 4}) {
+        tabs->setCurrentIndex(i);
+        QApplication::processEvents();
+        auto* scroll = qobject_cast<QScrollArea*>(tabs->currentWidget());
+        EXPECT_LE(scroll->widget()->minimumSizeHint().width(), scroll->viewport()->width())
+            << titles[i];
+        test::dumpImage(f.panel.grab().toImage(), i == 0 ? "panel-helical" : "panel-asd-pocs");
     }
 }
 } // namespace

@@ -16,6 +16,7 @@
 #include <QTabWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -379,6 +380,7 @@ QFormLayout* PageBuilder::addGroup(const QString& title, const char* objectName,
     form->setLabelAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     form->setContentsMargins(8, 6, 8, 6);
     m_body->addWidget(box);
+    m_forms.push_back(form);
     if (group != nullptr) {
         *group = box;
     }
@@ -387,6 +389,20 @@ QFormLayout* PageBuilder::addGroup(const QString& title, const char* objectName,
 
 QWidget* PageBuilder::finish()
 {
+    std::vector<QWidget*> labels;
+    int widest = 0;
+    for (QFormLayout* form : m_forms) {
+        for (int row = 0; row < form->rowCount(); ++row) {
+            QLayoutItem* item = form->itemAt(row, QFormLayout::LabelRole);
+            if (item != nullptr && item->widget() != nullptr) {
+                labels.push_back(item->widget());
+                widest = std::max(widest, item->widget()->sizeHint().width());
+            }
+        }
+    }
+    for (QWidget* label : labels) {
+        label->setMinimumWidth(widest);
+    }
     m_body->addStretch(1);
     auto* scroll = new QScrollArea;
     scroll->setObjectName(m_page->objectName() + QStringLiteral("Scroll"));
@@ -416,8 +432,12 @@ ScenePanel::ScenePanel(SceneDocument& document, QWidget* parent)
     setObjectName(QStringLiteral("scenePanel"));
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(QStringLiteral("scenePanelTabs"));
-    m_tabs->setUsesScrollButtons(true);
     m_tabs->setDocumentMode(true);
+    // Five tabs in the panel's width: with the style's padding "Reconstruction" would go behind
+    // scroll arrows. Tighter padding fits them; a narrower panel elides the titles instead.
+    m_tabs->setStyleSheet(QStringLiteral("QTabBar::tab { padding: 4px 4px; }"));
+    m_tabs->setUsesScrollButtons(false);
+    m_tabs->setElideMode(Qt::ElideRight);
     m_tabs->addTab(detail::makeTrajectoryPage(*m_binder), tr("Trajectory"));
     m_tabs->addTab(detail::makeDetectorPage(*m_binder), tr("Detector"));
     m_tabs->addTab(detail::makeObjectPage(*m_binder), tr("Object"));

@@ -326,7 +326,7 @@ QWidget* makeTrajectoryPage(SceneBinder& binder)
     QDoubleSpinBox* sigmaRotation =
         makeDoubleSpin({"sigmaDetectorRotationSpin", 0.0, 90.0, 3, 0.1, " °",
                         tr("Standard deviation of an in-plane detector rotation; 3D beams only")});
-    randomForm->addRow(tr("σ detector rotation"), sigmaRotation);
+    randomForm->addRow(tr("σ rotation"), sigmaRotation);
     binder.bindDouble(
         sigmaRotation, tr("σ detector rotation"),
         [](const Scene& s) { return toDegrees(s.trajectory.sigmaDetectorRotation); },

@@ -151,12 +151,14 @@ public:
     QFormLayout* addGroup(const QString& title, const char* objectName,
                           QGroupBox** group = nullptr);
     [[nodiscard]] QVBoxLayout* body() const { return m_body; }
-    /// The finished page (a stretch closes the body).
+    /// The finished page (a stretch closes the body; every group's labels take the width of the
+    /// page's widest, so that fields line up from group to group).
     [[nodiscard]] QWidget* finish();
 
 private:
     QWidget* m_page = nullptr;
     QVBoxLayout* m_body = nullptr;
+    std::vector<QFormLayout*> m_forms;
 };
 
 /// Shows or hides the row of `field` in `form` (label and field).
