@@ -7,7 +7,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <numbers>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace tomo
 {
@@ -237,6 +240,149 @@ TEST(Scene, PhysicsErrorsNameTheJsonPath)
     EXPECT_NE(errorWith(R"("model": "joseph", "detector": {"scintillator": "kryptonite"})")
                   .find("simulation.detector.scintillator"),
               std::string::npos);
+}
+} // namespace
+} // namespace tomo
+
+namespace tomo
+{
+namespace
+{
+const AlgorithmChoice& choiceOf(const std::vector<AlgorithmChoice>& choices,
+                                const std::string& name)
+{
+    for (const AlgorithmChoice& c : choices) {
+        if (c.name == name) {
+            return c;
+        }
+    }
+    throw std::runtime_error("no choice named " + name);
+}
+
+bool mentions(const std::string& text, const std::string& word)
+{
+    return text.find(word) != std::string::npos;
+}
+
+// A small circular cone-beam scene: 64 views over 360 degrees, a 64 x 48 detector that covers
+// the 64^3 grid.
+Scene coneScene()
+{
+    Scene s = loadScene(resources() / "scenes/cone-circular.json");
+    s.trajectory.views = 64;
+    s.trajectory.angularRange = 2.0 * std::numbers::pi;
+    s.reconstruction.algorithm.clear();
+    s.reconstruction.gridSize = {64, 64, 48};
+    return s;
+}
+
+TEST(SceneAlgorithmChoices, ListsEveryAlgorithmTheSceneAcceptsInTheDocumentedOrder)
+{
+    const std::vector<AlgorithmChoice> choices = algorithmChoices(parseScene(defaultText()));
+    std::vector<std::string> names;
+    for (const AlgorithmChoice& c : choices) {
+        names.push_back(c.name);
+    }
+    EXPECT_EQ(names,
+              (std::vector<std::string>{"fbp", "fdk", "sirt", "sart", "os-sart", "cgls", "mlem",
+                                        "osem", "fista-tv", "tv-pocs", "asd-pocs", "awtv-pocs"}));
+    // Every name is one Scene::validate accepts for some beam.
+    for (const AlgorithmChoice& c : choices) {
+        Scene s = parseScene(defaultText());
+        s.reconstruction.algorithm = c.name;
+        if (c.name == "fdk") {
+            s.beam = BeamType::Parallel3D;
+            s.detector.rows = 8;
+        }
+        EXPECT_NO_THROW(s.validate()) << c.name;
+    }
+}
+
+TEST(SceneAlgorithmChoices, ParallelTwoDOffersFbpAndRefusesFdkNamingTheBeam)
+{
+    const Scene s = parseScene(defaultText());
+    ASSERT_EQ(s.beam, BeamType::Parallel2D);
+    const std::vector<AlgorithmChoice> choices = algorithmChoices(s);
+    EXPECT_TRUE(choiceOf(choices, "fbp").available) << choiceOf(choices, "fbp").reason;
+    const AlgorithmChoice& fdk = choiceOf(choices, "fdk");
+    EXPECT_FALSE(fdk.available);
+    EXPECT_TRUE(mentions(fdk.reason, "2D")) << fdk.reason;
+    EXPECT_TRUE(mentions(fdk.reason, "FBP")) << "names the way out: " << fdk.reason;
+    for (const AlgorithmChoice& c : choices) {
+        if (c.name != "fbp" && c.name != "fdk") {
+            EXPECT_TRUE(c.available) << c.name << ": " << c.reason;
+            EXPECT_TRUE(c.reason.empty()) << c.name << ": " << c.reason;
+        }
+    }
+    // What the choices say agrees with Scene::validate.
+    Scene withFdk = s;
+    withFdk.reconstruction.algorithm = "fdk";
+    EXPECT_THROW(withFdk.validate(), InvalidArgument);
+}
+
+TEST(SceneAlgorithmChoices, CircularConeBeamOffersFdkWithoutWarningAndRefusesFbp)
+{
+    const Scene s = coneScene();
+    ASSERT_NO_THROW(s.validate());
+    const std::vector<AlgorithmChoice> choices = algorithmChoices(s);
+    const AlgorithmChoice& fdk = choiceOf(choices, "fdk");
+    EXPECT_TRUE(fdk.available) << fdk.reason;
+    EXPECT_TRUE(fdk.reason.empty()) << fdk.reason;
+    const AlgorithmChoice& fbp = choiceOf(choices, "fbp");
+    EXPECT_FALSE(fbp.available);
+    EXPECT_TRUE(mentions(fbp.reason, "cone-beam")) << fbp.reason;
+    EXPECT_TRUE(mentions(fbp.reason, "FDK")) << fbp.reason;
+    for (const AlgorithmChoice& c : choices) {
+        if (c.name != "fbp" && c.name != "fdk") {
+            EXPECT_TRUE(c.available) << c.name << ": " << c.reason;
+        }
+    }
+}
+
+TEST(SceneAlgorithmChoices, HelicalConeBeamOffersFdkWithANonCircularWarning)
+{
+    Scene s = coneScene();
+    s.trajectory.kind = TrajectoryKind::Helical;
+    s.trajectory.pitchMm = 20.0;
+    s.trajectory.angularRange = 4.0 * std::numbers::pi;
+    s.trajectory.views = 128;
+    ASSERT_NO_THROW(s.validate());
+    const std::vector<AlgorithmChoice> choices = algorithmChoices(s);
+    const AlgorithmChoice& fdk = choiceOf(choices, "fdk");
+    EXPECT_TRUE(fdk.available) << fdk.reason;
+    EXPECT_TRUE(mentions(fdk.reason, "non-circular")) << fdk.reason;
+    EXPECT_TRUE(choiceOf(choices, "sirt").available);
+    EXPECT_TRUE(choiceOf(choices, "sirt").reason.empty());
+}
+
+TEST(SceneAlgorithmChoices, AnalyticMethodsAreRefusedWherePlanAnalyticRefusesTheScan)
+{
+    // A custom orbit whose angle swings back and forth: FDK needs views that advance in one
+    // direction, the iterative methods do not.
+    Scene s = coneScene();
+    s.trajectory.kind = TrajectoryKind::Custom;
+    s.trajectory.angleFormula = "sin(2*_pi*t)";
+    s.trajectory.sidFormula = "500";
+    s.trajectory.sddFormula = "1000";
+    ASSERT_NO_THROW(s.validate());
+    const std::vector<AlgorithmChoice> choices = algorithmChoices(s);
+    const AlgorithmChoice& fdk = choiceOf(choices, "fdk");
+    EXPECT_FALSE(fdk.available);
+    EXPECT_TRUE(mentions(fdk.reason, "advance in one direction")) << fdk.reason;
+    EXPECT_TRUE(mentions(fdk.reason, "iterative")) << fdk.reason;
+    EXPECT_TRUE(choiceOf(choices, "cgls").available) << choiceOf(choices, "cgls").reason;
+}
+
+TEST(SceneAlgorithmChoices, AnInvalidGeometryLeavesOnlyTheBeamRule)
+{
+    Scene s = coneScene();
+    s.trajectory.sourceDetector = 0.5 * s.trajectory.sourceIsocentre; // SDD below SID
+    EXPECT_THROW(s.validate(), InvalidArgument);
+    std::vector<AlgorithmChoice> choices;
+    ASSERT_NO_THROW(choices = algorithmChoices(s));
+    EXPECT_FALSE(choiceOf(choices, "fbp").available);
+    EXPECT_TRUE(choiceOf(choices, "fdk").available);
+    EXPECT_TRUE(choiceOf(choices, "sirt").available);
 }
 } // namespace
 } // namespace tomo

@@ -16,6 +16,7 @@
 #include "tomo/ui/log_panel.h"
 #include "tomo/ui/plot_panel.h"
 #include "tomo/ui/scene_document.h"
+#include "tomo/ui/scene_panel.h"
 #include "tomo/ui/slice_pane.h"
 #include "tomo/ui/tuning_panel.h"
 #include "tomo/ui/vtk_host_widget.h"
@@ -367,9 +368,9 @@ void MainWindow::buildDocks()
         addDockWidget(area, dock);
         return dock;
     };
-    m_scenePanel = nullptr;
-    auto* placeholder = new QLabel(tr("Scene parameters"));
-    addDock(tr("Scene"), QStringLiteral("sceneDock"), placeholder, Qt::LeftDockWidgetArea);
+    m_scenePanel = new ScenePanel(*m_document);
+    m_scenePanel->setObjectName(QStringLiteral("scenePanel"));
+    addDock(tr("Scene"), QStringLiteral("sceneDock"), m_scenePanel, Qt::LeftDockWidgetArea);
     m_check = new GeometryCheckPanel;
     m_check->setObjectName(QStringLiteral("geometryCheck"));
     addDock(tr("Geometry check"), QStringLiteral("checkDock"), m_check, Qt::LeftDockWidgetArea);

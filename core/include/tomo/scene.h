@@ -97,6 +97,28 @@ struct Scene
     [[nodiscard]] Phantom phantom() const;
 };
 
+/// Whether one reconstruction algorithm can reconstruct a scene (algorithmChoices).
+struct AlgorithmChoice
+{
+    std::string name;      ///< as ReconstructionSpec::algorithm names it ("fbp", "sirt", …)
+    bool available = true; ///< whether runScene would reconstruct the scene with it
+    /// Where not available: why, in one sentence that names the alternative. Where available:
+    /// why the result will not be exact for this geometry (the analytic plan's warnings, such
+    /// as FDK on a non-circular orbit), or empty.
+    std::string reason;
+};
+
+/// Every algorithm ReconstructionSpec::algorithm accepts, in its documented order ("fbp",
+/// "fdk", "sirt", "sart", "os-sart", "cgls", "mlem", "osem", "fista-tv", "tv-pocs",
+/// "asd-pocs", "awtv-pocs"), each with whether it can reconstruct `scene`, by the rules that
+/// Scene::validate and runScene apply: "fbp" reconstructs 2D beams and "fdk" 3D beams, each
+/// only where planAnalytic accepts the geometry on the reconstruction grid (its warnings become
+/// the reason); the iterative algorithms reconstruct wherever the projectors accept the
+/// geometry and grid (checkProjectable). Where the scene's trajectory, detector or grid is
+/// itself invalid, only the beam rule decides: Scene::validate names the invalid field.
+/// The other settings (physics, iterative options) do not enter. Never throws InvalidArgument.
+[[nodiscard]] std::vector<AlgorithmChoice> algorithmChoices(const Scene& scene);
+
 /// Parses scene JSON. `source` names the text in messages (a path or "<string>").
 /// Throws InvalidArgument naming the JSON path of a missing, mistyped or out-of-range field
 /// ("geometry.detector.columns = -3 is invalid: ..."), and for unknown keys.

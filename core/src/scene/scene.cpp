@@ -5,12 +5,14 @@
 #include "scene/scene_physics.h"
 #include "tomo/error.h"
 #include "tomo/phantom_io.h"
+#include "tomo/projector.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <fstream>
 #include <numbers>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -368,6 +370,89 @@ VolumeGrid Scene::reconstructionGrid() const
 Phantom Scene::phantom() const
 {
     return makePhantom(object);
+}
+
+namespace
+{
+// How algorithmChoices names a beam in its reasons.
+std::string beamPhrase(BeamType beam)
+{
+    switch (beam) {
+    case BeamType::Parallel2D:
+        return "a 2D parallel-beam scan";
+    case BeamType::Fan2D:
+        return "a 2D fan-beam scan";
+    case BeamType::Parallel3D:
+        return "a 3D parallel-beam scan";
+    case BeamType::Cone3D:
+        return "a cone-beam scan";
+    }
+    return "a scan";
+}
+
+std::string joined(const std::vector<std::string>& sentences)
+{
+    std::string text;
+    for (const std::string& s : sentences) {
+        text += (text.empty() ? "" : "; ") + s;
+    }
+    return text;
+}
+} // namespace
+
+std::vector<AlgorithmChoice> algorithmChoices(const Scene& scene)
+{
+    // The geometry and grid, where the scene's own fields allow them (Scene::validate reports
+    // the field otherwise, and only the beam rule applies).
+    std::optional<Geometry> geometry;
+    std::optional<VolumeGrid> grid;
+    try {
+        geometry = scene.geometry();
+        grid = scene.reconstructionGrid();
+    } catch (const std::exception&) {
+        geometry.reset();
+        grid.reset();
+    }
+    const bool twoD = is2D(scene.beam);
+    std::vector<AlgorithmChoice> choices;
+
+    const auto analytic = [&](const std::string& name, bool beamFits, const std::string& label,
+                              const std::string& whyNot) {
+        AlgorithmChoice choice{name, beamFits, beamFits ? "" : whyNot};
+        if (beamFits && geometry && grid) {
+            try {
+                choice.reason = joined(planAnalytic(*geometry, *grid).warnings);
+            } catch (const std::exception& e) {
+                choice.available = false;
+                choice.reason = label + " cannot reconstruct this scan: " + e.what() +
+                                "; use an iterative method";
+            }
+        }
+        choices.push_back(std::move(choice));
+    };
+    analytic("fbp", twoD, "FBP",
+             "FBP reconstructs 2D beams; this is " + beamPhrase(scene.beam) +
+                 ": use FDK or an iterative method");
+    analytic("fdk", !twoD, "FDK",
+             "FDK reconstructs 3D beams; this is " + beamPhrase(scene.beam) +
+                 ": use FBP or an iterative method");
+
+    std::string iterativeWhyNot;
+    if (geometry && grid) {
+        try {
+            checkProjectable(*geometry, *grid);
+        } catch (const std::exception& e) {
+            iterativeWhyNot =
+                std::string("the projectors cannot map this scan to the grid: ") + e.what();
+        }
+    }
+    // The names from the enum, so that a new algorithm joins the list.
+    for (int a = static_cast<int>(IterativeAlgorithm::Sirt);
+         a <= static_cast<int>(IterativeAlgorithm::AwtvPocs); ++a) {
+        choices.push_back({std::string(toString(static_cast<IterativeAlgorithm>(a))),
+                           iterativeWhyNot.empty(), iterativeWhyNot});
+    }
+    return choices;
 }
 
 const std::vector<std::string>& builtInPhantomNames()
