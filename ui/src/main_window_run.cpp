@@ -43,6 +43,10 @@ constexpr qint64 kVolumeRefreshMs = 1500;
 // While the sinogram fills, the 3D view follows the current view at most this often (each
 // follow re-renders the scan).
 constexpr qint64 kFollowRefreshMs = 250;
+// The progress bar and the stage follow the run at most this often.
+constexpr qint64 kStatusRefreshMs = 200;
+// The profile plot follows the estimate at most this often during a run.
+constexpr qint64 kProfileRefreshMs = 500;
 // The time left is estimated once the stage has run this long and moved this far.
 constexpr qint64 kMinEstimateMs = 400;
 constexpr double kMinEstimateFraction = 0.02;
@@ -274,9 +278,14 @@ void MainWindow::discardRun()
 void MainWindow::onProgress(double fraction, const QString& message)
 {
     fraction = std::clamp(fraction, 0.0, 1.0);
-    m_progress->setValue(static_cast<int>(std::lround(fraction * 1000.0)));
-    if (!message.isEmpty() && !(m_run && m_run->isPaused())) {
-        m_stageLabel->setText(message);
+    // Each repaint of the window recomposes its OpenGL views: the status bar follows the
+    // progress at most every kStatusRefreshMs (the time-left estimate below keeps every value).
+    if (!m_statusClock.isValid() || m_statusClock.elapsed() > kStatusRefreshMs || fraction >= 1.0) {
+        m_statusClock.start();
+        m_progress->setValue(static_cast<int>(std::lround(fraction * 1000.0)));
+        if (!message.isEmpty() && !(m_run && m_run->isPaused())) {
+            m_stageLabel->setText(message);
+        }
     }
     // A new stage starts from zero: restart its clock.
     if (!m_stageClock.isValid() || fraction + kMinEstimateFraction < m_lastFraction) {
@@ -311,8 +320,13 @@ void MainWindow::onPreviewReady()
     if (preview->projections) {
         views = preview->projections->views();
         showSinogram(*preview->projections, preview->viewsDone);
+        const std::size_t before = m_shownViewsDone;
         m_shownProjections = preview->projections;
         m_shownViewsDone = preview->viewsDone;
+        const std::size_t current = m_trajectory->currentView();
+        if (current >= before && current < m_shownViewsDone) {
+            showProjection(); // the view on show has just been simulated
+        }
         if (preview->viewsDone > 0 && !preview->volume &&
             (!m_followClock.isValid() || m_followClock.elapsed() > kFollowRefreshMs)) {
             // Follow the scan in 3D while the sinogram fills.
@@ -361,6 +375,7 @@ void MainWindow::onRunFinished(JobState state)
             showSinogram(*r.projections, r.projections->views());
             m_shownProjections = r.projections;
             m_shownViewsDone = r.projections->views();
+            showProjection();
         }
         if (!r.history.empty()) {
             // The whole residual history (live previews may have skipped iterations), with the
@@ -480,7 +495,6 @@ void MainWindow::showSinogram(const ProjectionStack& stack, std::size_t viewsDon
                        .arg(done)
                        .arg(views)
                  : tr("Sinogram: %1 of %2 views (down), u across").arg(done).arg(views));
-    showProjection();
 }
 
 void MainWindow::showProjection()
@@ -535,7 +549,12 @@ void MainWindow::showVolume(std::shared_ptr<const Volume> volume, bool final)
         m_volumeClock.start();
         m_volumeView->update();
     }
-    updateProfile();
+    // The profile chart redraws its axes and series: at most every kProfileRefreshMs during a
+    // run, always at the end.
+    if (final || !m_profileClock.isValid() || m_profileClock.elapsed() > kProfileRefreshMs) {
+        m_profileClock.start();
+        updateProfile();
+    }
 }
 
 void MainWindow::updateProfile()

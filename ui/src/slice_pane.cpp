@@ -3,7 +3,7 @@
 #include "tomo/render/slice_views.h"
 
 #include <QMouseEvent>
-#include <QPainter>
+#include <QLabel>
 #include <QWheelEvent>
 #include <vtkRenderWindow.h>
 #include <vtkRenderer.h>
@@ -22,6 +22,12 @@ SlicePane::SlicePane(render::SliceScene& scene, QString title, QWidget* parent)
     renderWindow()->AddRenderer(m_scene.renderer());
     setToolTip(tr("%1: click to place the cursor, wheel to move through the slices").arg(m_title));
     setMinimumSize(120, 120);
+    // The view's name in its corner: a child label (composited by Qt), not a QPainter over the
+    // GL frame, which costs a GL paint engine set-up at every frame.
+    auto* label = new QLabel(m_title, this);
+    label->setStyleSheet(QStringLiteral("color: #d0d4dc; background: transparent;"));
+    label->setAttribute(Qt::WA_TransparentForMouseEvents);
+    label->move(6, 4);
 }
 
 SlicePane::~SlicePane()
@@ -80,12 +86,4 @@ void SlicePane::wheelEvent(QWheelEvent* event)
     event->accept();
 }
 
-void SlicePane::paintGL()
-{
-    VtkHostWidget::paintGL();
-    // The view's name in its corner, over VTK's picture.
-    QPainter painter(this);
-    painter.setPen(QColor(0xD0, 0xD4, 0xDC));
-    painter.drawText(rect().adjusted(6, 4, -6, -4), Qt::AlignTop | Qt::AlignLeft, m_title);
-}
 } // namespace tomo::ui

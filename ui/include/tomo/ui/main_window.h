@@ -243,6 +243,8 @@ private:
     double m_lastFraction = 0.0;
     std::map<std::size_t, double> m_livePsnr; ///< PSNR of the iterates seen live, by iterate
     QElapsedTimer m_volumeClock;              ///< throttles the volume view during a run
+    QElapsedTimer m_statusClock;              ///< throttles the status bar during a run
+    QElapsedTimer m_profileClock;             ///< throttles the profile plot during a run
     QElapsedTimer m_followClock;              ///< throttles the 3D view following the simulation
     ViewLayout m_layout = ViewLayout::ScanAndSlices;
 

@@ -46,7 +46,6 @@ protected:
     void mouseReleaseEvent(QMouseEvent* event) override;
     void mouseDoubleClickEvent(QMouseEvent* event) override;
     void wheelEvent(QWheelEvent* event) override;
-    void paintGL() override;
 
 private:
     render::SliceScene& m_scene;
