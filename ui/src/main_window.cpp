@@ -354,6 +354,7 @@ void MainWindow::buildCentral()
     m_centralSplit->addWidget(m_slicesPane);
     m_centralSplit->setStretchFactor(0, 1);
     m_centralSplit->setStretchFactor(1, 1);
+    m_centralSplit->setSizes({560, 560});
     setCentralWidget(m_centralSplit);
 }
 
@@ -950,6 +951,12 @@ QImage MainWindow::grabWindow()
         const QImage frame = gl->grabFramebuffer();
         if (!frame.isNull()) {
             painter.drawImage(QRect(gl->mapTo(this, QPoint(0, 0)), gl->size()), frame);
+        }
+        // The widgets over the GL frame (the slice panes' titles).
+        for (QWidget* child : gl->findChildren<QWidget*>(Qt::FindDirectChildrenOnly)) {
+            if (child->isVisible()) {
+                painter.drawPixmap(child->mapTo(this, QPoint(0, 0)), child->grab());
+            }
         }
     }
     return image;

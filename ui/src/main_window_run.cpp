@@ -126,12 +126,14 @@ void MainWindow::updateMemoryEstimate()
     const HostMemoryEstimate estimate = estimateHostMemory(
         *m_grid, d.columns * d.rows, m_geometry->viewCount(), m_document->scene().isIterative());
     const std::uint64_t host = hostMemoryBytes();
-    constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
-    const QString text =
-        host > 0 ? tr("Memory ≈ %1 of %2 GB")
-                       .arg(static_cast<double>(estimate.bytes) / kGiB, 0, 'f', 2)
-                       .arg(static_cast<double>(host) / kGiB, 0, 'f', 0)
-                 : tr("Memory ≈ %1 GB").arg(static_cast<double>(estimate.bytes) / kGiB, 0, 'f', 2);
+    constexpr double kMiB = 1024.0 * 1024.0;
+    const double mb = static_cast<double>(estimate.bytes) / kMiB;
+    const QString need = mb < 1024.0 ? tr("%1 MB").arg(std::max(1.0, std::round(mb)), 0, 'f', 0)
+                                     : tr("%1 GB").arg(mb / 1024.0, 0, 'f', 1);
+    const QString text = host > 0 ? tr("Memory ≈ %1 of %2 GB")
+                                        .arg(need)
+                                        .arg(static_cast<double>(host) / kMiB / 1024.0, 0, 'f', 0)
+                                  : tr("Memory ≈ %1").arg(need);
     m_memoryLabel->setText(text);
     const bool tooMuch = host > 0 && estimate.bytes > host;
     m_memoryLabel->setStyleSheet(tooMuch ? QStringLiteral("color: #d33;") : QString());

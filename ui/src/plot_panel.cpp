@@ -1,5 +1,6 @@
 #include "tomo/ui/plot_panel.h"
 
+#include <QAbstractAxis>
 #include <QChart>
 #include <QChartView>
 #include <QLineSeries>
@@ -27,6 +28,15 @@ QChartView* makeView(QChart* chart)
 {
     chart->setMargins(QMargins(2, 2, 2, 2));
     chart->legend()->setAlignment(Qt::AlignTop);
+    // Small type: the dock is short, and large labels elide to "…".
+    QFont small = chart->legend()->font();
+    small.setPointSizeF(small.pointSizeF() * 0.8);
+    chart->legend()->setFont(small);
+    chart->setTitleFont(small);
+    for (QAbstractAxis* axis : chart->axes()) {
+        axis->setLabelsFont(small);
+        axis->setTitleFont(small);
+    }
     auto* view = new QChartView(chart);
     view->setRenderHint(QPainter::Antialiasing);
     view->setMinimumHeight(160);
@@ -49,7 +59,6 @@ QLineSeries* makeSeries(const QString& name, const QColor& colour, Qt::PenStyle 
 PlotPanel::PlotPanel(QWidget* parent) : QWidget(parent)
 {
     m_convergence = new QChart;
-    m_convergence->setTitle(tr("Convergence"));
     m_residual = makeSeries(tr("residual ‖Ax−b‖/‖b‖"), kResidualColour, Qt::SolidLine);
     m_psnr = makeSeries(tr("PSNR vs truth (dB)"), kPsnrColour, Qt::SolidLine);
     m_psnr->setPointsVisible(true);

@@ -2,8 +2,8 @@
 
 #include "tomo/render/slice_views.h"
 
-#include <QMouseEvent>
 #include <QLabel>
+#include <QMouseEvent>
 #include <QWheelEvent>
 #include <vtkRenderWindow.h>
 #include <vtkRenderer.h>
