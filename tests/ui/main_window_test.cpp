@@ -556,6 +556,7 @@ TEST(MainWindow, CompareShowsWhatChangedAndTheDifference)
     const QImage diff = window.comparePanel()->differenceImage();
     ASSERT_FALSE(diff.isNull());
     EXPECT_GT(test::fractionDifferent(diff, 0xFFFFFF, 16), 0.05);
+    QTest::qWait(50); // let the labels' layout settle before the picture
     test::dumpImage(window.comparePanel()->grab().toImage(), "compare_panel");
 }
 

@@ -155,6 +155,11 @@ ComparePanel::ComparePanel(QWidget* parent) : QWidget(parent)
     images->addWidget(m_viewDiff);
     m_changes->setMinimumWidth(240);
     m_metrics->setMinimumWidth(240);
+    for (QLabel* label : {m_changes, m_metrics}) {
+        label->setTextFormat(Qt::PlainText);
+        label->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+        label->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::MinimumExpanding);
+    }
     auto* text = new QVBoxLayout;
     text->addWidget(m_changes);
     text->addWidget(m_metrics);
