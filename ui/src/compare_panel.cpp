@@ -1,5 +1,6 @@
 #include "tomo/ui/compare_panel.h"
 
+#include "plot_images.h"
 #include "tomo/metrics.h"
 #include "tomo/render/image_rgb.h"
 #include "tomo/ui/image_view.h"
@@ -63,19 +64,6 @@ Volume axialVolume(const Volume& volume, double z)
     const VolumeGrid slice = VolumeGrid::make({nx, ny, 1}, grid.spacing(),
                                               grid.voxelCentre(0.0, 0.0, k), grid.direction());
     return Volume::fromData(slice, std::move(values));
-}
-
-QImage greyImage(const std::vector<float>& values, std::size_t nx, std::size_t ny,
-                 render::Window window)
-{
-    // Row j grows with +y: flipped so that +y points up, as the window's other slice pictures.
-    const auto grey = render::toGray8(values, nx, ny, window, true);
-    QImage image(static_cast<int>(nx), static_cast<int>(ny), QImage::Format_Grayscale8);
-    for (std::size_t y = 0; y < ny; ++y) {
-        std::copy_n(grey.begin() + static_cast<std::ptrdiff_t>(y * nx), nx,
-                    image.scanLine(static_cast<int>(y)));
-    }
-    return image;
 }
 
 /// Blue (−limit) → white (0) → red (+limit), +y up.
@@ -242,7 +230,7 @@ void ComparePanel::refresh()
     const std::vector<float> a = axialSlice(*m_a, m_z, nx, ny);
     const Volume* truth = m_truthA ? m_truthA.get() : m_a.get();
     const render::Window window = render::autoWindow(truth->data());
-    m_viewA->setImage(greyImage(a, nx, ny, window));
+    m_viewA->setImage(detail::greyImage(a, nx, ny, window, true));
     if (!m_b) {
         return;
     }
@@ -262,7 +250,7 @@ void ComparePanel::refresh()
                                .arg(gb[2]));
         std::size_t bx = 0;
         std::size_t by = 0;
-        m_viewB->setImage(greyImage(axialSlice(*m_b, m_z, bx, by), bx, by, window));
+        m_viewB->setImage(detail::greyImage(axialSlice(*m_b, m_z, bx, by), bx, by, window, true));
         return;
     }
     const std::vector<float> b = axialSlice(*m_b, m_z, nx, ny);
@@ -272,7 +260,7 @@ void ComparePanel::refresh()
         diff[i] = b[i] - a[i];
         limit = std::max(limit, std::abs(diff[i]));
     }
-    m_viewB->setImage(greyImage(b, nx, ny, window));
+    m_viewB->setImage(detail::greyImage(b, nx, ny, window, true));
     m_viewDiff->setImage(divergingImage(diff, nx, ny, limit));
     m_viewDiff->setCaption(tr("B − A (blue −%1, red +%1)").arg(limit, 0, 'g', 3));
     // Metrics of the slice shown (the whole image of a 2D scan): what the eye compares, and

@@ -28,18 +28,6 @@ constexpr int kDefaultSpeed = 30;
 // The timer ticks at most this often; faster speeds accumulate several views per tick.
 constexpr int kTickMs = 40;
 
-QImage greyOf(std::span<const float> values, std::size_t width, std::size_t height,
-              std::pair<float, float> window, bool flipY)
-{
-    const auto grey = render::toGray8(values, width, height, {window.first, window.second}, flipY);
-    QImage image(static_cast<int>(width), static_cast<int>(height), QImage::Format_Grayscale8);
-    for (std::size_t y = 0; y < height; ++y) {
-        std::copy_n(grey.begin() + static_cast<std::ptrdiff_t>(y * width), width,
-                    image.scanLine(static_cast<int>(y)));
-    }
-    return image;
-}
-
 std::pair<float, float> symmetricRange(std::span<const float> values)
 {
     float peak = 0.0F;
@@ -181,17 +169,18 @@ void FbpTeachingDialog::redraw()
             filtered.view(view), {m_filteredWindow.first, m_filteredWindow.second},
             QColor(0x00, 0xB8, 0xD4)));
     } else {
-        m_rawView->setImage(
-            greyOf(m_raw->view(view), columns, rows, {rawWindow.low, rawWindow.high}, true));
-        m_filteredView->setImage(greyOf(filtered.view(view), filtered.columns(), filtered.rows(),
-                                        m_filteredWindow, true));
+        m_rawView->setImage(detail::greyImage(m_raw->view(view), columns, rows, rawWindow, true));
+        m_filteredView->setImage(
+            detail::greyImage(filtered.view(view), filtered.columns(), filtered.rows(),
+                              {m_filteredWindow.first, m_filteredWindow.second}, true));
     }
     m_rawView->setCaption(tr("Raw projection of view %1: line integrals").arg(view + 1));
     m_filteredView->setCaption(
         tr("Filtered projection of view %1: weighted, ramp filtered (negative lobes)")
             .arg(view + 1));
     const auto& size = m_image->grid().size();
-    m_imageView->setImage(greyOf(m_image->data(), size[0], size[1], m_window, true));
+    m_imageView->setImage(detail::greyImage(m_image->data(), size[0], size[1],
+                                            {m_window.first, m_window.second}, true));
     m_imageView->setCaption(tr("Image after %1 of %2 views (window %3 to %4 mm⁻¹, +y up)")
                                 .arg(m_done)
                                 .arg(viewCount())

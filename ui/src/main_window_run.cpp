@@ -51,16 +51,6 @@ constexpr qint64 kProfileRefreshMs = 500;
 constexpr qint64 kMinEstimateMs = 400;
 constexpr double kMinEstimateFraction = 0.02;
 
-QImage greyImage(const std::vector<std::uint8_t>& grey, std::size_t width, std::size_t height)
-{
-    QImage image(static_cast<int>(width), static_cast<int>(height), QImage::Format_Grayscale8);
-    for (std::size_t y = 0; y < height; ++y) {
-        std::copy_n(grey.begin() + static_cast<std::ptrdiff_t>(y * width), width,
-                    image.scanLine(static_cast<int>(y)));
-    }
-    return image;
-}
-
 QString formatSeconds(double seconds)
 {
     if (seconds < 60.0) {
@@ -518,8 +508,7 @@ void MainWindow::showProjection()
         return;
     }
     // v grows upwards on the detector: the top image row is the last detector row.
-    const auto grey = render::toGray8(pixels, stack.columns(), stack.rows(), window, true);
-    m_projection->setImage(greyImage(grey, stack.columns(), stack.rows()));
+    m_projection->setImage(detail::greyImage(pixels, stack.columns(), stack.rows(), window, true));
     m_projection->setCaption(tr("Projection of view %1 (u across, v up), [%2, %3]")
                                  .arg(view + 1)
                                  .arg(window.low, 0, 'g', 3)

@@ -9,6 +9,18 @@
 
 namespace tomo::ui::detail
 {
+QImage greyImage(std::span<const float> values, std::size_t width, std::size_t height,
+                 render::Window window, bool flipY)
+{
+    const auto grey = render::toGray8(values, width, height, window, flipY);
+    QImage image(static_cast<int>(width), static_cast<int>(height), QImage::Format_Grayscale8);
+    for (std::size_t y = 0; y < height; ++y) {
+        std::copy_n(grey.begin() + static_cast<std::ptrdiff_t>(y * width), width,
+                    image.scanLine(static_cast<int>(y)));
+    }
+    return image;
+}
+
 QImage curveImage(std::span<const float> values, render::Window window, QColor colour)
 {
     const int width = std::max(2, static_cast<int>(values.size()));

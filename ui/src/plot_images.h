@@ -6,10 +6,16 @@
 #include <QColor>
 #include <QImage>
 
+#include <cstddef>
 #include <span>
 
 namespace tomo::ui::detail
 {
+/// `values` (width × height, x fastest) as an 8-bit grey image over `window` (low black, high
+/// white); with `flipY` the last row is drawn at the top (so +y or +v points up).
+[[nodiscard]] QImage greyImage(std::span<const float> values, std::size_t width, std::size_t height,
+                               render::Window window, bool flipY);
+
 /// Height of the image curveImage draws.
 inline constexpr int kCurveHeight = 180;
 

@@ -1,5 +1,6 @@
 #include "tomo/ui/tuning_panel.h"
 
+#include "plot_images.h"
 #include "tomo/render/image_rgb.h"
 #include "tomo/ui/image_view.h"
 
@@ -135,14 +136,8 @@ void TuningPanel::showSlice(const Volume& slice, std::pair<float, float> window,
                             std::optional<double> psnrDb, double milliseconds)
 {
     const auto& size = slice.grid().size();
-    const auto grey = render::toGray8(slice.data().subspan(0, size[0] * size[1]), size[0], size[1],
-                                      {window.first, window.second}, true);
-    QImage image(static_cast<int>(size[0]), static_cast<int>(size[1]), QImage::Format_Grayscale8);
-    for (std::size_t y = 0; y < size[1]; ++y) {
-        std::copy_n(grey.begin() + static_cast<std::ptrdiff_t>(y * size[0]), size[0],
-                    image.scanLine(static_cast<int>(y)));
-    }
-    m_view->setImage(std::move(image));
+    m_view->setImage(detail::greyImage(slice.data().subspan(0, size[0] * size[1]), size[0], size[1],
+                                       {window.first, window.second}, true));
     m_view->setCaption(tr("Slice z = %1 mm, centre %2 mm, tilt %3°")
                            .arg(slice.grid().origin().z, 0, 'f', 1)
                            .arg(offsetMm(), 0, 'f', 2)
