@@ -1,5 +1,6 @@
 #include "tomo/ui/compare_panel.h"
 
+#include "geometry_tools.h"
 #include "plot_images.h"
 #include "tomo/metrics.h"
 #include "tomo/render/image_rgb.h"
@@ -38,32 +39,6 @@ void flatten(const QJsonValue& value, const QString& path, std::map<QString, QSt
         QString text = QString::fromUtf8(doc.toJson(QJsonDocument::Compact));
         out[path] = text.mid(1, text.size() - 2); // strip the array's brackets
     }
-}
-
-/// The axial slice of `volume` nearest to z, as floats (x fastest), or empty.
-std::vector<float> axialSlice(const Volume& volume, double z, std::size_t& nx, std::size_t& ny)
-{
-    const VolumeGrid& grid = volume.grid();
-    nx = grid.size()[0];
-    ny = grid.size()[1];
-    const double k = std::clamp(std::round((z - grid.origin().z) / grid.spacing()[2]), 0.0,
-                                static_cast<double>(grid.size()[2] - 1));
-    const auto slice = volume.data().subspan(static_cast<std::size_t>(k) * nx * ny, nx * ny);
-    return {slice.begin(), slice.end()};
-}
-
-/// The axial slice of `volume` nearest to z as a one-slice volume (for the metrics).
-Volume axialVolume(const Volume& volume, double z)
-{
-    std::size_t nx = 0;
-    std::size_t ny = 0;
-    std::vector<float> values = axialSlice(volume, z, nx, ny);
-    const VolumeGrid& grid = volume.grid();
-    const double k = std::clamp(std::round((z - grid.origin().z) / grid.spacing()[2]), 0.0,
-                                static_cast<double>(grid.size()[2] - 1));
-    const VolumeGrid slice = VolumeGrid::make({nx, ny, 1}, grid.spacing(),
-                                              grid.voxelCentre(0.0, 0.0, k), grid.direction());
-    return Volume::fromData(slice, std::move(values));
 }
 
 /// Blue (−limit) → white (0) → red (+limit), +y up.
@@ -164,6 +139,10 @@ void ComparePanel::setA(std::shared_ptr<const Volume> volume, std::shared_ptr<co
 {
     m_a = std::move(volume);
     m_truthA = std::move(truth);
+    // One grey window for both sides: the truth's range (else A's), computed once per A.
+    if (m_a) {
+        m_window = render::autoWindow(m_truthA ? m_truthA->data() : m_a->data());
+    }
     m_labelA = label;
     m_sceneA = sceneJson;
     m_b.reset();
@@ -225,18 +204,17 @@ void ComparePanel::refresh()
     if (!m_a) {
         return;
     }
-    std::size_t nx = 0;
-    std::size_t ny = 0;
-    const std::vector<float> a = axialSlice(*m_a, m_z, nx, ny);
-    const Volume* truth = m_truthA ? m_truthA.get() : m_a.get();
-    const render::Window window = render::autoWindow(truth->data());
-    m_viewA->setImage(detail::greyImage(a, nx, ny, window, true));
+    const Volume sliceA = detail::axialSliceOf(*m_a, m_z);
+    const std::size_t nx = sliceA.grid().size()[0];
+    const std::size_t ny = sliceA.grid().size()[1];
+    m_viewA->setImage(detail::greyImage(sliceA.data(), nx, ny, m_window, true));
     if (!m_b) {
         return;
     }
     const QString changes = sceneChanges(m_sceneA, m_sceneB);
     m_changes->setText(changes.isEmpty() ? tr("The scenes are the same.")
                                          : tr("Changed from A to B:\n%1").arg(changes));
+    const Volume sliceB = detail::axialSliceOf(*m_b, m_z);
     if (m_b->grid() != m_a->grid()) {
         const auto& ga = m_a->grid().size();
         const auto& gb = m_b->grid().size();
@@ -248,25 +226,23 @@ void ComparePanel::refresh()
                                .arg(gb[0])
                                .arg(gb[1])
                                .arg(gb[2]));
-        std::size_t bx = 0;
-        std::size_t by = 0;
-        m_viewB->setImage(detail::greyImage(axialSlice(*m_b, m_z, bx, by), bx, by, window, true));
+        m_viewB->setImage(detail::greyImage(sliceB.data(), sliceB.grid().size()[0],
+                                            sliceB.grid().size()[1], m_window, true));
         return;
     }
-    const std::vector<float> b = axialSlice(*m_b, m_z, nx, ny);
+    const auto a = sliceA.data();
+    const auto b = sliceB.data();
     std::vector<float> diff(a.size());
     float limit = 0.0F;
     for (std::size_t i = 0; i < a.size(); ++i) {
         diff[i] = b[i] - a[i];
         limit = std::max(limit, std::abs(diff[i]));
     }
-    m_viewB->setImage(detail::greyImage(b, nx, ny, window, true));
+    m_viewB->setImage(detail::greyImage(b, nx, ny, m_window, true));
     m_viewDiff->setImage(divergingImage(diff, nx, ny, limit));
     m_viewDiff->setCaption(tr("B − A (blue −%1, red +%1)").arg(limit, 0, 'g', 3));
     // Metrics of the slice shown (the whole image of a 2D scan): what the eye compares, and
     // cheap enough to follow the cursor.
-    const Volume sliceA = axialVolume(*m_a, m_z);
-    const Volume sliceB = axialVolume(*m_b, m_z);
     QString text = tr("On this slice, B against A: RMSE %1, PSNR %2 dB, SSIM %3")
                        .arg(rmse(sliceB, sliceA), 0, 'g', 3)
                        .arg(psnr(sliceB, sliceA), 0, 'f', 2)
@@ -274,8 +250,8 @@ void ComparePanel::refresh()
     if (m_truthA && m_truthB && m_truthA->grid() == m_a->grid() &&
         m_truthB->grid() == m_b->grid()) {
         text += tr("\nAgainst the truth: A %1 dB, B %2 dB")
-                    .arg(psnr(sliceA, axialVolume(*m_truthA, m_z)), 0, 'f', 2)
-                    .arg(psnr(sliceB, axialVolume(*m_truthB, m_z)), 0, 'f', 2);
+                    .arg(psnr(sliceA, detail::axialSliceOf(*m_truthA, m_z)), 0, 'f', 2)
+                    .arg(psnr(sliceB, detail::axialSliceOf(*m_truthB, m_z)), 0, 'f', 2);
     }
     m_metrics->setText(text);
 }

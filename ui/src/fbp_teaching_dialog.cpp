@@ -2,7 +2,6 @@
 
 #include "geometry_tools.h"
 #include "plot_images.h"
-#include "tomo/projector.h"
 #include "tomo/render/image_rgb.h"
 #include "tomo/ui/image_view.h"
 
@@ -42,7 +41,7 @@ FbpTeachingDialog::FbpTeachingDialog(std::shared_ptr<const ProjectionStack> proj
                                      const VolumeGrid& grid, const FbpOptions& options,
                                      double sliceZ, std::pair<float, float> window, QWidget* parent)
     : QDialog(parent), m_raw(std::move(projections)), m_compute(ComputeContext::create("cpu")),
-      m_window(window)
+      m_projector(makeProjector(ProjectorModel::VoxelDriven, *m_compute)), m_window(window)
 {
     m_filtered = std::make_unique<FilteredProjections>(
         filterForBackprojection(*m_raw, detail::axialSliceGrid(grid, sliceZ), options));
@@ -116,8 +115,7 @@ void FbpTeachingDialog::step(std::size_t views)
 {
     const std::size_t count = std::min(views, viewCount() - m_done);
     if (count > 0) {
-        const auto projector = makeProjector(ProjectorModel::VoxelDriven, *m_compute);
-        projector->backAccumulate(m_filtered->projections, m_done, count, 1.0f, *m_image);
+        m_projector->backAccumulate(m_filtered->projections, m_done, count, 1.0f, *m_image);
         m_done += count;
     }
     if (m_done == viewCount()) {

@@ -24,6 +24,19 @@ namespace tomo::ui::detail
                             grid.direction());
 }
 
+/// The axial slice of `volume` nearest to world z, as a volume on axialSliceGrid (the volume
+/// itself, copied, when it is 2D).
+[[nodiscard]] inline Volume axialSliceOf(const Volume& volume, double z)
+{
+    const VolumeGrid slice = axialSliceGrid(volume.grid(), z);
+    const VolumeGrid& grid = volume.grid();
+    const auto k = static_cast<std::size_t>(
+        grid.is2D() ? 0.0 : std::round((slice.origin().z - grid.origin().z) / grid.spacing()[2]));
+    const std::size_t n = grid.size()[0] * grid.size()[1];
+    const auto values = volume.data().subspan(k * n, n);
+    return Volume::fromData(slice, std::vector<float>(values.begin(), values.end()));
+}
+
 /// `geometry` with every view's detector moved by `offsetMm` along its û (a centre-of-rotation
 /// error) and turned by `tiltRad` about its normal û × v̂ (û towards v̂), about its centre.
 [[nodiscard]] inline Geometry tunedGeometry(const Geometry& geometry, double offsetMm,

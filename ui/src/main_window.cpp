@@ -787,12 +787,13 @@ QDialog* MainWindow::openFbpTeaching()
         return nullptr;
     }
     // The scene the result came from (the document may have changed since).
-    const Scene scene = parseScene(m_resultSceneJson, "the last run's scene");
+    const Scene& scene = m_resultScene;
     // The grey window: the truth's range in μ (the image brightens towards it as views add up).
     std::pair<float, float> window{0.0F, 1.0F};
-    const Volume* reference = m_truth ? m_truth.get() : m_result->reconstruction.get();
-    if (reference != nullptr && reference->meta().unit != ValueUnit::Hu) {
-        const render::Window w = render::autoWindow(reference->data());
+    if (m_truth && m_truth->meta().unit != ValueUnit::Hu) {
+        window = {m_truthWindow->low, m_truthWindow->high};
+    } else if (m_result->reconstruction && m_result->reconstruction->meta().unit != ValueUnit::Hu) {
+        const render::Window w = render::autoWindow(m_result->reconstruction->data());
         window = {w.low, w.high};
     }
     FbpOptions options = scene.reconstruction.fbp;
@@ -816,9 +817,8 @@ bool MainWindow::keepAsReference()
         showError(tr("Nothing to keep yet"), tr("Run the scene first: A is a run's result."));
         return false;
     }
-    const Scene scene = parseScene(m_resultSceneJson, "the last run's scene");
-    m_compare->setA(m_result->reconstruction, m_result->truth, describeScene(scene),
-                    QString::fromStdString(m_resultSceneJson));
+    m_compare->setA(m_result->reconstruction, m_result->truth, describeScene(m_resultScene),
+                    QString::fromStdString(toJson(m_resultScene)));
     m_compare->setSliceZ(m_slices->cursor().z);
     if (auto* dock = findChild<QDockWidget*>(QStringLiteral("compareDock"))) {
         dock->show();

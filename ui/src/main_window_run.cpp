@@ -93,17 +93,32 @@ void MainWindow::onSceneChanged()
     updateMemoryEstimate();
     updateTitle();
     updateActions();
-    if (m_result && resultIsStale()) {
-        m_metricsLabel->setText(
-            tr("%1 (stale: the scene changed)")
-                .arg(m_metricsLabel->text().section(QStringLiteral(" (stale"), 0, 0)));
-    }
+    setMetrics(m_metrics);
     m_view3d->update();
 }
 
 bool MainWindow::resultIsStale() const
 {
-    return m_result && toJson(m_document->scene()) != m_resultSceneJson;
+    return m_result && toJson(m_document->scene()) != toJson(m_resultScene);
+}
+
+void MainWindow::setMetrics(const QString& text)
+{
+    m_metrics = text;
+    const bool stale = !text.isEmpty() && !m_run && resultIsStale();
+    m_metricsLabel->setText(stale ? tr("%1 (stale: the scene changed)").arg(text) : text);
+}
+
+void MainWindow::setTruth(std::shared_ptr<const Volume> truth)
+{
+    if (truth == m_truth) {
+        return;
+    }
+    m_truth = std::move(truth);
+    m_truthWindow.reset();
+    if (m_truth) {
+        m_truthWindow = render::autoWindow(m_truth->data());
+    }
 }
 
 void MainWindow::updateMemoryEstimate()
@@ -149,9 +164,9 @@ Job* MainWindow::startRunOf(const Scene& scene)
     }
     const auto slot = m_computeSlot;
     const std::string choice = m_deviceChoice.toStdString();
-    m_runSceneJson = toJson(scene);
+    m_runScene = scene;
     m_keepOnStop = false;
-    m_truth.reset();
+    setTruth(nullptr);
     m_livePsnr.clear();
     m_run = m_runner->start(tr("run"), [slot, choice, scene](RunContext& ctx) -> std::any {
         if (!*slot) {
@@ -172,7 +187,7 @@ Job* MainWindow::startRunOf(const Scene& scene)
     m_projection->clear();
     m_plots->clearConvergence();
     m_plots->showTab(scene.isIterative() ? 0 : 1);
-    m_metricsLabel->clear();
+    setMetrics({});
     m_timeLabel->clear();
     m_progress->setValue(0);
     m_lastFraction = 0.0;
@@ -241,7 +256,7 @@ void MainWindow::discardRun()
         m_run = nullptr;
     }
     m_result.reset();
-    m_truth.reset();
+    setTruth(nullptr);
     m_shownProjections.reset();
     m_shownViewsDone = 0;
     m_shownVolume.reset();
@@ -252,7 +267,7 @@ void MainWindow::discardRun()
     m_volumeScene->setVolume(nullptr);
     m_plots->clearConvergence();
     m_plots->clearProfile();
-    m_metricsLabel->clear();
+    setMetrics({});
     m_timeLabel->clear();
     m_progress->setValue(0);
     m_stageLabel->setText(tr("Idle"));
@@ -307,7 +322,7 @@ void MainWindow::onPreviewReady()
     }
     std::size_t views = 0;
     if (preview->truth) {
-        m_truth = preview->truth;
+        setTruth(preview->truth);
     }
     if (preview->projections) {
         views = preview->projections->views();
@@ -332,9 +347,9 @@ void MainWindow::onPreviewReady()
         }
         m_plots->addIterate(preview->iterate, *preview->residual, preview->psnr);
         if (preview->psnr) {
-            m_metricsLabel->setText(tr("iteration %1 · PSNR %2 dB")
-                                        .arg(preview->iterate)
-                                        .arg(*preview->psnr, 0, 'f', 2));
+            setMetrics(tr("iteration %1 · PSNR %2 dB")
+                           .arg(preview->iterate)
+                           .arg(*preview->psnr, 0, 'f', 2));
         }
     }
     if (preview->volume) {
@@ -361,8 +376,8 @@ void MainWindow::onRunFinished(JobState state)
         const auto& outcome = std::any_cast<const RunOutcome&>(job->result());
         const RunResult& r = outcome.result;
         m_result = r;
-        m_resultSceneJson = m_runSceneJson;
-        m_truth = r.truth;
+        m_resultScene = m_runScene;
+        setTruth(r.truth);
         if (r.projections) {
             showSinogram(*r.projections, r.projections->views());
             m_shownProjections = r.projections;
@@ -379,7 +394,7 @@ void MainWindow::onRunFinished(JobState state)
                 if (const auto it = m_livePsnr.find(iterate); it != m_livePsnr.end()) {
                     psnrDb = it->second;
                 }
-                if (iterate == r.history.size() && !m_document->scene().reconstruction.fbp.hu) {
+                if (iterate == r.history.size() && !m_resultScene.reconstruction.fbp.hu) {
                     psnrDb = r.psnr;
                 }
                 m_plots->addIterate(iterate, r.history[i].residual, psnrDb);
@@ -401,18 +416,12 @@ void MainWindow::onRunFinished(JobState state)
                                   .arg(r.simulateSeconds, 0, 'f', 2)
                                   .arg(r.reconstructSeconds, 0, 'f', 2)
                                   .arg(stopped));
-        m_metricsLabel->setText(
-            tr("RMSE %1 · PSNR %2 dB").arg(r.rmse, 0, 'g', 3).arg(r.psnr, 0, 'f', 2));
+        setMetrics(tr("RMSE %1 · PSNR %2 dB").arg(r.rmse, 0, 'g', 3).arg(r.psnr, 0, 'f', 2));
         m_log->appendLine(QStringLiteral("info"),
-                          m_stageLabel->text() + QStringLiteral("; ") + m_metricsLabel->text());
-        if (resultIsStale()) {
-            m_metricsLabel->setText(
-                tr("%1 (stale: the scene changed)").arg(m_metricsLabel->text()));
-        }
+                          m_stageLabel->text() + QStringLiteral("; ") + m_metrics);
         if (m_compare->hasA() && r.reconstruction) {
-            const Scene ran = parseScene(m_resultSceneJson, "the last run's scene");
-            m_compare->setB(r.reconstruction, r.truth, describeScene(ran),
-                            QString::fromStdString(m_resultSceneJson));
+            m_compare->setB(r.reconstruction, r.truth, describeScene(m_resultScene),
+                            QString::fromStdString(toJson(m_resultScene)));
             m_compare->setSliceZ(m_slices->cursor().z);
         }
     } else if (state == JobState::Cancelled || discarded) {
@@ -427,12 +436,12 @@ void MainWindow::onRunFinished(JobState state)
             if (m_truth && m_truth->grid() == m_shownVolume->grid()) {
                 kept.rmse = rmse(*m_shownVolume, *m_truth);
                 kept.psnr = psnr(*m_shownVolume, *m_truth);
-                m_metricsLabel->setText(tr("RMSE %1 · PSNR %2 dB (partial)")
-                                            .arg(kept.rmse, 0, 'g', 3)
-                                            .arg(kept.psnr, 0, 'f', 2));
+                setMetrics(tr("RMSE %1 · PSNR %2 dB (partial)")
+                               .arg(kept.rmse, 0, 'g', 3)
+                               .arg(kept.psnr, 0, 'f', 2));
             }
             m_result = std::move(kept);
-            m_resultSceneJson = m_runSceneJson;
+            m_resultScene = m_runScene;
             m_stageLabel->setText(tr("Stopped: the last estimate is kept"));
         } else {
             m_stageLabel->setText(tr("Cancelled: the last preview stays on screen"));
@@ -524,8 +533,7 @@ void MainWindow::showVolume(std::shared_ptr<const Volume> volume, bool final)
     // visibly; without a truth, the estimate's own range.
     const bool sameUnit =
         m_truth && m_truth->grid() == volume->grid() && m_truth->meta().unit == volume->meta().unit;
-    m_slices->setWindow(sameUnit ? render::autoWindow(m_truth->data())
-                                 : render::autoWindow(volume->data()));
+    m_slices->setWindow(sameUnit ? *m_truthWindow : render::autoWindow(volume->data()));
     for (SlicePane* pane : {m_axial, m_coronal, m_sagittal}) {
         pane->update();
     }
@@ -667,7 +675,7 @@ void MainWindow::retune()
         return;
     }
     m_tunePending = false;
-    const Scene scene = parseScene(m_resultSceneJson, "the last run's scene");
+    const Scene& scene = m_resultScene;
     const VolumeGrid grid =
         detail::axialSliceGrid(scene.reconstructionGrid(), m_slices->cursor().z);
     FbpOptions options = scene.reconstruction.fbp;
@@ -676,15 +684,7 @@ void MainWindow::retune()
     std::shared_ptr<const Volume> truth;
     if (m_truth && m_truth->meta().unit != ValueUnit::Hu &&
         m_truth->grid() == scene.reconstructionGrid()) {
-        const std::size_t k =
-            grid.is2D() && m_truth->grid().is2D()
-                ? 0
-                : static_cast<std::size_t>(std::lround(
-                      (grid.origin().z - m_truth->grid().origin().z) / grid.spacing()[2]));
-        const std::size_t n = grid.size()[0] * grid.size()[1];
-        const auto values = m_truth->data().subspan(k * n, n);
-        truth = std::make_shared<const Volume>(
-            Volume::fromData(grid, std::vector<float>(values.begin(), values.end())));
+        truth = std::make_shared<const Volume>(detail::axialSliceOf(*m_truth, grid.origin().z));
     }
     const auto projections = m_result->projections;
     const double offset = m_tune->offsetMm();

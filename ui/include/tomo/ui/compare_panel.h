@@ -1,5 +1,6 @@
 #pragma once
 
+#include "tomo/render/image_rgb.h"
 #include "tomo/scene.h"
 #include "tomo/volume.h"
 
@@ -54,6 +55,7 @@ private:
     QString m_sceneA;
     QString m_sceneB;
     double m_z = 0.0;
+    render::Window m_window; ///< the grey window of both sides (the truth's range)
     ImageView* m_viewA = nullptr;
     ImageView* m_viewB = nullptr;
     ImageView* m_viewDiff = nullptr;

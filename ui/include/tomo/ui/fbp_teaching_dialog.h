@@ -2,6 +2,7 @@
 
 #include "tomo/compute.h"
 #include "tomo/projections.h"
+#include "tomo/projector.h"
 #include "tomo/recon.h"
 #include "tomo/volume.h"
 
@@ -66,6 +67,7 @@ private:
 
     std::shared_ptr<const ProjectionStack> m_raw;
     std::shared_ptr<ComputeContext> m_compute;
+    std::unique_ptr<Projector> m_projector; ///< voxel-driven, on m_compute
     std::unique_ptr<FilteredProjections> m_filtered;
     std::unique_ptr<Volume> m_image;
     std::size_t m_done = 0;

@@ -211,6 +211,11 @@ private:
     void setCurrentView(std::size_t view);
     void updateActions();
     void updateMemoryEstimate();
+    /// Shows `text` (RMSE, PSNR, …) in the status bar, marked stale while the scene differs from
+    /// the one the result was made from; an empty text clears it.
+    void setMetrics(const QString& text);
+    /// Remembers the truth of the run on show and its grey window (one pass per new truth).
+    void setTruth(std::shared_ptr<const Volume> truth);
     void applyLayout();
     void showError(const QString& title, const QString& text);
     void shutDownJobs();
@@ -231,13 +236,15 @@ private:
     JobRunner* m_runner = nullptr;
     QPointer<Job> m_run;
     bool m_keepOnStop = false;
-    std::string m_runSceneJson;    ///< the scene the running (or last) run started from
-    std::string m_resultSceneJson; ///< the scene m_result was made from
+    Scene m_runScene;    ///< the scene the running (or last) run started from
+    Scene m_resultScene; ///< the scene m_result was made from
     std::optional<RunResult> m_result;
     std::shared_ptr<const ProjectionStack> m_shownProjections;
     std::size_t m_shownViewsDone = 0;
     std::shared_ptr<const Volume> m_shownVolume;
     std::shared_ptr<const Volume> m_truth;
+    std::optional<render::Window> m_truthWindow; ///< autoWindow of m_truth
+    QString m_metrics;                           ///< the status bar's metrics, without "stale"
     QElapsedTimer m_stageClock; ///< since the current stage's first progress notice
     double m_stageStartFraction = 0.0;
     double m_lastFraction = 0.0;
