@@ -1,7 +1,5 @@
 #include "tomo/ui/geometry_check_panel.h"
 
-#include "tomo/scene.h"
-
 #include <QApplication>
 #include <QLabel>
 #include <QListWidget>
@@ -9,7 +7,6 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
-#include <exception>
 
 namespace tomo::ui
 {
@@ -55,26 +52,22 @@ GeometryCheckPanel::GeometryCheckPanel(QWidget* parent) : QWidget(parent)
     layout->addWidget(m_list, 1);
 }
 
-void GeometryCheckPanel::setScene(const Scene& scene, const QString& validationError)
+void GeometryCheckPanel::showError(const QString& error)
 {
     m_list->clear();
     m_findings.clear();
     m_warnings = 0;
-    QString error = validationError;
-    if (error.isEmpty()) {
-        try {
-            m_findings = checkGeometry(scene.geometry(), scene.reconstructionGrid());
-        } catch (const std::exception& e) {
-            error = QString::fromUtf8(e.what());
-        }
-    }
-    if (!error.isEmpty()) {
-        m_header->setText(tr("The scene cannot run yet:"));
-        m_error->setText(error);
-        m_error->show();
-        m_list->hide();
-        return;
-    }
+    m_header->setText(tr("The scene cannot run yet:"));
+    m_error->setText(error);
+    m_error->show();
+    m_list->hide();
+}
+
+void GeometryCheckPanel::showFindings(const Geometry& geometry, const VolumeGrid& grid)
+{
+    m_list->clear();
+    m_findings = checkGeometry(geometry, grid);
+    m_warnings = 0;
     m_error->clear();
     m_error->hide();
     m_list->show();
@@ -108,6 +101,6 @@ QStringList GeometryCheckPanel::findingCodes() const
 
 QString GeometryCheckPanel::errorText() const
 {
-    return m_error->isVisible() || !m_error->text().isEmpty() ? m_error->text() : QString();
+    return m_error->text();
 }
 } // namespace tomo::ui

@@ -65,19 +65,22 @@ QString formatSeconds(double seconds)
 void MainWindow::onSceneChanged()
 {
     const Scene& scene = m_document->scene();
-    m_check->setScene(scene, m_document->validationError());
     if (m_document->isValid()) {
         try {
             Geometry geometry = scene.geometry();
             VolumeGrid grid = scene.reconstructionGrid();
+            m_check->showFindings(geometry, grid);
             m_trajectory->setGeometry(geometry, grid);
             m_geometry = std::move(geometry);
             m_grid = grid;
         } catch (const std::exception& e) {
             // validate() passed, so this is not expected; say so rather than hide it.
             m_geometry.reset();
+            m_check->showError(QString::fromUtf8(e.what()));
             m_log->appendLine(QStringLiteral("error"), QString::fromUtf8(e.what()));
         }
+    } else {
+        m_check->showError(m_document->validationError());
     }
     if (m_geometry) {
         const int last = static_cast<int>(m_trajectory->viewCount()) - 1;

@@ -11,11 +11,6 @@
 class QLabel;
 class QListWidget;
 
-namespace tomo
-{
-struct Scene;
-}
-
 namespace tomo::ui
 {
 /// The geometry sanity panel, always visible: checkGeometry's findings for the scene being
@@ -30,9 +25,10 @@ class GeometryCheckPanel : public QWidget
 public:
     explicit GeometryCheckPanel(QWidget* parent = nullptr);
 
-    /// Re-analyses `scene` (its geometry against its reconstruction grid). A non-empty
-    /// `validationError` is shown instead of an analysis.
-    void setScene(const Scene& scene, const QString& validationError);
+    /// Shows checkGeometry's findings for `geometry` scanning the box of `grid`.
+    void showFindings(const Geometry& geometry, const VolumeGrid& grid);
+    /// Shows why the scene cannot run (its validation message) instead of findings.
+    void showError(const QString& error);
 
     /// The codes of the findings shown ("summary", "truncation", ...); empty for an invalid scene.
     [[nodiscard]] QStringList findingCodes() const;
