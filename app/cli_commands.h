@@ -39,6 +39,7 @@ int runCommand(const RunOptions& options);
 
 struct SimulateOptions
 {
+    bool json = false; ///< --json: print the summary as JSON on stdout
     std::string scene;
     std::string output; ///< line integrals (views, v, u)
     std::string raw;    ///< --raw: the detector readings too
@@ -55,6 +56,7 @@ int simulateCommand(const SimulateOptions& options);
 
 struct SpectrumOptions
 {
+    bool json = false; ///< --json: print the summary as JSON on stdout
     double kvp = 120.0;
     double anodeAngleDeg = 12.0;
     double binKeV = 1.0;
@@ -82,6 +84,7 @@ int spectrumCommand(const SpectrumOptions& options);
 
 struct RenderOptions
 {
+    bool json = false; ///< --json: print the summary as JSON on stdout
     std::string scene;
     std::string view = "trajectory"; ///< trajectory, volume, slices, projections
     std::string output;              ///< PNG
@@ -108,6 +111,7 @@ int devicesCommand(bool json);
 
 struct GeometryOptions
 {
+    bool json = false; ///< --json: print the summary as JSON on stdout
     std::string scene;
     std::string exportPath; ///< --export FILE (a folder for plastimatch-dir)
     std::string importPath; ///< --import FILE
@@ -125,6 +129,7 @@ int geometryCommand(const GeometryOptions& options);
 int checkCommand(const std::string& scenePath, bool json, const std::string& completenessPath);
 struct ProjectOptions
 {
+    bool json = false; ///< --json: print the summary as JSON on stdout
     std::string scene;
     std::string volume;      ///< project: --volume FILE (default: the scene's phantom)
     std::string projections; ///< backproject: --projections FILE
@@ -143,6 +148,7 @@ int backprojectCommand(const ProjectOptions& options);
 
 struct PhantomOptions
 {
+    bool json = false;   ///< --json: print the summary as JSON on stdout
     std::string phantom; ///< a built-in phantom name or a phantom file (.json, CTSim .phm)
     std::string grid;    ///< --grid SCENE.json: the scene's reconstruction grid
     std::string size;    ///< --size NX,NY,NZ (a centred grid, with --spacing)
@@ -212,6 +218,7 @@ int infoCommand(const std::string& path, bool json);
 
 struct ConvertOptions
 {
+    bool json = false; ///< --json: print the summary as JSON on stdout
     std::string input;
     std::string output;
     std::string orientation; ///< --orientation CODE (reorient)
@@ -243,6 +250,7 @@ int convertCommand(const ConvertOptions& options);
 
 struct DrrCommandOptions
 {
+    bool json = false;  ///< --json: print the summary as JSON on stdout
     std::string volume; ///< CT volume in HU or mu_per_mm
     std::string view = "ap";
     std::string output;  ///< -o: .png (8-bit, windowed) or a volume format (float)

@@ -7,6 +7,8 @@
 #include "tomo/error.h"
 #include "tomo/io.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -187,6 +189,33 @@ int drrCommand(const DrrCommandOptions& options)
         } else {
             writeVolume(image, out);
         }
+    }
+    const bool png = lower(std::filesystem::path(options.output).extension().string()) == ".png";
+    if (options.json) {
+        nlohmann::json out = {{"output", options.output.empty() ? nlohmann::json(nullptr)
+                                                                : nlohmann::json(options.output)},
+                              {"view", describeView(drr.angle)},
+                              {"columns", image.grid().size()[0]},
+                              {"rows", image.grid().size()[1]},
+                              {"pixel_mm", drr.pixelMm},
+                              {"sid_mm", drr.sourceIsocentreMm},
+                              {"sdd_mm", drr.sourceDetectorMm},
+                              {"values", drr.transmission ? "transmission" : "line_integrals"},
+                              {"minimum", lo},
+                              {"maximum", hi},
+                              {"device", compute->device().label()}};
+        if (png && !options.output.empty()) {
+            out["png_window"] = {window.first, window.second};
+        }
+        if (comparison) {
+            out["compared_with"] = options.compare;
+            out["l1"] = comparison->l1;
+            out["ncc"] = comparison->ncc;
+        }
+        std::printf("%s\n", out.dump(2).c_str());
+        return kExitSuccess;
+    }
+    if (!options.output.empty()) {
         const auto& n = image.grid().size();
         std::printf("wrote %s: %s DRR, %zu x %zu pixels of %s mm, SID %s mm, SDD %s mm; %s "
                     "%.4g to %.4g",
@@ -195,7 +224,7 @@ int drrCommand(const DrrCommandOptions& options)
                     formatValue(drr.sourceDetectorMm).c_str(),
                     drr.transmission ? "transmission" : "line integrals", static_cast<double>(lo),
                     static_cast<double>(hi));
-        if (lower(out.extension().string()) == ".png") {
+        if (png) {
             std::printf(" (PNG window %.4g to %.4g)", window.first, window.second);
         }
         std::printf(" (%s)\n", compute->device().label().c_str());

@@ -5,6 +5,8 @@
 #include "tomo/geometry_io.h"
 #include "tomo/scene.h"
 
+#include <nlohmann/json.hpp>
+
 #include <charconv>
 #include <iostream>
 
@@ -37,6 +39,13 @@ int geometryCommand(const GeometryOptions& options)
     Scene scene = loadScene(options.scene);
     if (!options.exportPath.empty()) {
         exportGeometry(scene.geometry(), options.exportPath, format);
+        if (options.json) {
+            const nlohmann::json out = {{"output", options.exportPath},
+                                        {"format", std::string(toString(format))},
+                                        {"views", scene.geometry().viewCount()}};
+            std::cout << out.dump(2) << "\n";
+            return kExitSuccess;
+        }
         std::cout << "wrote " << options.exportPath << " (" << toString(format) << ", "
                   << scene.geometry().viewCount() << " views)\n";
         return kExitSuccess;
@@ -54,6 +63,14 @@ int geometryCommand(const GeometryOptions& options)
     scene.trajectory.poses.assign(geometry.poses().begin(), geometry.poses().end());
     scene.validate();
     saveScene(scene, options.output);
+    if (options.json) {
+        const nlohmann::json out = {{"output", options.output},
+                                    {"imported", options.importPath},
+                                    {"format", std::string(toString(format))},
+                                    {"views", geometry.viewCount()}};
+        std::cout << out.dump(2) << "\n";
+        return kExitSuccess;
+    }
     std::cout << "wrote " << options.output << " (" << geometry.viewCount() << " views from "
               << options.importPath << ")\n";
     return kExitSuccess;

@@ -341,6 +341,16 @@ int convertCommand(const ConvertOptions& options)
     writeVolume(volume, options.output);
     const auto& n = volume.grid().size();
     const auto& s = volume.grid().spacing();
+    if (options.json) {
+        const nlohmann::json out = {{"output", options.output},
+                                    {"size", {n[0], n[1], n[2]}},
+                                    {"spacing_mm", {s[0], s[1], s[2]}},
+                                    {"orientation", orientationCode(volume.grid().direction())},
+                                    {"unit", std::string(toString(volume.meta().unit))},
+                                    {"steps", done}};
+        std::printf("%s\n", out.dump(2).c_str());
+        return kExitSuccess;
+    }
     std::printf("wrote %s: %zu x %zu x %zu voxels of %g x %g x %g mm, orientation %s, %s\n",
                 options.output.c_str(), n[0], n[1], n[2], s[0], s[1], s[2],
                 orientationCode(volume.grid().direction()).c_str(),

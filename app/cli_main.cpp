@@ -1,5 +1,6 @@
 // tomoscope-cli: the headless face of Tomoscope. Argument wiring only; the work is in tomo_core.
 #include "cli_commands.h"
+#include "cli_docs.h"
 #include "tomo/error.h"
 #include "tomo/scene.h"
 
@@ -23,8 +24,12 @@ int main(int argc, char** argv)
 
     RunOptions run;
     CLI::App* runCmd = app.add_subcommand(
-        "run", "Simulate the scene's projections, reconstruct them, write images and metrics.\n"
-               "Example: tomoscope-cli run resources/scenes/shepp-logan-2d-parallel.json -o out");
+        "run", "Simulate the scene's projections, reconstruct them, write images and metrics.");
+    setExamples(
+        *runCmd,
+        {"tomoscope-cli run /usr/share/tomoscope/scenes/shepp-logan-2d-parallel.json -o out",
+         "tomoscope-cli run scene.json -o out --device opencl --json",
+         "tomoscope-cli run scene.json --plan"});
     runCmd->add_option("scene", run.scene, "scene file (tomoscope-scene JSON)")->required();
     runCmd->add_option("-o,--output", run.output, "output folder (created if missing)");
     runCmd->add_option("--device,--backend", run.device,
@@ -47,9 +52,11 @@ int main(int argc, char** argv)
         "simulate",
         "Simulate the scene's projections with its X-ray physics (spectrum, materials, noise, "
         "scatter, rings, motion, ...; the scene's \"simulation\" section) and write the line "
-        "integrals.\n"
-        "Example: tomoscope-cli simulate resources/scenes/physics-beam-hardening.json -o p.mha "
-        "--raw counts.mha");
+        "integrals.");
+    setExamples(*simulateCmd, {"tomoscope-cli simulate physics-beam-hardening.json -o p.mha --raw "
+                               "counts.mha",
+                               "tomoscope-cli simulate scene.json --volume ct.nii.gz -o p.mha "
+                               "--seed 7"});
     simulateCmd->add_option("scene", simulate.scene, "scene file (tomoscope-scene JSON)")
         ->required();
     simulateCmd->add_option("-o,--output", simulate.output, "line integrals (.mha, .nii.gz, ...)")
@@ -65,13 +72,15 @@ int main(int argc, char** argv)
         "--seed", simulateSeed, "random seed for noise and gains (default: the scene's)");
     simulateCmd->add_option("--device,--backend", simulate.device, "as for run");
     simulateCmd->add_flag("-q,--quiet", simulate.quiet, "no progress bar");
+    simulateCmd->add_flag("--json", simulate.json, "print the summary as JSON on stdout");
 
     SpectrumOptions spectrum;
     CLI::App* spectrumCmd = app.add_subcommand(
         "spectrum", "Print the mean energy and half-value layers of a tungsten-tube spectrum and "
-                    "write its bins as CSV.\n"
-                    "Example: tomoscope-cli spectrum --kvp 120 --filter aluminium:2.5 "
-                    "--filter copper:0.1 -o spectrum.csv");
+                    "write its bins as CSV.");
+    setExamples(*spectrumCmd, {"tomoscope-cli spectrum --kvp 120 --filter aluminium:2.5 "
+                               "--filter copper:0.1 -o spectrum.csv",
+                               "tomoscope-cli spectrum --kvp 80 --json"});
     spectrumCmd->add_option("--kvp", spectrum.kvp, "tube voltage, 20 to 150 kV (default 120)");
     spectrumCmd->add_option("--anode-angle", spectrum.anodeAngleDeg,
                             "target angle in degrees (default 12)");
@@ -79,16 +88,19 @@ int main(int argc, char** argv)
     spectrumCmd->add_option("--filter", spectrum.filters,
                             "MATERIAL:MM, repeatable (default aluminium:2.5)");
     spectrumCmd->add_option("-o,--output", spectrum.output, "CSV file of the bins");
+    spectrumCmd->add_flag("--json", spectrum.json, "print the summary and the bins as JSON");
 
     bool devicesJson = false;
-    CLI::App* devicesCmd = app.add_subcommand(
-        "devices", "List the compute devices Tomoscope can use.\nExample: tomoscope-cli devices");
+    CLI::App* devicesCmd =
+        app.add_subcommand("devices", "List the compute devices Tomoscope can use.");
+    setExamples(*devicesCmd, {"tomoscope-cli devices", "tomoscope-cli devices --json"});
     devicesCmd->add_flag("--json", devicesJson, "print the list as JSON");
 
     ProjectOptions project;
     CLI::App* projectCmd = app.add_subcommand(
-        "project", "Forward project a volume (or the scene's object) with the scene's geometry.\n"
-                   "Example: tomoscope-cli project scene.json --volume head.nii.gz -o proj.mha");
+        "project", "Forward project a volume (or the scene's object) with the scene's geometry.");
+    setExamples(*projectCmd, {"tomoscope-cli project scene.json --volume head.nii.gz -o proj.mha",
+                              "tomoscope-cli project scene.json --model analytic -o exact.mha"});
     projectCmd->add_option("scene", project.scene, "scene file (tomoscope-scene JSON)")->required();
     projectCmd->add_option("--volume", project.volume,
                            "volume to project; its origin and spacing place it in the scanner "
@@ -100,13 +112,15 @@ int main(int argc, char** argv)
                            "scene's phantom)");
     projectCmd->add_option("--device,--backend", project.device, "as for run");
     projectCmd->add_flag("-q,--quiet", project.quiet, "no progress bar");
+    projectCmd->add_flag("--json", project.json, "print the summary as JSON on stdout");
 
     ProjectOptions back;
     CLI::App* backCmd = app.add_subcommand(
         "backproject",
         "Backproject a projection stack onto the scene's reconstruction grid (the exact transpose "
-        "for joseph).\n"
-        "Example: tomoscope-cli backproject scene.json --projections proj.mha -o back.nii.gz");
+        "for joseph).");
+    setExamples(*backCmd,
+                {"tomoscope-cli backproject scene.json --projections proj.mha -o back.nii.gz"});
     backCmd->add_option("scene", back.scene, "scene file (tomoscope-scene JSON)")->required();
     backCmd
         ->add_option("--projections", back.projections, "projection stack (columns, rows, views)")
@@ -116,6 +130,7 @@ int main(int argc, char** argv)
     backCmd->add_option("--model", back.model, "joseph (default), siddon or voxel-driven");
     backCmd->add_option("--device,--backend", back.device, "as for run");
     backCmd->add_flag("-q,--quiet", back.quiet, "no progress bar");
+    backCmd->add_flag("--json", back.json, "print the summary as JSON on stdout");
 
     PhantomOptions phantom;
     std::string phantomNames;
@@ -125,10 +140,14 @@ int main(int argc, char** argv)
     ReconstructOptions recon;
     CLI::App* reconCmd = app.add_subcommand(
         "reconstruct",
-        "reconstruct a projection stack with the scene's geometry and reconstruction settings\n"
-        "  e.g. tomoscope-cli project scene.json --model analytic -o p.mha\n"
-        "       tomoscope-cli reconstruct scene.json --projections p.mha -o v.nii.gz --hu\n"
-        "       tomoscope-cli reconstruct scene.json --plan");
+        "Reconstruct a projection stack with the scene's geometry and reconstruction settings.\n"
+        "The stack comes from simulate or project, e.g. tomoscope-cli project scene.json "
+        "--model analytic -o p.mha.");
+    setExamples(*reconCmd,
+                {"tomoscope-cli reconstruct scene.json --projections p.mha -o v.nii.gz --hu",
+                 "tomoscope-cli reconstruct scene.json --projections p.mha -o v.nii.gz "
+                 "--algorithm sirt --iterations 50",
+                 "tomoscope-cli reconstruct scene.json --plan"});
     reconCmd->add_option("scene", recon.scene, "scene file (tomoscope-scene JSON)")->required();
     reconCmd->add_option("--projections", recon.projections,
                          "projection stack (columns, rows, views) of line integrals");
@@ -161,8 +180,10 @@ int main(int argc, char** argv)
 
     CompareOptions compare;
     CLI::App* compareCmd = app.add_subcommand(
-        "compare", "RMSE, PSNR, SSIM and CTSim's d, r, e of a volume against a reference\n"
-                   "  e.g. tomoscope-cli compare out/reconstruction.nii.gz out/truth.nii.gz");
+        "compare", "RMSE, PSNR, SSIM and CTSim's d, r, e of a volume against a reference.");
+    setExamples(*compareCmd,
+                {"tomoscope-cli compare out/reconstruction.nii.gz out/truth.nii.gz",
+                 "tomoscope-cli compare a.nii.gz b.nii.gz --profile -50,0,0:50,0,0 --json"});
     compareCmd->add_option("estimate", compare.estimate, "volume to score")->required();
     compareCmd->add_option("reference", compare.reference, "reference volume (same grid)")
         ->required();
@@ -175,8 +196,9 @@ int main(int argc, char** argv)
     std::string infoPath;
     bool infoJson = false;
     CLI::App* infoCmd = app.add_subcommand(
-        "info", "size, spacing, origin, direction, orientation code and value range of an image\n"
-                "  e.g. tomoscope-cli info out/reconstruction.nii.gz --json");
+        "info", "Size, spacing, origin, direction, orientation code and value range of an image.");
+    setExamples(*infoCmd, {"tomoscope-cli info out/reconstruction.nii.gz --json",
+                           "tomoscope-cli info dicom-folder/"});
     infoCmd
         ->add_option("file", infoPath,
                      "image file (NIfTI, MetaImage, NRRD, HDF5, raw, TIFF, PNG) or DICOM folder")
@@ -186,15 +208,17 @@ int main(int argc, char** argv)
     ConvertOptions convert;
     CLI::App* convertCmd = app.add_subcommand(
         "convert",
-        "write a volume in another format, grid, orientation or place, keeping every voxel's "
-        "world position right (docs/io.md)\n"
-        "  e.g. tomoscope-cli convert v.mha v.nii.gz --orientation RAS\n"
-        "       tomoscope-cli convert ct.nii.gz ct-2mm.nii.gz --spacing 2 --interpolation bspline\n"
-        "       tomoscope-cli convert dicom-folder/ ct.nii.gz --series 1.2.840...\n"
-        "       tomoscope-cli convert recon.nii.gz series/ --energy 60   (a DICOM CT series)\n"
-        "       tomoscope-cli convert ct.nii.gz moved.nii.gz --rotate z:15 --translate 0,10,0\n"
-        "  order: --unit, --crop, --pad, --scale, --rotate, --translate, --spacing/--like, "
-        "--orientation, --hu/--mu");
+        "Write a volume in another format, grid, orientation or place, keeping every voxel's "
+        "world position right.\n"
+        "The steps run in this order: --unit, --crop, --pad, --scale, --rotate, --translate, "
+        "--spacing/--like, --orientation, --hu/--mu.");
+    setExamples(
+        *convertCmd,
+        {"tomoscope-cli convert v.mha v.nii.gz --orientation RAS",
+         "tomoscope-cli convert ct.nii.gz ct-2mm.nii.gz --spacing 2 --interpolation bspline",
+         "tomoscope-cli convert dicom-folder/ ct.nii.gz --series 1.2.840.1234",
+         "tomoscope-cli convert recon.nii.gz series/ --energy 60",
+         "tomoscope-cli convert ct.nii.gz moved.nii.gz --rotate z:15 --translate 0,10,0"});
     convertCmd->add_option("input", convert.input, "volume file or DICOM folder")->required();
     convertCmd
         ->add_option("output", convert.output,
@@ -253,16 +277,17 @@ int main(int argc, char** argv)
         "--energy", convert.energyKeV,
         "effective energy in keV: mu of water for HU from xraylib (e.g. 60)");
     muWaterConvert->excludes(energyConvert);
+    convertCmd->add_flag("--json", convert.json, "print the summary as JSON on stdout");
 
     CLI::App* phantomCmd = app.add_subcommand(
         "phantom",
         "Voxelise a built-in phantom or a phantom file onto a grid and write it as a volume "
-        "(mm^-1).\n"
-        "Examples: tomoscope-cli phantom forbild-head-3d --radius 120 --grid scene.json -o "
-        "head.nii.gz\n"
-        "          tomoscope-cli phantom line-pairs-2d --size 512,512,1 --spacing 0.4 -o "
-        "bars.nii.gz\n"
-        "          tomoscope-cli phantom my-phantom.json --size 128,128,64 --spacing 1.5 -o p.mha");
+        "(mm^-1).");
+    setExamples(
+        *phantomCmd,
+        {"tomoscope-cli phantom forbild-head-3d --radius 120 --grid scene.json -o head.nii.gz",
+         "tomoscope-cli phantom line-pairs-2d --size 512,512,1 --spacing 0.4 -o bars.nii.gz",
+         "tomoscope-cli phantom my-phantom.json --size 128,128,64 --spacing 1.5 -o p.mha"});
     phantomCmd
         ->add_option("phantom", phantom.phantom,
                      "a built-in phantom (" + phantomNames +
@@ -302,16 +327,18 @@ int main(int argc, char** argv)
         ->add_option("--supersample", phantom.supersample,
                      "samples per voxel axis, averaged (N^2 per pixel in 2D, N^3 per voxel in 3D)")
         ->capture_default_str();
+    phantomCmd->add_flag("--json", phantom.json, "print the summary as JSON on stdout");
 
     GeometryOptions geometry;
     CLI::App* geometryCmd = app.add_subcommand(
         "geometry",
         "Check the scene's geometry, export it, or import a geometry file into a copy of the "
-        "scene.\n"
-        "Examples: tomoscope-cli geometry scene.json --check\n"
-        "          tomoscope-cli geometry scene.json --check --completeness tuy.nii.gz\n"
-        "          tomoscope-cli geometry scene.json --export g.xml --format rtk\n"
-        "          tomoscope-cli geometry scene.json --import g.xml --format rtk -o new.json");
+        "scene.");
+    setExamples(*geometryCmd,
+                {"tomoscope-cli geometry scene.json --check",
+                 "tomoscope-cli geometry scene.json --check --completeness tuy.nii.gz",
+                 "tomoscope-cli geometry scene.json --export g.xml --format rtk",
+                 "tomoscope-cli geometry scene.json --import g.xml --format rtk -o new.json"});
     geometryCmd->add_option("scene", geometry.scene, "scene file (tomoscope-scene JSON)")
         ->required();
     CLI::Option* exportOpt =
@@ -331,8 +358,9 @@ int main(int argc, char** argv)
         "--check", check,
         "print the sanity findings: truncation (views named), short scan or limited angle, "
         "offset detector, orbits FDK is not exact for");
-    geometryCmd->add_flag("--json", checkJson, "with --check: print the findings as JSON")
-        ->needs(checkOpt);
+    geometryCmd->add_flag("--json", checkJson,
+                          "print the findings (--check) or the summary (--export, --import) as "
+                          "JSON");
     geometryCmd
         ->add_option("--completeness", completeness,
                      "with --check: write Tuy's data-completeness map (fraction of planes through "
@@ -352,12 +380,15 @@ int main(int argc, char** argv)
     std::size_t renderRowValue = 0;
     CLI::App* renderCmd = app.add_subcommand(
         "render",
-        "draw a scene offscreen into a PNG: its scan in 3D, a volume rendering or the three slice\n"
-        "  views of its object (needs an X display: xvfb-run -a is enough; docs/render.md)\n"
-        "  e.g. tomoscope-cli render scene.json --view trajectory -o scan.png --current 30\n"
-        "       tomoscope-cli render scene.json --view volume --preset mip -o volume.png\n"
-        "       tomoscope-cli render scene.json --view slices --volume recon.nii.gz -o slices.png\n"
-        "       tomoscope-cli render scene.json --view projections --projections p.mha -o p.png");
+        "Draw a scene offscreen into a PNG: its scan in 3D, a volume rendering, the three slice "
+        "views of its object, or its projections.\n"
+        "Needs an X display; where there is none, xvfb-run -a is enough.");
+    setExamples(
+        *renderCmd,
+        {"tomoscope-cli render scene.json --view trajectory -o scan.png --current 30",
+         "tomoscope-cli render scene.json --view volume --preset mip -o volume.png",
+         "tomoscope-cli render scene.json --view slices --volume recon.nii.gz -o s.png",
+         "tomoscope-cli render scene.json --view projections --projections p.mha -o p.png"});
     renderCmd->add_option("scene", render.scene, "scene file (.json)")->required();
     renderCmd->add_option("--view", render.view, "trajectory, volume, slices or projections")
         ->capture_default_str();
@@ -388,14 +419,16 @@ int main(int argc, char** argv)
                           "projections: the projection stack to show (the scene's geometry)");
     CLI::Option* renderRow = renderCmd->add_option(
         "--row", renderRowValue, "projections: the detector row of the sinogram (default: middle)");
+    renderCmd->add_flag("--json", render.json, "print the summary as JSON on stdout");
 
     DrrCommandOptions drr;
     CLI::App* drrCmd = app.add_subcommand(
-        "drr",
-        "a digitally reconstructed radiograph (DRR) of a CT volume in HU or mu (docs/drr.md)\n"
-        "  e.g. tomoscope-cli drr ct.nii.gz --view ap -o ap.png\n"
-        "       tomoscope-cli drr ct.nii.gz --view lateral -o lat.nii.gz --transmission\n"
-        "       tomoscope-cli drr ct.nii.gz --view 30 --pixel 0.5 --compare xray.png -o drr.png");
+        "drr", "A digitally reconstructed radiograph (DRR) of a CT volume in HU or mu.");
+    setExamples(
+        *drrCmd,
+        {"tomoscope-cli drr ct.nii.gz --view ap -o ap.png",
+         "tomoscope-cli drr ct.nii.gz --view lateral -o lat.nii.gz --transmission",
+         "tomoscope-cli drr ct.nii.gz --view 30 --pixel 0.5 --compare xray.png -o drr.png"});
     drrCmd->add_option("volume", drr.volume, "CT volume (HU or mu in mm^-1) or DICOM folder")
         ->required();
     drrCmd
@@ -430,6 +463,49 @@ int main(int argc, char** argv)
                        "X-ray image (PNG, top row up, or any 2D image file): print L1 and NCC");
     drrCmd->add_option("--device,--backend", drr.device, "as for run");
     drrCmd->add_flag("-q,--quiet", drr.quiet, "no progress bar");
+    drrCmd->add_flag("--json", drr.json, "print the summary as JSON on stdout");
+
+    std::string completionShell;
+    CLI::App* completionCmd = app.add_subcommand(
+        "completion", "Print the shell completion script (bash) for tomoscope-cli on stdout.\n"
+                      "The Debian package installs it; from a build, source it yourself.");
+    completionCmd->add_option("shell", completionShell, "bash")
+        ->required()
+        ->check(CLI::IsMember({"bash"}));
+    setExamples(*completionCmd, {"source <(tomoscope-cli completion bash)",
+                                 "tomoscope-cli completion bash > ~/.local/share/bash-completion/"
+                                 "completions/tomoscope-cli"});
+    // Hidden: how packaging/ makes the man page from this parser.
+    CLI::App* manCmd = app.add_subcommand("manpage", "Print the man page (man(7) markup).");
+    manCmd->group("");
+
+    // Values the completion script offers for an option; other values complete file names.
+    CompletionChoices choices;
+    const auto offer = [&choices](CLI::App* command, const std::string& option,
+                                  std::vector<std::string> words) {
+        choices[command->get_option(option)] = std::move(words);
+    };
+    for (CLI::App* command : {runCmd, simulateCmd, projectCmd, backCmd, reconCmd, drrCmd}) {
+        offer(command, "--device", {"auto", "cpu", "opencl"});
+    }
+    offer(projectCmd, "--model", {"joseph", "siddon", "analytic"});
+    offer(backCmd, "--model", {"joseph", "siddon", "voxel-driven"});
+    offer(reconCmd, "--algorithm",
+          {"fbp", "fdk", "sirt", "sart", "os-sart", "cgls", "mlem", "osem", "fista-tv", "tv-pocs",
+           "asd-pocs", "awtv-pocs"});
+    offer(reconCmd, "--filter", {"ram-lak", "shepp-logan", "cosine", "hamming", "hann"});
+    offer(convertCmd, "--interpolation", {"nearest", "linear", "bspline"});
+    offer(convertCmd, "--orientation", {"RAS", "LPS", "RAI", "LPI", "RPS", "LAS", "RPI", "LAI"});
+    for (CLI::App* command : {convertCmd, simulateCmd, drrCmd}) {
+        offer(command, "--unit", {"HU", "mu_per_mm"});
+    }
+    offer(phantomCmd, "phantom", tomo::builtInPhantomNames());
+    offer(geometryCmd, "--format", {"json", "rtk", "astra", "matrices", "plastimatch-dir"});
+    offer(renderCmd, "--view", {"trajectory", "volume", "slices", "projections"});
+    offer(renderCmd, "--preset", {"ct-bone", "soft-tissue", "mip", "mu-grey"});
+    offer(renderCmd, "--colour-map", {"grey", "inverted", "hot", "viridis"});
+    offer(drrCmd, "--view", {"ap", "lateral"});
+    offer(completionCmd, "shell", {"bash"});
 
     try {
         app.parse(argc, argv);
@@ -470,6 +546,14 @@ int main(int argc, char** argv)
     }
 
     try {
+        if (completionCmd->parsed()) {
+            std::cout << bashCompletion(app, choices);
+            return kExitSuccess;
+        }
+        if (manCmd->parsed()) {
+            std::cout << manPage(app, TOMO_VERSION, TOMO_RELEASE_DATE);
+            return kExitSuccess;
+        }
         if (runCmd->parsed()) {
             return runCommand(run);
         }
@@ -513,6 +597,7 @@ int main(int argc, char** argv)
             return renderCommand(render);
         }
         if (geometryCmd->parsed()) {
+            geometry.json = checkJson;
             return check ? checkCommand(geometry.scene, checkJson, completeness)
                          : geometryCommand(geometry);
         }

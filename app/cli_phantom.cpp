@@ -6,6 +6,8 @@
 #include "tomo/phantom_io.h"
 #include "tomo/scene.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -142,6 +144,16 @@ int phantomCommand(const PhantomOptions& options)
     const auto& size = grid.size();
     const auto& spacing = grid.spacing();
     const std::string label = phantom.name.empty() ? options.phantom : phantom.name;
+    if (options.json) {
+        const nlohmann::json out = {{"output", options.output},
+                                    {"phantom", label},
+                                    {"size", {size[0], size[1], size[2]}},
+                                    {"spacing_mm", {spacing[0], spacing[1], spacing[2]}},
+                                    {"samples_per_axis", samples},
+                                    {"unit", "mu_per_mm"}};
+        std::printf("%s\n", out.dump(2).c_str());
+        return kExitSuccess;
+    }
     std::printf("wrote %s: %s on %zu x %zu x %zu voxels of %g x %g x %g mm (%u^%d samples per "
                 "voxel)\n",
                 options.output.c_str(), label.c_str(), size[0], size[1], size[2], spacing[0],

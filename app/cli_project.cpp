@@ -9,6 +9,8 @@
 #include "tomo/projector.h"
 #include "tomo/scene.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cstdio>
 #include <string>
@@ -90,6 +92,14 @@ int projectCommand(const ProjectOptions& options)
     meta.dictionary[std::string(meta_key::kSource)] =
         options.volume.empty() ? "the scene's phantom" : options.volume;
     writeProjections(projections, options.output, meta);
+    if (options.json) {
+        const nlohmann::json out = {
+            {"output", options.output},         {"views", projections.views()},
+            {"columns", projections.columns()}, {"rows", projections.rows()},
+            {"model", options.model},           {"device", device}};
+        std::printf("%s\n", out.dump(2).c_str());
+        return kExitSuccess;
+    }
     std::printf("wrote %s: %zu views of %zu x %zu pixels (%s, %s)\n", options.output.c_str(),
                 projections.views(), projections.columns(), projections.rows(),
                 options.model.c_str(), device.c_str());
@@ -115,6 +125,15 @@ int backprojectCommand(const ProjectOptions& options)
     volume.meta().dictionary["tomoscope_projector"] = options.model;
     volume.meta().dictionary[std::string(meta_key::kSource)] = options.projections;
     writeVolume(volume, options.output);
+    if (options.json) {
+        const auto& n = volume.grid().size();
+        const nlohmann::json out = {{"output", options.output},
+                                    {"size", {n[0], n[1], n[2]}},
+                                    {"model", options.model},
+                                    {"device", compute->device().label()}};
+        std::printf("%s\n", out.dump(2).c_str());
+        return kExitSuccess;
+    }
     std::printf("wrote %s (%s, %s)\n", options.output.c_str(), options.model.c_str(),
                 compute->device().label().c_str());
     return kExitSuccess;

@@ -16,6 +16,8 @@
 #include "tomo/render/volume_scene.h"
 #endif
 
+#include <nlohmann/json.hpp>
+
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -67,7 +69,7 @@ void requireDisplay()
 namespace
 {
 render::RgbImage renderTrajectory(const Scene& scene, const RenderOptions& options, int width,
-                                  int height)
+                                  int height, nlohmann::json& summary)
 {
     const Geometry geometry = scene.geometry();
     if (options.current >= geometry.viewCount()) {
@@ -90,12 +92,25 @@ render::RgbImage renderTrajectory(const Scene& scene, const RenderOptions& optio
         view.setHighlightedPoint(Vec3{p[0], p[1], p[2]});
     }
     const render::RgbImage image = view.renderOffscreen(width, height);
+    summary["views"] = geometry.viewCount();
+    summary["current"] = options.current;
+    summary["ghost_every"] = view.ghostEvery();
+    summary["truncated_views"] = view.truncatedViews().size();
+    const auto pixel = view.highlightedPixel();
+    if (pixel) {
+        summary["ray_pixel"] = {(*pixel)[0], (*pixel)[1]};
+    } else if (!options.ray.empty()) {
+        summary["ray_pixel"] = nullptr;
+    }
+    if (options.json) {
+        return image;
+    }
     std::printf("trajectory: %zu views, current %zu, ghost frames every %zu views",
                 geometry.viewCount(), options.current, view.ghostEvery());
     if (!view.truncatedViews().empty()) {
         std::printf(", %zu views truncated (red edges)", view.truncatedViews().size());
     }
-    if (const auto pixel = view.highlightedPixel()) {
+    if (pixel) {
         std::printf(", ray lands on column %.2f row %.2f", (*pixel)[0], (*pixel)[1]);
     } else if (!options.ray.empty()) {
         std::printf(", ray misses the detector");
@@ -117,7 +132,7 @@ std::shared_ptr<const Volume> objectVolume(const Scene& scene, const RenderOptio
 }
 
 render::RgbImage renderSlices(const Scene& scene, const RenderOptions& options, int width,
-                              int height)
+                              int height, nlohmann::json& summary)
 {
     render::SliceViews views;
     if (!options.colourMap.empty()) {
@@ -149,17 +164,23 @@ render::RgbImage renderSlices(const Scene& scene, const RenderOptions& options, 
     const render::RgbImage image = views.renderOffscreen(width, height);
     const render::Window used = views.scene(render::SliceOrientation::Axial).window();
     const Vec3 at = views.cursor();
-    std::printf(
-        "slices of %s through (%.1f, %.1f, %.1f) mm, window %.4g to %.4g, %s\n",
-        options.volume.empty() ? "the scene's object" : options.volume.c_str(), at.x, at.y, at.z,
-        static_cast<double>(used.low), static_cast<double>(used.high),
-        std::string(render::toString(views.scene(render::SliceOrientation::Axial).colourMap()))
-            .c_str());
+    const std::string colourMap(
+        render::toString(views.scene(render::SliceOrientation::Axial).colourMap()));
+    summary["cursor_mm"] = {at.x, at.y, at.z};
+    summary["window"] = {used.low, used.high};
+    summary["colour_map"] = colourMap;
+    if (options.json) {
+        return image;
+    }
+    std::printf("slices of %s through (%.1f, %.1f, %.1f) mm, window %.4g to %.4g, %s\n",
+                options.volume.empty() ? "the scene's object" : options.volume.c_str(), at.x, at.y,
+                at.z, static_cast<double>(used.low), static_cast<double>(used.high),
+                colourMap.c_str());
     return image;
 }
 
 render::RgbImage renderVolume(const Scene& scene, const RenderOptions& options, int width,
-                              int height)
+                              int height, nlohmann::json& summary)
 {
     render::VolumePreset preset = render::VolumePreset::MuGrey;
     if (!options.preset.empty()) {
@@ -177,6 +198,10 @@ render::RgbImage renderVolume(const Scene& scene, const RenderOptions& options, 
     }
     render::VolumeScene view(volume, preset);
     const render::RgbImage image = view.renderOffscreen(width, height);
+    summary["preset"] = std::string(render::toString(preset));
+    if (options.json) {
+        return image;
+    }
     std::printf("volume rendering of %s, preset %s\n",
                 options.volume.empty() ? "the scene's object" : options.volume.c_str(),
                 std::string(render::toString(preset)).c_str());
@@ -184,7 +209,7 @@ render::RgbImage renderVolume(const Scene& scene, const RenderOptions& options, 
 }
 
 render::RgbImage renderProjections(const Scene& scene, const RenderOptions& options, int width,
-                                   int height)
+                                   int height, nlohmann::json& summary)
 {
     if (options.projections.empty()) {
         throwInvalid("--projections", "(not given)",
@@ -203,6 +228,12 @@ render::RgbImage renderProjections(const Scene& scene, const RenderOptions& opti
     view.setCurrentView(options.current);
     view.setSinogramRow(options.row.value_or(stack->rows() / 2));
     const render::RgbImage image = view.renderOffscreen(width, height);
+    summary["current"] = options.current;
+    summary["row"] = view.sinogramRow();
+    summary["views"] = stack->views();
+    if (options.json) {
+        return image;
+    }
     std::printf("projection of view %zu and the sinogram of row %zu (%zu views)\n", options.current,
                 view.sinogramRow(), stack->views());
     return image;
@@ -223,12 +254,23 @@ int renderCommand(const RenderOptions& options)
     }
     const Scene scene = loadScene(options.scene);
     requireDisplay();
+    nlohmann::json summary = {{"output", options.output}, {"view", options.view}};
+    if (options.view == "slices" || options.view == "volume") {
+        summary["volume"] =
+            options.volume.empty() ? nlohmann::json(nullptr) : nlohmann::json(options.volume);
+    }
     const render::RgbImage image =
-        options.view == "trajectory" ? renderTrajectory(scene, options, width, height)
-        : options.view == "slices"   ? renderSlices(scene, options, width, height)
-        : options.view == "volume"   ? renderVolume(scene, options, width, height)
-                                     : renderProjections(scene, options, width, height);
+        options.view == "trajectory" ? renderTrajectory(scene, options, width, height, summary)
+        : options.view == "slices"   ? renderSlices(scene, options, width, height, summary)
+        : options.view == "volume"   ? renderVolume(scene, options, width, height, summary)
+                                     : renderProjections(scene, options, width, height, summary);
     render::writePng(image, out);
+    if (options.json) {
+        summary["width"] = image.width;
+        summary["height"] = image.height;
+        std::printf("%s\n", summary.dump(2).c_str());
+        return kExitSuccess;
+    }
     std::printf("wrote %s (%d x %d)\n", options.output.c_str(), image.width, image.height);
     return kExitSuccess;
 }

@@ -117,6 +117,21 @@ int simulateCommand(const SimulateOptions& options)
             "detector readings in photon units; open beam " + formatValue(sim.flatReading);
         writeProjections(*sim.readings, options.raw, rawMeta);
     }
+    if (options.json) {
+        const nlohmann::json out = {
+            {"output", options.output},
+            {"raw", options.raw.empty() ? nlohmann::json(nullptr) : nlohmann::json(options.raw)},
+            {"views", sim.lineIntegrals.views()},
+            {"columns", sim.lineIntegrals.columns()},
+            {"rows", sim.lineIntegrals.rows()},
+            {"device", compute->device().label()},
+            {"seconds", seconds},
+            {"mean_energy_kev", sim.meanEnergyKeV},
+            {"open_beam_reading", sim.flatReading},
+            {"starved_pixels", sim.starvedPixels}};
+        std::printf("%s\n", out.dump(2).c_str());
+        return kExitSuccess;
+    }
     std::printf("wrote %s: %zu views of %zu x %zu pixels (%s, %.2f s)\n", options.output.c_str(),
                 sim.lineIntegrals.views(), sim.lineIntegrals.columns(), sim.lineIntegrals.rows(),
                 compute->device().label().c_str(), seconds);

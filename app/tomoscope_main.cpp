@@ -7,11 +7,14 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <QGuiApplication>
+#include <QIcon>
 #include <QMessageBox>
 #include <QTimer>
 
 #include <cstdio>
 #include <memory>
+#include <string_view>
 
 namespace
 {
@@ -42,17 +45,40 @@ bool saveScreenshot(tomo::ui::MainWindow& window, const QString& path)
     std::fprintf(stderr, "tomoscope: wrote %s\n", qPrintable(path));
     return true;
 }
-} // namespace
 
-int main(int argc, char** argv)
+/// The app's icon: installed next to the executable, else the build's rendering of it.
+QIcon findIcon()
 {
-    // VTK 9.1's OpenGL2 backend needs a 3.2 core context; this must precede QApplication.
-    QSurfaceFormat::setDefaultFormat(tomo::ui::VtkHostWidget::defaultFormat());
-    QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("tomoscope"));
-    QApplication::setApplicationVersion(QStringLiteral(TOMO_VERSION));
+    QIcon icon;
+    for (const int size : {32, 64, 128, 256}) {
+        const QString file = QStringLiteral("%1x%1/org.tomoscope.Tomoscope.png").arg(size);
+        for (const QString& path : {QDir(QCoreApplication::applicationDirPath())
+                                        .filePath(QStringLiteral("../share/icons/hicolor/") + file),
+                                    QDir(QStringLiteral(TOMO_BUILD_ICONS)).filePath(file)}) {
+            if (QFileInfo::exists(path)) {
+                icon.addFile(path);
+                break;
+            }
+        }
+    }
+    return icon;
+}
 
-    QCommandLineParser parser;
+bool wantsOnlyText(int argc, char** argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view a(argv[i]);
+        if (a == "-h" || a == "--help" || a == "-?" || a == "--help-all" || a == "-v" ||
+            a == "--version") {
+            return true;
+        }
+    }
+    return false;
+}
+
+/// The options, shared by the text-only (--help, --version) and the windowed start.
+void setUpParser(QCommandLineParser& parser)
+{
     parser.setApplicationDescription(
         QStringLiteral("Tomoscope: an interactive X-ray CT laboratory"));
     parser.addHelpOption();
@@ -80,9 +106,46 @@ int main(int argc, char** argv)
         QStringLiteral("quit-after-run"),
         QStringLiteral("Quit once the run has finished and the screenshot (if any) is written."));
     parser.addOptions({runOption, deviceOption, screenshotOption, atProgressOption, quitOption});
-    parser.process(app);
+}
+} // namespace
 
-    const QString screenshot = parser.value(screenshotOption);
+int main(int argc, char** argv)
+{
+    // --help and --version print text: they must work without a display (over ssh, in a
+    // package check), so they are answered before any window system is touched.
+    if (wantsOnlyText(argc, argv)) {
+        QCoreApplication textOnly(argc, argv);
+        QCoreApplication::setApplicationName(QStringLiteral("tomoscope"));
+        QCoreApplication::setApplicationVersion(QStringLiteral(TOMO_VERSION));
+        QCommandLineParser parser;
+        setUpParser(parser);
+        parser.process(textOnly); // prints and exits
+        return 0;
+    }
+    // Without a display Qt would abort with a plugin message; say what to do instead.
+    if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") &&
+        qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
+        std::fprintf(stderr,
+                     "tomoscope: no display: DISPLAY and WAYLAND_DISPLAY are unset. Start it in a "
+                     "desktop session, under 'xvfb-run -a tomoscope ...', or run the scene "
+                     "headless with 'tomoscope-cli run SCENE.json -o OUT'.\n");
+        return 1;
+    }
+    // VTK 9.1's OpenGL2 backend needs a 3.2 core context; this must precede QApplication.
+    QSurfaceFormat::setDefaultFormat(tomo::ui::VtkHostWidget::defaultFormat());
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("tomoscope"));
+    QApplication::setOrganizationName(QStringLiteral("Tomoscope"));
+    QApplication::setApplicationVersion(QStringLiteral(TOMO_VERSION));
+    QGuiApplication::setDesktopFileName(QStringLiteral("org.tomoscope.Tomoscope"));
+    QApplication::setWindowIcon(findIcon());
+
+    QCommandLineParser parser;
+    setUpParser(parser);
+    parser.process(app);
+    const QString atProgressOption = QStringLiteral("screenshot-at-progress");
+
+    const QString screenshot = parser.value(QStringLiteral("screenshot"));
     double atProgress = -1.0;
     if (parser.isSet(atProgressOption)) {
         bool ok = false;
@@ -92,13 +155,13 @@ int main(int argc, char** argv)
                          "tomoscope: --screenshot-at-progress = %s is invalid: expected a "
                          "number from 0 to 1\n",
                          qPrintable(parser.value(atProgressOption)));
-            return 2;
+            return 1;
         }
     }
-    const bool run = parser.isSet(runOption) || !screenshot.isEmpty();
-    const bool quitAfterRun = parser.isSet(quitOption);
+    const bool run = parser.isSet(QStringLiteral("run")) || !screenshot.isEmpty();
+    const bool quitAfterRun = parser.isSet(QStringLiteral("quit-after-run"));
 
-    tomo::ui::MainWindow window(parser.value(deviceOption));
+    tomo::ui::MainWindow window(parser.value(QStringLiteral("device")));
     const QStringList positional = parser.positionalArguments();
     const QString scenePath = positional.isEmpty() ? findDefaultScene() : positional.first();
     bool sceneOk = true;

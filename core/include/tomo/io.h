@@ -23,6 +23,10 @@ namespace tomo
 /// or a failed write.
 void writeVolume(const Volume& volume, const std::filesystem::path& path);
 
+/// Writes a text file (CSV, JSON, a script) under a temporary name and renames it over `path`,
+/// so a failure never leaves a half-written file. Throws IoError naming `path` on failure.
+void writeTextFile(const std::filesystem::path& path, const std::string& text);
+
 /// Reads a scalar volume (any pixel type, converted to float32) with its spatial metadata and
 /// ImageMeta: any format writeVolume writes, a 3D TIFF, a folder of 2D TIFF files (a stack,
 /// in natural name order), or a folder holding one DICOM series (readDicomSeries, dicom.h). Throws

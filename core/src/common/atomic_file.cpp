@@ -1,6 +1,7 @@
 #include "common/atomic_file.h"
 
 #include "tomo/error.h"
+#include "tomo/io.h"
 
 #include <atomic>
 #include <fstream>
@@ -92,3 +93,11 @@ void writeTextAtomically(const std::filesystem::path& path, const std::string& t
     });
 }
 } // namespace tomo::detail
+
+namespace tomo
+{
+void writeTextFile(const std::filesystem::path& path, const std::string& text)
+{
+    detail::writeTextAtomically(path, text);
+}
+} // namespace tomo
