@@ -46,6 +46,25 @@ bool saveScreenshot(tomo::ui::MainWindow& window, const QString& path)
     return true;
 }
 
+/// Writes each of the window's panels into `folder` as NAME.png (MainWindow::grabPanels).
+bool savePanels(tomo::ui::MainWindow& window, const QString& folder)
+{
+    if (!QDir().mkpath(folder)) {
+        std::fprintf(stderr, "tomoscope: cannot create %s\n", qPrintable(folder));
+        return false;
+    }
+    bool ok = true;
+    for (const auto& [name, image] : window.grabPanels()) {
+        const QString path = QDir(folder).filePath(name + QStringLiteral(".png"));
+        if (image.isNull() || !image.save(path)) {
+            std::fprintf(stderr, "tomoscope: cannot write %s\n", qPrintable(path));
+            ok = false;
+        }
+    }
+    std::fprintf(stderr, "tomoscope: wrote the panels into %s\n", qPrintable(folder));
+    return ok;
+}
+
 /// The app's icon: installed next to the executable, else the build's rendering of it.
 QIcon findIcon()
 {
@@ -102,10 +121,17 @@ void setUpParser(QCommandLineParser& parser)
         QStringLiteral("Take the screenshot instead once this fraction (0-1) of the sinogram "
                        "is filled."),
         QStringLiteral("FRACTION"));
+    const QCommandLineOption panelsOption(
+        QStringLiteral("screenshot-panels"),
+        QStringLiteral("Also write a PNG of each panel (scene pages, geometry check, plots, "
+                       "compare, tune, log, the views) into this folder when the run finishes "
+                       "(implies --run)."),
+        QStringLiteral("DIR"));
     const QCommandLineOption quitOption(
         QStringLiteral("quit-after-run"),
         QStringLiteral("Quit once the run has finished and the screenshot (if any) is written."));
-    parser.addOptions({runOption, deviceOption, screenshotOption, atProgressOption, quitOption});
+    parser.addOptions(
+        {runOption, deviceOption, screenshotOption, atProgressOption, panelsOption, quitOption});
 }
 } // namespace
 
@@ -158,7 +184,9 @@ int main(int argc, char** argv)
             return 1;
         }
     }
-    const bool run = parser.isSet(QStringLiteral("run")) || !screenshot.isEmpty();
+    const QString panels = parser.value(QStringLiteral("screenshot-panels"));
+    const bool run =
+        parser.isSet(QStringLiteral("run")) || !screenshot.isEmpty() || !panels.isEmpty();
     const bool quitAfterRun = parser.isSet(QStringLiteral("quit-after-run"));
 
     tomo::ui::MainWindow window(parser.value(QStringLiteral("device")));
@@ -203,17 +231,21 @@ int main(int argc, char** argv)
                                  }
                              });
         }
-        QObject::connect(&window, &tomo::ui::MainWindow::runFinished, &window,
-                         [&window, screenshot, shotTaken, quitAfterRun](tomo::ui::JobState state) {
-                             bool ok = state == tomo::ui::JobState::Succeeded;
-                             if (!screenshot.isEmpty() && !*shotTaken) {
-                                 *shotTaken = true;
-                                 ok = saveScreenshot(window, screenshot) && ok;
-                             }
-                             if (quitAfterRun) {
-                                 QApplication::exit(ok ? 0 : 1);
-                             }
-                         });
+        QObject::connect(
+            &window, &tomo::ui::MainWindow::runFinished, &window,
+            [&window, screenshot, panels, shotTaken, quitAfterRun](tomo::ui::JobState state) {
+                bool ok = state == tomo::ui::JobState::Succeeded;
+                if (!screenshot.isEmpty() && !*shotTaken) {
+                    *shotTaken = true;
+                    ok = saveScreenshot(window, screenshot) && ok;
+                }
+                if (!panels.isEmpty()) {
+                    ok = savePanels(window, panels) && ok;
+                }
+                if (quitAfterRun) {
+                    QApplication::exit(ok ? 0 : 1);
+                }
+            });
         // Start once the window is shown and the GL view initialised.
         QTimer::singleShot(0, &window, [&window] { (void)window.startRun(); });
     } else if (quitAfterRun) {

@@ -46,6 +46,7 @@
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTimer>
 #include <QToolBar>
 #include <QUndoStack>
@@ -960,6 +961,57 @@ QImage MainWindow::grabWindow()
         }
     }
     return image;
+}
+
+std::vector<std::pair<QString, QImage>> MainWindow::grabPanels()
+{
+    std::vector<std::pair<QString, QImage>> out;
+    const auto settle = [] {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 100);
+    };
+    const QImage window = grabWindow();
+    out.emplace_back(QStringLiteral("window"), window);
+    if (QWidget* central = centralWidget()) {
+        out.emplace_back(QStringLiteral("views"),
+                         window.copy(QRect(central->mapTo(this, QPoint(0, 0)), central->size())));
+    }
+    const auto grabDock = [this](const QString& dockName) {
+        auto* dock = findChild<QDockWidget*>(dockName);
+        return dock != nullptr ? dock->grab().toImage() : QImage();
+    };
+    // Each tab of a tab widget inside `dockName`, named prefix-<tab text>.
+    const auto grabTabs = [&](const QString& dockName, QTabWidget* tabs, const QString& prefix) {
+        if (tabs == nullptr) {
+            return;
+        }
+        const int before = tabs->currentIndex();
+        for (int i = 0; i < tabs->count(); ++i) {
+            tabs->setCurrentIndex(i);
+            settle();
+            out.emplace_back(prefix + tabs->tabText(i).toLower().remove(QLatin1Char('&')),
+                             grabDock(dockName));
+        }
+        tabs->setCurrentIndex(before);
+    };
+    grabTabs(QStringLiteral("sceneDock"), m_scenePanel->findChild<QTabWidget*>(),
+             QStringLiteral("scene-"));
+    out.emplace_back(QStringLiteral("geometry-check"), grabDock(QStringLiteral("checkDock")));
+    grabTabs(QStringLiteral("plotDock"), m_plots->findChild<QTabWidget*>(),
+             QStringLiteral("plots-"));
+    for (const auto& [dockName, name] :
+         {std::pair{QStringLiteral("compareDock"), QStringLiteral("compare")},
+          std::pair{QStringLiteral("tuneDock"), QStringLiteral("tune")}}) {
+        if (auto* dock = findChild<QDockWidget*>(dockName)) {
+            dock->raise();
+            settle();
+            out.emplace_back(name, dock->grab().toImage());
+        }
+    }
+    if (auto* plots = findChild<QDockWidget*>(QStringLiteral("plotDock"))) {
+        plots->raise();
+    }
+    out.emplace_back(QStringLiteral("log"), grabDock(QStringLiteral("logDock")));
+    return out;
 }
 
 void MainWindow::shutDownJobs()

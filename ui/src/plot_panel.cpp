@@ -90,6 +90,7 @@ PlotPanel::PlotPanel(QWidget* parent) : QWidget(parent)
     m_profile->addSeries(m_profileRecon);
     m_positionAxis = new QValueAxis;
     m_positionAxis->setTitleText(tr("position (mm)"));
+    m_positionAxis->setLabelFormat(QStringLiteral("%.0f"));
     m_valueAxis = new QValueAxis;
     m_profile->addAxis(m_positionAxis, Qt::AlignBottom);
     m_profile->addAxis(m_valueAxis, Qt::AlignLeft);
@@ -102,6 +103,9 @@ PlotPanel::PlotPanel(QWidget* parent) : QWidget(parent)
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(makeView(m_convergence), tr("Convergence"));
     m_tabs->addTab(makeView(m_profile), tr("Profile"));
+    // The profile has a caption as well: its legend goes to the side, or the dock's height is
+    // not enough for the axis labels, which would elide to "…".
+    m_profile->legend()->setAlignment(Qt::AlignRight);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_tabs);

@@ -19,6 +19,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 class QAction;
 class QActionGroup;
@@ -164,6 +166,13 @@ public:
 
     /// The whole window as an image, the OpenGL views included.
     [[nodiscard]] QImage grabWindow();
+
+    /// A picture of each part of the window, for the user guide (`tomoscope
+    /// --screenshot-panels DIR`): "window", "views" (the central area), "scene-trajectory" ...
+    /// "scene-reconstruction" (each page of the scene panel), "geometry-check",
+    /// "plots-convergence", "plots-profile", "compare", "tune" and "log", as (name, image). Turns
+    /// pages and raises docks to draw them, then puts them back.
+    [[nodiscard]] std::vector<std::pair<QString, QImage>> grabPanels();
 
 signals:
     /// A run reached a final state (after the display was updated).
