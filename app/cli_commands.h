@@ -148,6 +148,7 @@ int backprojectCommand(const ProjectOptions& options);
 
 struct PhantomOptions
 {
+    bool quiet = false;  ///< -q: no progress bar
     bool json = false;   ///< --json: print the summary as JSON on stdout
     std::string phantom; ///< a built-in phantom name or a phantom file (.json, CTSim .phm)
     std::string grid;    ///< --grid SCENE.json: the scene's reconstruction grid

@@ -328,6 +328,7 @@ int main(int argc, char** argv)
                      "samples per voxel axis, averaged (N^2 per pixel in 2D, N^3 per voxel in 3D)")
         ->capture_default_str();
     phantomCmd->add_flag("--json", phantom.json, "print the summary as JSON on stdout");
+    phantomCmd->add_flag("-q,--quiet", phantom.quiet, "no progress bar");
 
     GeometryOptions geometry;
     CLI::App* geometryCmd = app.add_subcommand(

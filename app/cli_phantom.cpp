@@ -1,5 +1,6 @@
 // tomoscope-cli phantom: voxelise a built-in phantom or a phantom file onto a grid.
 #include "cli_commands.h"
+#include "terminal_run_context.h"
 #include "tomo/error.h"
 #include "tomo/io.h"
 #include "tomo/phantom.h"
@@ -135,7 +136,10 @@ int phantomCommand(const PhantomOptions& options)
                                 : loadScene(options.grid).reconstructionGrid();
     const Phantom phantom = loadPhantom(options);
     const auto samples = static_cast<unsigned>(options.supersample);
-    Volume volume = rasterise(phantom, grid, samples);
+    Volume volume = [&] {
+        TerminalRunContext ctx(options.quiet);
+        return rasterise(phantom, grid, samples, ctx);
+    }();
     volume.meta().subtype = "phantom";
     volume.meta().unit = ValueUnit::MuPerMm;
     volume.meta().dictionary[std::string(meta_key::kSource)] = options.phantom;

@@ -200,4 +200,26 @@ TEST_F(CliDocs, CommandsThatPrintResultsPrintJson)
                                                                                 << o.out;
     }
 }
+
+TEST_F(CliDocs, ProgressBarsAreDrawnOnATerminalAndNotWhenPiped)
+{
+    if (!haveProgram("script")) {
+        GTEST_SKIP() << "util-linux's script is not installed: no terminal to test with";
+    }
+    const std::string command = std::string(TOMO_CLI_PATH) +
+                                " phantom shepp-logan-3d --size 48,48,48 --spacing 2 -o " +
+                                (m_dir / "p.nii.gz").string();
+    // script runs the command on a pseudo-terminal: a bar, redrawn with carriage returns.
+    const Outcome terminal = shell("script -qec '" + command + "' /dev/null");
+    ASSERT_EQ(terminal.exitCode, 0) << terminal.out;
+    EXPECT_NE(terminal.out.find("voxelising"), std::string::npos) << terminal.out;
+    EXPECT_NE(terminal.out.find("(2304/2304)"), std::string::npos) << terminal.out;
+    // -q on a terminal, and any run whose standard error is a pipe: no bar.
+    const Outcome quiet = shell("script -qec '" + command + " -q' /dev/null");
+    EXPECT_EQ(quiet.out.find("voxelising"), std::string::npos) << quiet.out;
+    const Outcome piped = shell(command + " 2>&1");
+    ASSERT_EQ(piped.exitCode, 0);
+    EXPECT_EQ(piped.out.find("voxelising"), std::string::npos) << piped.out;
+    EXPECT_NE(piped.out.find("wrote "), std::string::npos) << piped.out;
+}
 } // namespace

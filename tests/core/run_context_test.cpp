@@ -1,10 +1,12 @@
 #include "common/test_support.h"
 #include "tomo/error.h"
+#include "tomo/phantom.h"
 #include "tomo/projector.h"
 #include "tomo/run_context.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace tomo
@@ -72,6 +74,41 @@ TEST(RunContext, NullContextIsNeverCancelled)
     NullRunContext ctx;
     EXPECT_FALSE(ctx.isCancelled());
     EXPECT_NO_THROW(ctx.throwIfCancelled());
+}
+
+// Cancels once it has seen `cancelAfter` progress reports.
+class ProgressCountingContext final : public RunContext
+{
+public:
+    explicit ProgressCountingContext(std::size_t cancelAfter) : m_cancelAfter(cancelAfter) {}
+    [[nodiscard]] bool isCancelled() const override { return reports.size() >= m_cancelAfter; }
+    void reportProgress(std::size_t done, std::size_t total, std::string_view) override
+    {
+        reports.emplace_back(done, total);
+    }
+    std::vector<std::pair<std::size_t, std::size_t>> reports;
+
+private:
+    std::size_t m_cancelAfter;
+};
+
+TEST(RunContext, VoxelisingReportsRowsAndStopsWhenCancelled)
+{
+    const Phantom phantom = sheppLogan3D(SheppLoganVariant::Modified, 30.0, 0.02);
+    const VolumeGrid grid = VolumeGrid::centred({32, 32, 24}, {2, 2, 2});
+    ProgressCountingContext all(1000000);
+    const Volume withContext = rasterise(phantom, grid, 2, all);
+    // The same voxels as without a context, and progress that ends at every row done.
+    const Volume plain = rasterise(phantom, grid, 2);
+    EXPECT_TRUE(std::ranges::equal(withContext.data(), plain.data()));
+    ASSERT_FALSE(all.reports.empty());
+    EXPECT_EQ(all.reports.back(), std::make_pair(std::size_t{32 * 24}, std::size_t{32 * 24}));
+    for (std::size_t r = 1; r < all.reports.size(); ++r) {
+        EXPECT_LE(all.reports[r - 1].first, all.reports[r].first) << "progress went back";
+    }
+
+    ProgressCountingContext early(3);
+    EXPECT_THROW((void)rasterise(phantom, grid, 2, early), Cancelled);
 }
 } // namespace
 } // namespace tomo

@@ -2,12 +2,15 @@
 
 #include "phantom/phantom_checks.h"
 #include "tomo/error.h"
+#include "tomo/run_context.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstddef>
 #include <limits>
 #include <numbers>
+#include <omp.h>
 #include <string>
 #include <utility>
 #include <vector>
@@ -515,6 +518,13 @@ std::vector<int> materialLabels(const Phantom& phantom, const VolumeGrid& grid)
 
 Volume rasterise(const Phantom& phantom, const VolumeGrid& grid, unsigned supersampling)
 {
+    NullRunContext quiet;
+    return rasterise(phantom, grid, supersampling, quiet);
+}
+
+Volume rasterise(const Phantom& phantom, const VolumeGrid& grid, unsigned supersampling,
+                 RunContext& context)
+{
     if (supersampling == 0) {
         throwInvalid("supersampling", "0", "must be at least 1 sample per axis");
     }
@@ -542,8 +552,24 @@ Volume rasterise(const Phantom& phantom, const VolumeGrid& grid, unsigned supers
         }
     }
     const auto rows = static_cast<std::ptrdiff_t>(ny * nz);
+    // Progress and cancellation go through the calling thread only (OpenMP's thread 0), which
+    // reads a count the others keep; a cancelled run skips the rows left.
+    std::atomic<std::size_t> rowsDone{0};
+    std::atomic<bool> cancelled{false};
+    const auto totalRows = static_cast<std::size_t>(rows);
 #pragma omp parallel for schedule(dynamic, 4)
     for (std::ptrdiff_t row = 0; row < rows; ++row) {
+        if (cancelled.load(std::memory_order_relaxed)) {
+            continue;
+        }
+        if (omp_get_thread_num() == 0) {
+            if (context.isCancelled()) {
+                cancelled = true;
+                continue;
+            }
+            context.reportProgress(rowsDone.load(std::memory_order_relaxed), totalRows,
+                                   "voxelising");
+        }
         const auto j = static_cast<std::size_t>(row) % ny;
         const auto k = static_cast<std::size_t>(row) / ny;
         // Only objects whose bounds meet this row's samples can add to it, and of those only
@@ -600,7 +626,12 @@ Volume rasterise(const Phantom& phantom, const VolumeGrid& grid, unsigned supers
             const double mean = grid.is2D() ? sum * inv * inv : sum * inv * inv * inv;
             out.at(i, j, k) = static_cast<float>(mean);
         }
+        rowsDone.fetch_add(1, std::memory_order_relaxed);
     }
+    if (cancelled) {
+        throw Cancelled();
+    }
+    context.reportProgress(totalRows, totalRows, "voxelising");
     return out;
 }
 } // namespace tomo
