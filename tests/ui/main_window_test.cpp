@@ -18,6 +18,7 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QMessageBox>
+#include <QPointer>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QSlider>
@@ -43,6 +44,11 @@ constexpr int kRunTimeoutMs = 120'000;
 constexpr int kPreviewTimeoutMs = 60'000;
 // The bound: Cancel, Stop and keep and Pause respond within 0.5 s.
 constexpr qint64 kMaxCancelLatencyMs = 500;
+// Stop and keep ends in a result on screen: the worker stops within kMaxCancelLatencyMs
+// (job_runner_test checks that alone), then the window shows the kept iterate (metrics, plots,
+// three slice renders in software OpenGL). Under CI's parallel tests that display takes up to a
+// few hundred ms more; 500 ms in all failed 1 run in 3 on two loaded cores.
+constexpr qint64 kMaxStopAndKeepShownMs = 1500;
 // The bound: the UI thread's event loop answers within 100 ms during a run.
 constexpr qint64 kMaxEventLoopGapMs = 100;
 // The window size the responsiveness test runs at.
@@ -214,12 +220,19 @@ TEST(MainWindow, StopAndKeepKeepsTheIterativeEstimate)
                                 kPreviewTimeoutMs));
     const QImage before = sliceImage(window);
 
+    const QPointer<Job> job = window.currentRun();
+    ASSERT_FALSE(job.isNull());
     QElapsedTimer timer;
     timer.start();
     window.stopAndKeep();
-    ASSERT_TRUE(finished.wait(static_cast<int>(kMaxCancelLatencyMs)))
-        << "still running " << kMaxCancelLatencyMs << " ms after Stop and keep";
-    EXPECT_LT(timer.elapsed(), kMaxCancelLatencyMs);
+    // The bound is on the run stopping; showing the result comes after.
+    EXPECT_TRUE(QTest::qWaitFor([&] { return job.isNull() || job->isFinished(); },
+                                static_cast<int>(kMaxCancelLatencyMs)))
+        << "the run still works " << kMaxCancelLatencyMs << " ms after Stop and keep";
+    // The spy may have caught runFinished while the job was being waited for.
+    ASSERT_TRUE(!finished.isEmpty() || finished.wait(static_cast<int>(kMaxStopAndKeepShownMs)))
+        << "no result shown " << kMaxStopAndKeepShownMs << " ms after Stop and keep";
+    EXPECT_LT(timer.elapsed(), kMaxStopAndKeepShownMs);
     EXPECT_EQ(finished.first().at(0).value<JobState>(), JobState::Succeeded);
     ASSERT_TRUE(window.lastResult().has_value());
     const RunResult& r = *window.lastResult();
