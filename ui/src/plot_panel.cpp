@@ -89,7 +89,7 @@ PlotPanel::PlotPanel(QWidget* parent) : QWidget(parent)
     m_profile->addSeries(m_profileTruth);
     m_profile->addSeries(m_profileRecon);
     m_positionAxis = new QValueAxis;
-    m_positionAxis->setTitleText(tr("position (mm)"));
+    m_positionAxis->setTitleText(tr("distance along the profile from its first point (mm)"));
     m_positionAxis->setLabelFormat(QStringLiteral("%.0f"));
     m_valueAxis = new QValueAxis;
     m_profile->addAxis(m_positionAxis, Qt::AlignBottom);
