@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -14,7 +15,9 @@
 #include <functional>
 #include <numbers>
 #include <random>
+#include <sstream>
 #include <string>
+#include <vector>
 
 namespace
 {
@@ -274,6 +277,86 @@ TEST_F(GeometryIo, AstraDetectorCentreIsThePixelGridCentre)
     EXPECT_LT(norm(astra - g.pixelCentre(0, col, row)), kPoseTolerance);
 }
 
+// ASTRA's own conversion of its circular geometries (geom_2vec in astra/functions.py, fanflat and
+// cone) gives source (sin θ·DSO, −cos θ·DSO, 0), detector (−sin θ·DOD, cos θ·DOD, 0),
+// u = (cos θ, sin θ, 0)·du and v = (0, 0, dv). Our circular scan at θ exports exactly these rows:
+// ASTRA's angle is our θ, DistanceOriginSource = SID, DistanceOriginDetector = SDD − SID
+// (docs/geometry.md, "How RTK, ASTRA and plastimatch map onto ours").
+TEST_F(GeometryIo, AstraCircularRowsAreAstrasOwnGeometryAtOurAngle)
+{
+    const double sid = 500.0;
+    const double sdd = 850.0;
+    const double start = 0.3;
+    for (BeamType beam : {BeamType::Fan2D, BeamType::Cone3D}) {
+        const Detector det{.columns = 40,
+                           .rows = is2D(beam) ? std::size_t{1} : std::size_t{24},
+                           .pixelU = 0.75,
+                           .pixelV = 1.25};
+        const CircularTrajectory t{.views = 10,
+                                   .startAngle = start,
+                                   .angularRange = 2.0 * std::numbers::pi,
+                                   .sourceIsocentre = sid,
+                                   .sourceDetector = sdd};
+        const Geometry g = Geometry::circular(beam, det, t);
+        exportGeometry(g, m_dir / "g.txt", GeometryFormat::Astra);
+        std::ifstream in(m_dir / "g.txt");
+        std::string comment;
+        std::getline(in, comment);
+        std::getline(in, comment);
+        for (std::size_t k = 0; k < g.viewCount(); ++k) {
+            const double theta = start + 2.0 * std::numbers::pi * static_cast<double>(k) / 10.0;
+            const double sn = std::sin(theta);
+            const double cs = std::cos(theta);
+            const double dod = sdd - sid;
+            const std::vector<double> astra =
+                is2D(beam)
+                    ? std::vector<double>{sn * sid, -cs * sid,       -sn * dod,
+                                          cs * dod, cs * det.pixelU, sn * det.pixelU}
+                    : std::vector<double>{
+                          sn * sid,        -cs * sid,       0.0, -sn * dod, cs * dod, 0.0,
+                          cs * det.pixelU, sn * det.pixelU, 0.0, 0.0,       0.0,      det.pixelV};
+            for (std::size_t i = 0; i < astra.size(); ++i) {
+                double value = 0.0;
+                in >> value;
+                EXPECT_NEAR(value, astra[i], kPoseTolerance)
+                    << toString(beam) << " view " << k << " column " << i;
+            }
+        }
+    }
+}
+
+// ASTRA's parallel3d (geom_2vec): ray (sin θ, −cos θ, 0), detector at the origin, u and v as for
+// the cone. Its ray points the other way than ours (R_z(θ)(0, 1, 0)) but the lines are the same:
+// imported, each view projects every point to the pixel our circular parallel scan at θ does.
+TEST_F(GeometryIo, AstraParallelGeometryAtOurAngleProjectsLikeOurs)
+{
+    const Detector det{.columns = 40, .rows = 24, .pixelU = 0.75, .pixelV = 1.25};
+    const CircularTrajectory t{.views = 8, .startAngle = 0.2, .angularRange = std::numbers::pi};
+    const Geometry ours = Geometry::circular(BeamType::Parallel3D, det, t);
+    std::ostringstream rows;
+    rows.precision(17);
+    rows << "# astra parallel3d_vec: rays as astra.functions.geom_2vec writes them\n";
+    for (std::size_t k = 0; k < ours.viewCount(); ++k) {
+        const double theta = 0.2 + std::numbers::pi * static_cast<double>(k) / 8.0;
+        const double sn = std::sin(theta);
+        const double cs = std::cos(theta);
+        rows << sn << ' ' << -cs << " 0 0 0 0 " << cs * det.pixelU << ' ' << sn * det.pixelU
+             << " 0 0 0 " << det.pixelV << '\n';
+    }
+    const Geometry astra = importGeometry(write("p.txt", rows.str()), GeometryFormat::Astra,
+                                          {.beam = BeamType::Parallel3D, .detector = det});
+    ASSERT_EQ(astra.viewCount(), ours.viewCount());
+    for (std::size_t k = 0; k < ours.viewCount(); ++k) {
+        const auto a = astra.projectionMatrix(k);
+        const auto o = ours.projectionMatrix(k);
+        for (std::size_t i = 0; i < 12; ++i) {
+            EXPECT_NEAR(a[i], o[i], kPoseTolerance) << "view " << k << " entry " << i;
+        }
+        EXPECT_LT(norm(astra.poses()[k].source + ours.poses()[k].source), kPoseTolerance)
+            << "view " << k << ": ASTRA's ray is the opposite of ours";
+    }
+}
+
 TEST_F(GeometryIo, AstraBadRowsNameLineColumnAndValue)
 {
     const GeometryImportHints hints{.beam = BeamType::Cone3D, .detector = detector(8, 8)};
@@ -366,6 +449,77 @@ TEST_F(GeometryIo, ReadsRealPlastimatchFiles)
         EXPECT_NEAR(m[3] / m[11], 2.5, kPoseTolerance);
         EXPECT_NEAR(m[7] / m[11], 3.5, kPoseTolerance);
         EXPECT_NEAR(g.magnification(k), 900.0 / 500.0, kPoseTolerance);
+    }
+}
+
+// The same files: `plastimatch drr -G -a 3 -N 40 -r "6 8" -z "60 40" --sad 500 --sid 900` writes
+// them byte for byte, so they hold gantry angles a = 0°, 40°, 80°. plastimatch puts the source at
+// sad·(cos a, −sin a, 0), looks at the isocentre with vup = +z and counts rows downwards: its view
+// at gantry angle a is our circular pose at θ = 90° − a (a turns clockwise seen from +z) with
+// v̂ = −z, SID = sad and SDD = plastimatch's "sid" (docs/geometry.md, "How RTK, ASTRA and
+// plastimatch map onto ours").
+TEST_F(GeometryIo, PlastimatchGantryAngleIsNinetyDegreesMinusOurThetaWithRowsDown)
+{
+    const fs::path folder = fs::path(test::resourcesDir()) / ".." / "tests/data/plastimatch";
+    const Detector det{.columns = 6, .rows = 8, .pixelU = 1.0, .pixelV = 1.0};
+    const Geometry g = importGeometry(folder, GeometryFormat::PlastimatchDir,
+                                      {.beam = BeamType::Cone3D, .detector = det});
+    ASSERT_EQ(g.viewCount(), 3u);
+    // plastimatch writes "%18.8e" (9 significant digits): positions of ~500 mm come back from
+    // the matrix within ~2e-5 mm, unit vectors and angles within ~1e-8.
+    constexpr double kNineDigitPositionTolerance = 1e-4;
+    const double degree = std::numbers::pi / 180.0;
+    for (std::size_t k = 0; k < g.viewCount(); ++k) {
+        const double a = 40.0 * degree * static_cast<double>(k);
+        const double theta = 90.0 * degree - a;
+        const ViewPose& p = g.poses()[k];
+        EXPECT_LT(norm(p.source - Vec3{500.0 * std::cos(a), -500.0 * std::sin(a), 0.0}),
+                  kNineDigitPositionTolerance)
+            << "view " << k;
+        EXPECT_LT(norm(p.source - rotateZ({0.0, -500.0, 0.0}, theta)), kNineDigitPositionTolerance);
+        EXPECT_LT(norm(p.detector - rotateZ({0.0, 900.0 - 500.0, 0.0}, theta)),
+                  kNineDigitPositionTolerance);
+        EXPECT_LT(norm(p.u - rotateZ({1.0, 0.0, 0.0}, theta)), kPoseTolerance);
+        EXPECT_LT(norm(p.v - Vec3{0.0, 0.0, -1.0}), kPoseTolerance) << "rows run downwards";
+        EXPECT_NEAR(g.viewAngle(k), theta, kPoseTolerance);
+    }
+}
+
+// Exporting the geometry read from the real files writes plastimatch's numbers again: image
+// centre, matrix, sad, sid, the normal line (plastimatch writes its third extrinsic row there:
+// the unit vector from the source towards the detector) and the extrinsic and intrinsic blocks.
+TEST_F(GeometryIo, PlastimatchExportOfTheRealGeometryWritesPlastimatchsNumbers)
+{
+    // The real files hold 9 significant digits ("%18.8e"); a position of ~500 mm read back from
+    // them is good to ~5e-7 mm, which a product like û·s (0 in the file) inherits.
+    constexpr double kNineDigitRelativeTolerance = 1e-7;
+    constexpr double kNineDigitPositionError = 1e-6;
+    const fs::path folder = fs::path(test::resourcesDir()) / ".." / "tests/data/plastimatch";
+    const Detector det{.columns = 6, .rows = 8, .pixelU = 1.0, .pixelV = 1.0};
+    const Geometry g = importGeometry(folder, GeometryFormat::PlastimatchDir,
+                                      {.beam = BeamType::Cone3D, .detector = det});
+    exportGeometry(g, m_dir / "pm", GeometryFormat::PlastimatchDir);
+    const auto numbers = [](const fs::path& file) {
+        std::ifstream in(file);
+        std::vector<double> values;
+        std::string token;
+        while (in >> token) {
+            if (token != "Extrinsic" && token != "Intrinsic") {
+                values.push_back(std::stod(token));
+            }
+        }
+        return values;
+    };
+    for (const char* name : {"proj0000.txt", "proj0001.txt", "proj0002.txt"}) {
+        const std::vector<double> theirs = numbers(folder / name);
+        const std::vector<double> ours = numbers(m_dir / "pm" / name);
+        ASSERT_EQ(ours.size(), theirs.size()) << name;
+        for (std::size_t i = 0; i < theirs.size(); ++i) {
+            EXPECT_NEAR(ours[i], theirs[i],
+                        kNineDigitRelativeTolerance * std::max(1.0, std::abs(theirs[i])) +
+                            kNineDigitPositionError)
+                << name << " number " << i;
+        }
     }
 }
 

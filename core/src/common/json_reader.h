@@ -1,5 +1,6 @@
 #pragma once
 
+#include "common/json_key_recorder.h"
 #include "tomo/error.h"
 
 #include <nlohmann/json.hpp>
@@ -44,7 +45,7 @@ public:
     /// The value under `key` (required), marked as read.
     [[nodiscard]] const Json& raw(const std::string& key)
     {
-        m_seen.insert(key);
+        markRead(key);
         if (!m_json.contains(key)) {
             throwInvalid(where(key), "missing", "this field is required");
         }
@@ -53,7 +54,7 @@ public:
 
     [[nodiscard]] JsonReader child(const std::string& key)
     {
-        m_seen.insert(key);
+        markRead(key);
         if (!m_json.contains(key)) {
             throwInvalid(where(key), "missing", "this section is required");
         }
@@ -62,7 +63,7 @@ public:
 
     [[nodiscard]] double number(const std::string& key, double fallback)
     {
-        m_seen.insert(key);
+        markRead(key);
         if (!m_json.contains(key)) {
             return fallback;
         }
@@ -79,7 +80,7 @@ public:
 
     [[nodiscard]] std::size_t count(const std::string& key, std::size_t fallback)
     {
-        m_seen.insert(key);
+        markRead(key);
         if (!m_json.contains(key)) {
             return fallback;
         }
@@ -88,7 +89,7 @@ public:
 
     [[nodiscard]] std::string text(const std::string& key, const std::string& fallback)
     {
-        m_seen.insert(key);
+        markRead(key);
         if (!m_json.contains(key)) {
             return fallback;
         }
@@ -101,7 +102,7 @@ public:
 
     [[nodiscard]] bool boolean(const std::string& key, bool fallback)
     {
-        m_seen.insert(key);
+        markRead(key);
         if (!m_json.contains(key)) {
             return fallback;
         }
@@ -116,7 +117,7 @@ public:
     [[nodiscard]] std::array<T, 3> triple(const std::string& key, std::array<T, 3> fallback,
                                           Convert convert)
     {
-        m_seen.insert(key);
+        markRead(key);
         if (!m_json.contains(key)) {
             return fallback;
         }
@@ -162,6 +163,14 @@ public:
     }
 
 private:
+    void markRead(const std::string& key)
+    {
+        m_seen.insert(key);
+        if (JsonKeyRecorder* recorder = JsonKeyRecorder::installed(); recorder != nullptr) {
+            recorder->record(m_rootName, where(key), m_json.contains(key));
+        }
+    }
+
     const Json& m_json;
     std::string m_path;
     std::string m_rootName;

@@ -989,7 +989,9 @@ void exportPlastimatch(const Geometry& g, const fs::path& folder)
             pm[4 + j] = (m[4 + j] - ib * m[8 + j]) / depth;
             pm[8 + j] = m[8 + j] / depth;
         }
-        const Vec3 nrm = -1.0 * mh;
+        // plastimatch's writer fills the "nrm" line with its third extrinsic row, m̂ (from the
+        // source towards the detector), although proj_matrix.h calls nrm the ray to the source.
+        const Vec3 nrm = mh;
         char buffer[64];
         std::string text;
         const auto put = [&](double v, bool last) {

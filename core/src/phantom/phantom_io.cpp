@@ -76,7 +76,7 @@ Vec3 readSemiAxes(const Json& v, const std::string& path, ShapeKind kind)
 
 AnalyticObject readObject(const Json& j, const std::string& path)
 {
-    Reader r(j, path);
+    Reader r(j, path, "phantom");
     AnalyticObject o;
     o.kind = parseShapeKind(r.text("kind", ""), r.where("kind"));
     const std::vector<double> c =
