@@ -1,6 +1,8 @@
 // The CLI's generated documentation: --help examples, the bash completion script and the man
 // page, all made from its option parser (app/cli_docs.cpp), and --json on every command that
 // prints results.
+#include "shell_run.h"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -19,27 +21,11 @@ namespace
 {
 namespace fs = std::filesystem;
 
-struct Outcome
-{
-    int exitCode = -1;
-    std::string out; // stdout only
-};
+using Outcome = tomo::test::ShellOutcome;
 
 Outcome shell(const std::string& command)
 {
-    Outcome o;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (pipe == nullptr) {
-        return o;
-    }
-    std::array<char, 4096> buffer{};
-    std::size_t n = 0;
-    while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-        o.out.append(buffer.data(), n);
-    }
-    const int status = pclose(pipe);
-    o.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return o;
+    return tomo::test::runShell(command);
 }
 
 Outcome cli(const std::string& args)
@@ -50,7 +36,7 @@ Outcome cli(const std::string& args)
 /// The subcommands the top-level --help lists under "Subcommands:".
 std::vector<std::string> subcommands()
 {
-    const std::string help = cli("--help").out;
+    const std::string help = cli("--help").output;
     std::vector<std::string> names;
     const auto at = help.find("Subcommands:");
     std::istringstream in(help.substr(at == std::string::npos ? help.size() : at));
@@ -92,15 +78,15 @@ constexpr std::size_t kKnownCommands = 15;
 TEST_F(CliDocs, EveryCommandsHelpHasExamplesThatUseItsOwnOptions)
 {
     const std::vector<std::string> names = subcommands();
-    ASSERT_GE(names.size(), kKnownCommands) << cli("--help").out;
+    ASSERT_GE(names.size(), kKnownCommands) << cli("--help").output;
     const std::regex optionWord(R"((^|\s)(--?[a-zA-Z][a-zA-Z-]*))");
     for (const std::string& name : names) {
         const Outcome help = cli(name + " --help");
         EXPECT_EQ(help.exitCode, 0) << name;
-        const auto at = help.out.find("Examples:\n");
-        ASSERT_NE(at, std::string::npos) << name << " --help has no examples:\n" << help.out;
-        const std::string options = help.out.substr(0, at);
-        std::istringstream examples(help.out.substr(at + 10));
+        const auto at = help.output.find("Examples:\n");
+        ASSERT_NE(at, std::string::npos) << name << " --help has no examples:\n" << help.output;
+        const std::string options = help.output.substr(0, at);
+        std::istringstream examples(help.output.substr(at + 10));
         int count = 0;
         for (std::string line; std::getline(examples, line) && line.starts_with("  ");) {
             ++count;
@@ -129,7 +115,7 @@ TEST_F(CliDocs, BashCompletionCompletesCommandsOptionsAndValues)
         const std::string body = "source '" + script.string() + "'; COMP_WORDS=(tomoscope-cli " +
                                  words + "); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); " +
                                  "_tomoscope_cli; echo \"${COMPREPLY[*]}\"";
-        return shell("bash -c '" + std::regex_replace(body, std::regex("'"), "'\\''") + "'").out;
+        return shell("bash -c '" + std::regex_replace(body, std::regex("'"), "'\\''") + "'").output;
     };
     EXPECT_EQ(complete("re"), "reconstruct render\n");
     EXPECT_EQ(complete("reconstruct --alg"), "--algorithm\n");
@@ -148,22 +134,22 @@ TEST_F(CliDocs, ManPageDescribesEveryCommandAndIsCleanMarkup)
 {
     const Outcome page = cli("manpage");
     ASSERT_EQ(page.exitCode, 0);
-    EXPECT_NE(page.out.find(".TH TOMOSCOPE\\-CLI 1"), std::string::npos);
+    EXPECT_NE(page.output.find(".TH TOMOSCOPE\\-CLI 1"), std::string::npos);
     for (const std::string& name : subcommands()) {
-        EXPECT_NE(page.out.find(".SS \"tomoscope\\-cli " + name), std::string::npos) << name;
+        EXPECT_NE(page.output.find(".SS \"tomoscope\\-cli " + name), std::string::npos) << name;
     }
     for (const char* code : {".B 0\n", ".B 1\n", ".B 2\n", ".B 130\n"}) {
-        EXPECT_NE(page.out.find(code), std::string::npos) << "exit status " << code;
+        EXPECT_NE(page.output.find(code), std::string::npos) << "exit status " << code;
     }
     if (!haveProgram("groff")) {
         GTEST_SKIP() << "groff is not installed: the markup is not checked";
     }
     const fs::path file = m_dir / "tomoscope-cli.1";
-    std::ofstream(file) << page.out;
+    std::ofstream(file) << page.output;
     // -ww: every warning; -z: no output. Any warning is a markup defect.
     const Outcome warnings = shell("groff -man -ww -z " + file.string() + " 2>&1");
     EXPECT_EQ(warnings.exitCode, 0);
-    EXPECT_EQ(warnings.out, "");
+    EXPECT_EQ(warnings.output, "");
 }
 
 TEST_F(CliDocs, CommandsThatPrintResultsPrintJson)
@@ -192,12 +178,12 @@ TEST_F(CliDocs, CommandsThatPrintResultsPrintJson)
     };
     for (const auto& [args, key] : commands) {
         const Outcome o = cli(args);
-        ASSERT_EQ(o.exitCode, 0) << args << "\n" << o.out;
+        ASSERT_EQ(o.exitCode, 0) << args << "\n" << o.output;
         nlohmann::json j;
-        ASSERT_NO_THROW(j = nlohmann::json::parse(o.out)) << args << "\n" << o.out;
+        ASSERT_NO_THROW(j = nlohmann::json::parse(o.output)) << args << "\n" << o.output;
         // Lists (findings, devices) are arrays of objects; summaries are objects.
         EXPECT_TRUE(key.empty() ? j.is_array() && !j.empty() : j.contains(key)) << args << "\n"
-                                                                                << o.out;
+                                                                                << o.output;
     }
 }
 
@@ -211,15 +197,15 @@ TEST_F(CliDocs, ProgressBarsAreDrawnOnATerminalAndNotWhenPiped)
                                 (m_dir / "p.nii.gz").string();
     // script runs the command on a pseudo-terminal: a bar, redrawn with carriage returns.
     const Outcome terminal = shell("script -qec '" + command + "' /dev/null");
-    ASSERT_EQ(terminal.exitCode, 0) << terminal.out;
-    EXPECT_NE(terminal.out.find("voxelising"), std::string::npos) << terminal.out;
-    EXPECT_NE(terminal.out.find("(2304/2304)"), std::string::npos) << terminal.out;
+    ASSERT_EQ(terminal.exitCode, 0) << terminal.output;
+    EXPECT_NE(terminal.output.find("voxelising"), std::string::npos) << terminal.output;
+    EXPECT_NE(terminal.output.find("(2304/2304)"), std::string::npos) << terminal.output;
     // -q on a terminal, and any run whose standard error is a pipe: no bar.
     const Outcome quiet = shell("script -qec '" + command + " -q' /dev/null");
-    EXPECT_EQ(quiet.out.find("voxelising"), std::string::npos) << quiet.out;
+    EXPECT_EQ(quiet.output.find("voxelising"), std::string::npos) << quiet.output;
     const Outcome piped = shell(command + " 2>&1");
     ASSERT_EQ(piped.exitCode, 0);
-    EXPECT_EQ(piped.out.find("voxelising"), std::string::npos) << piped.out;
-    EXPECT_NE(piped.out.find("wrote "), std::string::npos) << piped.out;
+    EXPECT_EQ(piped.output.find("voxelising"), std::string::npos) << piped.output;
+    EXPECT_NE(piped.output.find("wrote "), std::string::npos) << piped.output;
 }
 } // namespace

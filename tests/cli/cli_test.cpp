@@ -1,4 +1,6 @@
 // Runs the real tomoscope-cli binary and checks exit codes, messages and outputs.
+#include "shell_run.h"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -18,29 +20,13 @@ namespace
 {
 namespace fs = std::filesystem;
 
-struct Outcome
-{
-    int exitCode = -1;
-    std::string output; // stdout and stderr together
-};
+using Outcome = tomo::test::ShellOutcome;
 
+/// tomoscope-cli ARGS with standard error merged into the output.
 Outcome runCli(const std::string& args, const std::string& environment = "")
 {
-    const std::string command =
-        environment + " " + std::string(TOMO_CLI_PATH) + " " + args + " 2>&1";
-    Outcome o;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (pipe == nullptr) {
-        return o;
-    }
-    std::array<char, 4096> buffer{};
-    std::size_t n = 0;
-    while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-        o.output.append(buffer.data(), n);
-    }
-    const int status = pclose(pipe);
-    o.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return o;
+    return tomo::test::runShell(environment + " " + std::string(TOMO_CLI_PATH) + " " + args +
+                                " 2>&1");
 }
 
 class Cli : public ::testing::Test
