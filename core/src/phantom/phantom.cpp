@@ -557,6 +557,8 @@ Volume rasterise(const Phantom& phantom, const VolumeGrid& grid, unsigned supers
     std::atomic<std::size_t> rowsDone{0};
     std::atomic<bool> cancelled{false};
     const auto totalRows = static_cast<std::size_t>(rows);
+    context.throwIfCancelled();
+    context.reportProgress(0, totalRows, "voxelising");
 #pragma omp parallel for schedule(dynamic, 4)
     for (std::ptrdiff_t row = 0; row < rows; ++row) {
         if (cancelled.load(std::memory_order_relaxed)) {
@@ -628,7 +630,8 @@ Volume rasterise(const Phantom& phantom, const VolumeGrid& grid, unsigned supers
         }
         rowsDone.fetch_add(1, std::memory_order_relaxed);
     }
-    if (cancelled) {
+    // A cancel that came while thread 0 had no row left to poll it from counts too.
+    if (cancelled || context.isCancelled()) {
         throw Cancelled();
     }
     context.reportProgress(totalRows, totalRows, "voxelising");
