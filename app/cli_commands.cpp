@@ -68,6 +68,7 @@ int runCommand(const RunOptions& options)
                               {"device", result.device},
                               {"rmse_per_mm", result.rmse},
                               {"psnr_db", result.psnr},
+                              {"ssim", result.ssim},
                               {"simulate_seconds", result.simulateSeconds},
                               {"reconstruct_seconds", result.reconstructSeconds},
                               {"outputs", nlohmann::json::array()}};
@@ -77,8 +78,10 @@ int runCommand(const RunOptions& options)
         std::cout << out.dump(2) << "\n";
         return kExitSuccess;
     }
-    std::printf("RMSE %.6g mm^-1   PSNR %.2f dB   (simulate %.2f s, reconstruct %.2f s)\n",
-                result.rmse, result.psnr, result.simulateSeconds, result.reconstructSeconds);
+    std::printf("RMSE %.6g mm^-1   PSNR %.2f dB   SSIM %.4f   (simulate %.2f s, reconstruct "
+                "%.2f s)\n",
+                result.rmse, result.psnr, result.ssim, result.simulateSeconds,
+                result.reconstructSeconds);
     std::printf("wrote:\n");
     for (const auto& p : written) {
         std::printf("  %s\n", p.string().c_str());

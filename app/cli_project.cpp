@@ -6,6 +6,7 @@
 #include "tomo/io.h"
 #include "tomo/memory_plan.h"
 #include "tomo/phantom.h"
+#include "tomo/pipeline.h"
 #include "tomo/projector.h"
 #include "tomo/scene.h"
 
@@ -71,13 +72,24 @@ int projectCommand(const ProjectOptions& options)
                          "the analytic model projects the scene's phantom; drop --volume or use "
                          "--model joseph");
         }
+        if (scene.object.phantom == "volume") {
+            throwInvalid("--model", "\"analytic\"",
+                         "joseph or siddon: the scene's object is a volume, and exact line "
+                         "integrals need an analytic phantom");
+        }
         TerminalRunContext ctx(options.quiet);
         projections = projectAnalytic(scene.phantom(), geometry, ctx);
     } else {
-        const Volume volume =
-            options.volume.empty()
-                ? rasterise(scene.phantom(), scene.reconstructionGrid(), kPhantomSupersampling)
-                : readVolume(options.volume);
+        // The scene's phantom on its reconstruction grid, or its volume object on its own grid.
+        const Volume volume = [&] {
+            if (!options.volume.empty()) {
+                return readVolume(options.volume);
+            }
+            const SceneObject object = SceneObject::load(scene);
+            return object.isVolume()
+                       ? object.volume()
+                       : object.sample(scene.reconstructionGrid(), kPhantomSupersampling);
+        }();
         auto compute = openDevice(options);
         const auto projector =
             makeProjector(parseProjectorModel(options.model, "--model"), *compute);
@@ -90,7 +102,9 @@ int projectCommand(const ProjectOptions& options)
     meta.dictionary[std::string(meta_key::kScene)] = scene.name;
     meta.dictionary["tomoscope_projector"] = options.model;
     meta.dictionary[std::string(meta_key::kSource)] =
-        options.volume.empty() ? "the scene's phantom" : options.volume;
+        options.volume.empty() ? (scene.object.phantom == "volume" ? scene.object.path.string()
+                                                                   : "the scene's phantom")
+                               : options.volume;
     writeProjections(projections, options.output, meta);
     if (options.json) {
         const nlohmann::json out = {

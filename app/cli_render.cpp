@@ -5,6 +5,7 @@
 #include "tomo/geometry_check.h"
 #include "tomo/io.h"
 #include "tomo/phantom.h"
+#include "tomo/pipeline.h"
 #include "tomo/scene.h"
 
 #ifdef TOMO_HAVE_RENDER
@@ -128,7 +129,7 @@ std::shared_ptr<const Volume> objectVolume(const Scene& scene, const RenderOptio
         return std::make_shared<const Volume>(readVolume(options.volume));
     }
     return std::make_shared<const Volume>(
-        rasterise(scene.phantom(), scene.reconstructionGrid(), kSupersampling));
+        SceneObject::load(scene).sample(scene.reconstructionGrid(), kSupersampling));
 }
 
 render::RgbImage renderSlices(const Scene& scene, const RenderOptions& options, int width,

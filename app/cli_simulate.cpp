@@ -49,48 +49,21 @@ int simulateCommand(const SimulateOptions& options)
     const auto start = std::chrono::steady_clock::now();
     std::optional<Volume> volume;
     if (!options.volume.empty()) {
-        volume = readVolume(options.volume);
-        ValueUnit unit = volume->meta().unit;
+        std::optional<ValueUnit> unit;
         if (!options.unit.empty()) {
-            const auto given = parseValueUnit(options.unit);
-            if (!given || (*given != ValueUnit::Hu && *given != ValueUnit::MuPerMm)) {
-                throwInvalid("--unit", "\"" + options.unit + "\"", "HU or mu_per_mm");
-            }
-            unit = *given;
+            unit = parseObjectUnit(options.unit, "--unit");
         }
-        // μ at the materials' reference energy, which is what the object's values mean: the
-        // water μ the file was converted with if it says, else water's at that energy.
-        double muWater = muPerMm(findMaterial("water"), scene.physics.materials.referenceKeV);
-        const auto& dictionary = volume->meta().dictionary;
-        if (const auto it = dictionary.find("tomoscope_mu_water_per_mm"); it != dictionary.end()) {
-            try {
-                muWater = std::stod(it->second);
-            } catch (const std::exception&) {
-                throwInvalid("tomoscope_mu_water_per_mm of " + options.volume,
-                             "\"" + it->second + "\"", "a number in mm^-1");
-            }
-        }
-        if (unit == ValueUnit::Hu) {
-            convertToMu(*volume, muWater);
-        } else if (unit != ValueUnit::MuPerMm) {
-            throwInvalid("--unit", std::string(toString(unit)) + " (from " + options.volume + ")",
-                         "HU or mu_per_mm: say which with --unit");
-        }
-        // Scanners pad outside their field of view with HU far below air (−3024 is common):
-        // negative μ, which no material has. Such voxels are vacuum, and the user is told.
-        std::size_t negative = 0;
-        for (float& v : volume->data()) {
-            if (v < 0.0f) {
-                v = 0.0f;
-                ++negative;
-            }
-        }
-        if (negative > 0 && !options.quiet) {
+        // μ at the materials' reference energy, which is what the object's values mean.
+        AttenuationImage mu =
+            toAttenuation(readVolume(options.volume), unit, scene.physics.materials.referenceKeV,
+                          options.volume, "--unit");
+        if (mu.clampedVoxels > 0 && !options.quiet) {
             std::fprintf(stderr,
                          "%zu voxels of %s lie below 0 mm^-1 (below -1000 HU: scanner padding) "
                          "and are taken as vacuum\n",
-                         negative, options.volume.c_str());
+                         mu.clampedVoxels, options.volume.c_str());
         }
+        volume = std::move(mu.mu);
     }
     const SimulationResult sim = [&] {
         TerminalRunContext ctx(options.quiet);

@@ -72,6 +72,36 @@ TEST_F(Cli, RunWritesImagesAndPrintsMetrics)
     }
 }
 
+// A CT volume as the scene's object: `run` scans it, the analytic model refuses it, and a
+// volume that is not there is a user error naming object.path.
+TEST_F(Cli, RunScansAVolumeObject)
+{
+    Outcome o = runCli("phantom forbild-head-3d --size 80,80,5 --spacing 2.56 -q -o " +
+                       (m_dir / "head.nii.gz").string());
+    ASSERT_EQ(o.exitCode, 0) << o.output;
+    std::ifstream in(smallScene());
+    nlohmann::json scene = nlohmann::json::parse(in);
+    scene["object"] = {{"phantom", "volume"}, {"path", "head.nii.gz"}};
+    const fs::path path = m_dir / "volume.json";
+    std::ofstream(path) << scene.dump(2);
+
+    o = runCli("run " + path.string() + " -o " + (m_dir / "out").string() + " --json");
+    ASSERT_EQ(o.exitCode, 0) << o.output;
+    const nlohmann::json result = nlohmann::json::parse(o.output);
+    EXPECT_GT(result.at("psnr_db").get<double>(), 20.0) << o.output;
+    EXPECT_GT(result.at("ssim").get<double>(), 0.5) << o.output;
+    EXPECT_LE(result.at("ssim").get<double>(), 1.0) << o.output;
+
+    o = runCli("project " + path.string() + " --model analytic -o " + (m_dir / "p.mha").string());
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("--model"), std::string::npos) << o.output;
+
+    fs::remove(m_dir / "head.nii.gz");
+    o = runCli("run " + path.string() + " -o " + (m_dir / "again").string());
+    EXPECT_EQ(o.exitCode, 1) << o.output;
+    EXPECT_NE(o.output.find("object.path"), std::string::npos) << o.output;
+}
+
 TEST_F(Cli, JsonOutputIsMachineReadable)
 {
     const Outcome o = runCli("run " + smallScene().string() + " -o " + (m_dir / "out").string() +

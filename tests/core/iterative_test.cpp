@@ -603,7 +603,7 @@ TEST(TotalVariation, ProximalMapLowersTheDenoisingObjective)
 }
 
 // runScene attaches the truth to the previews of an iterative reconstruction and compares each
-// iterate with it: the app's PSNR curve. The last iterate's PSNR is the run's PSNR.
+// iterate with it: the app's PSNR and SSIM curves. The last iterate's are the run's.
 TEST(Iterative, RunScenePreviewsCarryTheTruthAndTheirPsnr)
 {
     Scene scene = test::defaultScene();
@@ -619,19 +619,24 @@ TEST(Iterative, RunScenePreviewsCarryTheTruthAndTheirPsnr)
     const RunResult r = runScene(scene, *compute, ctx);
 
     std::vector<double> curve;
+    std::vector<double> ssimCurve;
     for (const Preview& p : ctx.previews) {
         if (p.residual) {
             ASSERT_TRUE(p.truth) << p.stage;
-            ASSERT_TRUE(p.psnr && p.rmse) << p.stage;
+            ASSERT_TRUE(p.psnr && p.rmse && p.ssim) << p.stage;
             EXPECT_EQ(p.truth->grid(), r.truth->grid());
             curve.push_back(*p.psnr);
+            ssimCurve.push_back(*p.ssim);
             EXPECT_EQ(p.iterate, curve.size());
         }
     }
     ASSERT_EQ(curve.size(), scene.reconstruction.iterative.iterations);
-    // SIRT from zero approaches the truth: the curve rises over the run.
+    // SIRT from zero approaches the truth: the curves rise over the run.
     EXPECT_GT(curve.back(), curve.front() + 1.0);
     EXPECT_NEAR(curve.back(), r.psnr, 1e-9);
+    EXPECT_GT(ssimCurve.back(), ssimCurve.front());
+    EXPECT_LE(ssimCurve.back(), 1.0);
+    EXPECT_NEAR(ssimCurve.back(), r.ssim, 1e-9);
 }
 } // namespace
 } // namespace tomo

@@ -1,4 +1,6 @@
 #include "tomo/io.h"
+#include "tomo/phantom.h"
+#include "tomo/pipeline.h"
 #include "tomo/recon.h"
 #include "tomo/render/trajectory_scene.h"
 #include "tomo/scene.h"
@@ -16,8 +18,11 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QElapsedTimer>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QPointer>
 #include <QProcess>
 #include <QSignalSpy>
@@ -26,6 +31,7 @@
 #include <QTest>
 #include <QTimer>
 #include <QUndoStack>
+#include <QUrl>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -242,6 +248,10 @@ TEST(MainWindow, StopAndKeepKeepsTheIterativeEstimate)
     EXPECT_LT(r.history.size(), 500U);
     EXPECT_GT(r.psnr, 10.0) << "an estimate after a few SIRT iterations, not zeros";
     EXPECT_GE(window.plotPanel()->residualPointCount(), static_cast<int>(r.history.size()));
+    EXPECT_GE(window.plotPanel()->psnrPointCount(), 1);
+    EXPECT_GE(window.plotPanel()->ssimPointCount(), 1) << "the SSIM curve of the live iterates";
+    EXPECT_GT(r.ssim, 0.0);
+    EXPECT_LE(r.ssim, 1.0);
     EXPECT_TRUE(window.metricsText().contains(QStringLiteral("PSNR")));
     const QImage after = sliceImage(window);
     EXPECT_GT(test::fractionDifferent(after, render::kSceneBackground, kBackgroundTolerance),
@@ -505,6 +515,90 @@ TEST(MainWindow, ACone3dRunFillsTheThreeSlicesAndTheVolume)
     const Vec3 after = window.sliceViews().cursor();
     EXPECT_NE(before.y, after.y) << "a click off-centre moves the cursor in y";
     test::dumpImage(window.grabWindow(), "main_window_cone");
+}
+
+// A CT volume dropped on the window becomes the scene's object (one undoable edit), and the run
+// scans it: the slices show it and the truth is the volume on the reconstruction grid.
+TEST(MainWindow, ADroppedCtVolumeBecomesTheObjectAndRuns)
+{
+    QTemporaryDir dir;
+    ASSERT_TRUE(dir.isValid());
+    // A FORBILD head in HU, as a scanner would write it: 2 mm voxels, five slices about z = 0.
+    constexpr double kMuWater = 0.02;
+    Volume hu = rasterise(forbildHead3D(100.0, kMuWater),
+                          VolumeGrid::centred({128, 128, 5}, {2.0, 2.0, 2.0}), 2);
+    convertToHu(hu, kMuWater);
+    hu.meta().dictionary["tomoscope_mu_water_per_mm"] = "0.02";
+    const QString file = dir.filePath(QStringLiteral("head.nii.gz"));
+    writeVolume(hu, file.toStdString());
+
+    MainWindow window(QStringLiteral("cpu"));
+    ASSERT_TRUE(window.setScene(smallScene(), QStringLiteral("small")));
+    showAndWait(window);
+
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(file)});
+    const QPoint centre(window.width() / 2, window.height() / 2);
+    QDragEnterEvent enter(centre, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&window, &enter);
+    EXPECT_TRUE(enter.isAccepted()) << "a volume file is accepted for dropping";
+    QDropEvent drop(QPointF(centre), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&window, &drop);
+    EXPECT_EQ(window.scene().object.phantom, "volume");
+    EXPECT_EQ(window.scene().object.path, file.toStdString());
+    EXPECT_TRUE(window.document().isValid()) << window.document().validationError().toStdString();
+
+    runToEnd(window);
+    ASSERT_TRUE(window.lastResult().has_value());
+    const RunResult& result = *window.lastResult();
+    // The truth is the head in μ: water inside, air outside.
+    const auto [low, high] =
+        std::minmax_element(result.truth->data().begin(), result.truth->data().end());
+    EXPECT_NEAR(*low, 0.0, 1e-6);
+    EXPECT_GT(*high, 1.5 * kMuWater) << "the skull";
+    EXPECT_GT(result.psnr, 20.0) << "64 views of 128² FBP of a real-looking head";
+    const QImage slice = sliceImage(window);
+    EXPECT_GT(test::distinctColours(slice), kMinSliceColours);
+    test::dumpImage(window.grabWindow(), "main_window_volume_object");
+
+    window.document().undoStack()->undo();
+    EXPECT_EQ(window.scene().object.phantom, "shepp-logan-2d") << "undo restores the phantom";
+}
+
+// The status bar says how the OpenCL projectors will split the work to fit the device: the whole
+// volume where it fits, slabs where the budget (TOMO_DEVICE_MEMORY_MB) is small.
+TEST(MainWindow, TheStatusBarShowsTheDeviceMemoryPlan)
+{
+    Scene scene = loadScene(TOMO_SOURCE_RESOURCES "/scenes/cone-circular.json");
+    scene.reconstruction.gridSize = {96, 96, 96}; // 3.4 MiB of floats
+    scene.reconstruction.gridSpacingMm = {2.0, 2.0, 2.0};
+    MainWindow window(QStringLiteral("opencl"));
+    ASSERT_TRUE(window.setScene(scene, QStringLiteral("cone")));
+    showAndWait(window);
+    ASSERT_TRUE(
+        QTest::qWaitFor([&] { return !window.deviceText().contains(u"opening"); }, kRunTimeoutMs));
+    if (window.deviceText().contains(u"unavailable")) {
+        closeMessageBoxes();
+        GTEST_SKIP() << "no OpenCL device here";
+    }
+    EXPECT_TRUE(window.memoryText().contains(u"device: whole volume"))
+        << window.memoryText().toStdString();
+    EXPECT_TRUE(window.memoryToolTip().contains(u"Device memory plan"))
+        << window.memoryToolTip().toStdString();
+
+    // A 2 MiB budget holds a slab of the volume and a batch of views, not the whole volume.
+    qputenv("TOMO_DEVICE_MEMORY_MB", "2");
+    (void)window.document().modify(QStringLiteral("views"),
+                                   [](Scene& s) { s.trajectory.views = 90; });
+    qunsetenv("TOMO_DEVICE_MEMORY_MB");
+    EXPECT_TRUE(window.memoryText().contains(u"slabs")) << window.memoryText().toStdString();
+
+    MainWindow cpu(QStringLiteral("cpu"));
+    ASSERT_TRUE(cpu.setScene(scene, QStringLiteral("cone")));
+    ASSERT_TRUE(
+        QTest::qWaitFor([&] { return !cpu.deviceText().contains(u"opening"); }, kRunTimeoutMs));
+    EXPECT_FALSE(cpu.memoryText().contains(u"device:")) << "the CPU backend has no device plan";
+    EXPECT_TRUE(cpu.memoryToolTip().contains(u"host memory"));
 }
 
 // The teaching view steps through the run's filtered projections; after the last view its image

@@ -1,3 +1,4 @@
+#include "tomo/io.h"
 #include "tomo/recon.h"
 #include "tomo/scene.h"
 #include "tomo/ui/scene_document.h"
@@ -457,6 +458,59 @@ TEST(ScenePanel, ObjectPageShowsTheFieldsOfThePhantom)
     path->setText(QStringLiteral(TOMO_SOURCE_RESOURCES "/phantoms/none-such.json"));
     emit path->editingFinished();
     EXPECT_EQ(f.document.scene().object.path.filename(), "none-such.json");
+}
+
+TEST(ScenePanel, ObjectPageTakesACtVolumeWithItsUnitAndPlacement)
+{
+    QTemporaryDir dir;
+    ASSERT_TRUE(dir.isValid());
+    const QString file = dir.filePath(QStringLiteral("ct.mha"));
+    writeVolume(Volume::zeros(VolumeGrid::centred({8, 8, 4}, {1, 1, 1})), file.toStdString());
+
+    Fixture f(parallelScene());
+    f.panel.findChild<QTabWidget*>()->setCurrentIndex(2);
+    auto* phantom = control<QComboBox>(f.panel, "phantomCombo");
+    auto* path = control<QLineEdit>(f.panel, "phantomPathEdit");
+    auto* dicom = control<QPushButton>(f.panel, "volumeDicomButton");
+    auto* unit = control<QComboBox>(f.panel, "volumeUnitCombo");
+    auto* placement = control<QComboBox>(f.panel, "volumePlacementCombo");
+    auto* radius = control<QDoubleSpinBox>(f.panel, "phantomRadiusSpin");
+    ASSERT_TRUE(phantom && path && dicom && unit && placement && radius);
+    EXPECT_FALSE(unit->isVisibleTo(&f.panel)) << "a phantom has no unit to choose";
+    EXPECT_FALSE(dicom->isVisibleTo(&f.panel));
+
+    phantom->setCurrentIndex(entry(phantom, QStringLiteral("volume")));
+    EXPECT_EQ(f.document.scene().object.phantom, "volume");
+    EXPECT_TRUE(path->isVisibleTo(&f.panel));
+    EXPECT_TRUE(dicom->isVisibleTo(&f.panel));
+    EXPECT_TRUE(unit->isVisibleTo(&f.panel));
+    EXPECT_TRUE(placement->isVisibleTo(&f.panel));
+    EXPECT_FALSE(radius->isVisibleTo(&f.panel)) << "a volume has no analytic size";
+    EXPECT_FALSE(f.document.isValid()) << "a volume without a file";
+    EXPECT_TRUE(f.document.validationError().contains(QStringLiteral("object.path")))
+        << f.document.validationError().toStdString();
+
+    path->setText(file);
+    emit path->editingFinished();
+    EXPECT_EQ(f.document.scene().object.path, file.toStdString());
+    EXPECT_TRUE(f.document.isValid()) << f.document.validationError().toStdString();
+
+    unit->setCurrentIndex(entry(unit, QStringLiteral("HU")));
+    ASSERT_TRUE(f.document.scene().object.unit.has_value());
+    EXPECT_EQ(*f.document.scene().object.unit, ValueUnit::Hu);
+    placement->setCurrentIndex(entry(placement, true));
+    EXPECT_TRUE(f.document.scene().object.centred);
+
+    // The scene file holds what the page shows, and undo walks back through it.
+    const Scene saved = parseScene(toJson(f.document.scene()));
+    EXPECT_EQ(saved.object.unit, f.document.scene().object.unit);
+    EXPECT_TRUE(saved.object.centred);
+    f.document.undoStack()->undo();
+    EXPECT_FALSE(f.document.scene().object.centred);
+    EXPECT_EQ(placement->currentData().toBool(), false);
+    f.document.undoStack()->undo();
+    EXPECT_FALSE(f.document.scene().object.unit.has_value());
+    EXPECT_EQ(unit->currentData().toString(), QString());
 }
 
 TEST(ScenePanel, ImportPosesReadsACsvAndNamesTheFileOfAnError)

@@ -405,7 +405,6 @@ void MainWindow::buildStatusBar()
 {
     m_deviceLabel = new QLabel(tr("Device: opening…"));
     m_memoryLabel = new QLabel;
-    m_memoryLabel->setToolTip(tr("Host memory this run needs at its peak, of this machine's"));
     m_stageLabel = new QLabel(tr("Idle"));
     m_stageLabel->setMinimumWidth(160);
     m_timeLabel = new QLabel;
@@ -433,12 +432,14 @@ void MainWindow::openDevice()
         if (!*slot) {
             *slot = ComputeContext::create(choice);
         }
-        return (*slot)->device().label();
+        return (*slot)->device();
     });
     connect(job, &Job::finished, this, [this, job](JobState state) {
         if (state == JobState::Succeeded) {
-            const QString label = QString::fromStdString(std::any_cast<std::string>(job->result()));
+            m_deviceInfo = std::any_cast<DeviceInfo>(job->result());
+            const QString label = QString::fromStdString(m_deviceInfo->label());
             m_deviceLabel->setText(tr("Device: %1").arg(label));
+            updateMemoryEstimate();
             m_log->appendLine(QStringLiteral("info"), tr("compute device: %1").arg(label));
         } else if (state == JobState::Failed) {
             m_deviceLabel->setText(tr("Device: unavailable"));
@@ -696,11 +697,49 @@ bool MainWindow::recoverAutosave()
     return true;
 }
 
+namespace
+{
+// What a file dropped on the window becomes: a scene to open, or the scene's object.
+enum class DroppedFile
+{
+    None,
+    Scene,   // .json: opened as the scene
+    Phantom, // .phm (CTSim): the object becomes this phantom file
+    Volume,  // a volume file or a folder (a DICOM series): the object becomes this CT volume
+};
+
+DroppedFile classifyDrop(const QUrl& url)
+{
+    if (!url.isLocalFile()) {
+        return DroppedFile::None;
+    }
+    const QString path = url.toLocalFile();
+    const QString lower = path.toLower();
+    if (lower.endsWith(QStringLiteral(".json"))) {
+        return DroppedFile::Scene;
+    }
+    if (lower.endsWith(QStringLiteral(".phm"))) {
+        return DroppedFile::Phantom;
+    }
+    static const QStringList volumeSuffixes{QStringLiteral(".nii"),  QStringLiteral(".nii.gz"),
+                                            QStringLiteral(".mha"),  QStringLiteral(".mhd"),
+                                            QStringLiteral(".nrrd"), QStringLiteral(".nhdr"),
+                                            QStringLiteral(".h5"),   QStringLiteral(".hdf5"),
+                                            QStringLiteral(".tif"),  QStringLiteral(".tiff")};
+    for (const QString& suffix : volumeSuffixes) {
+        if (lower.endsWith(suffix)) {
+            return DroppedFile::Volume;
+        }
+    }
+    return QFileInfo(path).isDir() ? DroppedFile::Volume : DroppedFile::None;
+}
+} // namespace
+
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
 {
     if (event->mimeData()->hasUrls()) {
         for (const QUrl& url : event->mimeData()->urls()) {
-            if (url.isLocalFile() && url.toLocalFile().endsWith(QStringLiteral(".json"))) {
+            if (classifyDrop(url) != DroppedFile::None) {
                 event->acceptProposedAction();
                 return;
             }
@@ -711,13 +750,31 @@ void MainWindow::dragEnterEvent(QDragEnterEvent* event)
 void MainWindow::dropEvent(QDropEvent* event)
 {
     for (const QUrl& url : event->mimeData()->urls()) {
-        if (url.isLocalFile() && url.toLocalFile().endsWith(QStringLiteral(".json"))) {
-            event->acceptProposedAction();
+        const DroppedFile kind = classifyDrop(url);
+        if (kind == DroppedFile::None) {
+            continue;
+        }
+        event->acceptProposedAction();
+        const QString path = url.toLocalFile();
+        if (kind == DroppedFile::Scene) {
             if (maybeSave()) {
-                (void)openSceneFile(url.toLocalFile());
+                (void)openSceneFile(path);
             }
             return;
         }
+        // A phantom or volume becomes the object of the current scene: one undoable edit.
+        const bool volume = kind == DroppedFile::Volume;
+        (void)m_document->modify(
+            (volume ? tr("Object: CT volume %1") : tr("Object: phantom file %1"))
+                .arg(QDir::toNativeSeparators(path)),
+            [&path, volume](Scene& s) {
+                s.object = {};
+                s.object.phantom = volume ? "volume" : "file";
+                s.object.path = path.toStdString();
+            });
+        m_log->appendLine(QStringLiteral("info"),
+                          tr("the object is now %1").arg(QDir::toNativeSeparators(path)));
+        return;
     }
 }
 
@@ -910,6 +967,16 @@ void MainWindow::showError(const QString& title, const QString& text)
     auto* box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Ok, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
+}
+
+QString MainWindow::memoryText() const
+{
+    return m_memoryLabel->text();
+}
+
+QString MainWindow::memoryToolTip() const
+{
+    return m_memoryLabel->toolTip();
 }
 
 QString MainWindow::deviceText() const

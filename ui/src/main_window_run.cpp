@@ -142,8 +142,36 @@ void MainWindow::updateMemoryEstimate()
                                         .arg(need)
                                         .arg(static_cast<double>(host) / kMiB / 1024.0, 0, 'f', 0)
                                   : tr("Memory ≈ %1").arg(need);
-    m_memoryLabel->setText(text);
-    const bool tooMuch = host > 0 && estimate.bytes > host;
+    QString tip = tr("Host memory this run needs at its peak, of this machine's.");
+    bool tooMuch = host > 0 && estimate.bytes > host;
+    QString deviceText;
+    if (m_deviceInfo && m_deviceInfo->backend == Backend::OpenCL) {
+        // How the OpenCL projectors will split the work to fit the device (DESIGN.md §5).
+        const std::size_t batch =
+            std::max<std::size_t>(1, std::min(m_document->scene().reconstruction.fbp.batchViews,
+                                              m_geometry->viewCount()));
+        try {
+            const MemoryPlan plan = planMemory(
+                *m_grid, d.columns * d.rows, batch, batch, deviceMemoryBudget(*m_deviceInfo),
+                m_deviceInfo->maxAllocationBytes, m_deviceInfo->label());
+            deviceText = plan.slabs == 1
+                             ? tr("device: whole volume, %1 views per batch").arg(plan.batchViews)
+                             : tr("device: %1 slabs, %2 views per batch")
+                                   .arg(plan.slabs)
+                                   .arg(plan.batchViews);
+            tip += tr("\nDevice memory plan on %1: %2.")
+                       .arg(QString::fromStdString(m_deviceInfo->label()),
+                            QString::fromStdString(plan.summary(*m_grid)));
+        } catch (const Error& e) {
+            deviceText = tr("does not fit the device");
+            tip += QStringLiteral("\n") + QString::fromUtf8(e.what());
+            tooMuch = true;
+        }
+    } else if (m_deviceInfo) {
+        tip += tr("\nThe CPU backend works in host memory: there is no device plan.");
+    }
+    m_memoryLabel->setText(deviceText.isEmpty() ? text : tr("%1 · %2").arg(text, deviceText));
+    m_memoryLabel->setToolTip(tip);
     m_memoryLabel->setStyleSheet(tooMuch ? QStringLiteral("color: #d33;") : QString());
 }
 
@@ -171,6 +199,7 @@ Job* MainWindow::startRunOf(const Scene& scene)
     m_keepOnStop = false;
     setTruth(nullptr);
     m_livePsnr.clear();
+    m_liveSsim.clear();
     m_run = m_runner->start(tr("run"), [slot, choice, scene](RunContext& ctx) -> std::any {
         if (!*slot) {
             *slot = ComputeContext::create(choice);
@@ -348,7 +377,10 @@ void MainWindow::onPreviewReady()
         if (preview->psnr) {
             m_livePsnr[preview->iterate] = *preview->psnr;
         }
-        m_plots->addIterate(preview->iterate, *preview->residual, preview->psnr);
+        if (preview->ssim) {
+            m_liveSsim[preview->iterate] = *preview->ssim;
+        }
+        m_plots->addIterate(preview->iterate, *preview->residual, preview->psnr, preview->ssim);
         if (preview->psnr) {
             setMetrics(tr("iteration %1 · PSNR %2 dB")
                            .arg(preview->iterate)
@@ -389,18 +421,23 @@ void MainWindow::onRunFinished(JobState state)
         }
         if (!r.history.empty()) {
             // The whole residual history (live previews may have skipped iterations), with the
-            // PSNR of the iterates seen live and of the last one.
+            // PSNR and SSIM of the iterates seen live and of the last one.
             m_plots->clearConvergence();
             for (std::size_t i = 0; i < r.history.size(); ++i) {
                 const std::size_t iterate = i + 1;
                 std::optional<double> psnrDb;
+                std::optional<double> ssim;
                 if (const auto it = m_livePsnr.find(iterate); it != m_livePsnr.end()) {
                     psnrDb = it->second;
                 }
+                if (const auto it = m_liveSsim.find(iterate); it != m_liveSsim.end()) {
+                    ssim = it->second;
+                }
                 if (iterate == r.history.size() && !m_resultScene.reconstruction.fbp.hu) {
                     psnrDb = r.psnr;
+                    ssim = r.ssim;
                 }
-                m_plots->addIterate(iterate, r.history[i].residual, psnrDb);
+                m_plots->addIterate(iterate, r.history[i].residual, psnrDb, ssim);
             }
         }
         if (r.reconstruction) {

@@ -18,9 +18,10 @@ namespace tomo::ui
 namespace
 {
 // Curve colours, matching the slice views' overlays: residual orange, PSNR cyan (the profile
-// line's colour in the slice views), reconstruction yellow on truth grey.
+// line's colour in the slice views), SSIM violet, reconstruction yellow on truth grey.
 const QColor kResidualColour(0xF0, 0x8C, 0x28);
 const QColor kPsnrColour(0x00, 0xB8, 0xD4);
+const QColor kSsimColour(0xA0, 0x60, 0xE0);
 const QColor kReconColour(0xE6, 0xB4, 0x00);
 const QColor kTruthColour(0x80, 0x80, 0x80);
 
@@ -62,8 +63,11 @@ PlotPanel::PlotPanel(QWidget* parent) : QWidget(parent)
     m_residual = makeSeries(tr("residual ‖Ax−b‖/‖b‖"), kResidualColour, Qt::SolidLine);
     m_psnr = makeSeries(tr("PSNR vs truth (dB)"), kPsnrColour, Qt::SolidLine);
     m_psnr->setPointsVisible(true);
+    m_ssim = makeSeries(tr("SSIM vs truth"), kSsimColour, Qt::DashLine);
+    m_ssim->setPointsVisible(true);
     m_convergence->addSeries(m_residual);
     m_convergence->addSeries(m_psnr);
+    m_convergence->addSeries(m_ssim);
     m_iterationAxis = new QValueAxis;
     m_iterationAxis->setTitleText(tr("iteration"));
     m_iterationAxis->setLabelFormat(QStringLiteral("%d"));
@@ -76,11 +80,17 @@ PlotPanel::PlotPanel(QWidget* parent) : QWidget(parent)
     m_psnrAxis->setLabelFormat(QStringLiteral("%.0f"));
     m_convergence->addAxis(m_iterationAxis, Qt::AlignBottom);
     m_convergence->addAxis(m_residualAxis, Qt::AlignLeft);
+    m_ssimAxis = new QValueAxis;
+    m_ssimAxis->setTitleText(tr("SSIM"));
+    m_ssimAxis->setLabelFormat(QStringLiteral("%.2f"));
     m_convergence->addAxis(m_psnrAxis, Qt::AlignRight);
+    m_convergence->addAxis(m_ssimAxis, Qt::AlignRight);
     m_residual->attachAxis(m_iterationAxis);
     m_residual->attachAxis(m_residualAxis);
     m_psnr->attachAxis(m_iterationAxis);
     m_psnr->attachAxis(m_psnrAxis);
+    m_ssim->attachAxis(m_iterationAxis);
+    m_ssim->attachAxis(m_ssimAxis);
 
     m_profile = new QChart;
     m_profile->setTitle(tr("Profile"));
@@ -117,15 +127,19 @@ void PlotPanel::clearConvergence()
 {
     m_residual->clear();
     m_psnr->clear();
+    m_ssim->clear();
     m_lastIterate = 0;
+    m_ssimMin = 0.0;
     m_residualMin = m_residualMax = 0.0;
     m_psnrMin = m_psnrMax = 0.0;
     m_iterationAxis->setRange(0, 10);
     m_residualAxis->setRange(1e-3, 1.0);
     m_psnrAxis->setRange(0, 40);
+    m_ssimAxis->setRange(0, 1);
 }
 
-void PlotPanel::addIterate(std::size_t iterate, double residual, std::optional<double> psnrDb)
+void PlotPanel::addIterate(std::size_t iterate, double residual, std::optional<double> psnrDb,
+                           std::optional<double> ssim)
 {
     if (iterate <= m_lastIterate) {
         return;
@@ -142,6 +156,10 @@ void PlotPanel::addIterate(std::size_t iterate, double residual, std::optional<d
         m_psnrMin = m_psnr->count() == 1 ? *psnrDb : std::min(m_psnrMin, *psnrDb);
         m_psnrMax = std::max(m_psnrMax, *psnrDb);
     }
+    if (ssim && std::isfinite(*ssim)) {
+        m_ssim->append(x, *ssim);
+        m_ssimMin = m_ssim->count() == 1 ? *ssim : std::min(m_ssimMin, *ssim);
+    }
     rescaleConvergence();
 }
 
@@ -156,6 +174,10 @@ void PlotPanel::rescaleConvergence()
     }
     if (m_psnr->count() > 0) {
         m_psnrAxis->setRange(std::floor(m_psnrMin - 1.0), std::ceil(m_psnrMax + 1.0));
+    }
+    if (m_ssim->count() > 0) {
+        // From the lowest tenth below the data to 1, the best possible.
+        m_ssimAxis->setRange(std::max(-1.0, std::floor(m_ssimMin * 10.0 - 1.0) / 10.0), 1.0);
     }
 }
 
@@ -208,6 +230,11 @@ int PlotPanel::residualPointCount() const
 int PlotPanel::psnrPointCount() const
 {
     return static_cast<int>(m_psnr->count());
+}
+
+int PlotPanel::ssimPointCount() const
+{
+    return static_cast<int>(m_ssim->count());
 }
 
 int PlotPanel::profilePointCount() const

@@ -140,9 +140,11 @@ QWidget* makeObjectPage(SceneBinder& binder)
     }
     names.emplace_back(tr("file"), QStringLiteral("file"));
     (*fields)["file"] = fieldsOf("file");
+    names.emplace_back(tr("CT volume"), QStringLiteral("volume"));
+    (*fields)["volume"] = fieldsOf("volume");
     QComboBox* phantom = makeCombo("phantomCombo", names,
-                                   tr("A built-in analytic phantom (docs/phantoms.md), or a "
-                                      "phantom file"));
+                                   tr("A built-in analytic phantom (docs/phantoms.md), a phantom "
+                                      "file, or a CT volume (NIfTI, MHA, NRRD, DICOM folder)"));
     form->addRow(tr("Phantom"), phantom);
     binder.bindCombo(
         phantom, tr("Phantom"),
@@ -192,14 +194,14 @@ QWidget* makeObjectPage(SceneBinder& binder)
     fileLayout->setContentsMargins(0, 0, 0, 0);
     auto* path = new QLineEdit;
     path->setObjectName(QStringLiteral("phantomPathEdit"));
-    path->setToolTip(tr("Phantom file (.json or CTSim .phm); applied when you press Enter or "
-                        "leave the field"));
-    path->setPlaceholderText(tr("phantom file"));
     auto* browse = new QPushButton(tr("Browse…"));
     browse->setObjectName(QStringLiteral("phantomBrowseButton"));
-    browse->setToolTip(tr("Choose a phantom file"));
+    auto* dicom = new QPushButton(tr("DICOM…"));
+    dicom->setObjectName(QStringLiteral("volumeDicomButton"));
+    dicom->setToolTip(tr("Choose a folder holding one DICOM CT series"));
     fileLayout->addWidget(path, 1);
     fileLayout->addWidget(browse);
+    fileLayout->addWidget(dicom);
     form->addRow(tr("File"), fileRow);
     QLabel* pathError = makeErrorLabel("phantomPathError");
     form->addRow(pathError);
@@ -211,16 +213,69 @@ QWidget* makeObjectPage(SceneBinder& binder)
             return QString();
         });
     QObject::connect(browse, &QPushButton::clicked, browse, [&binder, browse] {
-        const QString file = QFileDialog::getOpenFileName(
-            browse, tr("Phantom file"), QString(), tr("Phantoms (*.json *.phm);;All files (*)"));
+        const bool volume = binder.scene().object.phantom == "volume";
+        const QString file =
+            volume ? QFileDialog::getOpenFileName(
+                         browse, tr("CT volume"), QString(),
+                         tr("Volumes (*.nii *.nii.gz *.mha *.mhd *.nrrd *.nhdr *.h5 *.hdf5 "
+                            "*.tif *.tiff);;All files (*)"))
+                   : QFileDialog::getOpenFileName(browse, tr("Phantom file"), QString(),
+                                                  tr("Phantoms (*.json *.phm);;All files (*)"));
         if (file.isEmpty()) {
             return;
         }
-        binder.apply(tr("Phantom file: %1").arg(QDir::toNativeSeparators(file)), [&file](Scene& s) {
-            s.object.phantom = "file";
-            s.object.path = file.toStdString();
-        });
+        binder.apply((volume ? tr("CT volume: %1") : tr("Phantom file: %1"))
+                         .arg(QDir::toNativeSeparators(file)),
+                     [&file, volume](Scene& s) {
+                         s.object.phantom = volume ? "volume" : "file";
+                         s.object.path = file.toStdString();
+                     });
     });
+    QObject::connect(dicom, &QPushButton::clicked, dicom, [&binder, dicom] {
+        const QString folder = QFileDialog::getExistingDirectory(dicom, tr("DICOM series folder"));
+        if (folder.isEmpty()) {
+            return;
+        }
+        binder.apply(tr("CT volume: %1").arg(QDir::toNativeSeparators(folder)),
+                     [&folder](Scene& s) {
+                         s.object.phantom = "volume";
+                         s.object.path = folder.toStdString();
+                     });
+    });
+
+    QComboBox* unit = makeCombo(
+        "volumeUnitCombo",
+        {{tr("as the file says"), QString()},
+         {tr("HU"), QStringLiteral("HU")},
+         {tr("μ (mm⁻¹)"), QStringLiteral("mu_per_mm")}},
+        tr("What the volume's values are. DICOM CT and Tomoscope's own files say; for other "
+           "files choose HU or μ. HU become μ with water's μ at the materials' reference energy"));
+    form->addRow(tr("Values"), unit);
+    binder.bindCombo(
+        unit, tr("Volume values"),
+        [](const Scene& s) {
+            if (!s.object.unit) {
+                return QVariant(QString());
+            }
+            const std::string_view name = toString(*s.object.unit);
+            return QVariant(QString::fromUtf8(name.data(), static_cast<qsizetype>(name.size())));
+        },
+        [](Scene& s, const QVariant& v) {
+            const std::string text = v.toString().toStdString();
+            s.object.unit =
+                text.empty() ? std::nullopt : std::optional(parseObjectUnit(text, "object.unit"));
+        });
+
+    QComboBox* placement = makeCombo(
+        "volumePlacementCombo", {{tr("as in the file"), false}, {tr("centred"), true}},
+        tr("as in the file: where its origin and direction put it (its patient frame is the "
+           "scanner's, (0, 0, 0) at the isocentre); centred: its middle at the isocentre. A 2D "
+           "scan sees the plane z = 0"));
+    form->addRow(tr("Placement"), placement);
+    binder.bindCombo(
+        placement, tr("Volume placement"),
+        [](const Scene& s) { return QVariant(s.object.centred); },
+        [](Scene& s, const QVariant& v) { s.object.centred = v.toBool(); });
 
     binder.onRefresh([=](const Scene& s) {
         const std::string& name = s.object.phantom;
@@ -230,7 +285,18 @@ QWidget* makeObjectPage(SceneBinder& binder)
         setRowVisible(form, radius, f.size);
         setRowVisible(form, mu, f.size);
         setRowVisible(form, height, f.height);
-        setRowVisible(form, fileRow, name == "file");
+        const bool volume = name == "volume";
+        setRowVisible(form, fileRow, name == "file" || volume);
+        setRowLabel(form, fileRow, volume ? tr("Volume") : tr("File"));
+        dicom->setVisible(volume);
+        path->setToolTip(volume ? tr("CT volume: a NIfTI, MHA, MHD, NRRD or HDF5 file or a DICOM "
+                                     "folder; applied when you press Enter or leave the field")
+                                : tr("Phantom file (.json or CTSim .phm); applied when you press "
+                                     "Enter or leave the field"));
+        path->setPlaceholderText(volume ? tr("volume file or DICOM folder") : tr("phantom file"));
+        browse->setToolTip(volume ? tr("Choose a volume file") : tr("Choose a phantom file"));
+        setRowVisible(form, unit, volume);
+        setRowVisible(form, placement, volume);
         setRowLabel(form, radius, radiusLabel(name));
         setRowLabel(form, mu, muLabel(name));
     });

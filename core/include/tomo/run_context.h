@@ -32,6 +32,13 @@ struct Preview
     /// `volume` lies on the truth's grid (not on the coarse levels of a multi-resolution run).
     std::optional<double> psnr;
     std::optional<double> rmse;
+    /// runScene, iterative methods: SSIM (metrics.h) of `volume` against `truth`, where PSNR is
+    /// given and the grid has at most kPreviewSsimMaxVoxels voxels (SSIM filters the volume ten
+    /// times; on larger grids it would slow every iteration down noticeably).
+    std::optional<double> ssim;
+    /// 2²⁰ voxels: 1024² in 2D, about 101³ in 3D. Measured on a two-core development machine
+    /// (2026-11-21): SSIM of 101³ takes 0.25–0.31 s, of 1024² 0.20–0.23 s, of 160³ 1.2 s.
+    static constexpr std::size_t kPreviewSsimMaxVoxels = std::size_t{1} << 20;
     /// What produced the snapshot ("forward projection", "backprojection", ...).
     std::string stage;
 };

@@ -11,19 +11,21 @@
 #include <array>
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace tomo
 {
-/// The object in the scanner: an analytic phantom, built in or read from a file.
+/// The object in the scanner: an analytic phantom, built in or read from a file, or a CT volume.
 struct ObjectSpec
 {
     /// A built-in phantom (builtInPhantomNames(); docs/phantoms.md): "shepp-logan-2d",
     /// "shepp-logan-3d", "water-cylinder" (a uniform cylinder along z), "forbild-head-2d",
     /// "forbild-head-3d", "line-pairs-2d", "line-pairs-3d", "contrast-detail-2d",
-    /// "contrast-detail-3d"; or "file" (a phantom file, see readPhantom).
+    /// "contrast-detail-3d"; "file" (a phantom file, see readPhantom); or "volume" (a CT volume:
+    /// any image readVolume reads, NIfTI, MHA, NRRD or a DICOM folder; see SceneObject).
     std::string phantom = "shepp-logan-2d";
     SheppLoganVariant variant = SheppLoganVariant::Modified; ///< Shepp–Logan phantoms only
     /// mm. Shepp–Logan: scale of the unit-disc (unit-cube) definition; water cylinder, line
@@ -35,18 +37,31 @@ struct ObjectSpec
     double muPerUnit = 0.02;
     /// Water cylinder and the 3D line-pair and contrast-detail phantoms: length along z, mm.
     double heightMm = 200.0;
-    /// "file": the phantom file (JSON or CTSim .phm). A relative "path" in a scene file is
-    /// resolved against the scene file's folder when the scene is loaded.
+    /// "file": the phantom file (JSON or CTSim .phm); "volume": the image file or DICOM folder.
+    /// A relative "path" in a scene file is resolved against the scene file's folder when the
+    /// scene is loaded.
     std::filesystem::path path;
+    /// "volume": what its values are, ValueUnit::Hu or ValueUnit::MuPerMm; unset: what the
+    /// file's metadata says (DICOM CT is HU; Tomoscope's own outputs say), else an error.
+    std::optional<ValueUnit> unit;
+    /// "volume": where it lies in the scanner. false: where its origin and direction cosines put
+    /// it, the file's patient frame (LPS) taken as the scanner's world, its (0, 0, 0) at the
+    /// isocentre; true: moved (not rotated) so that the centre of its box is at the isocentre.
+    bool centred = false;
 };
+
+/// The names ObjectSpec::unit is written with in scene files ("HU", "mu_per_mm").
+/// Parses `text`; throws InvalidArgument naming `field` for anything else.
+[[nodiscard]] ValueUnit parseObjectUnit(std::string_view text, std::string_view field);
 
 /// The names ObjectSpec::phantom accepts for built-in phantoms ("file" is not among them), in
 /// the order above.
 [[nodiscard]] const std::vector<std::string>& builtInPhantomNames();
 
 /// The phantom `object` describes (reads the file of a "file" phantom).
-/// Throws InvalidArgument naming "object.phantom" for an unknown phantom and naming the field
-/// for an out-of-range parameter, IoError if a phantom file cannot be read.
+/// Throws InvalidArgument naming "object.phantom" for an unknown phantom or a "volume" (which
+/// has no analytic description: SceneObject::load reads it) and naming the field for an
+/// out-of-range parameter, IoError if a phantom file cannot be read.
 [[nodiscard]] Phantom makePhantom(const ObjectSpec& object);
 
 struct ReconstructionSpec
@@ -84,6 +99,8 @@ struct Scene
     ReconstructionSpec reconstruction;
 
     /// Throws InvalidArgument naming the first field out of range (through the factories).
+    /// A "volume" object is checked without touching its file (its path must not be empty;
+    /// "analytic" simulation is refused): SceneObject::load reads and checks the file.
     void validate() const;
 
     /// reconstruction.algorithm, or where that is empty "fbp" for 2D beams and "fdk" for 3D.
@@ -93,7 +110,7 @@ struct Scene
 
     [[nodiscard]] Geometry geometry() const;
     [[nodiscard]] VolumeGrid reconstructionGrid() const;
-    /// makePhantom(object). Throws as makePhantom.
+    /// makePhantom(object). Throws as makePhantom (so for a "volume" object).
     [[nodiscard]] Phantom phantom() const;
 };
 

@@ -28,8 +28,9 @@ double secondsSince(Clock::time_point start)
 }
 
 /// Forwards everything to the host's context and attaches the truth to every preview of the
-/// reconstruction, with PSNR and RMSE of iterates on the truth's grid (the metric curves of the
-/// app). Costs one pass over the volume per iterate, and only for hosts that want previews.
+/// reconstruction, with PSNR, RMSE and SSIM of iterates on the truth's grid (the metric curves of
+/// the app). Costs a pass over the volume per iterate (and SSIM's filtering on grids up to
+/// Preview::kPreviewSsimMaxVoxels), and only for hosts that want previews.
 class TruthMetricsContext final : public RunContext
 {
 public:
@@ -49,6 +50,9 @@ public:
         if (preview.volume && preview.residual && preview.volume->grid() == m_truth->grid()) {
             preview.psnr = psnr(*preview.volume, *m_truth);
             preview.rmse = rmse(*preview.volume, *m_truth);
+            if (m_truth->grid().voxelCount() <= Preview::kPreviewSsimMaxVoxels) {
+                preview.ssim = ssim(*preview.volume, *m_truth);
+            }
         }
         m_host.publishPreview(std::move(preview));
     }
@@ -82,13 +86,25 @@ namespace
 {
 // simulateScene for a validated scene whose phantom the caller already made (a phantom file is
 // read once per run, not once per use).
-SimulationResult simulateValidScene(const Scene& scene, const Phantom& phantom,
+SimulationResult simulateValidScene(const Scene& scene, const SceneObject& sceneObject,
                                     ComputeContext& compute, RunContext& ctx, bool keepReadings)
 {
     const Geometry geometry = scene.geometry();
     const PhysicsSpec& physics = scene.physics;
     const std::size_t batch = scene.reconstruction.fbp.batchViews;
     const bool plain = physics.isIdeal() && !keepReadings;
+    if (sceneObject.isVolume()) {
+        // A CT volume is projected at its own resolution: there is nothing finer to rasterise
+        // (Scene::validate refuses "analytic" for it).
+        const Volume& mu = sceneObject.volume();
+        if (plain) {
+            const auto projector = makeProjector(ProjectorModel::Joseph, compute);
+            return {forwardProject(*projector, mu, geometry, ctx, batch), std::nullopt, 1.0, 0,
+                    physics.spectrum.energyKeV};
+        }
+        return simulateScan(mu, geometry, physics, compute, ctx, keepReadings, batch);
+    }
+    const Phantom& phantom = sceneObject.phantom();
     if (scene.simulation == "analytic") {
         // Exact line integrals through the moved scanner, then the detector (monochromatic at the
         // reference energy: Scene::validate refuses a spectrum that needs materials here).
@@ -133,7 +149,7 @@ SimulationResult simulateScene(const Scene& scene, ComputeContext& compute, RunC
                                bool keepReadings)
 {
     scene.validate();
-    return simulateValidScene(scene, scene.phantom(), compute, ctx, keepReadings);
+    return simulateValidScene(scene, SceneObject::load(scene), compute, ctx, keepReadings);
 }
 
 RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx)
@@ -141,7 +157,6 @@ RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx)
     scene.validate();
     const Geometry geometry = scene.geometry();
     const VolumeGrid grid = scene.reconstructionGrid();
-    const Phantom phantom = scene.phantom();
     // Refuse what cannot be reconstructed before spending time on the simulation.
     if (scene.isIterative()) {
         checkProjectable(geometry, grid);
@@ -152,17 +167,20 @@ RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx)
     result.device = compute.device().label();
 
     const auto simulateStart = Clock::now();
-    ctx.reportProgress(0, geometry.viewCount(), "preparing the phantom");
-    SimulationResult sim = simulateValidScene(scene, phantom, compute, ctx, false);
+    const bool volumeObject = scene.object.phantom == "volume";
+    ctx.reportProgress(0, geometry.viewCount(),
+                       volumeObject ? "reading the volume" : "preparing the phantom");
+    const SceneObject object = SceneObject::load(scene);
+    ctx.throwIfCancelled();
+    SimulationResult sim = simulateValidScene(scene, object, compute, ctx, false);
     result.starvedPixels = sim.starvedPixels;
     result.projections = std::make_shared<const ProjectionStack>(std::move(sim.lineIntegrals));
     result.simulateSeconds = secondsSince(simulateStart);
 
-    // The truth in μ: 4x4 samples per pixel in 2D, 2x2x2 per voxel in 3D (the same count of
-    // samples per voxel edge as the simulation's fine grid). Made before the reconstruction so
-    // that its previews can be compared with it as they come.
-    const auto truthMu =
-        std::make_shared<const Volume>(rasterise(phantom, grid, grid.is2D() ? 4 : 2));
+    // The truth in μ: a phantom with 4x4 samples per pixel in 2D, 2x2x2 per voxel in 3D (the
+    // same count of samples per voxel edge as the simulation's fine grid), a volume resampled.
+    // Made before the reconstruction so that its previews can be compared with it as they come.
+    const auto truthMu = std::make_shared<const Volume>(object.sample(grid, grid.is2D() ? 4 : 2));
     TruthMetricsContext reconCtx(ctx, truthMu);
 
     const auto reconStart = Clock::now();
@@ -200,6 +218,7 @@ RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx)
     result.truth = std::make_shared<const Volume>(std::move(truth));
     result.rmse = rmse(*result.reconstruction, *result.truth);
     result.psnr = psnr(*result.reconstruction, *result.truth);
+    result.ssim = ssim(*result.reconstruction, *result.truth);
     return result;
 }
 
@@ -258,6 +277,7 @@ std::vector<std::filesystem::path> writeRunOutputs(const RunResult& result, cons
                               {"device", result.device},
                               {"rmse_per_mm", result.rmse},
                               {"psnr_db", result.psnr},
+                              {"ssim", result.ssim},
                               {"simulate_seconds", result.simulateSeconds},
                               {"reconstruct_seconds", result.reconstructSeconds},
                               {"starved_pixels", result.starvedPixels},

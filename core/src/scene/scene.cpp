@@ -181,12 +181,13 @@ const BuiltInPhantom* findBuiltInPhantom(std::string_view name)
 
 void checkPhantomName(const std::string& name, const std::string& field)
 {
-    if (name != "file" && findBuiltInPhantom(name) == nullptr) {
+    if (name != "file" && name != "volume" && findBuiltInPhantom(name) == nullptr) {
         std::string accepted = "accepted: ";
         for (const BuiltInPhantom& b : kBuiltInPhantoms) {
             accepted += std::string(b.name) + ", ";
         }
-        throwInvalid(field, "\"" + name + "\"", accepted + "file");
+        throwInvalid(field, "\"" + name + "\"",
+                     accepted + "file (a phantom file), volume (a CT volume file or DICOM folder)");
     }
 }
 
@@ -205,6 +206,27 @@ ObjectSpec readObject(Reader& r, const std::filesystem::path& baseDir)
                          "file, relative to the scene file");
         }
         o.path = file.is_relative() ? baseDir / file : file;
+        r.finish();
+        return o;
+    }
+    if (o.phantom == "volume") {
+        std::filesystem::path file = r.text("path", "");
+        if (file.empty()) {
+            throwInvalid(r.where("path"), "missing",
+                         "a \"volume\" object needs \"path\": a NIfTI, MHA or NRRD file or a "
+                         "DICOM folder, relative to the scene file");
+        }
+        o.path = file.is_relative() ? baseDir / file : file;
+        if (r.has("unit")) {
+            o.unit = parseObjectUnit(r.text("unit", ""), r.where("unit"));
+        }
+        const std::string placement = r.text("placement", "file");
+        if (placement != "file" && placement != "centred") {
+            throwInvalid(r.where("placement"), "\"" + placement + "\"",
+                         "accepted: file (where the file's origin and direction put it), centred "
+                         "(its centre at the isocentre)");
+        }
+        o.centred = placement == "centred";
         r.finish();
         return o;
     }
@@ -227,6 +249,14 @@ Json objectJson(const ObjectSpec& o)
     j["phantom"] = o.phantom;
     if (o.phantom == "file") {
         j["path"] = o.path.string();
+        return j;
+    }
+    if (o.phantom == "volume") {
+        j["path"] = o.path.string();
+        if (o.unit) {
+            j["unit"] = std::string(toString(*o.unit));
+        }
+        j["placement"] = o.centred ? "centred" : "file";
         return j;
     }
     const BuiltInPhantom* builtIn = findBuiltInPhantom(o.phantom);
@@ -312,7 +342,26 @@ void Scene::validate() const
 {
     (void)geometry();
     (void)reconstructionGrid();
-    (void)phantom();
+    if (object.phantom == "volume") {
+        // Checked without touching the file: validate runs on every edit in the app, and a scene
+        // whose volume has moved must still open so that its path can be fixed. SceneObject::load
+        // reads it (and names object.path when it cannot).
+        if (object.path.empty()) {
+            throwInvalid("object.path", "\"\"",
+                         "a \"volume\" object needs the path of a volume file or DICOM folder");
+        }
+        if (object.unit && *object.unit != ValueUnit::Hu && *object.unit != ValueUnit::MuPerMm) {
+            throwInvalid("object.unit", "\"" + std::string(toString(*object.unit)) + "\"",
+                         "accepted: HU, mu_per_mm");
+        }
+        if (simulation == "analytic") {
+            throwInvalid("simulation.model", "\"analytic\"",
+                         "joseph for a volume object: exact line integrals need an analytic "
+                         "phantom");
+        }
+    } else {
+        (void)phantom();
+    }
     reconstruction.fbp.validate();
     if (simulation != "joseph" && simulation != "analytic") {
         throwInvalid("simulation.model", "\"" + simulation + "\"", "accepted: joseph, analytic");
@@ -467,10 +516,25 @@ const std::vector<std::string>& builtInPhantomNames()
     return names;
 }
 
+ValueUnit parseObjectUnit(std::string_view text, std::string_view field)
+{
+    const std::optional<ValueUnit> unit = parseValueUnit(text);
+    if (!unit || (*unit != ValueUnit::Hu && *unit != ValueUnit::MuPerMm)) {
+        throwInvalid(std::string(field), "\"" + std::string(text) + "\"",
+                     "accepted: HU (Hounsfield units), mu_per_mm (linear attenuation, mm^-1)");
+    }
+    return *unit;
+}
+
 Phantom makePhantom(const ObjectSpec& object)
 {
     checkPhantomName(object.phantom, "object.phantom");
     const std::string& name = object.phantom;
+    if (name == "volume") {
+        throwInvalid("object.phantom", "\"volume\"",
+                     "an analytic phantom: a volume object has no analytic description (its "
+                     "voxels are read by SceneObject::load)");
+    }
     const double r = object.radiusMm;
     const double mu = object.muPerUnit;
     if (name == "file") {

@@ -141,6 +141,10 @@ public:
     [[nodiscard]] LogPanel* logPanel() const { return m_log; }
     [[nodiscard]] QSlider* viewSlider() const { return m_viewSlider; }
     [[nodiscard]] QString deviceText() const;
+    /// The status bar's memory text: the host estimate and, on an OpenCL device, its memory plan
+    /// (MemoryPlan: slabs and batches); the whole plan is in its tooltip.
+    [[nodiscard]] QString memoryText() const;
+    [[nodiscard]] QString memoryToolTip() const;
     [[nodiscard]] QString metricsText() const;
     [[nodiscard]] QString stageText() const;
     [[nodiscard]] const QString& lastError() const { return m_lastError; }
@@ -242,6 +246,7 @@ private:
     /// Filled by the first job that opens the device, read by later jobs; touched only on the
     /// worker thread (jobs run one at a time), never on the UI thread.
     std::shared_ptr<std::shared_ptr<ComputeContext>> m_computeSlot;
+    std::optional<DeviceInfo> m_deviceInfo; ///< the device once opened
     JobRunner* m_runner = nullptr;
     QPointer<Job> m_run;
     bool m_keepOnStop = false;
@@ -258,6 +263,7 @@ private:
     double m_stageStartFraction = 0.0;
     double m_lastFraction = 0.0;
     std::map<std::size_t, double> m_livePsnr; ///< PSNR of the iterates seen live, by iterate
+    std::map<std::size_t, double> m_liveSsim; ///< SSIM of the iterates seen live, by iterate
     QElapsedTimer m_volumeClock;              ///< throttles the volume view during a run
     QElapsedTimer m_statusClock;              ///< throttles the status bar during a run
     QElapsedTimer m_profileClock;             ///< throttles the profile plot during a run
