@@ -198,25 +198,21 @@ ObjectSpec readObject(Reader& r, const std::filesystem::path& baseDir)
     ObjectSpec o;
     o.phantom = r.text("phantom", o.phantom);
     checkPhantomName(o.phantom, r.where("phantom"));
-    if (o.phantom == "file") {
+    if (o.phantom == "file" || o.phantom == "volume") {
+        const bool volume = o.phantom == "volume";
         std::filesystem::path file = r.text("path", "");
         if (file.empty()) {
             throwInvalid(r.where("path"), "missing",
-                         "a \"file\" phantom needs \"path\": a phantom .json or CTSim .phm "
-                         "file, relative to the scene file");
+                         volume ? "a \"volume\" object needs \"path\": a NIfTI, MHA or NRRD "
+                                  "file or a DICOM folder, relative to the scene file"
+                                : "a \"file\" phantom needs \"path\": a phantom .json or CTSim "
+                                  ".phm file, relative to the scene file");
         }
         o.path = file.is_relative() ? baseDir / file : file;
-        r.finish();
-        return o;
-    }
-    if (o.phantom == "volume") {
-        std::filesystem::path file = r.text("path", "");
-        if (file.empty()) {
-            throwInvalid(r.where("path"), "missing",
-                         "a \"volume\" object needs \"path\": a NIfTI, MHA or NRRD file or a "
-                         "DICOM folder, relative to the scene file");
+        if (!volume) {
+            r.finish();
+            return o;
         }
-        o.path = file.is_relative() ? baseDir / file : file;
         if (r.has("unit")) {
             o.unit = parseObjectUnit(r.text("unit", ""), r.where("unit"));
         }
