@@ -1,3 +1,4 @@
+#include "tomo/geometry_io.h"
 #include "tomo/io.h"
 #include "tomo/phantom.h"
 #include "tomo/pipeline.h"
@@ -18,6 +19,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QElapsedTimer>
@@ -599,6 +601,33 @@ TEST(MainWindow, TheStatusBarShowsTheDeviceMemoryPlan)
         QTest::qWaitFor([&] { return !cpu.deviceText().contains(u"opening"); }, kRunTimeoutMs));
     EXPECT_FALSE(cpu.memoryText().contains(u"device:")) << "the CPU backend has no device plan";
     EXPECT_TRUE(cpu.memoryToolTip().contains(u"host memory"));
+}
+
+// Export → Geometry offers every format of the geometry issue: the dialog's filter or the name
+// decides, and a plastimatch folder holds one matrix file per view.
+TEST(MainWindow, GeometryExportChoosesTheFormatAndWritesAPlastimatchFolder)
+{
+    QTemporaryDir dir;
+    ASSERT_TRUE(dir.isValid());
+    EXPECT_EQ(geometryExportFormat(dir.filePath(QStringLiteral("g.xml"))), GeometryFormat::Rtk);
+    EXPECT_EQ(geometryExportFormat(dir.filePath(QStringLiteral("g.astra"))), GeometryFormat::Astra);
+    EXPECT_EQ(geometryExportFormat(dir.filePath(QStringLiteral("g.csv"))),
+              GeometryFormat::Matrices);
+    EXPECT_EQ(geometryExportFormat(dir.filePath(QStringLiteral("g.json"))), GeometryFormat::Json);
+    EXPECT_EQ(geometryExportFormat(dir.filePath(QStringLiteral("plasti/"))),
+              GeometryFormat::PlastimatchDir);
+    EXPECT_EQ(geometryExportFormat(dir.path()), GeometryFormat::PlastimatchDir)
+        << "an existing folder";
+    EXPECT_EQ(
+        geometryExportFormat(dir.filePath(QStringLiteral("plasti")), plastimatchExportFilter()),
+        GeometryFormat::PlastimatchDir);
+
+    Scene scene = loadScene(TOMO_SOURCE_RESOURCES "/scenes/cone-circular.json");
+    scene.trajectory.views = 12;
+    const QString folder = dir.filePath(QStringLiteral("plasti/"));
+    exportGeometry(scene.geometry(), folder.toStdString(), geometryExportFormat(folder));
+    const QStringList files = QDir(folder).entryList({QStringLiteral("*.txt")}, QDir::Files);
+    EXPECT_EQ(files.size(), 12) << "one matrix file per view";
 }
 
 // The teaching view steps through the run's filtered projections; after the last view its image

@@ -72,6 +72,9 @@ constexpr int kMaxRecentFiles = 8;
 
 const QString kRecentKey = QStringLiteral("files/recent");
 const QString kLastDirKey = QStringLiteral("files/lastDirectory");
+// The geometry export's choice of a plastimatch folder (one .txt matrix file per view).
+const QString kPlastimatchFilter =
+    QStringLiteral("plastimatch matrices (a folder name ending in /)");
 const QString kGeometryKey = QStringLiteral("window/geometry");
 const QString kStateKey = QStringLiteral("window/state");
 const QString kLayoutKey = QStringLiteral("window/layout");
@@ -778,6 +781,22 @@ void MainWindow::dropEvent(QDropEvent* event)
     }
 }
 
+QString plastimatchExportFilter()
+{
+    return kPlastimatchFilter;
+}
+
+GeometryFormat geometryExportFormat(const QString& path, const QString& selectedFilter)
+{
+    if (selectedFilter == kPlastimatchFilter || path.endsWith(u'/') || QFileInfo(path).isDir()) {
+        return GeometryFormat::PlastimatchDir;
+    }
+    return path.endsWith(QStringLiteral(".xml"))     ? GeometryFormat::Rtk
+           : path.endsWith(QStringLiteral(".astra")) ? GeometryFormat::Astra
+           : path.endsWith(QStringLiteral(".csv"))   ? GeometryFormat::Matrices
+                                                     : GeometryFormat::Json;
+}
+
 void MainWindow::onExportTriggered(const QString& what)
 {
     const QString dir = QSettings().value(kLastDirKey, QDir::homePath()).toString();
@@ -795,9 +814,11 @@ void MainWindow::onExportTriggered(const QString& what)
         tr("Projections (*.mha *.nii.gz *.nrrd)"), tr("Volumes (*.nii.gz *.nii *.mha *.nrrd)"),
         tr("PNG images (*.png)"),
         tr("Tomoscope geometry (*.json);;RTK geometry (*.xml);;ASTRA vectors (*.astra);;"
-           "Projection matrices (*.csv)")};
+           "Projection matrices (*.csv);;%1")
+            .arg(kPlastimatchFilter)};
+    QString selectedFilter;
     const QString path = QFileDialog::getSaveFileName(this, tr("Export %1").arg(what.chopped(1)),
-                                                      dir, filters.value(index));
+                                                      dir, filters.value(index), &selectedFilter);
     if (path.isEmpty()) {
         return;
     }
@@ -821,12 +842,8 @@ void MainWindow::onExportTriggered(const QString& what)
             break;
         }
         default: {
-            const GeometryFormat format =
-                path.endsWith(QStringLiteral(".xml"))     ? GeometryFormat::Rtk
-                : path.endsWith(QStringLiteral(".astra")) ? GeometryFormat::Astra
-                : path.endsWith(QStringLiteral(".csv"))   ? GeometryFormat::Matrices
-                                                          : GeometryFormat::Json;
-            exportGeometry(m_document->scene().geometry(), target, format);
+            exportGeometry(m_document->scene().geometry(), target,
+                           geometryExportFormat(path, selectedFilter));
             break;
         }
         }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "tomo/compute.h"
+#include "tomo/geometry_io.h"
 #include "tomo/pipeline.h"
 #include "tomo/render/slice_views.h"
 #include "tomo/scene.h"
@@ -66,6 +67,15 @@ enum class ViewLayout
     Slices,        ///< the slice views (and the volume view of a 3D grid) only
     Scan,          ///< the 3D scan and its projections only
 };
+
+/// The geometry format the Export → Geometry action writes to `path`: a folder of plastimatch
+/// matrix files where the dialog's plastimatchExportFilter() was chosen, the path ends in '/' or
+/// names an existing folder; else by suffix: .xml RTK, .astra ASTRA vectors, .csv projection
+/// matrices, anything else Tomoscope's JSON.
+[[nodiscard]] GeometryFormat geometryExportFormat(const QString& path,
+                                                  const QString& selectedFilter = {});
+/// The file-dialog filter of the geometry export that chooses a plastimatch folder.
+[[nodiscard]] QString plastimatchExportFilter();
 
 /// The main window (issue 9): a scene panel (Trajectory, Detector, Object, Physics,
 /// Reconstruction) and the geometry check on the left; the 3D scan with its view scrubber, the
