@@ -29,6 +29,7 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QSlider>
+#include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -628,6 +629,41 @@ TEST(MainWindow, GeometryExportChoosesTheFormatAndWritesAPlastimatchFolder)
     exportGeometry(scene.geometry(), folder.toStdString(), geometryExportFormat(folder));
     const QStringList files = QDir(folder).entryList({QStringLiteral("*.txt")}, QDir::Files);
     EXPECT_EQ(files.size(), 12) << "one matrix file per view";
+}
+
+// The scene can be edited while a run goes: the run goes on with the scene it started from, and
+// its result is marked stale until the scene is that scene again.
+TEST(MainWindow, EditingDuringARunIsAllowedAndMarksTheResultStale)
+{
+    MainWindow window(QStringLiteral("cpu"));
+    ASSERT_TRUE(window.setScene(iterativeScene(20), QStringLiteral("sirt")));
+    showAndWait(window);
+    QSignalSpy finished(&window, &MainWindow::runFinished);
+    ASSERT_NE(window.startRun(), nullptr);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return window.plotPanel()->residualPointCount() >= 1; },
+                                kPreviewTimeoutMs));
+
+    // The views spin box of the Trajectory page, as a user would change it mid-run.
+    auto* views = window.findChild<QSpinBox*>(QStringLiteral("viewsSpin"));
+    ASSERT_NE(views, nullptr);
+    ASSERT_TRUE(views->isEnabled()) << "the scene stays editable during a run";
+    views->setValue(90);
+    EXPECT_EQ(window.scene().trajectory.views, 90u);
+    EXPECT_NE(window.currentRun(), nullptr) << "an edit does not stop the run";
+
+    ASSERT_TRUE(!finished.isEmpty() || finished.wait(kRunTimeoutMs));
+    ASSERT_EQ(finished.first().at(0).value<JobState>(), JobState::Succeeded)
+        << window.lastError().toStdString();
+    ASSERT_TRUE(window.lastResult().has_value());
+    EXPECT_EQ(window.lastResult()->projections->views(), 180u)
+        << "the run used the scene it started with";
+    EXPECT_TRUE(window.resultIsStale());
+    EXPECT_TRUE(window.metricsText().contains(u"stale")) << window.metricsText().toStdString();
+
+    window.document().undoStack()->undo();
+    EXPECT_EQ(window.scene().trajectory.views, 180u);
+    EXPECT_FALSE(window.resultIsStale()) << "the scene is the run's scene again";
+    EXPECT_FALSE(window.metricsText().contains(u"stale")) << window.metricsText().toStdString();
 }
 
 // The teaching view steps through the run's filtered projections; after the last view its image
