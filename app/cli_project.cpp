@@ -72,7 +72,7 @@ int projectCommand(const ProjectOptions& options)
                          "the analytic model projects the scene's phantom; drop --volume or use "
                          "--model joseph");
         }
-        if (scene.object.phantom == "volume") {
+        if (scene.object.isVolume()) {
             throwInvalid("--model", "\"analytic\"",
                          "joseph or siddon: the scene's object is a volume, and exact line "
                          "integrals need an analytic phantom");
@@ -102,9 +102,9 @@ int projectCommand(const ProjectOptions& options)
     meta.dictionary[std::string(meta_key::kScene)] = scene.name;
     meta.dictionary["tomoscope_projector"] = options.model;
     meta.dictionary[std::string(meta_key::kSource)] =
-        options.volume.empty() ? (scene.object.phantom == "volume" ? scene.object.path.string()
-                                                                   : "the scene's phantom")
-                               : options.volume;
+        options.volume.empty()
+            ? (scene.object.isVolume() ? scene.object.path.string() : "the scene's phantom")
+            : options.volume;
     writeProjections(projections, options.output, meta);
     if (options.json) {
         const nlohmann::json out = {

@@ -20,6 +20,7 @@
 #include "tomo/ui/slice_pane.h"
 #include "tomo/ui/tuning_panel.h"
 #include "tomo/ui/vtk_host_widget.h"
+#include "volume_files.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -724,15 +725,8 @@ DroppedFile classifyDrop(const QUrl& url)
     if (lower.endsWith(QStringLiteral(".phm"))) {
         return DroppedFile::Phantom;
     }
-    static const QStringList volumeSuffixes{QStringLiteral(".nii"),  QStringLiteral(".nii.gz"),
-                                            QStringLiteral(".mha"),  QStringLiteral(".mhd"),
-                                            QStringLiteral(".nrrd"), QStringLiteral(".nhdr"),
-                                            QStringLiteral(".h5"),   QStringLiteral(".hdf5"),
-                                            QStringLiteral(".tif"),  QStringLiteral(".tiff")};
-    for (const QString& suffix : volumeSuffixes) {
-        if (lower.endsWith(suffix)) {
-            return DroppedFile::Volume;
-        }
+    if (detail::hasVolumeFileSuffix(path)) {
+        return DroppedFile::Volume;
     }
     return QFileInfo(path).isDir() ? DroppedFile::Volume : DroppedFile::None;
 }

@@ -4,6 +4,7 @@
 #include "tomo/error.h"
 #include "tomo/materials.h"
 #include "tomo/ui/scene_document.h"
+#include "volume_files.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -213,12 +214,10 @@ QWidget* makeObjectPage(SceneBinder& binder)
             return QString();
         });
     QObject::connect(browse, &QPushButton::clicked, browse, [&binder, browse] {
-        const bool volume = binder.scene().object.phantom == "volume";
+        const bool volume = binder.scene().object.isVolume();
         const QString file =
-            volume ? QFileDialog::getOpenFileName(
-                         browse, tr("CT volume"), QString(),
-                         tr("Volumes (*.nii *.nii.gz *.mha *.mhd *.nrrd *.nhdr *.h5 *.hdf5 "
-                            "*.tif *.tiff);;All files (*)"))
+            volume ? QFileDialog::getOpenFileName(browse, tr("CT volume"), QString(),
+                                                  volumeFileFilter())
                    : QFileDialog::getOpenFileName(browse, tr("Phantom file"), QString(),
                                                   tr("Phantoms (*.json *.phm);;All files (*)"));
         if (file.isEmpty()) {

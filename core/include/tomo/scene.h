@@ -48,6 +48,9 @@ struct ObjectSpec
     /// it, the file's patient frame (LPS) taken as the scanner's world, its (0, 0, 0) at the
     /// isocentre; true: moved (not rotated) so that the centre of its box is at the isocentre.
     bool centred = false;
+
+    /// Whether the object is a CT volume ("volume") rather than an analytic phantom.
+    [[nodiscard]] bool isVolume() const { return phantom == "volume"; }
 };
 
 /// The names ObjectSpec::unit is written with in scene files ("HU", "mu_per_mm").

@@ -167,9 +167,8 @@ RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx)
     result.device = compute.device().label();
 
     const auto simulateStart = Clock::now();
-    const bool volumeObject = scene.object.phantom == "volume";
     ctx.reportProgress(0, geometry.viewCount(),
-                       volumeObject ? "reading the volume" : "preparing the phantom");
+                       scene.object.isVolume() ? "reading the volume" : "preparing the phantom");
     const SceneObject object = SceneObject::load(scene);
     ctx.throwIfCancelled();
     SimulationResult sim = simulateValidScene(scene, object, compute, ctx, false);

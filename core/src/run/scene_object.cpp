@@ -167,7 +167,7 @@ AttenuationImage toAttenuation(Volume image, std::optional<ValueUnit> unit, doub
 SceneObject SceneObject::load(const Scene& scene)
 {
     SceneObject object;
-    if (scene.object.phantom != "volume") {
+    if (!scene.object.isVolume()) {
         object.m_phantom = scene.phantom();
         return object;
     }

@@ -199,7 +199,7 @@ ObjectSpec readObject(Reader& r, const std::filesystem::path& baseDir)
     o.phantom = r.text("phantom", o.phantom);
     checkPhantomName(o.phantom, r.where("phantom"));
     if (o.phantom == "file" || o.phantom == "volume") {
-        const bool volume = o.phantom == "volume";
+        const bool volume = o.isVolume();
         std::filesystem::path file = r.text("path", "");
         if (file.empty()) {
             throwInvalid(r.where("path"), "missing",
@@ -247,7 +247,7 @@ Json objectJson(const ObjectSpec& o)
         j["path"] = o.path.string();
         return j;
     }
-    if (o.phantom == "volume") {
+    if (o.isVolume()) {
         j["path"] = o.path.string();
         if (o.unit) {
             j["unit"] = std::string(toString(*o.unit));
@@ -338,7 +338,7 @@ void Scene::validate() const
 {
     (void)geometry();
     (void)reconstructionGrid();
-    if (object.phantom == "volume") {
+    if (object.isVolume()) {
         // Checked without touching the file: validate runs on every edit in the app, and a scene
         // whose volume has moved must still open so that its path can be fixed. SceneObject::load
         // reads it (and names object.path when it cannot).
