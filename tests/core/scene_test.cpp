@@ -1,5 +1,6 @@
 #include "common/test_support.h"
 #include "tomo/error.h"
+#include "tomo/phantom.h"
 #include "tomo/scene.h"
 
 #include <gtest/gtest.h>
@@ -94,6 +95,72 @@ TEST(Scene, ErrorsNameTheJsonPath)
     m = errorOf(replaced(text, "\"radius_mm\": 100", "\"radius_mm\": \"big\""));
     EXPECT_NE(m.find("object.radius_mm = \"big\" is invalid: must be a number"), std::string::npos)
         << m;
+}
+
+TEST(Scene, AnInlinePhantomRoundTripsExactlyAndIsThePhantomTheSceneScans)
+{
+    Scene scene = parseScene(defaultText(), "test.json");
+    Phantom edited = sheppLogan2D(SheppLoganVariant::Modified, 100.0, 0.02);
+    edited.objects[3].value = 0.0125;
+    edited.objects[3].rotation = rotationFromEuler(0.3, 0.0, 0.0); // not whole degrees
+    edited.objects.push_back({ShapeKind::Box,
+                              {10.0, -20.0, 0.0},
+                              {5.0, 8.0, 30.0},
+                              rotationFromEuler(0.0, 0.5, 0.25),
+                              "cortical-bone",
+                              0.05});
+    scene.object.phantom = "inline";
+    scene.object.objects = edited.objects;
+
+    const Scene back = parseScene(toJson(scene), "test.json");
+    EXPECT_EQ(back.object.phantom, "inline");
+    EXPECT_EQ(back.object.objects, edited.objects); // bit for bit, rotations included
+    const Phantom scanned = back.phantom();
+    EXPECT_EQ(scanned.name, "inline");
+    EXPECT_EQ(scanned.objects, edited.objects);
+    EXPECT_NO_THROW(back.validate());
+}
+
+TEST(Scene, InlinePhantomErrorsNameTheObjectAndItsKey)
+{
+    const std::string text = replaced(defaultText(), R"("phantom": "shepp-logan-2d",
+    "variant": "modified",
+    "radius_mm": 100,
+    "mu_per_unit": 0.02)",
+                                      R"("phantom": "inline", "objects": OBJECTS)");
+    const auto with = [&text](const std::string& objects) {
+        return errorOf(replaced(text, "OBJECTS", objects));
+    };
+    const std::string good = R"({"kind": "ellipsoid", "centre_mm": [0, 0, 0],
+                                 "semi_axes_mm": [50, 40, 30], "value_per_mm": 0.02})";
+    std::string m = with("{}");
+    EXPECT_NE(m.find("object.objects = {} is invalid: must be an array"), std::string::npos) << m;
+    m = with("[" + good + R"(, {"kind": "ellipsoid", "centre_mm": [0, 0, 0],
+                                 "semi_axes_mm": [-5, 4, 3], "value_per_mm": 0.01}])");
+    EXPECT_NE(m.find("object.objects[1].semi_axes_mm[0] = -5"), std::string::npos) << m;
+    m = with(R"([{"kind": "box", "centre_mm": [0, 0, 0], "semi_axes_mm": [5, 4, 3],
+                  "rotation": [1, 0, 0, 0, 1, 0, 0, 0, -1], "value_per_mm": 0.01}])");
+    EXPECT_NE(m.find("object.objects[0].rotation = determinant -1"), std::string::npos) << m;
+    m = with(R"([{"kind": "ellipsoid", "centre_mm": [0, 0, 0], "semi_axes_mm": [5, 4, 3],
+                  "value_per_mm": 0.01, "colour": "red"}])");
+    EXPECT_NE(m.find("object.objects[0].colour"), std::string::npos) << m;
+    EXPECT_NE(m.find("unknown key"), std::string::npos) << m;
+    // The built-in phantoms' keys do not apply to an inline one.
+    m = with("[" + good + "], \"radius_mm\": 100");
+    EXPECT_NE(m.find("object.radius_mm"), std::string::npos) << m;
+
+    // A scene built in code is checked as the file is.
+    Scene scene = parseScene(defaultText(), "test.json");
+    scene.object.phantom = "inline";
+    scene.object.objects = {{ShapeKind::Ellipsoid, {}, {5.0, 0.0, 3.0}}};
+    try {
+        scene.validate();
+        ADD_FAILURE() << "a zero semi-axis was accepted";
+    } catch (const InvalidArgument& e) {
+        EXPECT_NE(std::string(e.what()).find("object.objects[0].semi_axes_mm[1] = 0"),
+                  std::string::npos)
+            << e.what();
+    }
 }
 
 TEST(Scene, CylindricalDetectorsRoundTrip)

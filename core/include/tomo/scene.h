@@ -24,8 +24,9 @@ struct ObjectSpec
     /// A built-in phantom (builtInPhantomNames(); docs/phantoms.md): "shepp-logan-2d",
     /// "shepp-logan-3d", "water-cylinder" (a uniform cylinder along z), "forbild-head-2d",
     /// "forbild-head-3d", "line-pairs-2d", "line-pairs-3d", "contrast-detail-2d",
-    /// "contrast-detail-3d"; "file" (a phantom file, see readPhantom); or "volume" (a CT volume:
-    /// any image readVolume reads, NIfTI, MHA, NRRD or a DICOM folder; see SceneObject).
+    /// "contrast-detail-3d"; "file" (a phantom file, see readPhantom); "inline" (analytic
+    /// objects held in the scene itself, `objects`); or "volume" (a CT volume: any image
+    /// readVolume reads, NIfTI, MHA, NRRD or a DICOM folder; see SceneObject).
     std::string phantom = "shepp-logan-2d";
     SheppLoganVariant variant = SheppLoganVariant::Modified; ///< Shepp–Logan phantoms only
     /// mm. Shepp–Logan: scale of the unit-disc (unit-cube) definition; water cylinder, line
@@ -48,6 +49,10 @@ struct ObjectSpec
     /// it, the file's patient frame (LPS) taken as the scanner's world, its (0, 0, 0) at the
     /// isocentre; true: moved (not rotated) so that the centre of its box is at the isocentre.
     bool centred = false;
+    /// "inline": the phantom's objects, in the form and units of a phantom file's "objects"
+    /// (phantom_io.h). The app's Object page makes a phantom "inline" when one of its objects
+    /// is edited.
+    std::vector<AnalyticObject> objects;
 
     /// Whether the object is a CT volume ("volume") rather than an analytic phantom.
     [[nodiscard]] bool isVolume() const { return phantom == "volume"; }

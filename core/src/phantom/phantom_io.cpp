@@ -2,6 +2,7 @@
 
 #include "common/atomic_file.h"
 #include "common/json_reader.h"
+#include "phantom/phantom_objects.h"
 #include "tomo/error.h"
 #include "tomo/materials.h"
 
@@ -74,9 +75,9 @@ Vec3 readSemiAxes(const Json& v, const std::string& path, ShapeKind kind)
     return {axes[0], axes[1], axes[2]};
 }
 
-AnalyticObject readObject(const Json& j, const std::string& path)
+AnalyticObject readObject(const Json& j, const std::string& path, const std::string& document)
 {
-    Reader r(j, path, "phantom");
+    Reader r(j, path, document);
     AnalyticObject o;
     o.kind = parseShapeKind(r.text("kind", ""), r.where("kind"));
     const std::vector<double> c =
@@ -141,31 +142,36 @@ Json fromSemiAxes(Vec3 s)
 }
 } // namespace
 
-Phantom parsePhantom(std::string_view json, std::string_view source)
+namespace detail
 {
-    return detail::readVersionedDocument(
-        json, source, "tomoscope-phantom", kFormatVersion, "phantom", [](Reader& root) {
-            Phantom p;
-            p.name = root.text("name", "");
-            const Json& objects = root.raw("objects");
-            if (!objects.is_array()) {
-                throwInvalid("objects", objects.dump().substr(0, 40),
-                             "must be an array of {kind, centre_mm, semi_axes_mm, euler_deg, "
-                             "value_per_mm}");
-            }
-            for (std::size_t n = 0; n < objects.size(); ++n) {
-                p.objects.push_back(readObject(objects[n], "objects[" + std::to_string(n) + "]"));
-            }
-            root.finish();
-            p.validate();
-            return p;
-        });
+std::vector<AnalyticObject> readPhantomObjects(const Json& objects, const std::string& path,
+                                               const std::string& document)
+{
+    if (!objects.is_array()) {
+        throwInvalid(path, objects.dump().substr(0, 40),
+                     "must be an array of {kind, centre_mm, semi_axes_mm, euler_deg, "
+                     "value_per_mm}");
+    }
+    Phantom p;
+    for (std::size_t n = 0; n < objects.size(); ++n) {
+        p.objects.push_back(readObject(objects[n], path + "[" + std::to_string(n) + "]", document));
+    }
+    try {
+        p.validate();
+    } catch (const InvalidArgument& e) {
+        // validate names "objects[n].<key>"; name the array where it lies in this document.
+        const std::string what = e.what();
+        constexpr std::string_view kOwnPrefix = "objects";
+        throw InvalidArgument(what.starts_with(kOwnPrefix) ? path + what.substr(kOwnPrefix.size())
+                                                           : what);
+    }
+    return std::move(p.objects);
 }
 
-std::string toJson(const Phantom& phantom)
+Json phantomObjectsJson(const std::vector<AnalyticObject>& objects)
 {
-    Json objects = Json::array();
-    for (const AnalyticObject& o : phantom.objects) {
+    Json out = Json::array();
+    for (const AnalyticObject& o : objects) {
         Json j;
         j["kind"] = std::string(toString(o.kind));
         j["centre_mm"] = Json::array({o.centre.x, o.centre.y, o.centre.z});
@@ -180,13 +186,31 @@ std::string toJson(const Phantom& phantom)
         if (!o.material.empty()) {
             j["material"] = o.material;
         }
-        objects.push_back(std::move(j));
+        out.push_back(std::move(j));
     }
+    return out;
+}
+} // namespace detail
+
+Phantom parsePhantom(std::string_view json, std::string_view source)
+{
+    return detail::readVersionedDocument(
+        json, source, "tomoscope-phantom", kFormatVersion, "phantom", [](Reader& root) {
+            Phantom p;
+            p.name = root.text("name", "");
+            p.objects = detail::readPhantomObjects(root.raw("objects"), "objects", "phantom");
+            root.finish();
+            return p;
+        });
+}
+
+std::string toJson(const Phantom& phantom)
+{
     Json doc;
     doc["format"] = "tomoscope-phantom";
     doc["version"] = kFormatVersion;
     doc["name"] = phantom.name;
-    doc["objects"] = std::move(objects);
+    doc["objects"] = detail::phantomObjectsJson(phantom.objects);
     return doc.dump(2) + "\n";
 }
 

@@ -2,6 +2,7 @@
 
 #include "common/atomic_file.h"
 #include "common/json_reader.h"
+#include "phantom/phantom_objects.h"
 #include "scene/scene_physics.h"
 #include "tomo/error.h"
 #include "tomo/phantom_io.h"
@@ -181,13 +182,16 @@ const BuiltInPhantom* findBuiltInPhantom(std::string_view name)
 
 void checkPhantomName(const std::string& name, const std::string& field)
 {
-    if (name != "file" && name != "volume" && findBuiltInPhantom(name) == nullptr) {
+    if (name != "file" && name != "volume" && name != "inline" &&
+        findBuiltInPhantom(name) == nullptr) {
         std::string accepted = "accepted: ";
         for (const BuiltInPhantom& b : kBuiltInPhantoms) {
             accepted += std::string(b.name) + ", ";
         }
         throwInvalid(field, "\"" + name + "\"",
-                     accepted + "file (a phantom file), volume (a CT volume file or DICOM folder)");
+                     accepted +
+                         "file (a phantom file), inline (objects listed in the scene), volume (a "
+                         "CT volume file or DICOM folder)");
     }
 }
 
@@ -226,6 +230,11 @@ ObjectSpec readObject(Reader& r, const std::filesystem::path& baseDir)
         r.finish();
         return o;
     }
+    if (o.phantom == "inline") {
+        o.objects = detail::readPhantomObjects(r.raw("objects"), r.where("objects"), "scene");
+        r.finish();
+        return o;
+    }
     const BuiltInPhantom& builtIn = *findBuiltInPhantom(o.phantom);
     if (builtIn.variant) {
         o.variant = parseSheppLoganVariant(r.text("variant", "modified"), r.where("variant"));
@@ -245,6 +254,10 @@ Json objectJson(const ObjectSpec& o)
     j["phantom"] = o.phantom;
     if (o.phantom == "file") {
         j["path"] = o.path.string();
+        return j;
+    }
+    if (o.phantom == "inline") {
+        j["objects"] = detail::phantomObjectsJson(o.objects);
         return j;
     }
     if (o.isVolume()) {
@@ -539,6 +552,16 @@ Phantom makePhantom(const ObjectSpec& object)
                          "a \"file\" phantom needs the path of a phantom file (.json or .phm)");
         }
         return readPhantom(object.path);
+    }
+    if (name == "inline") {
+        Phantom inlined{"inline", object.objects};
+        try {
+            inlined.validate();
+        } catch (const InvalidArgument& e) {
+            // validate names "objects[n].<key>"; the scene holds them under "object.".
+            throw InvalidArgument("object." + std::string(e.what()));
+        }
+        return inlined;
     }
     if (name == "shepp-logan-3d") {
         return sheppLogan3D(object.variant, r, mu);
