@@ -1,4 +1,5 @@
 #include "tomo/io.h"
+#include "tomo/phantom_io.h"
 #include "tomo/recon.h"
 #include "tomo/scene.h"
 #include "tomo/ui/scene_document.h"
@@ -22,12 +23,14 @@
 #include <QStandardItemModel>
 #include <QTabBar>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
 #include <QUndoStack>
 #include <gtest/gtest.h>
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <numbers>
@@ -511,6 +514,129 @@ TEST(ScenePanel, ObjectPageTakesACtVolumeWithItsUnitAndPlacement)
     f.document.undoStack()->undo();
     EXPECT_FALSE(f.document.scene().object.unit.has_value());
     EXPECT_EQ(unit->currentData().toString(), QString());
+}
+
+TEST(ScenePanel, ObjectTableListsThePhantomAndAnEditMakesItAnInlinePhantom)
+{
+    Fixture f(parallelScene());
+    f.panel.findChild<QTabWidget*>()->setCurrentIndex(2);
+    auto* table = control<QTableWidget>(f.panel, "phantomObjectsTable");
+    auto* error = control<QLabel>(f.panel, "phantomObjectsError");
+    auto* add = control<QPushButton>(f.panel, "phantomObjectAddButton");
+    auto* remove = control<QPushButton>(f.panel, "phantomObjectRemoveButton");
+    ASSERT_TRUE(table && error && add && remove);
+
+    // The built-in phantom, object by object, as the scene scans it.
+    const Phantom builtIn = f.document.scene().phantom();
+    ASSERT_EQ(table->rowCount(), static_cast<int>(builtIn.objects.size()));
+    ASSERT_EQ(table->columnCount(), 12);
+    EXPECT_EQ(table->item(1, 0)->text(), QStringLiteral("cylinder"));
+    EXPECT_EQ(table->item(1, 4)->text(), QString::number(builtIn.objects[1].semiAxes.x, 'g', 10));
+    EXPECT_EQ(table->item(1, 6)->text(), QStringLiteral("∞")) << "a 2D ellipse is infinitely long";
+    EXPECT_EQ(table->item(2, 10)->text(), QString::number(builtIn.objects[2].value, 'g', 10));
+
+    // Editing a value makes the phantom inline: the built-in's objects, one of them changed.
+    table->item(2, 10)->setText(QStringLiteral("-0.005"));
+    const Scene& scene = f.document.scene();
+    EXPECT_EQ(scene.object.phantom, "inline");
+    ASSERT_EQ(scene.object.objects.size(), builtIn.objects.size());
+    EXPECT_EQ(scene.object.objects[2].value, -0.005);
+    for (std::size_t n = 0; n < builtIn.objects.size(); ++n) {
+        if (n != 2) {
+            EXPECT_EQ(scene.object.objects[n], builtIn.objects[n]) << "object " << n;
+        }
+    }
+    EXPECT_EQ(f.document.undoStack()->undoText(), QStringLiteral("Object 2 μ: -0.005"));
+    EXPECT_TRUE(f.document.isValid()) << f.document.validationError().toStdString();
+    EXPECT_EQ(parseScene(toJson(scene)).object.objects, scene.object.objects);
+
+    // An angle: the other two keep their exact values.
+    const std::array<double, 3> before = eulerFromRotation(scene.object.objects[2].rotation);
+    table->item(2, 7)->setText(QStringLiteral("30"));
+    const std::array<double, 3> after = eulerFromRotation(scene.object.objects[2].rotation);
+    EXPECT_NEAR(after[0], std::numbers::pi / 6.0, kAngleTolerance);
+    EXPECT_NEAR(after[1], before[1], kAngleTolerance);
+    EXPECT_NEAR(after[2], before[2], kAngleTolerance);
+
+    // Refused edits change nothing, say why, and show the scene's value again.
+    const Scene kept = scene;
+    const QString axis = table->item(2, 4)->text();
+    table->item(2, 4)->setText(QStringLiteral("wide"));
+    EXPECT_EQ(toJson(f.document.scene()), toJson(kept));
+    EXPECT_TRUE(error->isVisibleTo(&f.panel));
+    EXPECT_TRUE(error->text().contains(
+        QStringLiteral("object.objects[2].semi_axes_mm[0] = \"wide\" is invalid")))
+        << error->text().toStdString();
+    EXPECT_EQ(table->item(2, 4)->text(), axis);
+    table->item(2, 4)->setText(QStringLiteral("0"));
+    EXPECT_EQ(toJson(f.document.scene()), toJson(kept));
+    EXPECT_TRUE(error->text().contains(QStringLiteral("must be a length > 0 mm")));
+    table->item(2, 0)->setText(QStringLiteral("ellipsoid"));
+    EXPECT_EQ(toJson(f.document.scene()), toJson(kept)) << "an ellipsoid cannot be infinite";
+    EXPECT_TRUE(error->text().contains(QStringLiteral("object.objects[2].kind")));
+    table->item(2, 11)->setText(QStringLiteral("unobtainium"));
+    EXPECT_EQ(toJson(f.document.scene()), toJson(kept));
+    EXPECT_TRUE(error->text().contains(QStringLiteral("object.objects[2].material")));
+    table->item(2, 11)->setText(QStringLiteral("water"));
+    EXPECT_FALSE(error->isVisibleTo(&f.panel)) << "a good edit clears the message";
+    EXPECT_EQ(f.document.scene().object.objects[2].material, "water");
+
+    // Add copies the selected object; Remove takes the selected one out.
+    table->selectRow(4);
+    QTest::mouseClick(add, Qt::LeftButton);
+    ASSERT_EQ(table->rowCount(), static_cast<int>(builtIn.objects.size()) + 1);
+    EXPECT_EQ(f.document.scene().object.objects.back(), f.document.scene().object.objects[4]);
+    table->selectRow(0);
+    QTest::mouseClick(remove, Qt::LeftButton);
+    ASSERT_EQ(table->rowCount(), static_cast<int>(builtIn.objects.size()));
+    EXPECT_EQ(f.document.scene().object.objects[0], builtIn.objects[1]);
+
+    // Undo walks back to the built-in phantom, and the table shows it again.
+    while (f.document.undoStack()->canUndo()) {
+        f.document.undoStack()->undo();
+    }
+    EXPECT_EQ(f.document.scene().object.phantom, "shepp-logan-2d");
+    EXPECT_EQ(table->item(2, 10)->text(), QString::number(builtIn.objects[2].value, 'g', 10));
+
+    // Choosing "objects in the scene" starts from the phantom chosen so far.
+    auto* phantom = control<QComboBox>(f.panel, "phantomCombo");
+    phantom->setCurrentIndex(entry(phantom, QStringLiteral("forbild-head-2d")));
+    const Phantom forbild = f.document.scene().phantom();
+    phantom->setCurrentIndex(entry(phantom, QStringLiteral("inline")));
+    EXPECT_EQ(f.document.scene().object.objects, forbild.objects);
+    EXPECT_EQ(table->rowCount(), static_cast<int>(forbild.objects.size()));
+    EXPECT_FALSE(control<QDoubleSpinBox>(f.panel, "phantomRadiusSpin")->isVisibleTo(&f.panel));
+
+    // A CT volume has no analytic objects to list.
+    phantom->setCurrentIndex(entry(phantom, QStringLiteral("volume")));
+    EXPECT_FALSE(control<QGroupBox>(f.panel, "phantomObjectsGroup")->isVisibleTo(&f.panel));
+}
+
+TEST(ScenePanel, ObjectTableSavesItsObjectsAsAPhantomFile)
+{
+    QTemporaryDir dir;
+    ASSERT_TRUE(dir.isValid());
+    Fixture f(coneScene());
+    f.panel.findChild<QTabWidget*>()->setCurrentIndex(2);
+    auto* save = control<QPushButton>(f.panel, "phantomObjectsSaveButton");
+    ASSERT_NE(save, nullptr);
+    const QString file = dir.filePath(QStringLiteral("edited.json"));
+    onNextModal<QFileDialog>([file](QFileDialog* dialog) {
+        auto* name = dialog->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"));
+        ASSERT_NE(name, nullptr);
+        name->setText(file);
+        QTest::keyClick(name, Qt::Key_Return);
+    });
+    QTest::mouseClick(save, Qt::LeftButton);
+    const Phantom written = readPhantom(file.toStdString());
+    EXPECT_EQ(written.objects, f.document.scene().phantom().objects);
+
+    // The file, used as the scene's phantom, is the same object.
+    Scene scene = f.document.scene();
+    scene.object = ObjectSpec{};
+    scene.object.phantom = "file";
+    scene.object.path = file.toStdString();
+    EXPECT_EQ(scene.phantom().objects, written.objects);
 }
 
 TEST(ScenePanel, ImportPosesReadsACsvAndNamesTheFileOfAnError)

@@ -141,16 +141,30 @@ QWidget* makeObjectPage(SceneBinder& binder)
     }
     names.emplace_back(tr("file"), QStringLiteral("file"));
     (*fields)["file"] = fieldsOf("file");
+    names.emplace_back(tr("objects in the scene"), QStringLiteral("inline"));
+    (*fields)["inline"] = fieldsOf("inline");
     names.emplace_back(tr("CT volume"), QStringLiteral("volume"));
     (*fields)["volume"] = fieldsOf("volume");
-    QComboBox* phantom = makeCombo("phantomCombo", names,
-                                   tr("A built-in analytic phantom (docs/phantoms.md), a phantom "
-                                      "file, or a CT volume (NIfTI, MHA, NRRD, DICOM folder)"));
+    QComboBox* phantom = makeCombo(
+        "phantomCombo", names,
+        tr("A built-in analytic phantom (docs/phantoms.md), a phantom "
+           "file, objects listed in the scene, or a CT volume (NIfTI, MHA, NRRD, DICOM folder)"));
     form->addRow(tr("Phantom"), phantom);
     binder.bindCombo(
         phantom, tr("Phantom"),
         [](const Scene& s) { return QVariant(QString::fromStdString(s.object.phantom)); },
-        [](Scene& s, const QVariant& v) { s.object.phantom = v.toString().toStdString(); });
+        [](Scene& s, const QVariant& v) {
+            const std::string chosen = v.toString().toStdString();
+            if (chosen == "inline" && s.object.objects.empty() && !s.object.isVolume()) {
+                // Start from the objects of the phantom chosen so far, for the table to edit.
+                try {
+                    s.object.objects = makePhantom(s.object).objects;
+                } catch (const Error&) {
+                    // An unreadable phantom file: start from an empty list.
+                }
+            }
+            s.object.phantom = chosen;
+        });
 
     QComboBox* variant =
         makeCombo("variantCombo",
@@ -299,6 +313,7 @@ QWidget* makeObjectPage(SceneBinder& binder)
         setRowLabel(form, radius, radiusLabel(name));
         setRowLabel(form, mu, muLabel(name));
     });
+    addPhantomObjectsTable(page, binder);
     return page.finish();
 }
 

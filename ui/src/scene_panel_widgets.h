@@ -169,6 +169,9 @@ void setRowLabel(QFormLayout* form, QWidget* field, const QString& text);
 [[nodiscard]] QWidget* makeTrajectoryPage(SceneBinder& binder);
 [[nodiscard]] QWidget* makeDetectorPage(SceneBinder& binder);
 [[nodiscard]] QWidget* makeObjectPage(SceneBinder& binder);
+/// The Object page's "Objects" group: the phantom's analytic objects in an editable table
+/// (scene_panel_objects.cpp).
+void addPhantomObjectsTable(PageBuilder& page, SceneBinder& binder);
 [[nodiscard]] QWidget* makePhysicsPage(SceneBinder& binder);
 [[nodiscard]] QWidget* makeReconstructionPage(SceneBinder& binder);
 } // namespace detail
