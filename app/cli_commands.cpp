@@ -78,10 +78,16 @@ int runCommand(const RunOptions& options)
         std::cout << out.dump(2) << "\n";
         return kExitSuccess;
     }
-    std::printf("RMSE %.6g mm^-1   PSNR %.2f dB   SSIM %.4f   (simulate %.2f s, reconstruct "
-                "%.2f s)\n",
-                result.rmse, result.psnr, result.ssim, result.simulateSeconds,
-                result.reconstructSeconds);
+    if (std::isnan(result.psnr)) {
+        std::printf("RMSE %.6g mm^-1   PSNR and SSIM undefined: the truth is constant (an empty "
+                    "phantom?)   (simulate %.2f s, reconstruct %.2f s)\n",
+                    result.rmse, result.simulateSeconds, result.reconstructSeconds);
+    } else {
+        std::printf("RMSE %.6g mm^-1   PSNR %.2f dB   SSIM %.4f   (simulate %.2f s, reconstruct "
+                    "%.2f s)\n",
+                    result.rmse, result.psnr, result.ssim, result.simulateSeconds,
+                    result.reconstructSeconds);
+    }
     std::printf("wrote:\n");
     for (const auto& p : written) {
         std::printf("  %s\n", p.string().c_str());

@@ -72,6 +72,37 @@ TEST_F(Cli, RunWritesImagesAndPrintsMetrics)
     }
 }
 
+// An inline phantom runs like any other; an empty one (an air scan) runs too, and its PSNR and
+// SSIM, which need a truth with contrast, are reported as undefined rather than failing the run.
+TEST_F(Cli, RunScansAnInlinePhantomAndAnEmptyOneHasNoPsnr)
+{
+    std::ifstream in(smallScene());
+    nlohmann::json scene = nlohmann::json::parse(in);
+    scene["object"] = nlohmann::json::parse(R"({"phantom": "inline", "objects": [
+        {"kind": "cylinder", "centre_mm": [0, 0, 0], "semi_axes_mm": [80, 60, "infinity"],
+         "value_per_mm": 0.02},
+        {"kind": "box", "centre_mm": [20, 0, 0], "semi_axes_mm": [10, 10, "infinity"],
+         "euler_deg": [30, 0, 0], "value_per_mm": 0.01}]})");
+    const fs::path path = m_dir / "inline.json";
+    std::ofstream(path) << scene.dump(2);
+    Outcome o = runCli("run " + path.string() + " -o " + (m_dir / "out").string() + " --json");
+    ASSERT_EQ(o.exitCode, 0) << o.output;
+    EXPECT_GT(nlohmann::json::parse(o.output).at("psnr_db").get<double>(), 20.0) << o.output;
+
+    scene["object"]["objects"] = nlohmann::json::array();
+    const fs::path empty = m_dir / "empty.json";
+    std::ofstream(empty) << scene.dump(2);
+    o = runCli("run " + empty.string() + " -o " + (m_dir / "air").string());
+    ASSERT_EQ(o.exitCode, 0) << o.output;
+    EXPECT_NE(o.output.find("PSNR and SSIM undefined: the truth is constant"), std::string::npos)
+        << o.output;
+    std::ifstream metricsFile(m_dir / "air" / "metrics.json");
+    const nlohmann::json metrics = nlohmann::json::parse(metricsFile);
+    EXPECT_TRUE(metrics.at("psnr_db").is_null()) << metrics.dump();
+    EXPECT_TRUE(metrics.at("ssim").is_null()) << metrics.dump();
+    EXPECT_TRUE(metrics.at("rmse_per_mm").is_number()) << metrics.dump();
+}
+
 // A CT volume as the scene's object: `run` scans it, the analytic model refuses it, and a
 // volume that is not there is a user error naming object.path.
 TEST_F(Cli, RunScansAVolumeObject)

@@ -732,6 +732,62 @@ TEST(MainWindow, CompareShowsWhatChangedAndTheDifference)
     test::dumpImage(window.comparePanel()->grab().toImage(), "compare_panel");
 }
 
+// Compare by duplicating: the experiment is taken as A before any run, one thing changes, and
+// Run A and B runs both; with A's result kept, the next Run A and B runs only B.
+TEST(MainWindow, DuplicateAsAThenRunAAndBShowsBothSideBySide)
+{
+    MainWindow window(QStringLiteral("cpu"));
+    ASSERT_TRUE(window.setScene(smallScene(), QStringLiteral("small")));
+    showAndWait(window);
+    EXPECT_FALSE(window.runAAndB()) << "there is no A yet";
+    closeMessageBoxes();
+
+    window.duplicateAsReference();
+    EXPECT_FALSE(window.comparePanel()->hasA()) << "A has not run yet";
+    EXPECT_FALSE(window.comparePanel()->sceneA().isEmpty());
+    ASSERT_TRUE(window.document().modify(QStringLiteral("Views: 24"),
+                                         [](Scene& s) { s.trajectory.views = 24; }));
+    QSignalSpy finished(&window, &MainWindow::runFinished);
+    ASSERT_TRUE(window.runAAndB());
+    ASSERT_TRUE(QTest::qWaitFor([&] { return finished.count() == 2; }, kRunTimeoutMs))
+        << window.lastError().toStdString();
+    EXPECT_EQ(finished.at(0).at(0).value<JobState>(), JobState::Succeeded);
+    EXPECT_EQ(finished.at(1).at(0).value<JobState>(), JobState::Succeeded);
+    ASSERT_TRUE(window.comparePanel()->hasPair());
+    EXPECT_TRUE(window.comparePanel()->changesText().contains(QStringLiteral("64 → 24")))
+        << window.comparePanel()->changesText().toStdString();
+    EXPECT_FALSE(window.resultIsStale()) << "B is the scene as it is";
+    EXPECT_EQ(window.lastResult()->projections->views(), 24U);
+
+    // A is kept now: changing B again and running both runs B alone.
+    ASSERT_TRUE(window.document().modify(QStringLiteral("Views: 32"),
+                                         [](Scene& s) { s.trajectory.views = 32; }));
+    finished.clear();
+    ASSERT_TRUE(window.runAAndB());
+    ASSERT_TRUE(QTest::qWaitFor([&] { return finished.count() == 1; }, kRunTimeoutMs));
+    QTest::qWait(200);
+    EXPECT_EQ(finished.count(), 1) << "A was not run again";
+    EXPECT_TRUE(window.comparePanel()->changesText().contains(QStringLiteral("64 → 32")))
+        << window.comparePanel()->changesText().toStdString();
+}
+
+// Every shape removed from the Object page's table leaves an empty phantom: an air scan runs,
+// and its truth, having no contrast, gives no PSNR (said, not failed). Iterative, so the live
+// previews meet the constant truth too.
+TEST(MainWindow, AnEmptyPhantomRunsAndSaysItHasNoPsnr)
+{
+    Scene scene = iterativeScene(3);
+    scene.object.phantom = "inline";
+    scene.object.objects.clear();
+    MainWindow window(QStringLiteral("cpu"));
+    ASSERT_TRUE(window.setScene(scene, QStringLiteral("air")));
+    showAndWait(window);
+    runToEnd(window);
+    EXPECT_TRUE(window.metricsText().contains(QStringLiteral("no PSNR: the truth is constant")))
+        << window.metricsText().toStdString();
+    EXPECT_TRUE(window.lastError().isEmpty()) << window.lastError().toStdString();
+}
+
 // Why this artefact: the scene runs without the effect (A) and then with it (B).
 TEST(MainWindow, WhyThisArtefactRunsWithoutThenWithTheEffect)
 {

@@ -1,16 +1,17 @@
 #include "tomo/ui/compare_panel.h"
 
-#include "geometry_tools.h"
 #include "plot_images.h"
 #include "tomo/metrics.h"
 #include "tomo/render/image_rgb.h"
 #include "tomo/ui/image_view.h"
 
+#include <QComboBox>
 #include <QHBoxLayout>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QPushButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -41,12 +42,12 @@ void flatten(const QJsonValue& value, const QString& path, std::map<QString, QSt
     }
 }
 
-/// Blue (−limit) → white (0) → red (+limit), +y up.
+/// Blue (−limit) → white (0) → red (+limit); row 0 of `values` at the top.
 QImage divergingImage(const std::vector<float>& values, std::size_t nx, std::size_t ny, float limit)
 {
     QImage image(static_cast<int>(nx), static_cast<int>(ny), QImage::Format_RGB32);
     for (std::size_t y = 0; y < ny; ++y) {
-        auto* line = reinterpret_cast<QRgb*>(image.scanLine(static_cast<int>(ny - 1 - y)));
+        auto* line = reinterpret_cast<QRgb*>(image.scanLine(static_cast<int>(y)));
         for (std::size_t x = 0; x < nx; ++x) {
             const float t =
                 limit > 0.0F ? std::clamp(values[y * nx + x] / limit, -1.0F, 1.0F) : 0.0F;
@@ -55,6 +56,94 @@ QImage divergingImage(const std::vector<float>& values, std::size_t nx, std::siz
         }
     }
     return image;
+}
+
+/// One slice of a result as the screen shows it: row 0 at the top, `du` × `dv` mm pixels.
+struct Plane
+{
+    std::vector<float> values;
+    std::size_t width = 0;
+    std::size_t height = 0;
+    double du = 1.0; ///< mm, along the screen's right
+    double dv = 1.0; ///< mm, along the screen's up
+
+    /// The plane as a one-slice volume of its own (for the metrics, which compare grids).
+    [[nodiscard]] Volume volume() const
+    {
+        return Volume::fromData(VolumeGrid::centred({width, height, 1}, {du, dv, 1.0}), values);
+    }
+};
+
+/// The voxel layer of `volume` nearest to `cursor` along the axis normal to `orientation`,
+/// oriented as render::SliceScene draws it: axial right +x, up −y; coronal right +x, up +z;
+/// sagittal right +y, up +z (the volume's index axes taken as the world's).
+Plane planeOf(const Volume& volume, render::SliceOrientation orientation, Vec3 cursor)
+{
+    const VolumeGrid& grid = volume.grid();
+    const auto& n = grid.size();
+    const auto& d = grid.direction();
+    const Vec3 r = cursor - grid.origin();
+    // Index-space coordinate of the cursor along index axis a (direction columns are unit).
+    const auto nearest = [&](int a) {
+        const auto c = static_cast<std::size_t>(a);
+        const double along = (d[c] * r.x + d[3 + c] * r.y + d[6 + c] * r.z) / grid.spacing()[c];
+        return static_cast<std::size_t>(
+            std::clamp(std::round(along), 0.0, static_cast<double>(n[c] - 1)));
+    };
+    Plane p;
+    switch (orientation) {
+    case render::SliceOrientation::Axial: {
+        const std::size_t k = nearest(2);
+        p.width = n[0];
+        p.height = n[1];
+        p.du = grid.spacing()[0];
+        p.dv = grid.spacing()[1];
+        const auto layer = volume.data().subspan(k * n[0] * n[1], n[0] * n[1]);
+        p.values.assign(layer.begin(), layer.end()); // row j: y grows downwards (−y up)
+        break;
+    }
+    case render::SliceOrientation::Coronal: {
+        const std::size_t j = nearest(1);
+        p.width = n[0];
+        p.height = n[2];
+        p.du = grid.spacing()[0];
+        p.dv = grid.spacing()[2];
+        p.values.resize(p.width * p.height);
+        for (std::size_t k = 0; k < n[2]; ++k) {
+            for (std::size_t i = 0; i < n[0]; ++i) {
+                p.values[(n[2] - 1 - k) * n[0] + i] = volume.at(i, j, k);
+            }
+        }
+        break;
+    }
+    case render::SliceOrientation::Sagittal: {
+        const std::size_t i = nearest(0);
+        p.width = n[1];
+        p.height = n[2];
+        p.du = grid.spacing()[1];
+        p.dv = grid.spacing()[2];
+        p.values.resize(p.width * p.height);
+        for (std::size_t k = 0; k < n[2]; ++k) {
+            for (std::size_t j = 0; j < n[1]; ++j) {
+                p.values[(n[2] - 1 - k) * n[1] + j] = volume.at(i, j, k);
+            }
+        }
+        break;
+    }
+    }
+    return p;
+}
+
+/// `image` stretched so that its pixels are `du` × `dv` mm in shape (nearest neighbour: voxels
+/// stay sharp), for non-cubic voxels; unchanged for square ones.
+QImage inShape(QImage image, double du, double dv)
+{
+    constexpr double kSquareEnough = 1e-3; // relative; below a pixel on any screen
+    if (image.isNull() || std::abs(dv / du - 1.0) < kSquareEnough) {
+        return image;
+    }
+    const int height = std::max(1, static_cast<int>(std::lround(image.height() * dv / du)));
+    return image.scaled(image.width(), height, Qt::IgnoreAspectRatio, Qt::FastTransformation);
 }
 } // namespace
 
@@ -123,10 +212,36 @@ ComparePanel::ComparePanel(QWidget* parent) : QWidget(parent)
         label->setAlignment(Qt::AlignLeft | Qt::AlignTop);
         label->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::MinimumExpanding);
     }
+    m_orientationCombo = new QComboBox;
+    m_orientationCombo->setObjectName(QStringLiteral("compareOrientationCombo"));
+    m_orientationCombo->addItem(tr("Axial"), static_cast<int>(render::SliceOrientation::Axial));
+    m_orientationCombo->addItem(tr("Coronal"), static_cast<int>(render::SliceOrientation::Coronal));
+    m_orientationCombo->addItem(tr("Sagittal"),
+                                static_cast<int>(render::SliceOrientation::Sagittal));
+    m_orientationCombo->setToolTip(tr("Which slice through the cursor A and B show"));
+    connect(m_orientationCombo, &QComboBox::currentIndexChanged, this, [this](int index) {
+        setOrientation(
+            static_cast<render::SliceOrientation>(m_orientationCombo->itemData(index).toInt()));
+    });
+    m_duplicateButton = new QPushButton(tr("Duplicate as A"));
+    m_duplicateButton->setObjectName(QStringLiteral("compareDuplicateButton"));
+    m_duplicateButton->setToolTip(tr("Take the current experiment as A (its result too, if it "
+                                     "is up to date); then change one thing"));
+    connect(m_duplicateButton, &QPushButton::clicked, this, &ComparePanel::duplicateRequested);
+    m_runBothButton = new QPushButton(tr("Run A and B"));
+    m_runBothButton->setObjectName(QStringLiteral("compareRunBothButton"));
+    m_runBothButton->setToolTip(tr("Run A's scene (unless its result is kept) and then the "
+                                   "current scene as B"));
+    connect(m_runBothButton, &QPushButton::clicked, this, &ComparePanel::runBothRequested);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_duplicateButton);
+    buttons->addWidget(m_runBothButton);
     auto* text = new QVBoxLayout;
+    text->addWidget(m_orientationCombo);
     text->addWidget(m_changes);
     text->addWidget(m_metrics);
     text->addStretch(1);
+    text->addLayout(buttons);
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addLayout(images, 3);
@@ -160,8 +275,20 @@ void ComparePanel::setB(std::shared_ptr<const Volume> volume, std::shared_ptr<co
     refresh();
 }
 
+void ComparePanel::setPendingA(const QString& label, const QString& sceneJson)
+{
+    m_a.reset();
+    m_truthA.reset();
+    m_b.reset();
+    m_truthB.reset();
+    m_labelA = label;
+    m_sceneA = sceneJson;
+    refresh();
+}
+
 void ComparePanel::clear()
 {
+    m_sceneA.clear();
     m_a.reset();
     m_b.reset();
     m_truthA.reset();
@@ -169,9 +296,18 @@ void ComparePanel::clear()
     refresh();
 }
 
-void ComparePanel::setSliceZ(double zMm)
+void ComparePanel::setCursor(Vec3 cursorMm)
 {
-    m_z = zMm;
+    m_cursor = cursorMm;
+    refresh();
+}
+
+void ComparePanel::setOrientation(render::SliceOrientation orientation)
+{
+    m_orientation = orientation;
+    const QSignalBlocker block(m_orientationCombo);
+    m_orientationCombo->setCurrentIndex(
+        m_orientationCombo->findData(static_cast<int>(orientation)));
     refresh();
 }
 
@@ -190,31 +326,50 @@ const QImage& ComparePanel::differenceImage() const
     return m_viewDiff->image();
 }
 
+const QImage& ComparePanel::imageA() const
+{
+    return m_viewA->image();
+}
+
 void ComparePanel::refresh()
 {
     m_viewA->clear();
     m_viewB->clear();
     m_viewDiff->clear();
-    m_viewA->setCaption(m_a ? tr("A: %1").arg(m_labelA) : tr("A: use Run → Keep as A"));
+    const bool pending = !m_a && !m_sceneA.isEmpty();
+    m_viewA->setCaption(m_a       ? tr("A: %1").arg(m_labelA)
+                        : pending ? tr("A: %1 (not run yet: Run A and B runs it)").arg(m_labelA)
+                                  : tr("A: use Keep as A or Duplicate as A"));
     m_viewB->setCaption(m_b ? tr("B: %1").arg(m_labelB) : tr("B: the next run"));
     m_viewDiff->setCaption(tr("B − A"));
     m_changes->clear();
-    m_metrics->setText(m_a ? tr("Change one thing and run: the result appears as B.")
-                           : tr("Keep a result as A, change one thing, run again."));
+    m_metrics->setText(m_a || pending ? tr("Change one thing and run: the result appears as B.")
+                                      : tr("Keep a result as A, change one thing, run again."));
+    m_runBothButton->setEnabled(!m_sceneA.isEmpty());
+    // A 2D result has no coronal or sagittal slice worth the name (a strip one voxel high).
+    const bool volumetric = m_a && !m_a->grid().is2D() && (!m_b || !m_b->grid().is2D());
+    m_orientationCombo->setEnabled(volumetric);
+    const render::SliceOrientation orientation =
+        volumetric ? m_orientation : render::SliceOrientation::Axial;
     if (!m_a) {
         return;
     }
-    const Volume sliceA = detail::axialSliceOf(*m_a, m_z);
-    const std::size_t nx = sliceA.grid().size()[0];
-    const std::size_t ny = sliceA.grid().size()[1];
-    m_viewA->setImage(detail::greyImage(sliceA.data(), nx, ny, m_window, true));
+    const Plane planeA = planeOf(*m_a, orientation, m_cursor);
+    const auto show = [](ImageView* view, const Plane& plane, const QImage& image) {
+        view->setImage(inShape(image, plane.du, plane.dv));
+    };
+    show(m_viewA, planeA,
+         detail::greyImage(planeA.values, planeA.width, planeA.height, m_window, false));
     if (!m_b) {
         return;
     }
     const QString changes = sceneChanges(m_sceneA, m_sceneB);
     m_changes->setText(changes.isEmpty() ? tr("The scenes are the same.")
                                          : tr("Changed from A to B:\n%1").arg(changes));
-    const Volume sliceB = detail::axialSliceOf(*m_b, m_z);
+    const Plane planeB = planeOf(*m_b, orientation, m_cursor);
+    m_viewB->setImage(
+        inShape(detail::greyImage(planeB.values, planeB.width, planeB.height, m_window, false),
+                planeB.du, planeB.dv));
     if (m_b->grid() != m_a->grid()) {
         const auto& ga = m_a->grid().size();
         const auto& gb = m_b->grid().size();
@@ -226,32 +381,41 @@ void ComparePanel::refresh()
                                .arg(gb[0])
                                .arg(gb[1])
                                .arg(gb[2]));
-        m_viewB->setImage(detail::greyImage(sliceB.data(), sliceB.grid().size()[0],
-                                            sliceB.grid().size()[1], m_window, true));
         return;
     }
-    const auto a = sliceA.data();
-    const auto b = sliceB.data();
-    std::vector<float> diff(a.size());
+    std::vector<float> diff(planeA.values.size());
     float limit = 0.0F;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        diff[i] = b[i] - a[i];
+    for (std::size_t i = 0; i < diff.size(); ++i) {
+        diff[i] = planeB.values[i] - planeA.values[i];
         limit = std::max(limit, std::abs(diff[i]));
     }
-    m_viewB->setImage(detail::greyImage(b, nx, ny, m_window, true));
-    m_viewDiff->setImage(divergingImage(diff, nx, ny, limit));
+    show(m_viewDiff, planeA, divergingImage(diff, planeA.width, planeA.height, limit));
     m_viewDiff->setCaption(tr("B − A (blue −%1, red +%1)").arg(limit, 0, 'g', 3));
     // Metrics of the slice shown (the whole image of a 2D scan): what the eye compares, and
     // cheap enough to follow the cursor.
+    const Volume sliceA = planeA.volume();
+    const Volume sliceB = planeB.volume();
+    // PSNR and SSIM need a reference that is not constant; a slice through air is. Say so
+    // rather than fail or print a number that means nothing.
+    const auto measured = [](const Volume& reference, const auto& metric, int decimals) {
+        return hasContrast(reference) ? QString::number(metric(), 'f', decimals)
+                                      : tr("— (the reference is constant on this slice)");
+    };
     QString text = tr("On this slice, B against A: RMSE %1, PSNR %2 dB, SSIM %3")
                        .arg(rmse(sliceB, sliceA), 0, 'g', 3)
-                       .arg(psnr(sliceB, sliceA), 0, 'f', 2)
-                       .arg(ssim(sliceB, sliceA), 0, 'f', 4);
+                       .arg(measured(
+                                sliceA, [&] { return psnr(sliceB, sliceA); }, 2),
+                            measured(
+                                sliceA, [&] { return ssim(sliceB, sliceA); }, 4));
     if (m_truthA && m_truthB && m_truthA->grid() == m_a->grid() &&
         m_truthB->grid() == m_b->grid()) {
+        const Volume truthA = planeOf(*m_truthA, orientation, m_cursor).volume();
+        const Volume truthB = planeOf(*m_truthB, orientation, m_cursor).volume();
         text += tr("\nAgainst the truth: A %1 dB, B %2 dB")
-                    .arg(psnr(sliceA, detail::axialSliceOf(*m_truthA, m_z)), 0, 'f', 2)
-                    .arg(psnr(sliceB, detail::axialSliceOf(*m_truthB, m_z)), 0, 'f', 2);
+                    .arg(measured(
+                             truthA, [&] { return psnr(sliceA, truthA); }, 2),
+                         measured(
+                             truthB, [&] { return psnr(sliceB, truthB); }, 2));
     }
     m_metrics->setText(text);
 }

@@ -197,6 +197,14 @@ void MainWindow::buildActions()
     m_keepAAction->setToolTip(tr("Keep this result as A in the Compare panel; change one thing "
                                  "and run again to see B beside it"));
     connect(m_keepAAction, &QAction::triggered, this, [this] { (void)keepAsReference(); });
+    m_duplicateAAction = new QAction(tr("&Duplicate as A"), this);
+    m_duplicateAAction->setToolTip(tr("Take the current experiment as A in the Compare panel; "
+                                      "change one thing, then Run A and B"));
+    connect(m_duplicateAAction, &QAction::triggered, this, &MainWindow::duplicateAsReference);
+    m_runBothAction = new QAction(tr("Run A a&nd B"), this);
+    m_runBothAction->setToolTip(tr("Run A's scene (unless its result is kept) and then the "
+                                   "current scene as B, side by side in the Compare panel"));
+    connect(m_runBothAction, &QAction::triggered, this, [this] { (void)runAAndB(); });
 
     const QStringList exports{tr("Reconstruction volume…"), tr("Projections…"), tr("Truth volume…"),
                               tr("Axial slice image (PNG)…"), tr("Geometry…")};
@@ -233,6 +241,8 @@ void MainWindow::buildMenus()
     QMenu* runMenu = menuBar()->addMenu(tr("&Run"));
     runMenu->addActions(
         {m_runAction, m_pauseAction, m_stepAction, m_stopKeepAction, m_cancelAction});
+    QMenu* compareMenu = runMenu->addMenu(tr("C&ompare"));
+    compareMenu->addActions({m_keepAAction, m_duplicateAAction, m_runBothAction});
 
     QMenu* teachMenu = menuBar()->addMenu(tr("&Teach"));
     teachMenu->addAction(m_teachFbpAction);
@@ -386,6 +396,8 @@ void MainWindow::buildDocks()
         addDock(tr("Plots"), QStringLiteral("plotDock"), m_plots, Qt::BottomDockWidgetArea);
     m_compare = new ComparePanel;
     m_compare->setObjectName(QStringLiteral("compare"));
+    connect(m_compare, &ComparePanel::duplicateRequested, this, &MainWindow::duplicateAsReference);
+    connect(m_compare, &ComparePanel::runBothRequested, this, [this] { (void)runAAndB(); });
     QDockWidget* compareDock =
         addDock(tr("Compare"), QStringLiteral("compareDock"), m_compare, Qt::BottomDockWidgetArea);
     m_tune = new TuningPanel;
@@ -888,11 +900,73 @@ bool MainWindow::keepAsReference()
     }
     m_compare->setA(m_result->reconstruction, m_result->truth, describeScene(m_resultScene),
                     QString::fromStdString(toJson(m_resultScene)));
-    m_compare->setSliceZ(m_slices->cursor().z);
+    m_compare->setCursor(m_slices->cursor());
+    m_sceneA = m_resultScene;
     if (auto* dock = findChild<QDockWidget*>(QStringLiteral("compareDock"))) {
         dock->show();
         dock->raise();
     }
+    updateActions();
+    return true;
+}
+
+void MainWindow::duplicateAsReference()
+{
+    if (m_result && m_result->reconstruction && !resultIsStale()) {
+        (void)keepAsReference();
+        return;
+    }
+    const Scene& scene = m_document->scene();
+    m_sceneA = scene;
+    m_compare->setPendingA(describeScene(scene), QString::fromStdString(toJson(scene)));
+    if (auto* dock = findChild<QDockWidget*>(QStringLiteral("compareDock"))) {
+        dock->show();
+        dock->raise();
+    }
+    m_log->appendLine(
+        QStringLiteral("info"),
+        tr("compare: A is %1; change one thing, then Run A and B").arg(describeScene(scene)));
+    updateActions();
+}
+
+bool MainWindow::runAAndB()
+{
+    if (m_run) {
+        showError(tr("A run is going"), tr("Wait for it to finish, or cancel it first."));
+        return false;
+    }
+    if (!m_sceneA) {
+        showError(tr("No A to compare with"),
+                  tr("Use Run → Compare → Duplicate as A (or Keep as A after a run), change one "
+                     "thing, then Run A and B."));
+        return false;
+    }
+    if (!m_document->isValid()) {
+        showError(tr("The scene cannot run"), m_document->validationError());
+        return false;
+    }
+    const Scene b = m_document->scene();
+    const Scene a = *m_sceneA;
+    if (m_compare->hasA() && m_compare->sceneA() == QString::fromStdString(toJson(a))) {
+        // A's result is kept: only B needs running; onRunFinished shows it beside A.
+        m_log->appendLine(QStringLiteral("info"), tr("compare: A is kept; running B"));
+        return startRunOf(b) != nullptr;
+    }
+    m_log->appendLine(
+        QStringLiteral("info"),
+        tr("compare: running A (%1), then B (%2)").arg(describeScene(a), describeScene(b)));
+    m_afterRun = [this, b] {
+        (void)keepAsReference();
+        m_afterRun = nullptr;
+        if (startRunOf(b) != nullptr) {
+            m_stageLabel->setText(tr("Now B…"));
+        }
+    };
+    if (startRunOf(a) == nullptr) {
+        m_afterRun = nullptr;
+        return false;
+    }
+    m_stageLabel->setText(tr("First A…"));
     return true;
 }
 

@@ -433,7 +433,8 @@ void MainWindow::onRunFinished(JobState state)
                 if (const auto it = m_liveSsim.find(iterate); it != m_liveSsim.end()) {
                     ssim = it->second;
                 }
-                if (iterate == r.history.size() && !m_resultScene.reconstruction.fbp.hu) {
+                if (iterate == r.history.size() && !m_resultScene.reconstruction.fbp.hu &&
+                    !std::isnan(r.psnr)) {
                     psnrDb = r.psnr;
                     ssim = r.ssim;
                 }
@@ -456,13 +457,15 @@ void MainWindow::onRunFinished(JobState state)
                                   .arg(r.simulateSeconds, 0, 'f', 2)
                                   .arg(r.reconstructSeconds, 0, 'f', 2)
                                   .arg(stopped));
-        setMetrics(tr("RMSE %1 · PSNR %2 dB").arg(r.rmse, 0, 'g', 3).arg(r.psnr, 0, 'f', 2));
+        setMetrics(std::isnan(r.psnr)
+                       ? tr("RMSE %1 · no PSNR: the truth is constant").arg(r.rmse, 0, 'g', 3)
+                       : tr("RMSE %1 · PSNR %2 dB").arg(r.rmse, 0, 'g', 3).arg(r.psnr, 0, 'f', 2));
         m_log->appendLine(QStringLiteral("info"),
                           m_stageLabel->text() + QStringLiteral("; ") + m_metrics);
         if (m_compare->hasA() && r.reconstruction) {
             m_compare->setB(r.reconstruction, r.truth, describeScene(m_resultScene),
                             QString::fromStdString(toJson(m_resultScene)));
-            m_compare->setSliceZ(m_slices->cursor().z);
+            m_compare->setCursor(m_slices->cursor());
         }
     } else if (state == JobState::Cancelled || discarded) {
         if (m_keepOnStop && m_shownVolume) {
@@ -473,7 +476,7 @@ void MainWindow::onRunFinished(JobState state)
             kept.reconstruction = m_shownVolume;
             kept.truth = m_truth;
             kept.stopped = true;
-            if (m_truth && m_truth->grid() == m_shownVolume->grid()) {
+            if (m_truth && m_truth->grid() == m_shownVolume->grid() && hasContrast(*m_truth)) {
                 kept.rmse = rmse(*m_shownVolume, *m_truth);
                 kept.psnr = psnr(*m_shownVolume, *m_truth);
                 setMetrics(tr("RMSE %1 · PSNR %2 dB (partial)")
@@ -625,7 +628,7 @@ void MainWindow::updateProfile()
 void MainWindow::setCursor(Vec3 worldMm)
 {
     m_slices->setCursor(worldMm);
-    m_compare->setSliceZ(m_slices->cursor().z);
+    m_compare->setCursor(m_slices->cursor());
     m_trajectory->setHighlightedPoint(worldMm);
     for (SlicePane* pane : {m_axial, m_coronal, m_sagittal}) {
         pane->update();
@@ -683,6 +686,8 @@ void MainWindow::updateActions()
     m_cancelAction->setEnabled(running);
     m_teachFbpAction->setEnabled(m_result.has_value() && m_result->projections != nullptr);
     m_keepAAction->setEnabled(m_result.has_value() && m_result->reconstruction != nullptr);
+    m_duplicateAAction->setEnabled(m_document->isValid());
+    m_runBothAction->setEnabled(!running && m_sceneA.has_value() && m_document->isValid());
     for (QAction* action : m_exportActions) {
         action->setEnabled(action == m_exportActions.back() ? m_document->isValid()
                                                             : m_result.has_value());
@@ -743,7 +748,7 @@ void MainWindow::retune()
                 detail::tunedGeometry(projections->geometry(), offset, tilt),
                 std::vector<float>(projections->data().begin(), projections->data().end()));
             TunedSlice out{reconstructAnalytic(tuned, grid, options, **slot, ctx), {}, 0.0};
-            if (truth) {
+            if (truth && hasContrast(*truth)) {
                 out.psnr = psnr(out.slice, *truth);
             }
             out.milliseconds =

@@ -20,6 +20,9 @@ namespace tomo
 /// `reference`. 1 for identical volumes. Throws InvalidArgument if the grids differ or the
 /// reference is constant.
 [[nodiscard]] double ssim(const Volume& estimate, const Volume& reference);
+/// Whether `reference` has max > min: what psnr and ssim need of their reference. An empty
+/// phantom, or one outside the grid, has a constant truth.
+[[nodiscard]] bool hasContrast(const Volume& reference);
 
 /// SSIM (as above, 2D window) of each z-slice; L is the whole reference's range.
 /// Throws as ssim.

@@ -82,8 +82,10 @@ struct RunResult
     std::shared_ptr<const Volume> reconstruction;
     std::shared_ptr<const Volume> truth; ///< the object on the reconstruction grid (sample)
     double rmse = 0.0;                   ///< mm⁻¹
-    double psnr = 0.0;                   ///< dB
-    double ssim = 0.0;                   ///< structural similarity (metrics.h), 1 = identical
+    /// dB; NaN where the truth is constant (hasContrast: an empty phantom, or one outside the
+    /// grid), which has no peak to measure against. metrics.json then holds null.
+    double psnr = 0.0;
+    double ssim = 0.0; ///< structural similarity (metrics.h), 1 = identical; NaN as psnr
     double simulateSeconds = 0.0;
     double reconstructSeconds = 0.0;
     std::string device; ///< DeviceInfo::label() of the device used

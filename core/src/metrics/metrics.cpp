@@ -20,6 +20,17 @@ void checkSameGrid(const Volume& a, const Volume& b)
                      "metrics compare volumes on the same grid; resample one first");
     }
 }
+double referenceRange(const Volume& reference, const char* metric);
+} // namespace
+
+bool hasContrast(const Volume& reference)
+{
+    const auto [lo, hi] = std::minmax_element(reference.data().begin(), reference.data().end());
+    return *hi > *lo;
+}
+
+namespace
+{
 double referenceRange(const Volume& reference, const char* metric)
 {
     const auto [lo, hi] = std::minmax_element(reference.data().begin(), reference.data().end());

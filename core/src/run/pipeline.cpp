@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <limits>
 #include <memory>
 
 namespace tomo
@@ -35,7 +36,7 @@ class TruthMetricsContext final : public RunContext
 {
 public:
     TruthMetricsContext(RunContext& host, std::shared_ptr<const Volume> truth)
-        : m_host(host), m_truth(std::move(truth))
+        : m_host(host), m_truth(std::move(truth)), m_truthHasContrast(hasContrast(*m_truth))
     {}
 
     [[nodiscard]] bool isCancelled() const override { return m_host.isCancelled(); }
@@ -48,10 +49,12 @@ public:
     {
         preview.truth = m_truth;
         if (preview.volume && preview.residual && preview.volume->grid() == m_truth->grid()) {
-            preview.psnr = psnr(*preview.volume, *m_truth);
             preview.rmse = rmse(*preview.volume, *m_truth);
-            if (m_truth->grid().voxelCount() <= Preview::kPreviewSsimMaxVoxels) {
-                preview.ssim = ssim(*preview.volume, *m_truth);
+            if (m_truthHasContrast) {
+                preview.psnr = psnr(*preview.volume, *m_truth);
+                if (m_truth->grid().voxelCount() <= Preview::kPreviewSsimMaxVoxels) {
+                    preview.ssim = ssim(*preview.volume, *m_truth);
+                }
             }
         }
         m_host.publishPreview(std::move(preview));
@@ -60,6 +63,7 @@ public:
 private:
     RunContext& m_host;
     std::shared_ptr<const Volume> m_truth;
+    bool m_truthHasContrast = false; ///< psnr and ssim need it (an empty phantom has none)
 };
 } // namespace
 
@@ -216,8 +220,13 @@ RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx)
     truth.meta().dictionary.erase(std::string(meta_key::kParameters));
     result.truth = std::make_shared<const Volume>(std::move(truth));
     result.rmse = rmse(*result.reconstruction, *result.truth);
-    result.psnr = psnr(*result.reconstruction, *result.truth);
-    result.ssim = ssim(*result.reconstruction, *result.truth);
+    if (hasContrast(*result.truth)) {
+        result.psnr = psnr(*result.reconstruction, *result.truth);
+        result.ssim = ssim(*result.reconstruction, *result.truth);
+    } else {
+        result.psnr = std::numeric_limits<double>::quiet_NaN();
+        result.ssim = std::numeric_limits<double>::quiet_NaN();
+    }
     return result;
 }
 

@@ -117,6 +117,13 @@ public:
     Job* startRun();
     /// Keeps the last result as side A of the compare panel; the next runs show as B.
     bool keepAsReference();
+    /// "Duplicate as A": the current experiment becomes A, with its result when that is up to
+    /// date (not stale), else to be run by runAAndB. The user then changes one thing.
+    void duplicateAsReference();
+    /// "Run A and B": runs A's scene (unless its result is already kept) and then the current
+    /// scene as B, which the compare panel shows beside A. Returns false (with a message) if a
+    /// run is going, there is no A, or the scene cannot run.
+    bool runAAndB();
     /// "Why this artefact": runs the scene with physics effect `key` (activeEffects) switched
     /// off, keeps that as A, then runs the scene as it is as B. Returns false (with a message)
     /// if a run is going or the effect is not on.
@@ -303,6 +310,10 @@ private:
     bool m_tunePending = false;
     QMenu* m_artefactMenu = nullptr;
     QAction* m_keepAAction = nullptr;
+    QAction* m_duplicateAAction = nullptr;
+    QAction* m_runBothAction = nullptr;
+    /// The scene of the compare panel's A (kept or duplicated), if any.
+    std::optional<Scene> m_sceneA;
     /// Runs after the current run succeeds (the second half of "why this artefact").
     std::function<void()> m_afterRun;
     LogPanel* m_log = nullptr;
