@@ -5,7 +5,8 @@
 #   docs/app/panels/*.png           each panel, for docs/user-guide.md (tomoscope --screenshot-panels)
 #   docs/app/helical-fdk.png        a helical cone-beam scan reconstructed with FDK
 #   docs/screenshots/app-cone-fdk.png  a circular cone-beam scan reconstructed with FDK
-#   docs/app/fbp_teaching.png, compare_panel.png, tuning_panel.png: dialogs and panels in use,
+#   docs/app/fbp_teaching.png, compare_panel.png, compare_panel_coronal.png, tuning_panel.png:
+#                                   dialogs and panels in use,
 #                                   drawn by the UI tests (TOMO_TEST_DUMP)
 # Usage: docs/make-screenshots.sh [BUILD_DIR]   (default build/ci; needs tomoscope and
 # tomo_ui_tests built). About two minutes on two cores.
@@ -41,7 +42,7 @@ x "$app" "$scenes/cone-circular.json" --device cpu \
 say "the teaching view, Compare and Tune in use (UI tests)"
 TOMO_TEST_DUMP="$tmp" x "$ui_tests" --gtest_brief=1 \
     --gtest_filter='MainWindow.TheFbpTeaching*:MainWindow.CompareShows*:MainWindow.TuningThe*'
-for name in fbp_teaching compare_panel tuning_panel; do
+for name in fbp_teaching compare_panel compare_panel_coronal tuning_panel; do
     cp "$tmp/$name.png" "$out/$name.png"
 done
 say "done: $(find "$out" -name '*.png' -newer "$tmp/start" | wc -l) pictures rewritten"

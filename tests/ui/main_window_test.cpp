@@ -27,6 +27,7 @@
 #include <QMimeData>
 #include <QPointer>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
@@ -769,6 +770,48 @@ TEST(MainWindow, DuplicateAsAThenRunAAndBShowsBothSideBySide)
     EXPECT_EQ(finished.count(), 1) << "A was not run again";
     EXPECT_TRUE(window.comparePanel()->changesText().contains(QStringLiteral("64 → 32")))
         << window.comparePanel()->changesText().toStdString();
+}
+
+// Compare in 3D: A and B of a cone-beam pair side by side in a coronal slice through the
+// cursor, which follows the window's cursor.
+TEST(MainWindow, CompareShowsCoronalSlicesOfAConeBeamPairThroughTheCursor)
+{
+    Scene scene = loadScene(TOMO_SOURCE_RESOURCES "/scenes/cone-circular.json");
+    scene.trajectory.views = 60;
+    scene.detector.columns = 64;
+    scene.detector.rows = 48;
+    scene.detector.pixelU = scene.detector.pixelV = 4.0;
+    scene.reconstruction.gridSize = {48, 48, 32};
+    scene.reconstruction.gridSpacingMm = {4.0, 4.0, 4.0};
+    MainWindow window(QStringLiteral("cpu"));
+    ASSERT_TRUE(window.setScene(scene, QStringLiteral("cone")));
+    showAndWait(window);
+    window.duplicateAsReference();
+    ASSERT_TRUE(window.document().modify(QStringLiteral("Views: 20"),
+                                         [](Scene& s) { s.trajectory.views = 20; }));
+    QSignalSpy finished(&window, &MainWindow::runFinished);
+    ASSERT_TRUE(window.runAAndB());
+    ASSERT_TRUE(QTest::qWaitFor([&] { return finished.count() == 2; }, kRunTimeoutMs))
+        << window.lastError().toStdString();
+    ComparePanel* compare = window.comparePanel();
+    ASSERT_TRUE(compare->hasPair());
+    compare->setOrientation(SliceOrientation::Coronal);
+    const QImage before = compare->imageA();
+    // A click in the axial view moves the cursor in y (here 20% of the pane's height off
+    // centre, inside the phantom), and the coronal layer with it.
+    SlicePane* axial = window.slicePane(SliceOrientation::Axial);
+    QTest::mouseClick(axial, Qt::LeftButton, {},
+                      QPoint(axial->width() / 2, axial->height() * 3 / 10));
+    EXPECT_NE(compare->imageA(), before) << "the compared slice follows the cursor";
+    const QImage diff = compare->differenceImage();
+    EXPECT_EQ(diff.size(), QSize(48, 32)) << "x across, z up";
+    // 20 views streak where 60 do not.
+    EXPECT_GT(test::fractionDifferent(diff, 0xFFFFFF, 16), 0.05);
+    EXPECT_TRUE(compare->metricsText().contains(
+        QRegularExpression(QStringLiteral("Against the truth: A [0-9.]+ dB, B [0-9.]+ dB"))))
+        << compare->metricsText().toStdString();
+    QTest::qWait(50);
+    test::dumpImage(compare->grab().toImage(), "compare_panel_coronal");
 }
 
 // Every shape removed from the Object page's table leaves an empty phantom: an air scan runs,

@@ -397,25 +397,27 @@ void ComparePanel::refresh()
     const Volume sliceB = planeB.volume();
     // PSNR and SSIM need a reference that is not constant; a slice through air is. Say so
     // rather than fail or print a number that means nothing.
-    const auto measured = [](const Volume& reference, const auto& metric, int decimals) {
-        return hasContrast(reference) ? QString::number(metric(), 'f', decimals)
-                                      : tr("— (the reference is constant on this slice)");
+    const auto measured = [](const Volume& reference, const auto& metric, int decimals,
+                             const QString& unit) {
+        return hasContrast(reference) ? QString::number(metric(), 'f', decimals) + unit
+                                      : tr("undefined (constant reference)");
     };
-    QString text = tr("On this slice, B against A: RMSE %1, PSNR %2 dB, SSIM %3")
-                       .arg(rmse(sliceB, sliceA), 0, 'g', 3)
-                       .arg(measured(
-                                sliceA, [&] { return psnr(sliceB, sliceA); }, 2),
+    const QString dB = QStringLiteral(" dB");
+    QString text = tr("On this slice, B against A: RMSE %1, PSNR %2, SSIM %3")
+                       .arg(QString::number(rmse(sliceB, sliceA), 'g', 3),
                             measured(
-                                sliceA, [&] { return ssim(sliceB, sliceA); }, 4));
+                                sliceA, [&] { return psnr(sliceB, sliceA); }, 2, dB),
+                            measured(
+                                sliceA, [&] { return ssim(sliceB, sliceA); }, 4, QString()));
     if (m_truthA && m_truthB && m_truthA->grid() == m_a->grid() &&
         m_truthB->grid() == m_b->grid()) {
         const Volume truthA = planeOf(*m_truthA, orientation, m_cursor).volume();
         const Volume truthB = planeOf(*m_truthB, orientation, m_cursor).volume();
-        text += tr("\nAgainst the truth: A %1 dB, B %2 dB")
+        text += tr("\nAgainst the truth: A %1, B %2")
                     .arg(measured(
-                             truthA, [&] { return psnr(sliceA, truthA); }, 2),
+                             truthA, [&] { return psnr(sliceA, truthA); }, 2, dB),
                          measured(
-                             truthB, [&] { return psnr(sliceB, truthB); }, 2));
+                             truthB, [&] { return psnr(sliceB, truthB); }, 2, dB));
     }
     m_metrics->setText(text);
 }
