@@ -281,6 +281,8 @@ void addPhantomObjectsTable(PageBuilder& page, SceneBinder& binder)
         header->setToolTip(tr(kColumns[static_cast<std::size_t>(c)].toolTip));
         table->setHorizontalHeaderItem(c, header);
     }
+    table->setToolTip(tr("The phantom's shapes; each adds its μ inside it. Double-click a cell to "
+                         "edit it"));
     table->setItemDelegateForColumn(Kind, new KindDelegate(table));
     table->setSelectionBehavior(QAbstractItemView::SelectRows);
     table->setSelectionMode(QAbstractItemView::SingleSelection);
