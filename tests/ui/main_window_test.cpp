@@ -23,6 +23,9 @@
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QElapsedTimer>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPointer>
@@ -703,6 +706,50 @@ TEST(MainWindow, TheFbpTeachingViewAccumulatesToTheReconstruction)
     dialog->close();
 }
 
+// The teaching view in cone beam: it accumulates the axial slice through the cursor, and after
+// the last view that slice is the FDK result's own layer.
+TEST(MainWindow, TheFbpTeachingViewInConeBeamAccumulatesTheCursorSliceOfTheFdkResult)
+{
+    // Float sums in another order (one view at a time against batches).
+    constexpr double kOfPeak = 1e-4;
+    Scene scene = loadScene(TOMO_SOURCE_RESOURCES "/scenes/cone-circular.json");
+    scene.trajectory.views = 40;
+    scene.detector.columns = 64;
+    scene.detector.rows = 48;
+    scene.detector.pixelU = scene.detector.pixelV = 4.0;
+    scene.reconstruction.gridSize = {32, 32, 12};
+    scene.reconstruction.gridSpacingMm = {5.0, 5.0, 5.0};
+    MainWindow window(QStringLiteral("cpu"));
+    ASSERT_TRUE(window.setScene(scene, QStringLiteral("cone")));
+    showAndWait(window);
+    runToEnd(window);
+    const Volume& result = *window.lastResult()->reconstruction;
+    const VolumeGrid& grid = result.grid();
+    // The layer through the cursor: the slice views start at the volume's middle.
+    const double z = window.sliceViews().cursor().z;
+    const auto k = static_cast<std::size_t>(std::lround((z - grid.origin().z) / grid.spacing()[2]));
+    ASSERT_LT(k, grid.size()[2]);
+
+    auto* dialog = qobject_cast<FbpTeachingDialog*>(window.openFbpTeaching());
+    ASSERT_NE(dialog, nullptr) << window.lastError().toStdString();
+    EXPECT_EQ(dialog->viewCount(), 40U);
+    ASSERT_EQ(dialog->image().grid().size(), (std::array<std::size_t, 3>{32, 32, 1}));
+    EXPECT_NEAR(dialog->image().grid().origin().z, grid.voxelCentre(0, 0, static_cast<double>(k)).z,
+                1e-9);
+    dialog->step(40);
+    EXPECT_EQ(dialog->viewsDone(), 40U);
+    test::dumpImage(dialog->grab().toImage(), "fbp_teaching_cone");
+    const std::size_t n = grid.size()[0] * grid.size()[1];
+    const auto layer = result.data().subspan(k * n, n);
+    const auto [low, high] = std::minmax_element(layer.begin(), layer.end());
+    const double peak = std::max(std::abs(*low), std::abs(*high));
+    ASSERT_GT(peak, 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+        ASSERT_NEAR(dialog->image().data()[i], layer[i], kOfPeak * peak) << i;
+    }
+    dialog->close();
+}
+
 // Compare: keep a result as A, change one thing, run: B shows beside A with what changed, the
 // difference and the metrics.
 TEST(MainWindow, CompareShowsWhatChangedAndTheDifference)
@@ -812,6 +859,71 @@ TEST(MainWindow, CompareShowsCoronalSlicesOfAConeBeamPairThroughTheCursor)
         << compare->metricsText().toStdString();
     QTest::qWait(50);
     test::dumpImage(compare->grab().toImage(), "compare_panel_coronal");
+}
+
+// Export through the real file dialogs: the reconstruction as NIfTI (a file name) and as a DICOM
+// CT series (the DICOM filter and a folder name ending in /); both read back as the result.
+TEST(MainWindow, ExportDialogsWriteTheReconstructionAsNiftiAndAsADicomSeries)
+{
+    // DICOM stores whole HU (int16): μ comes back within half a HU (plus float rounding).
+    constexpr double kHalfHuOfWater = 0.5 * kWaterMuAt70keV / 1000.0 * 1.001;
+    QTemporaryDir dir;
+    ASSERT_TRUE(dir.isValid());
+    Scene scene = loadScene(TOMO_SOURCE_RESOURCES "/scenes/cone-circular.json");
+    scene.trajectory.views = 40;
+    scene.detector.columns = 64;
+    scene.detector.rows = 48;
+    scene.detector.pixelU = scene.detector.pixelV = 4.0;
+    scene.reconstruction.gridSize = {32, 32, 12};
+    scene.reconstruction.gridSpacingMm = {5.0, 5.0, 5.0};
+    MainWindow window(QStringLiteral("cpu"));
+    ASSERT_TRUE(window.setScene(scene, QStringLiteral("cone")));
+    showAndWait(window);
+    runToEnd(window);
+    const Volume& result = *window.lastResult()->reconstruction;
+
+    QAction* exportVolume = nullptr;
+    for (QAction* action : window.findChildren<QAction*>()) {
+        if (action->text() == QStringLiteral("Reconstruction volume…")) {
+            exportVolume = action;
+        }
+    }
+    ASSERT_NE(exportVolume, nullptr);
+    const auto exportAs = [&](const QString& name, const QString& filter) {
+        test::onNextModal<QFileDialog>([name, filter](QFileDialog* dialog) {
+            if (!filter.isEmpty()) {
+                dialog->selectNameFilter(filter);
+            }
+            auto* edit = dialog->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"));
+            ASSERT_NE(edit, nullptr);
+            edit->setText(name);
+            QTest::keyClick(edit, Qt::Key_Return);
+        });
+        exportVolume->trigger();
+    };
+
+    const QString nifti = dir.filePath(QStringLiteral("recon.nii.gz"));
+    exportAs(nifti, {});
+    ASSERT_TRUE(window.lastError().isEmpty()) << window.lastError().toStdString();
+    const Volume back = readVolume(nifti.toStdString());
+    EXPECT_EQ(back.grid(), result.grid());
+    EXPECT_TRUE(std::equal(back.data().begin(), back.data().end(), result.data().begin()));
+
+    const QString folder = dir.filePath(QStringLiteral("ct/"));
+    exportAs(folder, QStringLiteral("DICOM series (a folder name ending in /)"));
+    ASSERT_TRUE(window.lastError().isEmpty()) << window.lastError().toStdString();
+    ASSERT_TRUE(QFileInfo(folder).isDir()) << "no DICOM folder at " << folder.toStdString();
+    EXPECT_EQ(QDir(folder).entryList(QDir::Files).size(), 12) << "one file per slice";
+    const Volume series = readVolume(folder.toStdString());
+    ASSERT_EQ(series.grid().size(), result.grid().size());
+    EXPECT_EQ(series.meta().unit, ValueUnit::Hu);
+    Volume mu = series;
+    convertToMu(mu, kWaterMuAt70keV);
+    double worst = 0.0;
+    for (std::size_t i = 0; i < mu.data().size(); ++i) {
+        worst = std::max(worst, std::abs(static_cast<double>(mu.data()[i] - result.data()[i])));
+    }
+    EXPECT_LE(worst, kHalfHuOfWater);
 }
 
 // Every shape removed from the Object page's table leaves an empty phantom: an air scan runs,

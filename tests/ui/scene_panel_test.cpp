@@ -42,8 +42,6 @@ namespace
 {
 // Degrees become radians by one multiplication and one division: 180° is π to a few ulps.
 constexpr double kAngleTolerance = 1e-12;
-// A modal dialog appears within a few event-loop turns; this bounds a broken test, not a slow one.
-constexpr int kDialogTimeoutMs = 10'000;
 
 Scene parallelScene()
 {
@@ -70,38 +68,6 @@ bool isEntryEnabled(const QComboBox* combo, int index)
 {
     const auto* model = qobject_cast<const QStandardItemModel*>(combo->model());
     return model != nullptr && model->item(index)->isEnabled();
-}
-
-// Runs `handle` on the next modal dialog of type T (a file dialog, a message box) once it shows,
-// and again on every tick while that same dialog stays open (a file dialog may refuse an accept
-// while its folder is still loading). Other dialogs, shown later, are left to other watchers.
-template <typename T> void onNextModal(std::function<void(T*)> handle)
-{
-    auto* timer = new QTimer;
-    timer->setInterval(20);
-    auto elapsed = std::make_shared<int>(0);
-    auto mine = std::make_shared<QPointer<T>>();
-    auto seen = std::make_shared<bool>(false);
-    QObject::connect(timer, &QTimer::timeout, [timer, handle, elapsed, mine, seen] {
-        *elapsed += timer->interval();
-        auto* modal = qobject_cast<T*>(QApplication::activeModalWidget());
-        const bool open = modal != nullptr && modal->isVisible();
-        if (open && (!*seen || modal == *mine)) {
-            *seen = true;
-            *mine = modal;
-            handle(modal);
-            return;
-        }
-        if (!*seen && *elapsed <= kDialogTimeoutMs) {
-            return;
-        }
-        if (!*seen) {
-            ADD_FAILURE() << "no " << T::staticMetaObject.className() << " appeared";
-        }
-        timer->stop();
-        timer->deleteLater();
-    });
-    timer->start();
 }
 
 struct Fixture
@@ -622,7 +588,7 @@ TEST(ScenePanel, ObjectTableSavesItsObjectsAsAPhantomFile)
     auto* save = control<QPushButton>(f.panel, "phantomObjectsSaveButton");
     ASSERT_NE(save, nullptr);
     const QString file = dir.filePath(QStringLiteral("edited.json"));
-    onNextModal<QFileDialog>([file](QFileDialog* dialog) {
+    test::onNextModal<QFileDialog>([file](QFileDialog* dialog) {
         auto* name = dialog->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"));
         ASSERT_NE(name, nullptr);
         name->setText(file);
@@ -663,7 +629,7 @@ TEST(ScenePanel, ImportPosesReadsACsvAndNamesTheFileOfAnError)
     ASSERT_NE(button, nullptr);
 
     const auto choose = [](const QString& file) {
-        onNextModal<QFileDialog>([file](QFileDialog* dialog) {
+        test::onNextModal<QFileDialog>([file](QFileDialog* dialog) {
             // As a user would: type the path into the file name field and press Enter.
             auto* name = dialog->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"));
             ASSERT_NE(name, nullptr);
@@ -680,7 +646,7 @@ TEST(ScenePanel, ImportPosesReadsACsvAndNamesTheFileOfAnError)
 
     QString message;
     choose(bad);
-    onNextModal<QMessageBox>([&message](QMessageBox* box) {
+    test::onNextModal<QMessageBox>([&message](QMessageBox* box) {
         message = box->text();
         box->accept();
     });

@@ -1,13 +1,55 @@
 #pragma once
 
+#include <QApplication>
 #include <QColor>
 #include <QImage>
+#include <QPointer>
+#include <QTimer>
+#include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <functional>
+#include <memory>
 #include <set>
 
 namespace tomo::ui::test
 {
+/// A modal dialog appears within a few event-loop turns; this bounds a broken test, not a slow
+/// one.
+inline constexpr int kDialogTimeoutMs = 10'000;
+
+// Runs `handle` on the next modal dialog of type T (a file dialog, a message box) once it shows,
+// and again on every tick while that same dialog stays open (a file dialog may refuse an accept
+// while its folder is still loading). Other dialogs, shown later, are left to other watchers.
+template <typename T> inline void onNextModal(std::function<void(T*)> handle)
+{
+    auto* timer = new QTimer;
+    timer->setInterval(20);
+    auto elapsed = std::make_shared<int>(0);
+    auto mine = std::make_shared<QPointer<T>>();
+    auto seen = std::make_shared<bool>(false);
+    QObject::connect(timer, &QTimer::timeout, [timer, handle, elapsed, mine, seen] {
+        *elapsed += timer->interval();
+        auto* modal = qobject_cast<T*>(QApplication::activeModalWidget());
+        const bool open = modal != nullptr && modal->isVisible();
+        if (open && (!*seen || modal == *mine)) {
+            *seen = true;
+            *mine = modal;
+            handle(modal);
+            return;
+        }
+        if (!*seen && *elapsed <= kDialogTimeoutMs) {
+            return;
+        }
+        if (!*seen) {
+            ADD_FAILURE() << "no " << T::staticMetaObject.className() << " appeared";
+        }
+        timer->stop();
+        timer->deleteLater();
+    });
+    timer->start();
+}
+
 /// Pixels of `image` whose colour differs from `background` by more than `tolerance` in any
 /// channel.
 inline double fractionDifferent(const QImage& image, QRgb background, int tolerance)
