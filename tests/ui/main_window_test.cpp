@@ -94,6 +94,20 @@ Scene smallScene()
     return scene;
 }
 
+/// The circular cone-beam example shrunk to a run of a second or less: `views` views on a
+/// 64 × 48 detector of 4 mm pixels, reconstructed on `grid` voxels of `spacingMm`.
+Scene smallConeScene(std::size_t views, std::array<std::size_t, 3> grid, double spacingMm)
+{
+    Scene scene = loadScene(TOMO_SOURCE_RESOURCES "/scenes/cone-circular.json");
+    scene.trajectory.views = views;
+    scene.detector.columns = 64;
+    scene.detector.rows = 48;
+    scene.detector.pixelU = scene.detector.pixelV = 4.0;
+    scene.reconstruction.gridSize = grid;
+    scene.reconstruction.gridSpacingMm = {spacingMm, spacingMm, spacingMm};
+    return scene;
+}
+
 /// An iterative scene whose iterations take a while: long enough to stop mid-way.
 Scene iterativeScene(std::size_t iterations)
 {
@@ -133,6 +147,15 @@ void runToEnd(MainWindow& window)
         << "no end of run; last error: " << window.lastError().toStdString();
     ASSERT_EQ(finished.first().at(0).value<JobState>(), JobState::Succeeded)
         << window.lastError().toStdString();
+}
+
+/// Waits for the two runs of a chained action (Run A and B, Why this artefact) to succeed.
+void waitForTwoRuns(const MainWindow& window, const QSignalSpy& finished)
+{
+    ASSERT_TRUE(QTest::qWaitFor([&] { return finished.count() == 2; }, kRunTimeoutMs))
+        << window.lastError().toStdString();
+    EXPECT_EQ(finished.at(0).at(0).value<JobState>(), JobState::Succeeded);
+    EXPECT_EQ(finished.at(1).at(0).value<JobState>(), JobState::Succeeded);
 }
 
 TEST(MainWindow, RunsTheDefaultSceneAndShowsTheResults)
@@ -492,13 +515,7 @@ TEST(MainWindow, TheViewSliderMovesTheDetectorIn3d)
 
 TEST(MainWindow, ACone3dRunFillsTheThreeSlicesAndTheVolume)
 {
-    Scene scene = loadScene(TOMO_SOURCE_RESOURCES "/scenes/cone-circular.json");
-    scene.trajectory.views = 60;
-    scene.detector.columns = 64;
-    scene.detector.rows = 48;
-    scene.detector.pixelU = scene.detector.pixelV = 4.0;
-    scene.reconstruction.gridSize = {48, 48, 32};
-    scene.reconstruction.gridSpacingMm = {4.0, 4.0, 4.0};
+    const Scene scene = smallConeScene(60, {48, 48, 32}, 4.0);
     MainWindow window(QStringLiteral("cpu"));
     ASSERT_TRUE(window.setScene(scene, QStringLiteral("cone")));
     showAndWait(window);
@@ -712,13 +729,7 @@ TEST(MainWindow, TheFbpTeachingViewInConeBeamAccumulatesTheCursorSliceOfTheFdkRe
 {
     // Float sums in another order (one view at a time against batches).
     constexpr double kOfPeak = 1e-4;
-    Scene scene = loadScene(TOMO_SOURCE_RESOURCES "/scenes/cone-circular.json");
-    scene.trajectory.views = 40;
-    scene.detector.columns = 64;
-    scene.detector.rows = 48;
-    scene.detector.pixelU = scene.detector.pixelV = 4.0;
-    scene.reconstruction.gridSize = {32, 32, 12};
-    scene.reconstruction.gridSpacingMm = {5.0, 5.0, 5.0};
+    const Scene scene = smallConeScene(40, {32, 32, 12}, 5.0);
     MainWindow window(QStringLiteral("cpu"));
     ASSERT_TRUE(window.setScene(scene, QStringLiteral("cone")));
     showAndWait(window);
@@ -797,10 +808,7 @@ TEST(MainWindow, DuplicateAsAThenRunAAndBShowsBothSideBySide)
                                          [](Scene& s) { s.trajectory.views = 24; }));
     QSignalSpy finished(&window, &MainWindow::runFinished);
     ASSERT_TRUE(window.runAAndB());
-    ASSERT_TRUE(QTest::qWaitFor([&] { return finished.count() == 2; }, kRunTimeoutMs))
-        << window.lastError().toStdString();
-    EXPECT_EQ(finished.at(0).at(0).value<JobState>(), JobState::Succeeded);
-    EXPECT_EQ(finished.at(1).at(0).value<JobState>(), JobState::Succeeded);
+    waitForTwoRuns(window, finished);
     ASSERT_TRUE(window.comparePanel()->hasPair());
     EXPECT_TRUE(window.comparePanel()->changesText().contains(QStringLiteral("64 → 24")))
         << window.comparePanel()->changesText().toStdString();
@@ -823,13 +831,7 @@ TEST(MainWindow, DuplicateAsAThenRunAAndBShowsBothSideBySide)
 // cursor, which follows the window's cursor.
 TEST(MainWindow, CompareShowsCoronalSlicesOfAConeBeamPairThroughTheCursor)
 {
-    Scene scene = loadScene(TOMO_SOURCE_RESOURCES "/scenes/cone-circular.json");
-    scene.trajectory.views = 60;
-    scene.detector.columns = 64;
-    scene.detector.rows = 48;
-    scene.detector.pixelU = scene.detector.pixelV = 4.0;
-    scene.reconstruction.gridSize = {48, 48, 32};
-    scene.reconstruction.gridSpacingMm = {4.0, 4.0, 4.0};
+    const Scene scene = smallConeScene(60, {48, 48, 32}, 4.0);
     MainWindow window(QStringLiteral("cpu"));
     ASSERT_TRUE(window.setScene(scene, QStringLiteral("cone")));
     showAndWait(window);
@@ -838,8 +840,7 @@ TEST(MainWindow, CompareShowsCoronalSlicesOfAConeBeamPairThroughTheCursor)
                                          [](Scene& s) { s.trajectory.views = 20; }));
     QSignalSpy finished(&window, &MainWindow::runFinished);
     ASSERT_TRUE(window.runAAndB());
-    ASSERT_TRUE(QTest::qWaitFor([&] { return finished.count() == 2; }, kRunTimeoutMs))
-        << window.lastError().toStdString();
+    waitForTwoRuns(window, finished);
     ComparePanel* compare = window.comparePanel();
     ASSERT_TRUE(compare->hasPair());
     compare->setOrientation(SliceOrientation::Coronal);
@@ -869,13 +870,7 @@ TEST(MainWindow, ExportDialogsWriteTheReconstructionAsNiftiAndAsADicomSeries)
     constexpr double kHalfHuOfWater = 0.5 * kWaterMuAt70keV / 1000.0 * 1.001;
     QTemporaryDir dir;
     ASSERT_TRUE(dir.isValid());
-    Scene scene = loadScene(TOMO_SOURCE_RESOURCES "/scenes/cone-circular.json");
-    scene.trajectory.views = 40;
-    scene.detector.columns = 64;
-    scene.detector.rows = 48;
-    scene.detector.pixelU = scene.detector.pixelV = 4.0;
-    scene.reconstruction.gridSize = {32, 32, 12};
-    scene.reconstruction.gridSpacingMm = {5.0, 5.0, 5.0};
+    const Scene scene = smallConeScene(40, {32, 32, 12}, 5.0);
     MainWindow window(QStringLiteral("cpu"));
     ASSERT_TRUE(window.setScene(scene, QStringLiteral("cone")));
     showAndWait(window);
@@ -955,10 +950,7 @@ TEST(MainWindow, WhyThisArtefactRunsWithoutThenWithTheEffect)
     closeMessageBoxes();
     QSignalSpy finished(&window, &MainWindow::runFinished);
     ASSERT_TRUE(window.explainEffect(QStringLiteral("noise")));
-    ASSERT_TRUE(QTest::qWaitFor([&] { return finished.count() == 2; }, kRunTimeoutMs))
-        << window.lastError().toStdString();
-    EXPECT_EQ(finished.at(0).at(0).value<JobState>(), JobState::Succeeded);
-    EXPECT_EQ(finished.at(1).at(0).value<JobState>(), JobState::Succeeded);
+    waitForTwoRuns(window, finished);
     ASSERT_TRUE(window.comparePanel()->hasPair());
     EXPECT_TRUE(window.comparePanel()->changesText().contains(QStringLiteral("photons")))
         << window.comparePanel()->changesText().toStdString();
