@@ -177,9 +177,10 @@ void FbpTeachingDialog::redraw()
         tr("Filtered projection of view %1: weighted, ramp filtered (negative lobes)")
             .arg(view + 1));
     const auto& size = m_image->grid().size();
+    // Turned as the axial slice view turns it: +x right, −y (anterior) up.
     m_imageView->setImage(detail::greyImage(m_image->data(), size[0], size[1],
-                                            {m_window.first, m_window.second}, true));
-    m_imageView->setCaption(tr("Image after %1 of %2 views (window %3 to %4 mm⁻¹, +y up)")
+                                            {m_window.first, m_window.second}, false));
+    m_imageView->setCaption(tr("Image after %1 of %2 views (window %3 to %4 mm⁻¹, −y up)")
                                 .arg(m_done)
                                 .arg(viewCount())
                                 .arg(m_window.first, 0, 'g', 3)

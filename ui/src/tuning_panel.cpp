@@ -136,8 +136,9 @@ void TuningPanel::showSlice(const Volume& slice, std::pair<float, float> window,
                             std::optional<double> psnrDb, double milliseconds)
 {
     const auto& size = slice.grid().size();
+    // Turned as the axial slice view turns it: +x right, −y (anterior) up.
     m_view->setImage(detail::greyImage(slice.data().subspan(0, size[0] * size[1]), size[0], size[1],
-                                       {window.first, window.second}, true));
+                                       {window.first, window.second}, false));
     m_view->setCaption(tr("Slice z = %1 mm, centre %2 mm, tilt %3°")
                            .arg(slice.grid().origin().z, 0, 'f', 1)
                            .arg(offsetMm(), 0, 'f', 2)
