@@ -26,6 +26,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPointer>
@@ -43,6 +44,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numbers>
 
 namespace tomo::ui
@@ -919,6 +921,46 @@ TEST(MainWindow, ExportDialogsWriteTheReconstructionAsNiftiAndAsADicomSeries)
         worst = std::max(worst, std::abs(static_cast<double>(mu.data()[i] - result.data()[i])));
     }
     EXPECT_LE(worst, kHalfHuOfWater);
+}
+
+// The newcomer's way to a helical reconstruction without a manual: File → Examples → "Cone beam,
+// helical orbit", then Run in the toolbar. The wall time from the first click to the result is
+// recorded (newcomer_path_ms in the XML report), not asserted: speed belongs in bench/.
+TEST(MainWindow, ANewcomerReachesAHelicalReconstructionFromTheExamplesMenuAndRun)
+{
+    MainWindow window(QStringLiteral("cpu"));
+    showAndWait(window);
+    QElapsedTimer clock;
+    clock.start();
+    QAction* example = nullptr;
+    QAction* run = nullptr;
+    for (QAction* action : window.findChildren<QAction*>()) {
+        if (action->text() == QStringLiteral("Cone beam, helical orbit")) {
+            example = action;
+        }
+        if (action->text() == QStringLiteral("&Run") && action->menu() == nullptr) {
+            run = action;
+        }
+    }
+    ASSERT_NE(example, nullptr) << "the helical example is not under File → Examples";
+    ASSERT_NE(run, nullptr);
+    example->trigger();
+    EXPECT_EQ(window.scene().trajectory.kind, TrajectoryKind::Helical);
+    EXPECT_EQ(window.scene().beam, BeamType::Cone3D);
+    ASSERT_TRUE(run->isEnabled()) << "the example runs as it is";
+    QSignalSpy finished(&window, &MainWindow::runFinished);
+    run->trigger();
+    ASSERT_TRUE(finished.wait(kRunTimeoutMs)) << window.lastError().toStdString();
+    ASSERT_EQ(finished.first().at(0).value<JobState>(), JobState::Succeeded)
+        << window.lastError().toStdString();
+    const qint64 ms = clock.elapsed();
+    ::testing::Test::RecordProperty("newcomer_path_ms", static_cast<int>(ms));
+    std::printf("newcomer path: %lld ms from the first click to the result\n",
+                static_cast<long long>(ms));
+    const QImage axial = window.slicePane(SliceOrientation::Axial)->grabFramebuffer();
+    EXPECT_GT(test::distinctColours(axial), kMinSliceColours) << "the slice shows a reconstruction";
+    EXPECT_TRUE(window.metricsText().contains(QStringLiteral("PSNR")))
+        << window.metricsText().toStdString();
 }
 
 // Every shape removed from the Object page's table leaves an empty phantom: an air scan runs,
