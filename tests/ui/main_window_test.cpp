@@ -865,8 +865,9 @@ TEST(MainWindow, CompareShowsCoronalSlicesOfAConeBeamPairThroughTheCursor)
 }
 
 // Export through the real file dialogs: the reconstruction as NIfTI (a file name) and as a DICOM
-// CT series (the DICOM filter and a folder name ending in /); both read back as the result.
-TEST(MainWindow, ExportDialogsWriteTheReconstructionAsNiftiAndAsADicomSeries)
+// CT series (the DICOM filter and a folder name ending in /), both read back as the result; the
+// projections, read back; the axial view as a PNG.
+TEST(MainWindow, ExportDialogsWriteVolumesDicomProjectionsAndPictures)
 {
     // DICOM stores whole HU (int16): μ comes back within half a HU (plus float rounding).
     constexpr double kHalfHuOfWater = 0.5 * kWaterMuAt70keV / 1000.0 * 1.001;
@@ -879,14 +880,18 @@ TEST(MainWindow, ExportDialogsWriteTheReconstructionAsNiftiAndAsADicomSeries)
     runToEnd(window);
     const Volume& result = *window.lastResult()->reconstruction;
 
-    QAction* exportVolume = nullptr;
-    for (QAction* action : window.findChildren<QAction*>()) {
-        if (action->text() == QStringLiteral("Reconstruction volume…")) {
-            exportVolume = action;
+    const auto exportAction = [&window](const QString& text) {
+        for (QAction* action : window.findChildren<QAction*>()) {
+            if (action->text() == text) {
+                return action;
+            }
         }
-    }
+        return static_cast<QAction*>(nullptr);
+    };
+    QAction* exportVolume = exportAction(QStringLiteral("Reconstruction volume…"));
     ASSERT_NE(exportVolume, nullptr);
-    const auto exportAs = [&](const QString& name, const QString& filter) {
+    const auto exportAs = [&](const QString& name, const QString& filter,
+                              QAction* action = nullptr) {
         test::onNextModal<QFileDialog>([name, filter](QFileDialog* dialog) {
             if (!filter.isEmpty()) {
                 dialog->selectNameFilter(filter);
@@ -896,7 +901,7 @@ TEST(MainWindow, ExportDialogsWriteTheReconstructionAsNiftiAndAsADicomSeries)
             edit->setText(name);
             QTest::keyClick(edit, Qt::Key_Return);
         });
-        exportVolume->trigger();
+        (action != nullptr ? action : exportVolume)->trigger();
     };
 
     const QString nifti = dir.filePath(QStringLiteral("recon.nii.gz"));
@@ -921,6 +926,20 @@ TEST(MainWindow, ExportDialogsWriteTheReconstructionAsNiftiAndAsADicomSeries)
         worst = std::max(worst, std::abs(static_cast<double>(mu.data()[i] - result.data()[i])));
     }
     EXPECT_LE(worst, kHalfHuOfWater);
+
+    // The projections (read back for the scene's geometry) and the axial view as a picture.
+    const QString projections = dir.filePath(QStringLiteral("projections.mha"));
+    exportAs(projections, {}, exportAction(QStringLiteral("Projections…")));
+    ASSERT_TRUE(window.lastError().isEmpty()) << window.lastError().toStdString();
+    const ProjectionStack stack = readProjections(projections.toStdString(), scene.geometry());
+    const auto written = window.lastResult()->projections->data();
+    EXPECT_TRUE(std::equal(stack.data().begin(), stack.data().end(), written.begin()));
+    const QString png = dir.filePath(QStringLiteral("axial.png"));
+    exportAs(png, {}, exportAction(QStringLiteral("Axial slice image (PNG)…")));
+    ASSERT_TRUE(window.lastError().isEmpty()) << window.lastError().toStdString();
+    const QImage picture(png);
+    EXPECT_EQ(picture.size(), window.slicePane(SliceOrientation::Axial)->grabFramebuffer().size());
+    EXPECT_GT(test::distinctColours(picture), kMinSliceColours);
 }
 
 // The newcomer's way to a helical reconstruction without a manual: File → Examples → "Cone beam,
