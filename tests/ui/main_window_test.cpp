@@ -974,8 +974,9 @@ TEST(MainWindow, ANewcomerReachesAHelicalReconstructionFromTheExamplesMenuAndRun
         << window.lastError().toStdString();
     const qint64 ms = clock.elapsed();
     ::testing::Test::RecordProperty("newcomer_path_ms", static_cast<int>(ms));
-    std::printf("newcomer path: %lld ms from the first click to the result\n",
-                static_cast<long long>(ms));
+    std::printf("newcomer path: %lld ms from the first click to the result (%s)\n",
+                static_cast<long long>(ms),
+                qPrintable(window.stageText() + QStringLiteral("; ") + window.deviceText()));
     const QImage axial = window.slicePane(SliceOrientation::Axial)->grabFramebuffer();
     EXPECT_GT(test::distinctColours(axial), kMinSliceColours) << "the slice shows a reconstruction";
     EXPECT_TRUE(window.metricsText().contains(QStringLiteral("PSNR")))
