@@ -15,6 +15,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 
@@ -83,9 +84,8 @@ Plane planeOf(const Volume& volume, render::SliceOrientation orientation, Vec3 c
     const auto& n = grid.size();
     const auto& d = grid.direction();
     const Vec3 r = cursor - grid.origin();
-    // Index-space coordinate of the cursor along index axis a (direction columns are unit).
-    const auto nearest = [&](int a) {
-        const auto c = static_cast<std::size_t>(a);
+    // The index along axis c nearest to the cursor (direction columns are unit).
+    const auto nearest = [&](std::size_t c) {
         const double along = (d[c] * r.x + d[3 + c] * r.y + d[6 + c] * r.z) / grid.spacing()[c];
         return static_cast<std::size_t>(
             std::clamp(std::round(along), 0.0, static_cast<double>(n[c] - 1)));
@@ -102,30 +102,22 @@ Plane planeOf(const Volume& volume, render::SliceOrientation orientation, Vec3 c
         p.values.assign(layer.begin(), layer.end()); // row j: y grows downwards (−y up)
         break;
     }
-    case render::SliceOrientation::Coronal: {
-        const std::size_t j = nearest(1);
-        p.width = n[0];
-        p.height = n[2];
-        p.du = grid.spacing()[0];
-        p.dv = grid.spacing()[2];
-        p.values.resize(p.width * p.height);
-        for (std::size_t k = 0; k < n[2]; ++k) {
-            for (std::size_t i = 0; i < n[0]; ++i) {
-                p.values[(n[2] - 1 - k) * n[0] + i] = volume.at(i, j, k);
-            }
-        }
-        break;
-    }
+    case render::SliceOrientation::Coronal:
     case render::SliceOrientation::Sagittal: {
-        const std::size_t i = nearest(0);
-        p.width = n[1];
+        // Up is +z in both; across is +x (coronal, the plane y = const) or +y (sagittal).
+        const std::size_t across = orientation == render::SliceOrientation::Coronal ? 0 : 1;
+        const std::size_t fixed = 1 - across;
+        std::array<std::size_t, 3> index{};
+        index[fixed] = nearest(fixed);
+        p.width = n[across];
         p.height = n[2];
-        p.du = grid.spacing()[1];
+        p.du = grid.spacing()[across];
         p.dv = grid.spacing()[2];
         p.values.resize(p.width * p.height);
-        for (std::size_t k = 0; k < n[2]; ++k) {
-            for (std::size_t j = 0; j < n[1]; ++j) {
-                p.values[(n[2] - 1 - k) * n[1] + j] = volume.at(i, j, k);
+        for (index[2] = 0; index[2] < n[2]; ++index[2]) {
+            for (index[across] = 0; index[across] < n[across]; ++index[across]) {
+                p.values[(n[2] - 1 - index[2]) * p.width + index[across]] =
+                    volume.at(index[0], index[1], index[2]);
             }
         }
         break;
@@ -367,9 +359,8 @@ void ComparePanel::refresh()
     m_changes->setText(changes.isEmpty() ? tr("The scenes are the same.")
                                          : tr("Changed from A to B:\n%1").arg(changes));
     const Plane planeB = planeOf(*m_b, orientation, m_cursor);
-    m_viewB->setImage(
-        inShape(detail::greyImage(planeB.values, planeB.width, planeB.height, m_window, false),
-                planeB.du, planeB.dv));
+    show(m_viewB, planeB,
+         detail::greyImage(planeB.values, planeB.width, planeB.height, m_window, false));
     if (m_b->grid() != m_a->grid()) {
         const auto& ga = m_a->grid().size();
         const auto& gb = m_b->grid().size();

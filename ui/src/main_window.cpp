@@ -902,12 +902,17 @@ bool MainWindow::keepAsReference()
                     QString::fromStdString(toJson(m_resultScene)));
     m_compare->setCursor(m_slices->cursor());
     m_sceneA = m_resultScene;
+    showCompareDock();
+    updateActions();
+    return true;
+}
+
+void MainWindow::showCompareDock()
+{
     if (auto* dock = findChild<QDockWidget*>(QStringLiteral("compareDock"))) {
         dock->show();
         dock->raise();
     }
-    updateActions();
-    return true;
 }
 
 void MainWindow::duplicateAsReference()
@@ -919,10 +924,7 @@ void MainWindow::duplicateAsReference()
     const Scene& scene = m_document->scene();
     m_sceneA = scene;
     m_compare->setPendingA(describeScene(scene), QString::fromStdString(toJson(scene)));
-    if (auto* dock = findChild<QDockWidget*>(QStringLiteral("compareDock"))) {
-        dock->show();
-        dock->raise();
-    }
+    showCompareDock();
     m_log->appendLine(
         QStringLiteral("info"),
         tr("compare: A is %1; change one thing, then Run A and B").arg(describeScene(scene)));

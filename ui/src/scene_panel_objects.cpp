@@ -326,10 +326,10 @@ void addPhantomObjectsTable(PageBuilder& page, SceneBinder& binder)
     // Pushes `objects` as the scene's inline phantom, or shows why they are not a phantom.
     const auto push = [&binder, error](std::vector<AnalyticObject> objects, const QString& text) {
         try {
-            Phantom{"inline", objects}.validate();
+            Phantom{"inline", objects}.validate("object.objects");
         } catch (const InvalidArgument& e) {
             binder.refresh();
-            error->setText(QStringLiteral("object.") + QString::fromUtf8(e.what()));
+            error->setText(QString::fromUtf8(e.what()));
             error->show();
             return;
         }
@@ -393,8 +393,15 @@ void addPhantomObjectsTable(PageBuilder& page, SceneBinder& binder)
         }
     });
 
+    // The listing of the last object seen: every scene edit refreshes the page, and a file
+    // phantom is read again only when the object itself changes.
+    auto listing = std::make_shared<std::optional<std::pair<ObjectSpec, Listed>>>();
+
     binder.onRefresh([=](const Scene& s) {
-        const Listed listed = listedPhantom(s);
+        if (!*listing || (*listing)->first != s.object) {
+            *listing = std::pair{s.object, listedPhantom(s)};
+        }
+        const Listed& listed = (*listing)->second;
         group->setVisible(!s.object.isVolume());
         error->clear();
         error->hide();
@@ -412,33 +419,29 @@ void addPhantomObjectsTable(PageBuilder& page, SceneBinder& binder)
             listed.phantom ? listed.phantom->objects : std::vector<AnalyticObject>{};
         remove->setEnabled(!objects.empty());
         save->setEnabled(!objects.empty());
-        if (objects == *shown && table->rowCount() == static_cast<int>(objects.size())) {
-            // Re-show the cells all the same: a refused edit must show the scene's value again.
-            const QSignalBlocker block(table);
-            for (int r = 0; r < table->rowCount(); ++r) {
-                const auto cells = cellsOf(objects[static_cast<std::size_t>(r)]);
-                for (int c = 0; c < ColumnCount; ++c) {
-                    QTableWidgetItem* item = table->item(r, c);
-                    if (item != nullptr && item->text() != cells[static_cast<std::size_t>(c)]) {
-                        item->setText(cells[static_cast<std::size_t>(c)]);
-                    }
-                }
-            }
-            return;
-        }
+        // Every cell is set from the scene, also when the objects are unchanged: a refused edit
+        // must show the scene's value again.
         *shown = objects;
         const QSignalBlocker block(table);
         table->setRowCount(static_cast<int>(objects.size()));
         for (int r = 0; r < table->rowCount(); ++r) {
             const auto cells = cellsOf(objects[static_cast<std::size_t>(r)]);
             for (int c = 0; c < ColumnCount; ++c) {
-                auto* item = new QTableWidgetItem(cells[static_cast<std::size_t>(c)]);
-                if (c != Kind && c != MaterialName) {
-                    item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+                const QString& text = cells[static_cast<std::size_t>(c)];
+                QTableWidgetItem* item = table->item(r, c);
+                if (item == nullptr) {
+                    item = new QTableWidgetItem(text);
+                    if (c != Kind && c != MaterialName) {
+                        item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+                    }
+                    table->setItem(r, c, item);
+                } else if (item->text() != text) {
+                    item->setText(text);
                 }
-                table->setItem(r, c, item);
             }
-            table->setVerticalHeaderItem(r, new QTableWidgetItem(QString::number(r)));
+            if (table->verticalHeaderItem(r) == nullptr) {
+                table->setVerticalHeaderItem(r, new QTableWidgetItem(QString::number(r)));
+            }
         }
     });
 }

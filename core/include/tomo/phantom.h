@@ -95,7 +95,9 @@ struct Phantom
     /// for a non-finite centre, value or rotation entry, a non-positive or non-finite semi-axis
     /// (the third one of a cylinder or box may be +∞), or a rotation that is not orthonormal with
     /// determinant +1.
-    void validate() const;
+    /// `objectsPath` is where the objects lie in the document being checked ("objects" in a
+    /// phantom file, "object.objects" in a scene), the start of every field named.
+    void validate(std::string_view objectsPath = "objects") const;
 
     friend bool operator==(const Phantom&, const Phantom&) = default;
 };

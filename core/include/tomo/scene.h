@@ -56,6 +56,8 @@ struct ObjectSpec
 
     /// Whether the object is a CT volume ("volume") rather than an analytic phantom.
     [[nodiscard]] bool isVolume() const { return phantom == "volume"; }
+
+    friend bool operator==(const ObjectSpec&, const ObjectSpec&) = default;
 };
 
 /// The names ObjectSpec::unit is written with in scene files ("HU", "mu_per_mm").

@@ -20,17 +20,6 @@ void checkSameGrid(const Volume& a, const Volume& b)
                      "metrics compare volumes on the same grid; resample one first");
     }
 }
-double referenceRange(const Volume& reference, const char* metric);
-} // namespace
-
-bool hasContrast(const Volume& reference)
-{
-    const auto [lo, hi] = std::minmax_element(reference.data().begin(), reference.data().end());
-    return *hi > *lo;
-}
-
-namespace
-{
 double referenceRange(const Volume& reference, const char* metric)
 {
     const auto [lo, hi] = std::minmax_element(reference.data().begin(), reference.data().end());
@@ -268,6 +257,12 @@ std::vector<double> lineProfile(const Volume& volume, Vec3 from, Vec3 to, std::s
         out[s] = value;
     }
     return out;
+}
+
+bool hasContrast(const Volume& reference)
+{
+    const auto [lo, hi] = std::minmax_element(reference.data().begin(), reference.data().end());
+    return *hi > *lo;
 }
 
 double rmse(const Volume& estimate, const Volume& reference)

@@ -333,11 +333,11 @@ AnalyticObject toObject(const Ellipse& e)
     return o;
 }
 
-void Phantom::validate() const
+void Phantom::validate(std::string_view objectsPath) const
 {
     for (std::size_t n = 0; n < objects.size(); ++n) {
         const AnalyticObject& o = objects[n];
-        const std::string prefix = "objects[" + std::to_string(n) + "].";
+        const std::string prefix = std::string(objectsPath) + "[" + std::to_string(n) + "].";
         if (!isFinite(o.centre)) {
             throwInvalid(prefix + "centre_mm",
                          formatValue(o.centre.x) + "," + formatValue(o.centre.y) + "," +

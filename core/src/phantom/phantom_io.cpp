@@ -156,15 +156,7 @@ std::vector<AnalyticObject> readPhantomObjects(const Json& objects, const std::s
     for (std::size_t n = 0; n < objects.size(); ++n) {
         p.objects.push_back(readObject(objects[n], path + "[" + std::to_string(n) + "]", document));
     }
-    try {
-        p.validate();
-    } catch (const InvalidArgument& e) {
-        // validate names "objects[n].<key>"; name the array where it lies in this document.
-        const std::string what = e.what();
-        constexpr std::string_view kOwnPrefix = "objects";
-        throw InvalidArgument(what.starts_with(kOwnPrefix) ? path + what.substr(kOwnPrefix.size())
-                                                           : what);
-    }
+    p.validate(path);
     return std::move(p.objects);
 }
 

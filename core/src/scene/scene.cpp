@@ -555,12 +555,7 @@ Phantom makePhantom(const ObjectSpec& object)
     }
     if (name == "inline") {
         Phantom inlined{"inline", object.objects};
-        try {
-            inlined.validate();
-        } catch (const InvalidArgument& e) {
-            // validate names "objects[n].<key>"; the scene holds them under "object.".
-            throw InvalidArgument("object." + std::string(e.what()));
-        }
+        inlined.validate("object.objects");
         return inlined;
     }
     if (name == "shepp-logan-3d") {

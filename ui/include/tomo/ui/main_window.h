@@ -240,6 +240,8 @@ private:
     void stepSlice(render::SliceOrientation orientation, int steps);
     void setCurrentView(std::size_t view);
     void updateActions();
+    /// Shows and raises the Compare dock (A was just set).
+    void showCompareDock();
     void updateMemoryEstimate();
     /// Shows `text` (RMSE, PSNR, …) in the status bar, marked stale while the scene differs from
     /// the one the result was made from; an empty text clears it.
