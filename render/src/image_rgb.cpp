@@ -44,23 +44,36 @@ std::size_t RgbImage::countDifferent(std::uint32_t colour, int tolerance) const
     return count;
 }
 
-Window autoWindow(std::span<const float> values)
+ValueRange::ValueRange()
+    : low(std::numeric_limits<float>::max()), high(std::numeric_limits<float>::lowest())
+{}
+
+void ValueRange::add(std::span<const float> values)
 {
-    float lo = std::numeric_limits<float>::max();
-    float hi = std::numeric_limits<float>::lowest();
     for (const float v : values) {
         if (std::isfinite(v)) {
-            lo = std::min(lo, v);
-            hi = std::max(hi, v);
+            low = std::min(low, v);
+            high = std::max(high, v);
         }
     }
-    if (lo > hi) {
+}
+
+Window ValueRange::window() const
+{
+    if (empty()) {
         return {0.0F, 1.0F};
     }
-    if (hi <= lo) {
-        return {lo, lo + 1.0F};
+    if (high <= low) {
+        return {low, low + 1.0F};
     }
-    return {lo, hi};
+    return {low, high};
+}
+
+Window autoWindow(std::span<const float> values)
+{
+    ValueRange range;
+    range.add(values);
+    return range.window();
 }
 
 std::vector<std::uint8_t> toGray8(std::span<const float> values, std::size_t width,

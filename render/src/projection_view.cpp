@@ -143,8 +143,7 @@ struct ProjectionView::Impl
     /// Running finite minimum and maximum of the acquired views [0, autoViews) of autoGeometry.
     std::optional<Geometry> autoGeometry;
     std::size_t autoViews = 0;
-    float autoLow = std::numeric_limits<float>::infinity();
-    float autoHigh = -std::numeric_limits<float>::infinity();
+    ValueRange autoRange;
     /// The gathered sinogram of a row of a multi-row detector (views × columns).
     std::vector<float> gathered;
 
@@ -175,31 +174,16 @@ struct ProjectionView::Impl
         if (!autoGeometry || *autoGeometry != stack->geometry() || viewsDone < autoViews) {
             autoGeometry = stack->geometry();
             autoViews = 0;
-            autoLow = std::numeric_limits<float>::infinity();
-            autoHigh = -std::numeric_limits<float>::infinity();
+            autoRange = {};
         }
         const std::size_t ppv = stack->pixelsPerView();
-        const auto fresh = stack->data().subspan(autoViews * ppv, (viewsDone - autoViews) * ppv);
-        for (const float v : fresh) {
-            if (std::isfinite(v)) {
-                autoLow = std::min(autoLow, v);
-                autoHigh = std::max(autoHigh, v);
-            }
-        }
+        autoRange.add(stack->data().subspan(autoViews * ppv, (viewsDone - autoViews) * ppv));
         autoViews = viewsDone;
     }
 
     void applyWindow()
     {
-        if (fixedWindow) {
-            window = *fixedWindow;
-        } else if (!(autoLow <= autoHigh)) {
-            window = {0.0F, 1.0F}; // nothing acquired (autoWindow's convention for no values)
-        } else if (autoHigh <= autoLow) {
-            window = {autoLow, autoLow + 1.0F};
-        } else {
-            window = {autoLow, autoHigh};
-        }
+        window = fixedWindow ? *fixedWindow : autoRange.window();
         detail::fillLookupTable(table, colourMap, window);
     }
 

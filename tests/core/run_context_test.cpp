@@ -45,17 +45,53 @@ TEST(RunContext, ForwardProjectionPublishesBatchesAndStopsWhenCancelled)
     const auto projector = makeProjector(ProjectorModel::Joseph, *compute);
 
     RecordingContext all(1000);
-    const ProjectionStack full = forwardProject(*projector, v, g, all, 10);
+    ProjectionStack full = forwardProject(*projector, v, g, all, 10);
     ASSERT_EQ(all.previews.size(), 4u);
     EXPECT_EQ(all.progress.back(), (std::pair<std::size_t, std::size_t>{40, 40}));
-    // Snapshots are immutable copies: the first still has only its 10 views filled.
-    EXPECT_EQ(all.previews[0].viewsDone, 10u);
-    EXPECT_EQ(all.previews[0].projections->view(20)[16], 0.0f);
+    // One buffer for the stage, each view copied into it once; every view a snapshot calls done
+    // holds the final value.
+    for (std::size_t i = 0; i < all.previews.size(); ++i) {
+        EXPECT_EQ(all.previews[i].viewsDone, 10 * (i + 1));
+        EXPECT_EQ(all.previews[i].projections, all.previews[0].projections);
+    }
+    const ProjectionStack& shown = *all.previews.back().projections;
+    EXPECT_TRUE(std::ranges::equal(shown.data(), full.data()));
     EXPECT_GT(full.view(20)[16], 0.0f);
-
+    // The snapshot is not the producer's stack: changing the result leaves it as published.
+    full.view(20)[16] = -1.0f;
+    EXPECT_GT(shown.view(20)[16], 0.0f);
     RecordingContext stopAfterTwo(2);
     EXPECT_THROW((void)forwardProject(*projector, v, g, stopAfterTwo, 10), Cancelled);
     EXPECT_EQ(stopAfterTwo.previews.size(), 2u);
+}
+
+// Wants a preview at every other batch: a skipped batch's views arrive with the next snapshot.
+class EveryOtherContext final : public RunContext
+{
+public:
+    [[nodiscard]] bool isCancelled() const override { return false; }
+    void reportProgress(std::size_t, std::size_t, std::string_view) override {}
+    [[nodiscard]] bool wantsPreviews() const override { return (++m_asked % 2) == 0; }
+    void publishPreview(Preview p) override { previews.push_back(std::move(p)); }
+    std::vector<Preview> previews;
+
+private:
+    mutable std::size_t m_asked = 0;
+};
+
+TEST(RunContext, ASnapshotAfterSkippedBatchesHoldsTheirViewsToo)
+{
+    const Geometry g = test::circular2D(BeamType::Parallel2D, 40, 32, 1.0);
+    Volume v = Volume::zeros(VolumeGrid::centred({24, 24, 1}, {1, 1, 1}));
+    std::fill(v.data().begin(), v.data().end(), 1.0f);
+    auto compute = ComputeContext::create("cpu");
+    EveryOtherContext host;
+    const ProjectionStack full =
+        forwardProject(*makeProjector(ProjectorModel::Joseph, *compute), v, g, host, 10);
+    ASSERT_EQ(host.previews.size(), 2u);
+    EXPECT_EQ(host.previews[0].viewsDone, 20u);
+    EXPECT_EQ(host.previews[1].viewsDone, 40u);
+    EXPECT_TRUE(std::ranges::equal(host.previews[1].projections->data(), full.data()));
 }
 
 TEST(RunContext, NoSnapshotIsBuiltForAHostThatWantsNone)

@@ -261,6 +261,103 @@ TEST(JobRunner, ProgressIsThrottledAndEndsWithTheLatestValue)
     EXPECT_DOUBLE_EQ(job->progress(), 1.0);
 }
 
+// Work that builds a preview only when its host asks for one (as the core's producers do), in
+// batches of about 1 ms, until cancelled; counts batches done and previews published.
+struct PoliteCounts
+{
+    std::atomic<std::size_t> batches{0};
+    std::atomic<std::size_t> published{0};
+};
+
+JobRunner::Work politeJob(std::shared_ptr<PoliteCounts> counts)
+{
+    return [counts](RunContext& ctx) -> std::any {
+        const auto begin = std::chrono::steady_clock::now();
+        while (std::chrono::steady_clock::now() - begin < kRunawayLimit) {
+            ctx.throwIfCancelled();
+            std::this_thread::sleep_for(1ms);
+            const std::size_t done = ++counts->batches;
+            ctx.reportProgress(done, 1'000'000, "batch");
+            if (ctx.wantsPreviews()) {
+                ++counts->published;
+                Preview p;
+                p.viewsDone = done;
+                ctx.publishPreview(std::move(p));
+            }
+        }
+        return std::string("ran away");
+    };
+}
+
+// Running freely, the work is asked for a preview at most every kPreviewInterval (the first
+// batch shows at once) and always for a stage's last unit: the whole sinogram, the last iterate.
+TEST(JobRunner, PreviewsAreAskedForAtMostEveryIntervalAndAtTheEndOfAStage)
+{
+    constexpr std::size_t kBatches = 200;
+    JobRunner runner;
+    auto wanted = std::make_shared<std::vector<std::size_t>>();
+    Job* job = runner.start("batches", [wanted](RunContext& ctx) -> std::any {
+        const auto begin = std::chrono::steady_clock::now();
+        for (std::size_t i = 1; i <= kBatches; ++i) {
+            std::this_thread::sleep_for(1ms);
+            ctx.reportProgress(i, kBatches, "batch");
+            if (ctx.wantsPreviews()) {
+                wanted->push_back(i);
+                Preview p;
+                p.viewsDone = i;
+                ctx.publishPreview(std::move(p));
+            }
+        }
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    });
+    ASSERT_TRUE(waitFinished(job));
+    ASSERT_EQ(job->state(), JobState::Succeeded);
+    const double seconds = std::any_cast<double>(job->result());
+    const double interval = std::chrono::duration<double>(QtRunContext::kPreviewInterval).count();
+    ASSERT_FALSE(wanted->empty());
+    EXPECT_EQ(wanted->front(), 1U) << "the first batch shows at once";
+    EXPECT_EQ(wanted->back(), kBatches) << "a stage's last unit always shows";
+    // One at the start, one per interval, and the last.
+    EXPECT_LE(wanted->size(), static_cast<std::size_t>(seconds / interval) + 2)
+        << wanted->size() << " previews in " << seconds << " s";
+}
+
+// While paused, a step runs the work to its next safe point and that point publishes, however
+// short the time since the last preview: a step is one batch, not one kPreviewInterval.
+TEST(JobRunner, AStepWhilePausedRunsOneBatchAndShowsIt)
+{
+    constexpr int kObserveMs = 100;
+    JobRunner runner;
+    auto counts = std::make_shared<PoliteCounts>();
+    Job* job = runner.start("polite", politeJob(counts));
+    std::size_t shown = 0;
+    QObject::connect(job, &Job::previewReady, [&] {
+        if (auto p = job->takePreview()) {
+            shown = p->viewsDone;
+        }
+    });
+    ASSERT_TRUE(QTest::qWaitFor([&] { return counts->batches.load() > 5; }, kFinishTimeoutMs));
+    job->setPaused(true);
+    QTest::qWait(kObserveMs);
+    // The first step ends at a preview; the second starts right after it, well inside the
+    // interval, so only the pause makes its batch publish.
+    for (int step = 0; step < 2; ++step) {
+        const std::size_t batches = counts->batches.load();
+        const std::size_t published = counts->published.load();
+        job->step();
+        ASSERT_TRUE(QTest::qWaitFor([&] { return counts->published.load() == published + 1; },
+                                    kFinishTimeoutMs));
+        if (step == 1) {
+            QTest::qWait(kObserveMs);
+            EXPECT_EQ(counts->batches.load(), batches + 1) << "the step ran more than one batch";
+            EXPECT_EQ(counts->published.load(), published + 1);
+            EXPECT_EQ(shown, batches + 1) << "the step's preview shows its batch";
+        }
+    }
+    job->cancel();
+    ASSERT_TRUE(waitFinished(job));
+}
+
 TEST(JobRunner, DestructionCancelsAndWaitsForRunningJobs)
 {
     auto runner = std::make_unique<JobRunner>();

@@ -129,9 +129,23 @@ void QtRunContext::postProgressLocked()
         job, [job] { job->deliverProgress(); }, Qt::QueuedConnection);
 }
 
+bool QtRunContext::wantsPreviews() const
+{
+    std::lock_guard lock(m_mutex);
+    if (m_paused || m_steps > 0) {
+        return true;
+    }
+    const std::size_t total = m_total.load(std::memory_order_relaxed);
+    if (total > 0 && m_done.load(std::memory_order_relaxed) >= total) {
+        return true;
+    }
+    return std::chrono::steady_clock::now() - m_lastPreview >= kPreviewInterval;
+}
+
 void QtRunContext::publishPreview(Preview preview)
 {
     std::unique_lock lock(m_mutex);
+    m_lastPreview = std::chrono::steady_clock::now();
     m_mailbox = std::move(preview); // newest wins: an untaken older snapshot is dropped
     if (!m_previewNoticePending && m_job != nullptr) {
         m_previewNoticePending = true;

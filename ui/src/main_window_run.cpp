@@ -213,8 +213,7 @@ Job* MainWindow::startRunOf(const Scene& scene)
     connect(m_run, &Job::previewReady, this, &MainWindow::onPreviewReady);
     connect(m_run, &Job::progressChanged, this, &MainWindow::onProgress);
     connect(m_run, &Job::finished, this, &MainWindow::onRunFinished);
-    m_shownProjections.reset();
-    m_shownViewsDone = 0;
+    setShownProjections(nullptr, 0);
     m_sinogram->clear();
     m_projection->clear();
     m_plots->clearConvergence();
@@ -289,8 +288,7 @@ void MainWindow::discardRun()
     }
     m_result.reset();
     setTruth(nullptr);
-    m_shownProjections.reset();
-    m_shownViewsDone = 0;
+    setShownProjections(nullptr, 0);
     m_shownVolume.reset();
     m_sinogram->clear();
     m_projection->clear();
@@ -360,8 +358,7 @@ void MainWindow::onPreviewReady()
         views = preview->projections->views();
         showSinogram(*preview->projections, preview->viewsDone);
         const std::size_t before = m_shownViewsDone;
-        m_shownProjections = preview->projections;
-        m_shownViewsDone = preview->viewsDone;
+        setShownProjections(preview->projections, preview->viewsDone);
         const std::size_t current = m_trajectory->currentView();
         if (current >= before && current < m_shownViewsDone) {
             showProjection(); // the view on show has just been simulated
@@ -415,8 +412,7 @@ void MainWindow::onRunFinished(JobState state)
         setTruth(r.truth);
         if (r.projections) {
             showSinogram(*r.projections, r.projections->views());
-            m_shownProjections = r.projections;
-            m_shownViewsDone = r.projections->views();
+            setShownProjections(r.projections, r.projections->views());
             showProjection();
         }
         if (!r.history.empty()) {
@@ -541,6 +537,17 @@ void MainWindow::showSinogram(const ProjectionStack& stack, std::size_t viewsDon
                  : tr("Sinogram: %1 of %2 views (down), u across").arg(done).arg(views));
 }
 
+void MainWindow::setShownProjections(std::shared_ptr<const ProjectionStack> stack,
+                                     std::size_t viewsDone)
+{
+    if (stack != m_shownProjections) {
+        m_projectionRange = {};
+        m_rangeViews = 0;
+    }
+    m_shownViewsDone = stack ? std::min(viewsDone, stack->views()) : 0;
+    m_shownProjections = std::move(stack);
+}
+
 void MainWindow::showProjection()
 {
     const std::size_t view = m_trajectory->currentView();
@@ -551,7 +558,11 @@ void MainWindow::showProjection()
     }
     const ProjectionStack& stack = *m_shownProjections;
     const auto pixels = stack.view(view);
-    const render::Window window = render::autoWindow(stack.data());
+    const std::size_t pixelsPerView = stack.pixelsPerView();
+    m_projectionRange.add(stack.data().subspan(m_rangeViews * pixelsPerView,
+                                               (m_shownViewsDone - m_rangeViews) * pixelsPerView));
+    m_rangeViews = m_shownViewsDone;
+    const render::Window window = m_projectionRange.window();
     if (stack.rows() == 1) {
         m_projection->setImage(detail::curveImage(pixels, window));
         m_projection->setCaption(tr("Projection of view %1: line integrals along u, 0 to %2")

@@ -15,7 +15,9 @@ namespace tomo
 /// empty. Receivers may keep the pointers as long as they like; nobody writes through them.
 struct Preview
 {
-    /// Projections so far; views [0, viewsDone) hold final values, the rest zeros.
+    /// Projections so far; views [0, viewsDone) hold final values. Read nothing else: the
+    /// previews of one stage share one buffer (ProjectionPreviews copies each view once), and
+    /// the producer may be writing the later views while a receiver holds the snapshot.
     std::shared_ptr<const ProjectionStack> projections;
     std::size_t viewsDone = 0;
     /// The current volume estimate (a partial backprojection, an iterate).
@@ -68,12 +70,30 @@ public:
     /// of the whole projection stack or volume) when it does not; the default is false, as the
     /// default publishPreview drops everything.
     [[nodiscard]] virtual bool wantsPreviews() const { return false; }
+};
 
-    /// For a host that wants previews, publishes a copy of `partial` (a stack being filled batch
-    /// by batch, `viewsDone` of its views finished): the copy keeps the snapshot immutable while
-    /// later batches are written. Does nothing otherwise.
-    void publishProjections(const ProjectionStack& partial, std::size_t viewsDone,
-                            std::string_view stage);
+/// Previews of a projection stack that its producer fills batch by batch (a forward projection,
+/// a simulated scan). Copying the whole partial stack at every preview would cost the worker a
+/// full stack per preview (221 MB for 1080 views of 256 x 200); instead every preview of the
+/// stage shares one buffer, into which each view is copied once, when the first preview after
+/// it is published. The producer's own stack stays private, so it may be changed afterwards
+/// (noise, a log transform) without touching what receivers hold.
+class ProjectionPreviews
+{
+public:
+    /// `stage` names the snapshots ("forward projection").
+    ProjectionPreviews(RunContext& ctx, std::string stage);
+
+    /// If the host wants a preview now: copies views [copied so far, viewsDone) of `partial`
+    /// into the shared buffer and publishes it. `viewsDone` must not decrease, and `partial`
+    /// must keep its geometry for the life of this object.
+    void publish(const ProjectionStack& partial, std::size_t viewsDone);
+
+private:
+    RunContext& m_ctx;
+    std::string m_stage;
+    std::shared_ptr<ProjectionStack> m_buffer;
+    std::size_t m_copied = 0; ///< views of m_buffer that hold final values
 };
 
 /// Never cancelled; drops progress and previews. For tests and library callers that need none.

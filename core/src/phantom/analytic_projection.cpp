@@ -9,7 +9,8 @@ ProjectionStack projectAnalytic(const Phantom& phantom, const Geometry& geometry
                                 std::size_t batchViews)
 {
     batchViews = std::max<std::size_t>(batchViews, 1);
-    auto out = std::make_shared<ProjectionStack>(ProjectionStack::zeros(geometry));
+    ProjectionStack out = ProjectionStack::zeros(geometry);
+    ProjectionPreviews previews(ctx, "analytic projection");
     const std::size_t views = geometry.viewCount();
     const std::size_t nu = geometry.detector().columns;
     const std::size_t pixels = nu * geometry.detector().rows;
@@ -28,11 +29,11 @@ ProjectionStack projectAnalytic(const Phantom& phantom, const Geometry& geometry
             const Vec3 direction = parallel ? pose.source : centre - pose.source;
             // A line integral over the whole line: for divergent beams the object must lie
             // between the source and the detector, as for any real scan.
-            out->view(view)[pixel] = static_cast<float>(lineIntegral(phantom, centre, direction));
+            out.view(view)[pixel] = static_cast<float>(lineIntegral(phantom, centre, direction));
         }
         ctx.reportProgress(first + count, views, "analytic projection");
-        ctx.publishProjections(*out, first + count, "analytic projection");
+        previews.publish(out, first + count);
     }
-    return std::move(*out);
+    return out;
 }
 } // namespace tomo

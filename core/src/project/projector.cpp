@@ -59,16 +59,17 @@ ProjectionStack forwardProject(const Projector& projector, const Volume& volume,
 {
     checkProjectable(geometry, volume.grid());
     batchViews = std::max<std::size_t>(batchViews, 1);
-    auto out = std::make_shared<ProjectionStack>(ProjectionStack::zeros(geometry));
+    ProjectionStack out = ProjectionStack::zeros(geometry);
+    ProjectionPreviews previews(ctx, "forward projection");
     const std::size_t views = geometry.viewCount();
     for (std::size_t first = 0; first < views; first += batchViews) {
         ctx.throwIfCancelled();
         const std::size_t count = std::min(batchViews, views - first);
-        projector.forward(volume, *out, first, count);
+        projector.forward(volume, out, first, count);
         ctx.reportProgress(first + count, views, "forward projection");
-        ctx.publishProjections(*out, first + count, "forward projection");
+        previews.publish(out, first + count);
     }
-    return std::move(*out);
+    return out;
 }
 
 Volume backProject(const Projector& projector, const ProjectionStack& projections,

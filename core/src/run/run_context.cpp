@@ -2,6 +2,8 @@
 
 #include "tomo/error.h"
 
+#include <algorithm>
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -18,16 +20,29 @@ void RunContext::throwIfCancelled() const
 
 void RunContext::publishPreview(Preview /*preview*/) {}
 
-void RunContext::publishProjections(const ProjectionStack& partial, std::size_t viewsDone,
-                                    std::string_view stage)
+ProjectionPreviews::ProjectionPreviews(RunContext& ctx, std::string stage)
+    : m_ctx(ctx), m_stage(std::move(stage))
+{}
+
+void ProjectionPreviews::publish(const ProjectionStack& partial, std::size_t viewsDone)
 {
-    if (!wantsPreviews()) {
+    if (!m_ctx.wantsPreviews()) {
         return;
     }
+    viewsDone = std::min(viewsDone, partial.views());
+    if (!m_buffer) {
+        m_buffer = std::make_shared<ProjectionStack>(ProjectionStack::zeros(partial.geometry()));
+    }
+    // Views below m_copied are in receivers' hands and never written again.
+    const std::size_t pixels = partial.pixelsPerView();
+    const auto from = partial.data().subspan(m_copied * pixels, (viewsDone - m_copied) * pixels);
+    std::copy(from.begin(), from.end(),
+              m_buffer->data().begin() + static_cast<std::ptrdiff_t>(m_copied * pixels));
+    m_copied = std::max(m_copied, viewsDone);
     Preview preview;
-    preview.projections = std::make_shared<const ProjectionStack>(partial);
-    preview.viewsDone = viewsDone;
-    preview.stage = std::string(stage);
-    publishPreview(std::move(preview));
+    preview.projections = m_buffer;
+    preview.viewsDone = m_copied;
+    preview.stage = m_stage;
+    m_ctx.publishPreview(std::move(preview));
 }
 } // namespace tomo

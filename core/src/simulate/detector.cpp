@@ -571,11 +571,7 @@ SimulationResult simulateDetector(const std::vector<ProjectionStack>& parts,
     if (physics.corrections.ringRemoval) {
         removeRings(result.lineIntegrals, physics.corrections.ringFilterWidth);
     }
-    Preview preview;
-    preview.projections = std::make_shared<const ProjectionStack>(result.lineIntegrals);
-    preview.viewsDone = views;
-    preview.stage = "detector simulation";
-    ctx.publishPreview(std::move(preview));
+    ProjectionPreviews(ctx, "detector simulation").publish(result.lineIntegrals, views);
     return result;
 }
 

@@ -34,6 +34,21 @@ struct Window
     float high = 1.0F;
 };
 
+/// The minimum and maximum of the finite values seen so far (NaN and infinities ignored), grown
+/// chunk by chunk: the window of a projection stack that fills view by view costs one pass over
+/// each new view rather than over the whole stack.
+struct ValueRange
+{
+    float low;
+    float high;
+
+    ValueRange();
+    void add(std::span<const float> values);
+    [[nodiscard]] bool empty() const { return low > high; }
+    /// autoWindow of everything added.
+    [[nodiscard]] Window window() const;
+};
+
 /// A window from the minimum and maximum of the finite values of `values` (ignores NaN and
 /// infinities). An empty or constant input gives a window of width 1 starting at that value.
 [[nodiscard]] Window autoWindow(std::span<const float> values);

@@ -234,6 +234,9 @@ private:
     void onProgress(double fraction, const QString& message);
     void showSinogram(const ProjectionStack& stack, std::size_t viewsDone);
     void showProjection();
+    /// Sets the stack the sinogram and projection views show, `viewsDone` of its views final
+    /// (only those are read: a live stack's later views are being written by the run).
+    void setShownProjections(std::shared_ptr<const ProjectionStack> stack, std::size_t viewsDone);
     void showVolume(std::shared_ptr<const Volume> volume, bool final);
     void updateProfile();
     void setCursor(Vec3 worldMm);
@@ -274,6 +277,10 @@ private:
     std::optional<RunResult> m_result;
     std::shared_ptr<const ProjectionStack> m_shownProjections;
     std::size_t m_shownViewsDone = 0;
+    /// The range of m_shownProjections' first m_rangeViews views: the projection view's window,
+    /// grown view by view while the stack fills.
+    render::ValueRange m_projectionRange;
+    std::size_t m_rangeViews = 0;
     std::shared_ptr<const Volume> m_shownVolume;
     std::shared_ptr<const Volume> m_truth;
     std::optional<render::Window> m_truthWindow; ///< autoWindow of m_truth
