@@ -163,6 +163,113 @@ TEST(Scene, InlinePhantomErrorsNameTheObjectAndItsKey)
     }
 }
 
+// Sub-micrometre: the grid and detector sizes are products and quotients of a few millimetres.
+constexpr double kMmTolerance = 1e-9;
+
+// The app's Beam choice on the default scene (256², 367 columns of 0.8 mm, parallel, 180°, FBP):
+// a cone beam gets a 3D head on a 128³ grid over the same field, detector pixels that match the
+// simulation's finer voxels at the isocentre, columns that cover the field the parallel detector
+// covered, rows that cover the grid's height as the source sees it, a full turn and FDK; back to 2D
+// restores a one-row, one-slice scan of the 2D head.
+TEST(Scene, WithBeamMakesATwoDSceneThreeDAndBack)
+{
+    const Scene flat = loadScene(test::resourcesDir() + "/scenes/shepp-logan-2d-parallel.json");
+    ASSERT_EQ(flat.reconstruction.gridSize[0], 256U);
+    const double field = 256 * 0.8;
+    const double covered = flat.geometry().fieldOfViewRadius();
+    ASSERT_NEAR(covered, 0.5 * 367 * 0.8, kMmTolerance);
+
+    const Scene cone = withBeam(flat, BeamType::Cone3D);
+    EXPECT_EQ(cone.beam, BeamType::Cone3D);
+    EXPECT_EQ(cone.object.phantom, "shepp-logan-3d");
+    EXPECT_EQ(cone.object.variant, flat.object.variant);
+    EXPECT_DOUBLE_EQ(cone.object.radiusMm, flat.object.radiusMm);
+    for (std::size_t a = 0; a < 3; ++a) {
+        EXPECT_EQ(cone.reconstruction.gridSize[a], kBeamSwitchGridSide) << "axis " << a;
+        EXPECT_NEAR(cone.reconstruction.gridSpacingMm[a], field / 128.0, kMmTolerance);
+    }
+    const double magnification = 1000.0 / 500.0;
+    EXPECT_NEAR(cone.detector.pixelU,
+                field / 128.0 / Scene::kSimulationOversampling * magnification, kMmTolerance);
+    EXPECT_EQ(cone.detector.columns, 384U);
+    EXPECT_EQ(cone.detector.rows, 361U);
+    EXPECT_DOUBLE_EQ(cone.detector.pixelV, cone.detector.pixelU);
+    EXPECT_DOUBLE_EQ(cone.trajectory.angularRange, 2.0 * std::numbers::pi);
+    EXPECT_EQ(cone.reconstruction.algorithm, "");
+    EXPECT_EQ(cone.algorithm(), "fdk");
+    EXPECT_NO_THROW(cone.validate());
+
+    // The field of view is kept, to within one pixel at the isocentre.
+    const Geometry g = cone.geometry();
+    EXPECT_GE(g.fieldOfViewRadius(), covered);
+    EXPECT_LT(g.fieldOfViewRadius(), covered + cone.detector.pixelU / magnification);
+    // Every view sees the grid's eight corners on the detector's rows, and the detector has no
+    // more than one row beyond the highest (a corner pointing at the source, views 45, 135, ...).
+    const double rows = static_cast<double>(cone.detector.rows);
+    double highest = 0.0;
+    for (std::size_t view = 0; view < g.viewCount(); view += 45) {
+        for (const double x : {-0.5 * field, 0.5 * field}) {
+            for (const double y : {-0.5 * field, 0.5 * field}) {
+                for (const double z : {-0.5 * field, 0.5 * field}) {
+                    const auto at = g.projectPoint(view, Vec3{x, y, z});
+                    ASSERT_TRUE(at.has_value()) << "view " << view;
+                    EXPECT_GE((*at)[1], -0.5) << "view " << view << " corner " << x << y << z;
+                    EXPECT_LE((*at)[1], rows - 0.5) << "view " << view << " corner " << x << y << z;
+                    highest = std::max(highest, (*at)[1]);
+                }
+            }
+        }
+    }
+    EXPECT_GT(highest, rows - 1.5) << "the detector is taller than the grid needs";
+
+    const Scene back = withBeam(cone, BeamType::Parallel2D);
+    EXPECT_EQ(back.detector.rows, 1U);
+    EXPECT_EQ(back.reconstruction.gridSize[2], 1U);
+    EXPECT_EQ(back.object.phantom, "shepp-logan-2d");
+    EXPECT_EQ(back.algorithm(), "fbp");
+    EXPECT_GE(back.geometry().fieldOfViewRadius(), g.fieldOfViewRadius());
+    EXPECT_NO_THROW(back.validate());
+}
+
+TEST(Scene, WithBeamKeepsWhatNeedsNoChange)
+{
+    const Scene flat = loadScene(test::resourcesDir() + "/scenes/shepp-logan-2d-parallel.json");
+    // A parallel 3D beam: no magnification, the detector as wide as before at half the 1.6 mm
+    // voxel, and 180° is still a complete parallel scan.
+    const Scene parallel = withBeam(flat, BeamType::Parallel3D);
+    EXPECT_DOUBLE_EQ(parallel.detector.pixelU, 0.8);
+    EXPECT_EQ(parallel.detector.columns, 367U);
+    EXPECT_EQ(parallel.detector.rows, 256U); // 204.8 mm / 0.8 mm
+    EXPECT_DOUBLE_EQ(parallel.trajectory.angularRange, flat.trajectory.angularRange);
+    // Between two 3D beams the grid, the pitch and the rows stay; an iterative choice stays.
+    Scene chosen = parallel;
+    chosen.reconstruction.algorithm = "sirt";
+    const Scene cone = withBeam(chosen, BeamType::Cone3D);
+    EXPECT_EQ(cone.detector.rows, chosen.detector.rows);
+    EXPECT_DOUBLE_EQ(cone.detector.pixelU, chosen.detector.pixelU);
+    EXPECT_GE(cone.geometry().fieldOfViewRadius(), chosen.geometry().fieldOfViewRadius());
+    EXPECT_EQ(cone.reconstruction.gridSize, chosen.reconstruction.gridSize);
+    EXPECT_EQ(cone.reconstruction.algorithm, "sirt");
+    // Between two divergent beams nothing but the beam changes.
+    const Scene fan = withBeam(withBeam(flat, BeamType::Cone3D), BeamType::Fan2D);
+    const Scene fanAgain = withBeam(fan, BeamType::Fan2D);
+    EXPECT_EQ(fanAgain.detector, fan.detector);
+    // Phantoms without a counterpart of the other dimension stay as they are.
+    Scene water = flat;
+    water.object.phantom = "water-cylinder";
+    EXPECT_EQ(withBeam(water, BeamType::Cone3D).object.phantom, "water-cylinder");
+    Scene inlined = flat;
+    inlined.object.phantom = "inline";
+    EXPECT_EQ(withBeam(inlined, BeamType::Cone3D).object.phantom, "inline");
+    // A small grid is not made finer.
+    Scene small = flat;
+    small.reconstruction.gridSize = {64, 48, 1};
+    small.reconstruction.gridSpacingMm = {2.0, 2.0, 2.0};
+    const Scene smallCone = withBeam(small, BeamType::Cone3D);
+    EXPECT_EQ(smallCone.reconstruction.gridSize, (std::array<std::size_t, 3>{64, 48, 64}));
+    EXPECT_DOUBLE_EQ(smallCone.reconstruction.gridSpacingMm[2], 2.0);
+}
+
 TEST(Scene, CylindricalDetectorsRoundTrip)
 {
     Scene s = parseScene(defaultText());

@@ -19,6 +19,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -546,6 +547,39 @@ TEST(MainWindow, ACone3dRunFillsTheThreeSlicesAndTheVolume)
     const Vec3 after = window.sliceViews().cursor();
     EXPECT_NE(before.y, after.y) << "a click off-centre moves the cursor in y";
     test::dumpImage(window.grabWindow(), "main_window_cone");
+}
+
+// A newcomer who picks "Cone" for the default 2D scene gets a 3D scan that runs as it is: the 3D
+// head on a cubic grid, a detector whose rows cover it (withBeam), FDK; one undo restores the
+// 2D scene.
+TEST(MainWindow, ChoosingAConeBeamMakesTheDefaultSceneARunnable3dScan)
+{
+    const Scene flat = defaultScene();
+    MainWindow window(QStringLiteral("cpu"));
+    ASSERT_TRUE(window.setScene(flat, QStringLiteral("default")));
+    showAndWait(window);
+    auto* beam = window.findChild<QComboBox*>(QStringLiteral("beamCombo"));
+    ASSERT_NE(beam, nullptr);
+    beam->setCurrentIndex(beam->findData(static_cast<int>(BeamType::Cone3D)));
+    const Scene& cone = window.scene();
+    ASSERT_EQ(cone.beam, BeamType::Cone3D);
+    EXPECT_EQ(toJson(cone), toJson(withBeam(flat, BeamType::Cone3D)))
+        << "the combo applies withBeam";
+    EXPECT_GT(cone.detector.rows, 1U);
+    EXPECT_EQ(cone.reconstruction.gridSize[2], cone.reconstruction.gridSize[0]);
+    EXPECT_EQ(cone.object.phantom, "shepp-logan-3d");
+    EXPECT_EQ(window.document().undoStack()->count(), 1) << "one undoable edit";
+
+    runToEnd(window);
+    ASSERT_TRUE(window.lastError().isEmpty()) << window.lastError().toStdString();
+    const QImage coronal = window.slicePane(SliceOrientation::Coronal)->grabFramebuffer();
+    EXPECT_GT(test::distinctColours(coronal), kMinSliceColours) << "a 3D reconstruction";
+    EXPECT_TRUE(window.metricsText().contains(QStringLiteral("PSNR")))
+        << window.metricsText().toStdString();
+    test::dumpImage(window.grabWindow(), "main_window_beam_to_cone");
+
+    window.document().undoStack()->undo();
+    EXPECT_EQ(toJson(window.scene()), toJson(flat));
 }
 
 // A CT volume dropped on the window becomes the scene's object (one undoable edit), and the run

@@ -126,26 +126,15 @@ QWidget* makeTrajectoryPage(SceneBinder& binder)
          {beamName(BeamType::Fan2D), static_cast<int>(BeamType::Fan2D)},
          {beamName(BeamType::Parallel3D), static_cast<int>(BeamType::Parallel3D)},
          {beamName(BeamType::Cone3D), static_cast<int>(BeamType::Cone3D)}},
-        tr("How rays leave the source; a 2D beam has one detector row, a one-slice grid and no "
-           "tilt or z offset, so choosing one sets them"));
+        tr("How rays leave the source. A 2D beam has one detector row, a one-slice grid and no "
+           "tilt or z offset, so choosing one sets them; choosing a 3D beam for a 2D scene "
+           "gives it a cubic grid of at most %1 voxels a side over the same field, detector "
+           "rows that cover it and the 3D version of a built-in phantom")
+            .arg(kBeamSwitchGridSide));
     orbit->addRow(tr("Beam"), beam);
     binder.bindCombo(
         beam, tr("Beam"), [](const Scene& s) { return QVariant(static_cast<int>(s.beam)); },
-        [](Scene& s, const QVariant& v) {
-            s.beam = static_cast<BeamType>(v.toInt());
-            if (is2D(s.beam)) {
-                s.detector.rows = 1;
-                s.reconstruction.gridSize[2] = 1;
-                s.trajectory.zOffset = 0.0;
-                s.trajectory.tilt = {};
-                s.trajectory.sigmaDetectorRotation = 0.0;
-            }
-            // An analytic method of the other beam family no longer applies: back to automatic.
-            const std::string& a = s.reconstruction.algorithm;
-            if ((a == "fbp" && !is2D(s.beam)) || (a == "fdk" && is2D(s.beam))) {
-                s.reconstruction.algorithm.clear();
-            }
-        });
+        [](Scene& s, const QVariant& v) { s = withBeam(s, static_cast<BeamType>(v.toInt())); });
 
     std::vector<std::pair<QString, QVariant>> kinds;
     for (TrajectoryKind k :

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <numbers>
@@ -413,6 +414,127 @@ bool Scene::isIterative() const
 {
     const std::string chosen = algorithm();
     return chosen != "fbp" && chosen != "fdk";
+}
+
+namespace
+{
+// "<name>-2d" ↔ "<name>-3d" where both are built in; other names unchanged.
+std::string phantomForBeam(const std::string& name, bool twoD)
+{
+    const std::string_view from = twoD ? "-3d" : "-2d";
+    if (!name.ends_with(from)) {
+        return name;
+    }
+    std::string other = name.substr(0, name.size() - from.size()) + (twoD ? "-2d" : "-3d");
+    return findBuiltInPhantom(other) != nullptr ? other : name;
+}
+
+// Magnification SDD/SID of `scene`'s beam (1 for parallel beams).
+double magnificationOf(const Scene& s)
+{
+    return isParallel(s.beam) ? 1.0 : s.trajectory.sourceDetector / s.trajectory.sourceIsocentre;
+}
+
+// The columns that cover a circle of `radius` mm about the axis with `s`'s beam and a centred
+// flat detector of its pitch: the rays from the source tangent to the circle for a fan or cone.
+std::size_t columnsCovering(const Scene& s, double radius)
+{
+    double halfWidth = radius;
+    if (!isParallel(s.beam)) {
+        const double sid = s.trajectory.sourceIsocentre;
+        if (radius >= sid) {
+            return s.detector.columns; // the source inside the field: nothing covers it
+        }
+        halfWidth = s.trajectory.sourceDetector * radius / std::sqrt(sid * sid - radius * radius);
+    }
+    return std::max<std::size_t>(
+        1, static_cast<std::size_t>(std::ceil(2.0 * halfWidth / s.detector.pixelU)));
+}
+
+// A 2D scene's grid made 3D and its detector given rows (withBeam): a cubic grid over the same
+// field, at most kBeamSwitchGridSide voxels a side; square detector pixels as wide at the
+// isocentre as the simulation's finer voxels; rows that cover the grid's box seen from the
+// source.
+void makeThreeD(Scene& s)
+{
+    auto& size = s.reconstruction.gridSize;
+    auto& spacing = s.reconstruction.gridSpacingMm;
+    const double fieldX = static_cast<double>(size[0]) * spacing[0];
+    const double fieldY = static_cast<double>(size[1]) * spacing[1];
+    const std::size_t largest = std::max(size[0], size[1]);
+    const double coarsen =
+        largest > kBeamSwitchGridSide
+            ? static_cast<double>(largest) / static_cast<double>(kBeamSwitchGridSide)
+            : 1.0;
+    const auto voxels = [](double field, double pitch) {
+        return std::max<std::size_t>(1, static_cast<std::size_t>(std::lround(field / pitch)));
+    };
+    size[0] = voxels(fieldX, spacing[0] * coarsen);
+    size[1] = voxels(fieldY, spacing[1] * coarsen);
+    spacing[0] = fieldX / static_cast<double>(size[0]);
+    spacing[1] = fieldY / static_cast<double>(size[1]);
+    size[2] = std::max(size[0], size[1]);
+    spacing[2] = std::max(fieldX, fieldY) / static_cast<double>(size[2]);
+
+    Detector& d = s.detector;
+    const double width = static_cast<double>(d.columns) * d.pixelU;
+    d.pixelU =
+        spacing[0] / static_cast<double>(Scene::kSimulationOversampling) * magnificationOf(s);
+    d.pixelV = d.pixelU;
+    d.columns = std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(width / d.pixelU)));
+    // The grid's top and bottom corners, when one points at the source: magnified the most.
+    const double halfHeight = 0.5 * static_cast<double>(size[2]) * spacing[2];
+    double edgeMagnification = 1.0;
+    if (!isParallel(s.beam)) {
+        const double nearest = s.trajectory.sourceIsocentre - 0.5 * std::hypot(fieldX, fieldY);
+        edgeMagnification =
+            nearest > 0.0 ? s.trajectory.sourceDetector / nearest : magnificationOf(s);
+    }
+    d.rows = std::max<std::size_t>(
+        1, static_cast<std::size_t>(std::ceil(2.0 * halfHeight * edgeMagnification / d.pixelV)));
+}
+} // namespace
+
+Scene withBeam(Scene scene, BeamType beam)
+{
+    const bool wasTwoD = is2D(scene.beam);
+    const bool wasParallel = isParallel(scene.beam);
+    const bool twoD = is2D(beam);
+    // The field the detector covers now, to be covered by the new beam as well.
+    std::optional<double> field;
+    if (wasParallel != isParallel(beam)) {
+        try {
+            field = scene.geometry().fieldOfViewRadius();
+        } catch (const std::exception&) {
+            field.reset(); // an invalid scene: Scene::validate will name its field
+        }
+    }
+    scene.beam = beam;
+    TrajectorySpec& orbit = scene.trajectory;
+    if (wasParallel && !isParallel(beam) && orbit.kind == TrajectoryKind::Circular &&
+        orbit.angularRange < 2.0 * std::numbers::pi) {
+        orbit.angularRange = 2.0 * std::numbers::pi;
+    }
+    if (twoD) {
+        scene.detector.rows = 1;
+        scene.reconstruction.gridSize[2] = 1;
+        orbit.zOffset = 0.0;
+        orbit.tilt = {};
+        orbit.sigmaDetectorRotation = 0.0;
+    } else if (wasTwoD) {
+        makeThreeD(scene);
+    }
+    if (field && *field > 0.0) {
+        scene.detector.columns = columnsCovering(scene, *field);
+    }
+    if (twoD != wasTwoD) {
+        scene.object.phantom = phantomForBeam(scene.object.phantom, twoD);
+    }
+    const std::string& a = scene.reconstruction.algorithm;
+    if ((a == "fbp" && !twoD) || (a == "fdk" && twoD)) {
+        scene.reconstruction.algorithm.clear();
+    }
+    return scene;
 }
 
 Geometry Scene::geometry() const
