@@ -94,6 +94,23 @@ TEST(RunContext, ASnapshotAfterSkippedBatchesHoldsTheirViewsToo)
     EXPECT_TRUE(std::ranges::equal(host.previews[1].projections->data(), full.data()));
 }
 
+// A producer that reports fewer views than before cannot take back what receivers hold.
+TEST(RunContext, ASnapshotNeverCallsFewerViewsDoneThanTheOneBefore)
+{
+    const Geometry g = test::circular2D(BeamType::Parallel2D, 40, 32, 1.0);
+    ProjectionStack partial = ProjectionStack::zeros(g);
+    std::fill(partial.data().begin(), partial.data().end(), 2.0f);
+    RecordingContext host(1000);
+    ProjectionPreviews previews(host, "test");
+    previews.publish(partial, 20);
+    previews.publish(partial, 10);
+    previews.publish(partial, 400); // more than the stack holds: all of it
+    ASSERT_EQ(host.previews.size(), 3u);
+    EXPECT_EQ(host.previews[1].viewsDone, 20u);
+    EXPECT_EQ(host.previews[2].viewsDone, 40u);
+    EXPECT_TRUE(std::ranges::equal(host.previews[2].projections->data(), partial.data()));
+}
+
 TEST(RunContext, NoSnapshotIsBuiltForAHostThatWantsNone)
 {
     const Geometry g = test::circular2D(BeamType::Parallel2D, 40, 32, 1.0);

@@ -558,10 +558,12 @@ void MainWindow::showProjection()
     }
     const ProjectionStack& stack = *m_shownProjections;
     const auto pixels = stack.view(view);
-    const std::size_t pixelsPerView = stack.pixelsPerView();
-    m_projectionRange.add(stack.data().subspan(m_rangeViews * pixelsPerView,
-                                               (m_shownViewsDone - m_rangeViews) * pixelsPerView));
-    m_rangeViews = m_shownViewsDone;
+    if (m_shownViewsDone > m_rangeViews) {
+        const std::size_t pixelsPerView = stack.pixelsPerView();
+        m_projectionRange.add(stack.data().subspan(
+            m_rangeViews * pixelsPerView, (m_shownViewsDone - m_rangeViews) * pixelsPerView));
+        m_rangeViews = m_shownViewsDone;
+    }
     const render::Window window = m_projectionRange.window();
     if (stack.rows() == 1) {
         m_projection->setImage(detail::curveImage(pixels, window));

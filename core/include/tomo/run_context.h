@@ -85,8 +85,8 @@ public:
     ProjectionPreviews(RunContext& ctx, std::string stage);
 
     /// If the host wants a preview now: copies views [copied so far, viewsDone) of `partial`
-    /// into the shared buffer and publishes it. `viewsDone` must not decrease, and `partial`
-    /// must keep its geometry for the life of this object.
+    /// into the shared buffer and publishes it. A `viewsDone` below one published before counts
+    /// as that one; `partial` must keep its geometry for the life of this object.
     void publish(const ProjectionStack& partial, std::size_t viewsDone);
 
 private:

@@ -29,7 +29,8 @@ void ProjectionPreviews::publish(const ProjectionStack& partial, std::size_t vie
     if (!m_ctx.wantsPreviews()) {
         return;
     }
-    viewsDone = std::min(viewsDone, partial.views());
+    // Never below what receivers already hold (their views are not written again).
+    viewsDone = std::max(std::min(viewsDone, partial.views()), m_copied);
     if (!m_buffer) {
         m_buffer = std::make_shared<ProjectionStack>(ProjectionStack::zeros(partial.geometry()));
     }
@@ -38,7 +39,7 @@ void ProjectionPreviews::publish(const ProjectionStack& partial, std::size_t vie
     const auto from = partial.data().subspan(m_copied * pixels, (viewsDone - m_copied) * pixels);
     std::copy(from.begin(), from.end(),
               m_buffer->data().begin() + static_cast<std::ptrdiff_t>(m_copied * pixels));
-    m_copied = std::max(m_copied, viewsDone);
+    m_copied = viewsDone;
     Preview preview;
     preview.projections = m_buffer;
     preview.viewsDone = m_copied;
