@@ -140,10 +140,9 @@ struct ProjectionView::Impl
     std::optional<Window> fixedWindow;
     ColourMap colourMap = ColourMap::Grey;
     Window window;
-    /// Running finite minimum and maximum of the acquired views [0, autoViews) of autoGeometry.
+    /// The window of the acquired views of autoGeometry.
     std::optional<Geometry> autoGeometry;
-    std::size_t autoViews = 0;
-    ValueRange autoRange;
+    StackRange autoRange;
     /// The gathered sinogram of a row of a multi-row detector (views × columns).
     std::vector<float> gathered;
 
@@ -171,14 +170,11 @@ struct ProjectionView::Impl
         if (!stack) {
             return;
         }
-        if (!autoGeometry || *autoGeometry != stack->geometry() || viewsDone < autoViews) {
+        if (!autoGeometry || *autoGeometry != stack->geometry() || viewsDone < autoRange.views()) {
             autoGeometry = stack->geometry();
-            autoViews = 0;
             autoRange = {};
         }
-        const std::size_t ppv = stack->pixelsPerView();
-        autoRange.add(stack->data().subspan(autoViews * ppv, (viewsDone - autoViews) * ppv));
-        autoViews = viewsDone;
+        autoRange.grow(*stack, viewsDone);
     }
 
     void applyWindow()
@@ -235,6 +231,17 @@ struct ProjectionView::Impl
         sinogram.setMarker(static_cast<double>(current));
     }
 };
+
+void StackRange::grow(const ProjectionStack& stack, std::size_t viewsDone)
+{
+    viewsDone = std::min(viewsDone, stack.views());
+    if (viewsDone <= m_views) {
+        return;
+    }
+    const std::size_t pixels = stack.pixelsPerView();
+    m_range.add(stack.data().subspan(m_views * pixels, (viewsDone - m_views) * pixels));
+    m_views = viewsDone;
+}
 
 ProjectionView::ProjectionView() : m_impl(std::make_unique<Impl>()) {}
 

@@ -36,16 +36,21 @@ private:
     bool m_wants;
 };
 
-TEST(RunContext, ForwardProjectionPublishesBatchesAndStopsWhenCancelled)
+// The 40-view parallel scan of a 24² square of ones (32 columns), projected in batches of 10
+// views with `host` as the context.
+ProjectionStack projectSquare(RunContext& host)
 {
     const Geometry g = test::circular2D(BeamType::Parallel2D, 40, 32, 1.0);
     Volume v = Volume::zeros(VolumeGrid::centred({24, 24, 1}, {1, 1, 1}));
     std::fill(v.data().begin(), v.data().end(), 1.0f);
     auto compute = ComputeContext::create("cpu");
-    const auto projector = makeProjector(ProjectorModel::Joseph, *compute);
+    return forwardProject(*makeProjector(ProjectorModel::Joseph, *compute), v, g, host, 10);
+}
 
+TEST(RunContext, ForwardProjectionPublishesBatchesAndStopsWhenCancelled)
+{
     RecordingContext all(1000);
-    ProjectionStack full = forwardProject(*projector, v, g, all, 10);
+    ProjectionStack full = projectSquare(all);
     ASSERT_EQ(all.previews.size(), 4u);
     EXPECT_EQ(all.progress.back(), (std::pair<std::size_t, std::size_t>{40, 40}));
     // One buffer for the stage, each view copied into it once; every view a snapshot calls done
@@ -61,7 +66,7 @@ TEST(RunContext, ForwardProjectionPublishesBatchesAndStopsWhenCancelled)
     full.view(20)[16] = -1.0f;
     EXPECT_GT(shown.view(20)[16], 0.0f);
     RecordingContext stopAfterTwo(2);
-    EXPECT_THROW((void)forwardProject(*projector, v, g, stopAfterTwo, 10), Cancelled);
+    EXPECT_THROW((void)projectSquare(stopAfterTwo), Cancelled);
     EXPECT_EQ(stopAfterTwo.previews.size(), 2u);
 }
 
@@ -81,13 +86,8 @@ private:
 
 TEST(RunContext, ASnapshotAfterSkippedBatchesHoldsTheirViewsToo)
 {
-    const Geometry g = test::circular2D(BeamType::Parallel2D, 40, 32, 1.0);
-    Volume v = Volume::zeros(VolumeGrid::centred({24, 24, 1}, {1, 1, 1}));
-    std::fill(v.data().begin(), v.data().end(), 1.0f);
-    auto compute = ComputeContext::create("cpu");
     EveryOtherContext host;
-    const ProjectionStack full =
-        forwardProject(*makeProjector(ProjectorModel::Joseph, *compute), v, g, host, 10);
+    const ProjectionStack full = projectSquare(host);
     ASSERT_EQ(host.previews.size(), 2u);
     EXPECT_EQ(host.previews[0].viewsDone, 20u);
     EXPECT_EQ(host.previews[1].viewsDone, 40u);
@@ -113,11 +113,8 @@ TEST(RunContext, ASnapshotNeverCallsFewerViewsDoneThanTheOneBefore)
 
 TEST(RunContext, NoSnapshotIsBuiltForAHostThatWantsNone)
 {
-    const Geometry g = test::circular2D(BeamType::Parallel2D, 40, 32, 1.0);
-    const Volume v = Volume::zeros(VolumeGrid::centred({24, 24, 1}, {1, 1, 1}));
-    auto compute = ComputeContext::create("cpu");
     RecordingContext none(1000, false);
-    (void)forwardProject(*makeProjector(ProjectorModel::Joseph, *compute), v, g, none, 10);
+    (void)projectSquare(none);
     EXPECT_TRUE(none.previews.empty());
     EXPECT_EQ(none.progress.size(), 4u);
 }

@@ -84,6 +84,27 @@ std::shared_ptr<ProjectionStack> constantStack(float value)
     return stack;
 }
 
+// Grown view by view, the window is autoWindow of the views counted so far; a smaller count
+// than before adds nothing, and a count past the stack stops at its end.
+TEST(StackRange, GrowsToTheAutoWindowOfTheViewsSoFar)
+{
+    const std::shared_ptr<const ProjectionStack> stack = sheppLoganSinogram();
+    const std::size_t pixels = stack->pixelsPerView();
+    StackRange range;
+    for (const std::size_t views : {std::size_t{1}, std::size_t{45}, std::size_t{90}}) {
+        range.grow(*stack, views);
+        const Window expected = autoWindow(stack->data().first(views * pixels));
+        EXPECT_EQ(range.views(), views);
+        EXPECT_EQ(range.window().low, expected.low) << views;
+        EXPECT_EQ(range.window().high, expected.high) << views;
+    }
+    range.grow(*stack, 10);
+    EXPECT_EQ(range.views(), 90U);
+    range.grow(*stack, 1000);
+    EXPECT_EQ(range.views(), stack->views());
+    EXPECT_EQ(range.window().high, autoWindow(stack->data()).high);
+}
+
 TEST(ProjectionView, MatchesBaselineWithHalfTheViewsOfAParallelScanDone)
 {
     if (!haveDisplay()) {

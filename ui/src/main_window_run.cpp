@@ -542,7 +542,6 @@ void MainWindow::setShownProjections(std::shared_ptr<const ProjectionStack> stac
 {
     if (stack != m_shownProjections) {
         m_projectionRange = {};
-        m_rangeViews = 0;
     }
     m_shownViewsDone = stack ? std::min(viewsDone, stack->views()) : 0;
     m_shownProjections = std::move(stack);
@@ -558,12 +557,7 @@ void MainWindow::showProjection()
     }
     const ProjectionStack& stack = *m_shownProjections;
     const auto pixels = stack.view(view);
-    if (m_shownViewsDone > m_rangeViews) {
-        const std::size_t pixelsPerView = stack.pixelsPerView();
-        m_projectionRange.add(stack.data().subspan(
-            m_rangeViews * pixelsPerView, (m_shownViewsDone - m_rangeViews) * pixelsPerView));
-        m_rangeViews = m_shownViewsDone;
-    }
+    m_projectionRange.grow(stack, m_shownViewsDone);
     const render::Window window = m_projectionRange.window();
     if (stack.rows() == 1) {
         m_projection->setImage(detail::curveImage(pixels, window));

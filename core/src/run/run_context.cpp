@@ -29,12 +29,11 @@ void ProjectionPreviews::publish(const ProjectionStack& partial, std::size_t vie
     if (!m_ctx.wantsPreviews()) {
         return;
     }
-    // Never below what receivers already hold (their views are not written again).
+    // Views below m_copied are in receivers' hands and never written again.
     viewsDone = std::max(std::min(viewsDone, partial.views()), m_copied);
     if (!m_buffer) {
         m_buffer = std::make_shared<ProjectionStack>(ProjectionStack::zeros(partial.geometry()));
     }
-    // Views below m_copied are in receivers' hands and never written again.
     const std::size_t pixels = partial.pixelsPerView();
     const auto from = partial.data().subspan(m_copied * pixels, (viewsDone - m_copied) * pixels);
     std::copy(from.begin(), from.end(),

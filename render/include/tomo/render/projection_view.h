@@ -14,6 +14,23 @@ class vtkRenderer;
 
 namespace tomo::render
 {
+/// The window of a projection stack's first views, grown as the stack fills: one pass over each
+/// new view rather than over the whole stack at every snapshot. Assign {} to start again (a new
+/// stack); the views already counted must not change.
+class StackRange
+{
+public:
+    /// Adds views [views(), viewsDone) of `stack`; nothing if viewsDone ≤ views().
+    void grow(const ProjectionStack& stack, std::size_t viewsDone);
+    [[nodiscard]] std::size_t views() const { return m_views; }
+    /// autoWindow of the views counted.
+    [[nodiscard]] Window window() const { return m_range.window(); }
+
+private:
+    ValueRange m_range;
+    std::size_t m_views = 0;
+};
+
 /// The projection data of a scan as images, in two renderers (STYLE.md B.5):
 ///
 /// - Projection: the current view's detector image. Columns u to the right, rows v upwards (row

@@ -3,6 +3,7 @@
 #include "tomo/compute.h"
 #include "tomo/geometry_io.h"
 #include "tomo/pipeline.h"
+#include "tomo/render/projection_view.h"
 #include "tomo/render/slice_views.h"
 #include "tomo/scene.h"
 #include "tomo/ui/job_runner.h"
@@ -277,10 +278,8 @@ private:
     std::optional<RunResult> m_result;
     std::shared_ptr<const ProjectionStack> m_shownProjections;
     std::size_t m_shownViewsDone = 0;
-    /// The range of m_shownProjections' first m_rangeViews views: the projection view's window,
-    /// grown view by view while the stack fills.
-    render::ValueRange m_projectionRange;
-    std::size_t m_rangeViews = 0;
+    /// The projection view's window: m_shownProjections' views so far.
+    render::StackRange m_projectionRange;
     std::shared_ptr<const Volume> m_shownVolume;
     std::shared_ptr<const Volume> m_truth;
     std::optional<render::Window> m_truthWindow; ///< autoWindow of m_truth
