@@ -117,6 +117,9 @@ MainWindow::MainWindow(QString deviceChoice, QWidget* parent)
     connect(m_document, &SceneDocument::sceneChanged, this, &MainWindow::onSceneChanged);
     connect(m_document, &SceneDocument::modifiedChanged, this, &MainWindow::updateTitle);
     connect(m_document, &SceneDocument::filePathChanged, this, &MainWindow::updateTitle);
+    m_statusTimer = new QTimer(this);
+    m_statusTimer->setSingleShot(true);
+    connect(m_statusTimer, &QTimer::timeout, this, &MainWindow::showPendingStatus);
     m_autosaveTimer = new QTimer(this);
     m_autosaveTimer->setInterval(kAutosaveIntervalMs);
     connect(m_autosaveTimer, &QTimer::timeout, this, [this] {

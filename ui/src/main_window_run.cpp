@@ -24,6 +24,7 @@
 #include <QProgressBar>
 #include <QSignalBlocker>
 #include <QSlider>
+#include <QTimer>
 
 #include <algorithm>
 #include <chrono>
@@ -35,16 +36,20 @@ namespace tomo::ui
 {
 namespace
 {
-// Sinogram rows not yet simulated are drawn in this colour, distinct from any grey level.
-constexpr QRgb kPendingRow = 0xFF283040;
 // The volume view re-renders at most this often during a run (ray casting on a software
 // renderer takes up to a second at 128³; the slices follow every preview).
 constexpr qint64 kVolumeRefreshMs = 1500;
 // While the sinogram fills, the 3D view follows the current view at most this often (each
 // follow re-renders the scan).
 constexpr qint64 kFollowRefreshMs = 250;
-// The progress bar and the stage follow the run at most this often.
-constexpr qint64 kStatusRefreshMs = 200;
+// The progress bar and the stage follow the run at most this often when no preview comes.
+constexpr int kStatusRefreshMs = 200;
+// The 3D view follows a preview this much later: after the preview's own repaint (some 30 ms
+// on Mesa's software OpenGL at 1100 × 720), well before the next preview.
+constexpr int kFollowDelayMs = 60;
+// The result is shown this long after the run ends: any delay makes it a timer, which the event
+// loop runs after the repaints already queued (a zero delay would queue it among them).
+constexpr int kFinishDelayMs = 10;
 // The profile plot follows the estimate at most this often during a run.
 constexpr qint64 kProfileRefreshMs = 500;
 // The time left is estimated once the stage has run this long and moved this far.
@@ -212,15 +217,24 @@ Job* MainWindow::startRunOf(const Scene& scene)
     });
     connect(m_run, &Job::previewReady, this, &MainWindow::onPreviewReady);
     connect(m_run, &Job::progressChanged, this, &MainWindow::onProgress);
-    connect(m_run, &Job::finished, this, &MainWindow::onRunFinished);
+    connect(m_run, &Job::finished, this, [this, job = QPointer<Job>(m_run)](JobState state) {
+        // The last preview usually arrives just before the end: its repaint goes first, on its
+        // own turn of the event loop, and the result is shown on a later one.
+        QTimer::singleShot(kFinishDelayMs, this, [this, job, state] {
+            if (job && m_run == job) {
+                onRunFinished(state);
+            }
+        });
+    });
     setShownProjections(nullptr, 0);
-    m_sinogram->clear();
+    clearSinogram();
     m_projection->clear();
     m_plots->clearConvergence();
     m_plots->showTab(scene.isIterative() ? 0 : 1);
     setMetrics({});
+    dropPendingStatus();
     m_timeLabel->clear();
-    m_progress->setValue(0);
+    setProgress(0);
     m_lastFraction = 0.0;
     m_stageClock.invalidate();
     m_stageLabel->setText(tr("Queued"));
@@ -237,6 +251,7 @@ void MainWindow::cancelRun()
     if (m_run) {
         m_keepOnStop = false;
         m_run->cancel();
+        showPendingStatus();
         m_stageLabel->setText(tr("Cancelling…"));
     }
 }
@@ -246,6 +261,7 @@ void MainWindow::stopAndKeep()
     if (m_run) {
         m_keepOnStop = true;
         m_run->cancel();
+        showPendingStatus();
         m_stageLabel->setText(tr("Stopping; the current estimate will be kept…"));
     }
 }
@@ -260,6 +276,7 @@ void MainWindow::setPaused(bool paused)
         const QSignalBlocker blocker(m_pauseAction);
         m_pauseAction->setChecked(paused);
     }
+    showPendingStatus();
     m_stageLabel->setText(paused ? tr("Paused: Step runs one batch or iteration, Pause again "
                                       "resumes")
                                  : tr("Resumed"));
@@ -290,7 +307,7 @@ void MainWindow::discardRun()
     setTruth(nullptr);
     setShownProjections(nullptr, 0);
     m_shownVolume.reset();
-    m_sinogram->clear();
+    clearSinogram();
     m_projection->clear();
     m_slices->setVolume(nullptr);
     m_slices->setProfileLine(std::nullopt);
@@ -298,8 +315,9 @@ void MainWindow::discardRun()
     m_plots->clearConvergence();
     m_plots->clearProfile();
     setMetrics({});
+    dropPendingStatus();
     m_timeLabel->clear();
-    m_progress->setValue(0);
+    setProgress(0);
     m_stageLabel->setText(tr("Idle"));
     {
         const QSignalBlocker blocker(m_pauseAction);
@@ -315,30 +333,82 @@ void MainWindow::discardRun()
 void MainWindow::onProgress(double fraction, const QString& message)
 {
     fraction = std::clamp(fraction, 0.0, 1.0);
-    // Each repaint of the window recomposes its OpenGL views: the status bar follows the
-    // progress at most every kStatusRefreshMs (the time-left estimate below keeps every value).
-    if (!m_statusClock.isValid() || m_statusClock.elapsed() > kStatusRefreshMs || fraction >= 1.0) {
-        m_statusClock.start();
-        m_progress->setValue(static_cast<int>(std::lround(fraction * 1000.0)));
-        if (!message.isEmpty() && !(m_run && m_run->isPaused())) {
-            m_stageLabel->setText(message);
-        }
-    }
     // A new stage starts from zero: restart its clock.
     if (!m_stageClock.isValid() || fraction + kMinEstimateFraction < m_lastFraction) {
         m_stageClock.start();
         m_stageStartFraction = fraction;
     }
     m_lastFraction = fraction;
+    // Later notices update the values not yet shown (a notice without a message keeps the stage).
+    PendingStatus& status = m_pendingStatus ? *m_pendingStatus : m_pendingStatus.emplace();
+    status.progress = static_cast<int>(std::lround(fraction * 1000.0));
+    const bool paused = m_run && m_run->isPaused();
+    if (!message.isEmpty() && !paused) {
+        status.stage = message;
+    }
     const double moved = fraction - m_stageStartFraction;
     const qint64 elapsed = m_stageClock.elapsed();
-    if (m_run && m_run->isPaused()) {
-        m_timeLabel->setText(tr("paused"));
+    if (paused) {
+        status.timeLeft = tr("paused");
     } else if (elapsed > kMinEstimateMs && moved > kMinEstimateFraction) {
         const double left = static_cast<double>(elapsed) / 1000.0 * (1.0 - fraction) / moved;
-        m_timeLabel->setText(tr("≈ %1 left").arg(formatSeconds(left)));
-        m_timeLabel->setToolTip(tr("Time left in this stage (%1)").arg(message));
+        status.timeLeft = tr("≈ %1 left").arg(formatSeconds(left));
+        status.timeTip = tr("Time left in this stage (%1)").arg(message);
     }
+    // Each repaint of the window recomposes its OpenGL views, so the status bar is not drawn on
+    // its own for every notice: it follows with the next preview, or kStatusRefreshMs after the
+    // first notice not yet shown.
+    if (!m_statusTimer->isActive()) {
+        m_statusTimer->start(kStatusRefreshMs);
+    }
+}
+
+void MainWindow::showPendingStatus()
+{
+    m_statusTimer->stop();
+    if (!m_pendingStatus) {
+        return;
+    }
+    const PendingStatus status = std::move(*m_pendingStatus);
+    m_pendingStatus.reset();
+    setProgress(status.progress);
+    if (status.stage) {
+        m_stageLabel->setText(*status.stage);
+    }
+    if (status.timeLeft) {
+        m_timeLabel->setText(*status.timeLeft);
+    }
+    if (status.timeTip) {
+        m_timeLabel->setToolTip(*status.timeTip);
+    }
+}
+
+void MainWindow::followView(int view)
+{
+    // The 3D view re-renders the scan: on a later turn of the event loop than the repaint on
+    // its way, so that the two do not keep the UI thread busy back to back.
+    QTimer::singleShot(kFollowDelayMs, this, [this, view, run = QPointer<Job>(m_run)] {
+        if (m_run == run) {
+            m_viewSlider->setValue(view);
+        }
+    });
+}
+
+void MainWindow::setProgress(int value)
+{
+    // QProgressBar::setValue repaints at once (not at the next turn of the event loop), and in
+    // a window with OpenGL views every repaint recomposes the whole window: on Mesa's software
+    // OpenGL some 15 ms more for every change. Updates off for the call, the bar is drawn with
+    // the rest of the window.
+    m_progress->setUpdatesEnabled(false);
+    m_progress->setValue(value);
+    m_progress->setUpdatesEnabled(true);
+}
+
+void MainWindow::dropPendingStatus()
+{
+    m_statusTimer->stop();
+    m_pendingStatus.reset();
 }
 
 void MainWindow::onPreviewReady()
@@ -351,12 +421,13 @@ void MainWindow::onPreviewReady()
         return;
     }
     std::size_t views = 0;
+    showPendingStatus(); // drawn with the preview: one repaint for both
     if (preview->truth) {
         setTruth(preview->truth);
     }
     if (preview->projections) {
         views = preview->projections->views();
-        showSinogram(*preview->projections, preview->viewsDone);
+        showSinogram(preview->projections, preview->viewsDone);
         const std::size_t before = m_shownViewsDone;
         setShownProjections(preview->projections, preview->viewsDone);
         const std::size_t current = m_trajectory->currentView();
@@ -367,7 +438,7 @@ void MainWindow::onPreviewReady()
             (!m_followClock.isValid() || m_followClock.elapsed() > kFollowRefreshMs)) {
             // Follow the scan in 3D while the sinogram fills.
             m_followClock.start();
-            m_viewSlider->setValue(static_cast<int>(preview->viewsDone - 1));
+            followView(static_cast<int>(preview->viewsDone - 1));
         }
     }
     if (preview->residual) {
@@ -401,6 +472,7 @@ void MainWindow::onRunFinished(JobState state)
         const QSignalBlocker blocker(m_pauseAction);
         m_pauseAction->setChecked(false);
     }
+    dropPendingStatus();
     m_timeLabel->clear();
     const bool discarded = !m_keepOnStop && state == JobState::Succeeded &&
                            std::any_cast<const RunOutcome&>(job->result()).result.stopped;
@@ -411,7 +483,7 @@ void MainWindow::onRunFinished(JobState state)
         m_resultScene = m_runScene;
         setTruth(r.truth);
         if (r.projections) {
-            showSinogram(*r.projections, r.projections->views());
+            showSinogram(r.projections, r.projections->views());
             setShownProjections(r.projections, r.projections->views());
             showProjection();
         }
@@ -443,8 +515,8 @@ void MainWindow::onRunFinished(JobState state)
         retune(); // the Tune panel shows this result's slice with its current settings
         // An analytic run has no convergence curve: show its profile instead.
         m_plots->showTab(r.history.empty() ? 1 : 0);
-        m_progress->setValue(m_progress->maximum());
-        m_viewSlider->setValue(m_viewSlider->maximum());
+        setProgress(m_progress->maximum());
+        followView(m_viewSlider->maximum());
         m_deviceLabel->setText(tr("Device: %1").arg(QString::fromStdString(outcome.deviceLabel)));
         const QString stopped = r.stopped ? tr(", stopped after %n iteration(s)", nullptr,
                                                static_cast<int>(r.history.size()))
@@ -503,38 +575,60 @@ void MainWindow::onRunFinished(JobState state)
     }
 }
 
-void MainWindow::showSinogram(const ProjectionStack& stack, std::size_t viewsDone)
+void MainWindow::showSinogram(std::shared_ptr<const ProjectionStack> stack, std::size_t viewsDone)
 {
-    const std::size_t views = stack.views();
-    const std::size_t columns = stack.columns();
-    const std::size_t rows = stack.rows();
+    const std::size_t views = stack->views();
+    const std::size_t columns = stack->columns();
+    const std::size_t rows = stack->rows();
     const std::size_t done = std::min(viewsDone, views);
-    // One detector row per view: the middle one for a 3D stack.
-    std::vector<float> values(done * columns);
-    const std::size_t midRow = rows / 2;
-    for (std::size_t v = 0; v < done; ++v) {
-        const auto pixels = stack.view(v).subspan(midRow * columns, columns);
-        std::copy(pixels.begin(), pixels.end(),
-                  values.begin() + static_cast<std::ptrdiff_t>(v * columns));
+    SinogramImage& shown = m_sinogramImage;
+    if (stack != shown.stack || done < shown.rows) {
+        shown = {};
+        shown.stack = stack;
+        shown.image =
+            QImage(static_cast<int>(columns), static_cast<int>(views), QImage::Format_RGB32);
+        shown.image.fill(kPendingSinogramRow);
     }
-    const render::Window window = render::autoWindow(values);
-    const auto grey = render::toGray8(values, columns, done, window, false);
-    QImage image(static_cast<int>(columns), static_cast<int>(views), QImage::Format_RGB32);
-    image.fill(kPendingRow);
-    for (std::size_t v = 0; v < done; ++v) {
-        auto* line = reinterpret_cast<QRgb*>(image.scanLine(static_cast<int>(v)));
+    // One detector row per view: the middle one for a 3D stack.
+    const std::size_t midRow = rows / 2;
+    const auto sinogramRow = [&](std::size_t v) {
+        return stack->view(v).subspan(midRow * columns, columns);
+    };
+    for (std::size_t v = shown.rows; v < done; ++v) {
+        shown.range.add(sinogramRow(v));
+    }
+    // The rows on show keep their grey levels while the window stays: only new rows are drawn.
+    const render::Window window = shown.range.window();
+    const bool sameWindow = window.low == shown.window.low && window.high == shown.window.high;
+    const std::size_t first = sameWindow ? shown.rows : 0; // shown.rows <= done, see above
+    std::vector<float> values((done - first) * columns);
+    for (std::size_t v = first; v < done; ++v) {
+        std::ranges::copy(sinogramRow(v),
+                          values.begin() + static_cast<std::ptrdiff_t>((v - first) * columns));
+    }
+    const auto grey = render::toGray8(values, columns, done - first, window, false);
+    for (std::size_t v = first; v < done; ++v) {
+        auto* line = reinterpret_cast<QRgb*>(shown.image.scanLine(static_cast<int>(v)));
+        const std::uint8_t* g = grey.data() + (v - first) * columns;
         for (std::size_t u = 0; u < columns; ++u) {
-            const int g = grey[v * columns + u];
-            line[u] = qRgb(g, g, g);
+            line[u] = qRgb(g[u], g[u], g[u]);
         }
     }
-    m_sinogram->setImage(std::move(image));
+    shown.window = window;
+    shown.rows = done;
+    m_sinogram->setImage(shown.image);
     m_sinogram->setCaption(
         rows > 1 ? tr("Sinogram of row %1: %2 of %3 views (down), u across")
                        .arg(midRow)
                        .arg(done)
                        .arg(views)
                  : tr("Sinogram: %1 of %2 views (down), u across").arg(done).arg(views));
+}
+
+void MainWindow::clearSinogram()
+{
+    m_sinogramImage = {};
+    m_sinogram->clear();
 }
 
 void MainWindow::setShownProjections(std::shared_ptr<const ProjectionStack> stack,

@@ -95,6 +95,9 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 
 public:
+    /// Sinogram rows not yet simulated are drawn in this colour, distinct from any grey level.
+    static constexpr QRgb kPendingSinogramRow = 0xFF283040;
+
     /// `deviceChoice` as ComputeContext::create takes it (empty: TOMO_CL_DEVICE or "auto").
     /// The device is opened at once, off the UI thread.
     explicit MainWindow(QString deviceChoice = {}, QWidget* parent = nullptr);
@@ -197,7 +200,8 @@ public:
     [[nodiscard]] std::vector<std::pair<QString, QImage>> grabPanels();
 
 signals:
-    /// A run reached a final state (after the display was updated).
+    /// A run reached a final state (after the display was updated; the 3D view follows to the
+    /// last view a moment later, on its own turn of the event loop).
     void runFinished(tomo::ui::JobState state);
     /// A preview was displayed; `viewsDone` of `views` sinogram rows are final.
     void previewShown(std::size_t viewsDone, std::size_t views);
@@ -233,7 +237,19 @@ private:
     void onPreviewReady();
     void onRunFinished(JobState state);
     void onProgress(double fraction, const QString& message);
-    void showSinogram(const ProjectionStack& stack, std::size_t viewsDone);
+    /// Shows views [0, viewsDone) of `stack`'s middle row as the sinogram, drawing only the rows
+    /// not on show yet while the window (their minimum and maximum so far) stays the same.
+    void showSinogram(std::shared_ptr<const ProjectionStack> stack, std::size_t viewsDone);
+    void clearSinogram();
+    /// Shows the pending progress, stage and time left in the status bar.
+    void showPendingStatus();
+    /// Moves the view slider (the 3D view and the projection follow) to `view` kFollowDelayMs
+    /// from now, unless another run has started by then.
+    void followView(int view);
+    /// m_progress->setValue, drawn at the next repaint of the window rather than at once.
+    void setProgress(int value);
+    /// Forgets them (the run's state on show replaces them).
+    void dropPendingStatus();
     void showProjection();
     /// Sets the stack the sinogram and projection views show, `viewsDone` of its views final
     /// (only those are read: a live stack's later views are being written by the run).
@@ -290,9 +306,28 @@ private:
     std::map<std::size_t, double> m_livePsnr; ///< PSNR of the iterates seen live, by iterate
     std::map<std::size_t, double> m_liveSsim; ///< SSIM of the iterates seen live, by iterate
     QElapsedTimer m_volumeClock;              ///< throttles the volume view during a run
-    QElapsedTimer m_statusClock;              ///< throttles the status bar during a run
-    QElapsedTimer m_profileClock;             ///< throttles the profile plot during a run
-    QElapsedTimer m_followClock;              ///< throttles the 3D view following the simulation
+    /// The status bar's next values, from the progress notices not yet shown.
+    struct PendingStatus
+    {
+        int progress = 0;
+        std::optional<QString> stage;
+        std::optional<QString> timeLeft;
+        std::optional<QString> timeTip;
+    };
+    std::optional<PendingStatus> m_pendingStatus;
+    /// The sinogram on show: `rows` views of `stack` drawn in `image` through `window`.
+    struct SinogramImage
+    {
+        std::shared_ptr<const ProjectionStack> stack;
+        std::size_t rows = 0;
+        render::ValueRange range;
+        render::Window window;
+        QImage image;
+    };
+    SinogramImage m_sinogramImage;
+    QTimer* m_statusTimer = nullptr; ///< shows m_pendingStatus when no preview does
+    QElapsedTimer m_profileClock;    ///< throttles the profile plot during a run
+    QElapsedTimer m_followClock;     ///< throttles the 3D view following the simulation
     ViewLayout m_layout = ViewLayout::ScanAndSlices;
 
     std::unique_ptr<render::TrajectoryScene> m_trajectory;
