@@ -56,15 +56,36 @@ Problem makeConeProblem(std::size_t n, std::size_t views)
     return {g, std::move(v), ProjectionStack::zeros(g)};
 }
 
+// The same orbit and grid, seen by a detector twice as coarse: (n/2)² pixels of 3 mm (2 mm, two
+// voxels, at the isocentre), as when the volume is finer than the detector (a simulation grid
+// oversampled against its detector). Eight neighbouring rows then spread over about fourteen
+// z-slices, more than the Joseph column path's window.
+Problem makeConeCoarseRowsProblem(std::size_t n, std::size_t views)
+{
+    Problem p = makeConeProblem(n, views);
+    const Detector coarse{.columns = n / 2, .rows = n / 2, .pixelU = 3.0, .pixelV = 3.0};
+    p.geometry = Geometry::circular(BeamType::Cone3D, coarse,
+                                    {.views = views,
+                                     .angularRange = 2.0 * std::numbers::pi,
+                                     .sourceIsocentre = 1000.0,
+                                     .sourceDetector = 1500.0});
+    p.projections = ProjectionStack::zeros(p.geometry);
+    return p;
+}
+
 // The problem and label of a benchmark: 2D parallel (n², views) or cone (n³, views of n²).
 using MakeProblem = Problem (*)(std::size_t n, std::size_t views);
 
-std::string label(const ComputeContext& compute, bool cone, std::size_t n, std::size_t views)
+std::string label(const ComputeContext& compute, bool cone, std::size_t n,
+                  const ProjectionStack& projections)
 {
     const std::string size = std::to_string(n);
+    const std::string views = std::to_string(projections.views());
     return compute.device().label() + ", " +
-           (cone ? "cone " + size + "^3, " + std::to_string(views) + " views of " + size + "^2"
-                 : size + "^2 grid, " + std::to_string(views) + " views");
+           (cone ? "cone " + size + "^3, " + views + " views of " +
+                       std::to_string(projections.columns()) + "x" +
+                       std::to_string(projections.rows())
+                 : size + "^2 grid, " + views + " views");
 }
 
 void forward(benchmark::State& state, Backend backend, ProjectorModel model, MakeProblem make,
@@ -89,7 +110,7 @@ void forward(benchmark::State& state, Backend backend, ProjectorModel model, Mak
     // Samples per ray counted as n (one per voxel slice for Joseph; Siddon visits up to 3n).
     state.counters["ray_samples_per_s"] = benchmark::Counter(
         rays * static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
-    state.SetLabel(label(*compute, cone, n, views));
+    state.SetLabel(label(*compute, cone, n, problem.projections));
 }
 
 void back(benchmark::State& state, Backend backend, ProjectorModel model, MakeProblem make,
@@ -112,7 +133,7 @@ void back(benchmark::State& state, Backend backend, ProjectorModel model, MakePr
     state.counters["GUPS"] =
         benchmark::Counter(static_cast<double>(problem.volume.data().size() * views) * 1e-9,
                            benchmark::Counter::kIsIterationInvariantRate);
-    state.SetLabel(label(*compute, cone, n, views));
+    state.SetLabel(label(*compute, cone, n, problem.projections));
 }
 
 void BM_ForwardProjectJoseph_Cpu(benchmark::State& s)
@@ -172,6 +193,14 @@ void BM_BackprojectJosephAdjointCone_OpenCL_WithTransfer(benchmark::State& s)
 {
     back(s, Backend::OpenCL, ProjectorModel::Joseph, makeConeProblem, true);
 }
+void BM_ForwardProjectJosephConeCoarseRows_Cpu(benchmark::State& s)
+{
+    forward(s, Backend::Cpu, ProjectorModel::Joseph, makeConeCoarseRowsProblem, true);
+}
+void BM_BackprojectJosephAdjointConeCoarseRows_Cpu(benchmark::State& s)
+{
+    back(s, Backend::Cpu, ProjectorModel::Joseph, makeConeCoarseRowsProblem, true);
+}
 void BM_BackprojectVoxelCone_Cpu(benchmark::State& s)
 {
     back(s, Backend::Cpu, ProjectorModel::VoxelDriven, makeConeProblem, true);
@@ -214,6 +243,8 @@ TOMO_BENCH_CONE(BM_ForwardProjectSiddonCone_OpenCL_WithTransfer);
 TOMO_BENCH_CONE(BM_BackprojectJosephAdjointCone_Cpu);
 TOMO_BENCH_CONE(BM_BackprojectJosephAdjointCone_OpenCL_WithTransfer);
 TOMO_BENCH_CONE(BM_BackprojectVoxelCone_Cpu);
+TOMO_BENCH_CONE(BM_ForwardProjectJosephConeCoarseRows_Cpu);
+TOMO_BENCH_CONE(BM_BackprojectJosephAdjointConeCoarseRows_Cpu);
 TOMO_BENCH_CONE(BM_BackprojectVoxelCone_OpenCL_WithTransfer);
 } // namespace
 

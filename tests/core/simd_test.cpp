@@ -79,6 +79,14 @@ std::vector<Case> cases()
     tallRows.pixelV = 3.0;
     Detector tallCurved = curved;
     tallCurved.pixelV = 3.0;
+    // Rows 1.9 and 2.5 voxels apart at the isocentre: eight rows spread over 10 to 16 z-slices
+    // along their rays at 6 mm, 13 to 22 at 8 mm, where the Joseph column path's window holds
+    // 13; groups over that gather. A grid tall enough for many rows to cross it.
+    Detector sparseRows = offset;
+    sparseRows.pixelV = 6.0;
+    Detector sparserRows = offset;
+    sparserRows.pixelV = 8.0;
+    const VolumeGrid tallGrid = VolumeGrid::centred({19, 22, 48}, {1.5, 1.4, 1.6});
     // A source 12 mm from the isocentre, inside the 30 mm grid: some voxels lie behind it.
     TrajectorySpec inside;
     inside.views = 5;
@@ -110,6 +118,9 @@ std::vector<Case> cases()
         {"cone-rows-along-z-window", makeGeometry(BeamType::Cone3D, tallRows, upright), grid},
         {"cone-curved-rows-along-z-window", makeGeometry(BeamType::Cone3D, tallCurved, upright),
          grid},
+        {"cone-sparse-rows-along-z", makeGeometry(BeamType::Cone3D, sparseRows, upright), tallGrid},
+        {"cone-sparser-rows-along-z", makeGeometry(BeamType::Cone3D, sparserRows, upright),
+         tallGrid},
         {"helix", makeGeometry(BeamType::Cone3D, odd, helix), grid},
         // A detector smaller than the grid's shadow: rays and voxels outside it.
         {"cone-truncated",

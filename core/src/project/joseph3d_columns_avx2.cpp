@@ -10,8 +10,9 @@
 //
 // The samples and coefficients are those of the scalar walk (joseph3d_walk.h) up to float
 // rounding: the lanes use lane 0's in-plane line, which the others match to 1e-3 voxel (checked
-// per group; a group that does not, or whose rays are z-dominant or spread over more than
-// sixteen z-slices, is walked ray by ray).
+// per group; a group that does not, or whose rays are z-dominant, is walked ray by ray). A group
+// whose rows spread over more than the window's sixteen z-slices (rows coarser than the voxels)
+// keeps the shared in-plane path and gathers each lane's two z samples instead.
 #include "project/avx2_window.h"
 #include "project/joseph3d_avx2.h"
 #include "project/joseph3d_walk.h"
@@ -95,6 +96,7 @@ struct alignas(32) Block
     int kFirst = 0;      ///< union of the lanes' slice ranges
     int kLast = 0;
     bool vector = false; ///< walked here; otherwise ray by ray
+    bool wide = false;   ///< lanes spread over more than one window in z: gathered
 };
 
 /// One detector column's rays, set up for walkColumn or scatterColumn.
@@ -156,6 +158,27 @@ TOMO_TARGET_AVX2 inline BlockSample sampleBlock(const Block& block, __m256 kf, _
     return {valid, _mm256_sub_ps(f2, fl2), _mm256_sub_epi32(l2, _mm256_set1_epi32(zLow)), zLow};
 }
 
+/// Each lane's two z samples base[rel] and base[rel + 1], which lie side by side in a z-column:
+/// two gathers of four pairs (eight bytes each) rather than four of eight floats.
+TOMO_TARGET_AVX2 inline void gatherPairs(const float* base, __m256i rel, __m256& here, __m256& next)
+{
+    const auto* pairs = reinterpret_cast<const double*>(base);
+    const __m256d all = _mm256_castsi256_pd(_mm256_set1_epi64x(-1));
+    // Lanes 0-3 and 4-7, each as (here, next) float pairs: [h0 n0 h1 n1 | h2 n2 h3 n3]. (The
+    // masked form: GCC 12 warns of the plain one's undefined source.)
+    const __m256 low = _mm256_castpd_ps(_mm256_mask_i32gather_pd(
+        _mm256_setzero_pd(), pairs, _mm256_castsi256_si128(rel), all, sizeof(float)));
+    const __m256 high = _mm256_castpd_ps(_mm256_mask_i32gather_pd(
+        _mm256_setzero_pd(), pairs, _mm256_extracti128_si256(rel, 1), all, sizeof(float)));
+    // [h0 h1 h4 h5 | h2 h3 h6 h7], then 64-bit pieces back in order.
+    const __m256 hereMixed = _mm256_shuffle_ps(low, high, _MM_SHUFFLE(2, 0, 2, 0));
+    const __m256 nextMixed = _mm256_shuffle_ps(low, high, _MM_SHUFFLE(3, 1, 3, 1));
+    here = _mm256_castpd_ps(
+        _mm256_permute4x64_pd(_mm256_castps_pd(hereMixed), _MM_SHUFFLE(3, 1, 2, 0)));
+    next = _mm256_castpd_ps(
+        _mm256_permute4x64_pd(_mm256_castps_pd(nextMixed), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+
 /// Walks a whole detector column: slice by slice along the shared in-plane line (f1 = f1At0 +
 /// k·d1 across `axis`), and in each slice every block of eight rows, so the blocks' independent
 /// work fills the pipeline and their windows stream through the same two z-columns. Adds each
@@ -199,16 +222,27 @@ TOMO_TARGET_AVX2 void walkColumn(const Block* blocks, int blockCount, float f1At
             const __m256 w2 = z.w2;
             const __m256 valid = z.valid;
             const __m256i relNext = _mm256_sub_epi32(rel, minusOneI);
-            const __m256 nearLo = _mm256_loadu_ps(near + zLow);
-            const __m256 nearHi = _mm256_loadu_ps(near + zLow + 8);
-            const __m256 farLo = _mm256_loadu_ps(far + zLow);
-            const __m256 farHi = _mm256_loadu_ps(far + zLow + 8);
-            const __m256 nearHere = pickFromWindow(nearLo, nearHi, rel);
-            const __m256 farHere = pickFromWindow(farLo, farHi, rel);
-            const __m256 inNear = _mm256_fmadd_ps(
-                w2, _mm256_sub_ps(pickFromWindow(nearLo, nearHi, relNext), nearHere), nearHere);
-            const __m256 inFar = _mm256_fmadd_ps(
-                w2, _mm256_sub_ps(pickFromWindow(farLo, farHi, relNext), farHere), farHere);
+            __m256 nearHere;
+            __m256 nearNext;
+            __m256 farHere;
+            __m256 farNext;
+            if (block.wide) {
+                // Each lane's own samples: rel + zLow is its floor(f2), within -1 .. nz, so the
+                // reads stay in the column's zero border.
+                gatherPairs(near + zLow, rel, nearHere, nearNext);
+                gatherPairs(far + zLow, rel, farHere, farNext);
+            } else {
+                const __m256 nearLo = _mm256_loadu_ps(near + zLow);
+                const __m256 nearHi = _mm256_loadu_ps(near + zLow + 8);
+                const __m256 farLo = _mm256_loadu_ps(far + zLow);
+                const __m256 farHi = _mm256_loadu_ps(far + zLow + 8);
+                nearHere = pickFromWindow(nearLo, nearHi, rel);
+                nearNext = pickFromWindow(nearLo, nearHi, relNext);
+                farHere = pickFromWindow(farLo, farHi, rel);
+                farNext = pickFromWindow(farLo, farHi, relNext);
+            }
+            const __m256 inNear = _mm256_fmadd_ps(w2, _mm256_sub_ps(nearNext, nearHere), nearHere);
+            const __m256 inFar = _mm256_fmadd_ps(w2, _mm256_sub_ps(farNext, farHere), farHere);
             const __m256 sample = _mm256_fmadd_ps(wNear, inNear, _mm256_mul_ps(wFar, inFar));
             float* out = sums + kLanes * b;
             _mm256_storeu_ps(out,
@@ -244,8 +278,10 @@ TOMO_TARGET_AVX2 void scatterColumn(const Block* blocks, int blockCount, float f
         float* slice = acc + static_cast<std::ptrdiff_t>(k) * pitch + kZBefore;
         float* near = l1 >= 0 ? slice + l1 * acrossStride : nullptr;
         float* far = l1 + 1 < n1 ? slice + (l1 + 1) * acrossStride : nullptr;
-        const __m256 wNear = _mm256_set1_ps(near != nullptr ? 1.0f - w1 : 0.0f);
-        const __m256 wFar = _mm256_set1_ps(far != nullptr ? w1 : 0.0f);
+        const float wNearValue = near != nullptr ? 1.0f - w1 : 0.0f;
+        const float wFarValue = far != nullptr ? w1 : 0.0f;
+        const __m256 wNear = _mm256_set1_ps(wNearValue);
+        const __m256 wFar = _mm256_set1_ps(wFarValue);
         near = near != nullptr ? near : far; // adds zeros there
         far = far != nullptr ? far : near;
         const __m256 kf = _mm256_set1_ps(static_cast<float>(k));
@@ -269,6 +305,24 @@ TOMO_TARGET_AVX2 void scatterColumn(const Block* blocks, int blockCount, float f
                 const __m256 value = _mm256_and_ps(valid, _mm256_load_ps(block.value));
                 const __m256 lower = _mm256_mul_ps(_mm256_sub_ps(one, w2), value); // at rel
                 const __m256 upper = _mm256_mul_ps(w2, value);                     // at rel + 1
+                if (block.wide) {
+                    // Lanes more than a window apart: each lane's four voxels, one by one.
+                    alignas(32) float lowerLanes[kLanes];
+                    alignas(32) float upperLanes[kLanes];
+                    alignas(32) int at[kLanes];
+                    _mm256_store_ps(lowerLanes, lower);
+                    _mm256_store_ps(upperLanes, upper);
+                    _mm256_store_si256(reinterpret_cast<__m256i*>(at), rel);
+                    for (int lane = 0; lane < kLanes; ++lane) {
+                        float* n = near + zLow + at[lane];
+                        float* f = far + zLow + at[lane];
+                        n[0] += wNearValue * lowerLanes[lane];
+                        n[1] += wNearValue * upperLanes[lane];
+                        f[0] += wFarValue * lowerLanes[lane];
+                        f[1] += wFarValue * upperLanes[lane];
+                    }
+                    continue;
+                }
                 __m256 windowLow = zero;
                 __m256 windowHigh = zero;
                 for (int lane = 0; lane < kLanes; ++lane) {
@@ -365,14 +419,15 @@ void setUpColumn(const Walk3D& walk, std::ptrdiff_t view, int u, Column& column)
             block.t0[lane] = block.t0[active - 1];
             block.dt[lane] = block.dt[active - 1];
         }
-        // The window of sixteen z values must hold every lane's two samples: the lanes'
-        // spread in z is affine in k, so its largest value is at an end of the range.
+        // The window of sixteen z values must hold every lane's two samples, or the block
+        // gathers them: the lanes' spread in z is affine in k, so its largest value is at an
+        // end of the range.
         if (block.kFirst < block.kLast) {
             for (int k : {block.kFirst, block.kLast - 1}) {
                 const float zA = block.f2[0] + static_cast<float>(k) * block.d2[0];
                 const float zB =
                     block.f2[kLanes - 1] + static_cast<float>(k) * block.d2[kLanes - 1];
-                block.vector = block.vector && std::abs(zB - zA) <= kMaxSpread;
+                block.wide = block.wide || std::abs(zB - zA) > kMaxSpread;
             }
             if (block.vector) {
                 kFirst = std::min(kFirst, block.kFirst);
