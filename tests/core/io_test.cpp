@@ -8,6 +8,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <string>
 
 namespace tomo
 {
@@ -114,6 +116,42 @@ TEST_F(IoTest, UnknownExtensionAndMissingFolderAreIoErrors)
     EXPECT_THROW(writeVolume(v, m_dir / "nope" / "v.nii.gz"), IoError);
     EXPECT_THROW((void)readVolume(m_dir / "absent.nii.gz"), IoError);
     EXPECT_TRUE(std::filesystem::is_empty(m_dir)) << "a failed write left a file behind";
+}
+
+std::string fileText(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+TEST_F(IoTest, ARawAndANiftiOfOneNameDoNotShareTheirJson)
+{
+    // v.raw's header and v.nii.gz's sidecar are both v.json: the second write is refused
+    // rather than replacing the first file's JSON.
+    const Volume v = sampleVolume();
+    writeVolume(v, m_dir / "v.nii.gz");
+    ASSERT_TRUE(std::filesystem::exists(m_dir / "v.json"));
+    const std::string sidecar = fileText(m_dir / "v.json");
+    try {
+        writeVolume(v, m_dir / "v.raw");
+        ADD_FAILURE() << "v.raw was written over v.nii.gz's sidecar";
+    } catch (const IoError& e) {
+        const std::string message = e.what();
+        EXPECT_NE(message.find("v.json"), std::string::npos) << message;
+        EXPECT_NE(message.find("v.nii.gz"), std::string::npos) << message;
+    }
+    EXPECT_FALSE(std::filesystem::exists(m_dir / "v.raw"));
+    EXPECT_EQ(fileText(m_dir / "v.json"), sidecar);
+
+    writeVolume(v, m_dir / "w.raw");
+    const std::string header = fileText(m_dir / "w.json");
+    EXPECT_THROW(writeVolume(v, m_dir / "w.nii"), IoError);
+    EXPECT_FALSE(std::filesystem::exists(m_dir / "w.nii"));
+    EXPECT_EQ(fileText(m_dir / "w.json"), header);
+    EXPECT_EQ(readVolume(m_dir / "w.raw").grid().size(), v.grid().size());
+    // Rewriting a file of the same kind replaces its own JSON, as before.
+    EXPECT_NO_THROW(writeVolume(v, m_dir / "w.raw"));
+    EXPECT_NO_THROW(writeVolume(v, m_dir / "v.nii.gz"));
 }
 
 TEST_F(IoTest, CorruptFileIsAnIoError)

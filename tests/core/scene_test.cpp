@@ -69,11 +69,13 @@ TEST(Scene, JsonRoundTripIsLossless)
 {
     Scene s = parseScene(defaultText());
     s.name = "round trip";
+    s.description = "What the scene shows, kept on save.";
     s.reconstruction.fbp.window = RampWindow::Hamming;
     s.reconstruction.fbp.cutoff = 0.8;
     s.detector.offsetU = 0.25;
     const Scene back = parseScene(toJson(s));
     EXPECT_EQ(back.name, s.name);
+    EXPECT_EQ(back.description, s.description);
     EXPECT_EQ(back.reconstruction.fbp.window, RampWindow::Hamming);
     EXPECT_EQ(back.reconstruction.fbp.cutoff, 0.8);
     EXPECT_EQ(back.detector, s.detector);
@@ -414,6 +416,14 @@ TEST(Scene, PhysicsErrorsNameTheJsonPath)
     EXPECT_NE(errorWith(R"("model": "joseph", "detector": {"scintillator": "kryptonite"})")
                   .find("simulation.detector.scintillator"),
               std::string::npos);
+    // Degrees in the file, degrees in the check and in the message (400° is 6.98 rad, which a
+    // check in radians against ±7 let through).
+    const std::string rotation = errorWith(R"("model": "joseph", "motion": {"rotation_deg": 400})");
+    EXPECT_NE(rotation.find("simulation.motion.rotation_deg = 400"), std::string::npos) << rotation;
+    EXPECT_NE(rotation.find("within ±360 degrees"), std::string::npos) << rotation;
+    EXPECT_EQ(errorWith(R"("model": "joseph", "motion": {"rotation_deg": -300})"),
+              "<no InvalidArgument>")
+        << "300 degrees is within the accepted amplitude";
 }
 } // namespace
 } // namespace tomo

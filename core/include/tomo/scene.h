@@ -95,6 +95,8 @@ struct Scene
     static constexpr std::size_t kSimulationOversampling = 2;
 
     std::string name = "untitled";
+    /// Free text for the reader of the file (what the scene shows); kept on save, empty if none.
+    std::string description;
     BeamType beam = BeamType::Parallel2D;
     Detector detector{.columns = 367, .rows = 1, .pixelU = 0.8, .pixelV = 0.8};
     TrajectorySpec trajectory;

@@ -237,6 +237,9 @@ void writeItk(const typename ImageT::Pointer& image, const std::filesystem::path
     } else if (kind != FileKind::Png && kind != FileKind::Tiff) {
         store(meta, image->GetMetaDataDictionary(), kind);
     }
+    if (kind == FileKind::Nifti && !sidecar.empty()) {
+        detail::checkSidecarIsFree(path);
+    }
     detail::writeFilesAtomically(path, [&](const std::filesystem::path& temporary) {
         auto writer = itk::ImageFileWriter<ImageT>::New();
         writer->SetFileName(temporary.string());

@@ -4,6 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <string>
+#include <vector>
+
 namespace tomo::detail
 {
 TextDictionary flatten(const ImageMeta& meta)
@@ -101,5 +104,28 @@ std::filesystem::path sidecarPath(const std::filesystem::path& image)
         }
     }
     return image.parent_path() / (name + ".json");
+}
+
+void checkSidecarIsFree(const std::filesystem::path& image)
+{
+    const std::filesystem::path sidecar = sidecarPath(image);
+    std::error_code ec;
+    if (!std::filesystem::exists(sidecar, ec)) {
+        return;
+    }
+    const std::string stem = sidecar.stem().string();
+    const bool raw = image.filename().string().ends_with(".raw");
+    const std::vector<std::string> others =
+        raw ? std::vector<std::string>{stem + ".nii.gz", stem + ".nii"}
+            : std::vector<std::string>{stem + ".raw"};
+    for (const std::string& name : others) {
+        const std::filesystem::path other = image.parent_path() / name;
+        if (std::filesystem::is_regular_file(other, ec)) {
+            throw IoError("cannot write " + image.string() + ": its " +
+                          (raw ? "header " : "sidecar ") + sidecar.string() + " is the " +
+                          (raw ? "sidecar" : "header") + " of " + other.string() +
+                          ", which it would replace; choose another name or folder");
+        }
+    }
 }
 } // namespace tomo::detail

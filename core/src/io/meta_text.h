@@ -43,4 +43,9 @@ inline constexpr const char* kUnitKey = "tomoscope_unit";
 /// The sidecar of an image file: its name with the image extension (.nii.gz, .nii, .raw)
 /// replaced by .json, as BIDS names them.
 [[nodiscard]] std::filesystem::path sidecarPath(const std::filesystem::path& image);
+
+/// Throws IoError if writing `image`'s sidecar would replace the sidecar of another image beside
+/// it: X.raw and X.nii or X.nii.gz name the same X.json (the raw voxels' header, the NIfTI's
+/// metadata). Nothing is written then.
+void checkSidecarIsFree(const std::filesystem::path& image);
 } // namespace tomo::detail

@@ -85,6 +85,7 @@ void writeRaw(const Volume& volume, const std::filesystem::path& path)
         {"direction", g.direction()},
         {"metadata", flatten(volume.meta())},
     };
+    checkSidecarIsFree(path);
     writeFilesAtomically(path, [&](const std::filesystem::path& temporary) {
         std::ofstream data(temporary, std::ios::binary);
         data.write(reinterpret_cast<const char*>(volume.data().data()),

@@ -716,7 +716,7 @@ Scene parseSceneIn(std::string_view json, std::string_view source,
         json, source, "tomoscope-scene", Scene::kFormatVersion, "scene", [&](Reader& root) {
             Scene s;
             s.name = root.text("name", s.name);
-            (void)root.text("description", "");
+            s.description = root.text("description", "");
 
             Reader geometry = root.child("geometry");
             s.beam = parseBeamType(geometry.text("beam", "parallel2d"), geometry.where("beam"));
@@ -823,6 +823,9 @@ std::string toJson(const Scene& scene)
     doc["format"] = "tomoscope-scene";
     doc["version"] = Scene::kFormatVersion;
     doc["name"] = scene.name;
+    if (!scene.description.empty()) {
+        doc["description"] = scene.description;
+    }
     doc["geometry"] = {{"beam", std::string(toString(scene.beam))},
                        {"trajectory", trajectoryJson(scene.trajectory, scene.beam)},
                        {"detector",

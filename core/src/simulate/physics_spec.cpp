@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <string>
 
 namespace tomo
@@ -177,8 +178,9 @@ void PhysicsSpec::validate() const
                "a translation amplitude within ±1000 mm");
     checkRange("simulation.motion.translation_mm[2]", motion.translationMm.z, -1e3, 1e3,
                "a translation amplitude within ±1000 mm");
-    checkRange("simulation.motion.rotation_deg", motion.rotationRad, -7.0, 7.0,
-               "a rotation amplitude within ±360 degrees");
+    // The file gives degrees: the value is checked and named in degrees too.
+    checkRange("simulation.motion.rotation_deg", motion.rotationRad * 180.0 / std::numbers::pi,
+               -360.0, 360.0, "a rotation amplitude within ±360 degrees");
     checkRange("simulation.motion.cycles", motion.cycles, 0.0, 1e4, "a cycle count of 0 or more");
     checkRange("simulation.lag", lag, 0.0, 0.9,
                "the fraction of a view's signal left in the next, from 0 to 0.9");
