@@ -124,8 +124,9 @@ void expectSameGrid(const VolumeGrid& back, const VolumeGrid& v, bool nifti,
 TEST_F(IoFormatsTest, EveryVolumeFormatRoundTripsVoxelsBitForBitAndGridAndMetadata)
 {
     const Volume v = obliqueVolume();
-    for (const char* name :
-         {"v.nii.gz", "v.nii", "v.mha", "v.mhd", "v.nrrd", "v.nhdr", "v.h5", "v.hdf5", "v.raw"}) {
+    // One stem per format: v.mhd's voxels are v.raw, and v.raw's header is v.nii.gz's sidecar.
+    for (const char* name : {"gz.nii.gz", "nii.nii", "mha.mha", "mhd.mhd", "nrrd.nrrd", "nhdr.nhdr",
+                             "h5.h5", "hdf5.hdf5", "raw.raw"}) {
         writeVolume(v, m_dir / name);
         const Volume back = readVolume(m_dir / name);
         const bool nifti = std::string(name).find(".nii") != std::string::npos;
@@ -157,7 +158,7 @@ TEST_F(IoFormatsTest, EveryVolumeFormatRoundTripsVoxelsBitForBitAndGridAndMetada
         EXPECT_EQ(name.find(".tmp-"), std::string::npos) << name;
     }
     const auto all = files();
-    for (const char* companion : {"v.json", "v.raw", "v.mhd", "v.nhdr"}) {
+    for (const char* companion : {"gz.json", "nii.json", "mhd.raw", "nhdr.raw", "raw.json"}) {
         EXPECT_TRUE(std::ranges::find(all, companion) != all.end()) << companion;
     }
 }

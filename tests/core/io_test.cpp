@@ -124,7 +124,7 @@ std::string fileText(const std::filesystem::path& path)
     return {std::istreambuf_iterator<char>(in), {}};
 }
 
-TEST_F(IoTest, ARawAndANiftiOfOneNameDoNotShareTheirJson)
+TEST_F(IoTest, ARawFileReplacesNoOtherImagesCompanion)
 {
     // v.raw's header and v.nii.gz's sidecar are both v.json: the second write is refused
     // rather than replacing the first file's JSON.
@@ -149,6 +149,10 @@ TEST_F(IoTest, ARawAndANiftiOfOneNameDoNotShareTheirJson)
     EXPECT_FALSE(std::filesystem::exists(m_dir / "w.nii"));
     EXPECT_EQ(fileText(m_dir / "w.json"), header);
     EXPECT_EQ(readVolume(m_dir / "w.raw").grid().size(), v.grid().size());
+    // X.mhd keeps its voxels in X.raw.
+    writeVolume(v, m_dir / "m.mhd");
+    EXPECT_THROW(writeVolume(v, m_dir / "m.raw"), IoError);
+    EXPECT_EQ(readVolume(m_dir / "m.mhd").grid().size(), v.grid().size());
     // Rewriting a file of the same kind replaces its own JSON, as before.
     EXPECT_NO_THROW(writeVolume(v, m_dir / "w.raw"));
     EXPECT_NO_THROW(writeVolume(v, m_dir / "v.nii.gz"));

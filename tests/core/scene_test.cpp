@@ -89,9 +89,13 @@ TEST(Scene, ErrorsNameTheJsonPath)
     std::string m = errorOf(replaced(text, "\"columns\": 367", "\"columns\": -3"));
     EXPECT_NE(m.find("test.json: geometry.detector.columns = -3"), std::string::npos) << m;
     m = errorOf(replaced(text, "\"views\": 360", "\"views\": 0"));
-    EXPECT_NE(m.find("trajectory.views = 0"), std::string::npos) << m;
+    // Fields the core checks are named where the scene file holds them.
+    EXPECT_NE(m.find("test.json: geometry.trajectory.views = 0"), std::string::npos) << m;
     m = errorOf(replaced(text, "\"sdd_mm\": 1000", "\"sdd_mm\": 100"));
-    EXPECT_NE(m.find("trajectory.sdd_mm = 100"), std::string::npos) << m;
+    EXPECT_NE(m.find("test.json: geometry.trajectory.sdd_mm = 100"), std::string::npos) << m;
+    m = errorOf(replaced(text, "\"algorithm\": \"fbp\"",
+                         "\"algorithm\": \"fista-tv\", \"tv_weight_per_mm\": -1"));
+    EXPECT_NE(m.find("test.json: reconstruction.tv_weight_per_mm = -1"), std::string::npos) << m;
     m = errorOf(replaced(text, "\"filter\": \"ram-lak\"", "\"filter\": \"ramp\""));
     EXPECT_NE(m.find("reconstruction.filter = \"ramp\""), std::string::npos) << m;
     m = errorOf(replaced(text, "\"radius_mm\": 100", "\"radius_mm\": \"big\""));
@@ -405,7 +409,8 @@ TEST(Scene, PhysicsErrorsNameTheJsonPath)
     const auto errorWith = [&](const std::string& keys) {
         return errorOf(replaced(defaultText(), model, keys));
     };
-    EXPECT_NE(errorWith(R"("model": "joseph", "spectrum": {"kvp": 400})").find("spectrum.kvp"),
+    EXPECT_NE(errorWith(R"("model": "joseph", "spectrum": {"kvp": 400})")
+                  .find("test.json: simulation.spectrum.kvp = 400"),
               std::string::npos);
     EXPECT_NE(
         errorWith(R"("model": "joseph", "scatter": {"sp": 0.2})").find("simulation.scatter.sp"),

@@ -110,6 +110,18 @@ void checkSidecarIsFree(const std::filesystem::path& image)
 {
     const std::filesystem::path sidecar = sidecarPath(image);
     std::error_code ec;
+    if (image.filename().string().ends_with(".raw")) {
+        // ITK writes X.mhd's and X.nhdr's voxels to X.raw.
+        for (const char* header : {".mhd", ".nhdr"}) {
+            const std::filesystem::path other =
+                image.parent_path() / (sidecar.stem().string() + header);
+            if (std::filesystem::is_regular_file(other, ec)) {
+                throw IoError("cannot write " + image.string() + ": it is the voxel file of " +
+                              other.string() +
+                              ", which it would replace; choose another name or folder");
+            }
+        }
+    }
     if (!std::filesystem::exists(sidecar, ec)) {
         return;
     }

@@ -44,8 +44,9 @@ inline constexpr const char* kUnitKey = "tomoscope_unit";
 /// replaced by .json, as BIDS names them.
 [[nodiscard]] std::filesystem::path sidecarPath(const std::filesystem::path& image);
 
-/// Throws IoError if writing `image`'s sidecar would replace the sidecar of another image beside
-/// it: X.raw and X.nii or X.nii.gz name the same X.json (the raw voxels' header, the NIfTI's
-/// metadata). Nothing is written then.
+/// Throws IoError if writing `image` would replace a companion file of another image beside it:
+/// X.raw and X.nii or X.nii.gz name the same X.json (the raw voxels' header, the NIfTI's
+/// metadata), and X.raw is also where X.mhd and X.nhdr keep their voxels. Nothing is written
+/// then.
 void checkSidecarIsFree(const std::filesystem::path& image);
 } // namespace tomo::detail

@@ -19,6 +19,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace tomo
@@ -346,10 +347,32 @@ Json trajectoryJson(const TrajectorySpec& t, BeamType beam)
     }
     return j;
 }
+
+// The core's checks name fields as its structs do ("trajectory.views"); a scene file holds them
+// under these keys.
+constexpr std::pair<std::string_view, std::string_view> kSceneKeys[] = {
+    {"trajectory.", "geometry.trajectory."},
+    {"detector.", "geometry.detector."},
+    {"spectrum.", "simulation.spectrum."},
+    {"materials.", "simulation.materials."},
+    {"grid.", "reconstruction.grid."},
+    {"reconstruction.tv_weight ", "reconstruction.tv_weight_per_mm "},
+};
+
+/// A check's message with its field named as the scene file names it.
+std::string inSceneKeys(std::string message)
+{
+    for (const auto& [core, scene] : kSceneKeys) {
+        if (message.starts_with(core)) {
+            return std::string(scene) + message.substr(core.size());
+        }
+    }
+    return message;
+}
 } // namespace
 
 void Scene::validate() const
-{
+try {
     (void)geometry();
     (void)reconstructionGrid();
     if (object.isVolume()) {
@@ -400,6 +423,8 @@ void Scene::validate() const
         }
         reconstruction.iterative.validate();
     }
+} catch (const InvalidArgument& e) {
+    throw InvalidArgument(inSceneKeys(e.what()));
 }
 
 std::string Scene::algorithm() const
