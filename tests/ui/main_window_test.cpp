@@ -93,6 +93,15 @@ Scene defaultScene()
     return loadScene(TOMO_SOURCE_RESOURCES "/scenes/shepp-logan-2d-parallel.json");
 }
 
+/// The default scene with `views` views over its 180°, simulated `batchViews` at a time.
+Scene defaultSceneWithViews(std::size_t views, std::size_t batchViews)
+{
+    Scene scene = defaultScene();
+    scene.trajectory.views = views;
+    scene.reconstruction.fbp.batchViews = batchViews;
+    return scene;
+}
+
 Scene smallScene()
 {
     Scene scene = defaultScene();
@@ -338,13 +347,10 @@ TEST(MainWindow, PauseHoldsTheRunAndStepAdvancesOneIteration)
 // their own: 43-87 ms in most runs, 122 and 182 ms in two of twenty, without the end of the run.
 TEST(MainWindow, ResponsiveTheEventLoopKeepsAnsweringDuringARun)
 {
-    Scene scene = defaultScene();
     // About 2 s of run on two cores: some ten previews at QtRunContext::kPreviewInterval, twice
     // what the test needs. A longer run only draws more samples of the same repaint times.
-    scene.trajectory.views = 1440;
-    scene.reconstruction.fbp.batchViews = 16;
     MainWindow window(QStringLiteral("cpu"));
-    ASSERT_TRUE(window.setScene(scene, QStringLiteral("default")));
+    ASSERT_TRUE(window.setScene(defaultSceneWithViews(1440, 16), QStringLiteral("default")));
     showAndWait(window);
     // A laptop-sized window: Mesa's software OpenGL recomposes the whole window at every repaint,
     // so the busy stretches grow with its area (see the measured figures above).
@@ -386,11 +392,8 @@ TEST(MainWindow, TheLiveSinogramShowsTheViewsSoFarThroughTheirOwnWindow)
 {
     // Long enough for several previews (QtRunContext::kPreviewInterval apart): rows are drawn
     // as they arrive, and all again when the window (their minimum and maximum) changes.
-    Scene scene = defaultScene();
-    scene.trajectory.views = 720;
-    scene.reconstruction.fbp.batchViews = 8;
     MainWindow window(QStringLiteral("cpu"));
-    ASSERT_TRUE(window.setScene(scene, QStringLiteral("default")));
+    ASSERT_TRUE(window.setScene(defaultSceneWithViews(720, 8), QStringLiteral("default")));
     showAndWait(window);
     std::vector<std::pair<std::size_t, QImage>> shown;
     QObject::connect(&window, &MainWindow::previewShown, [&](std::size_t done, std::size_t views) {
