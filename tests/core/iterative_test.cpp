@@ -10,9 +10,12 @@
 #include "tomo/trajectory.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <limits>
 #include <numbers>
@@ -637,6 +640,58 @@ TEST(Iterative, RunScenePreviewsCarryTheTruthAndTheirPsnr)
     EXPECT_GT(ssimCurve.back(), ssimCurve.front());
     EXPECT_LE(ssimCurve.back(), 1.0);
     EXPECT_NEAR(ssimCurve.back(), r.ssim, 1e-9);
+    // The result holds the same curve, one value per iteration.
+    ASSERT_EQ(r.iterateMetrics.size(), curve.size());
+    for (std::size_t k = 0; k < curve.size(); ++k) {
+        EXPECT_DOUBLE_EQ(r.iterateMetrics[k].psnr, curve[k]);
+    }
+}
+
+/// A host that wants no previews: a command line, or the app between two previews.
+class NoPreviewsContext final : public RunContext
+{
+public:
+    std::size_t previews = 0;
+    [[nodiscard]] bool isCancelled() const override { return false; }
+    void reportProgress(std::size_t, std::size_t, std::string_view) override {}
+    void publishPreview(Preview) override { ++previews; }
+};
+
+// Every iteration is measured against the truth, whether or not the host takes its preview: the
+// app's PSNR curve has a point per iteration however fast they come, and metrics.json has them.
+TEST(Iterative, RunSceneMeasuresEveryIterateAgainstTheTruthWithoutPreviews)
+{
+    Scene scene = test::defaultScene();
+    scene.trajectory.views = 90;
+    scene.detector.columns = 96;
+    scene.detector.pixelU = 3.2;
+    scene.reconstruction.gridSize = {64, 64, 1};
+    scene.reconstruction.gridSpacingMm = {3.2, 3.2, 3.2};
+    scene.reconstruction.algorithm = "sirt";
+    scene.reconstruction.iterative.iterations = 6;
+    auto compute = ComputeContext::create("cpu");
+    NoPreviewsContext ctx;
+    const RunResult r = runScene(scene, *compute, ctx);
+    EXPECT_EQ(ctx.previews, 0U) << "the host was sent previews it did not ask for";
+    ASSERT_EQ(r.history.size(), 6U);
+    ASSERT_EQ(r.iterateMetrics.size(), r.history.size());
+    for (const IterateMetrics& m : r.iterateMetrics) {
+        EXPECT_TRUE(std::isfinite(m.psnr) && std::isfinite(m.rmse));
+    }
+    EXPECT_GT(r.iterateMetrics.back().psnr, r.iterateMetrics.front().psnr + 1.0);
+    EXPECT_NEAR(r.iterateMetrics.back().psnr, r.psnr, 1e-9);
+    EXPECT_NEAR(r.iterateMetrics.back().rmse, r.rmse, 1e-12);
+
+    const auto folder = std::filesystem::temp_directory_path() /
+                        ("tomo_iterate_metrics_" +
+                         std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+    (void)writeRunOutputs(r, scene, folder);
+    std::ifstream in(folder / "metrics.json");
+    const auto metrics = nlohmann::json::parse(in);
+    std::filesystem::remove_all(folder);
+    ASSERT_EQ(metrics.at("iterations").size(), 6U);
+    EXPECT_DOUBLE_EQ(metrics.at("iterations").back().at("psnr_db").get<double>(),
+                     r.iterateMetrics.back().psnr);
 }
 } // namespace
 } // namespace tomo

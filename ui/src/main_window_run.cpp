@@ -489,13 +489,15 @@ void MainWindow::onRunFinished(JobState state)
         }
         if (!r.history.empty()) {
             // The whole residual history (live previews may have skipped iterations), with the
-            // PSNR and SSIM of the iterates seen live and of the last one.
+            // PSNR of every iterate, and the SSIM of the iterates seen live and of the last one.
             m_plots->clearConvergence();
             for (std::size_t i = 0; i < r.history.size(); ++i) {
                 const std::size_t iterate = i + 1;
                 std::optional<double> psnrDb;
                 std::optional<double> ssim;
-                if (const auto it = m_livePsnr.find(iterate); it != m_livePsnr.end()) {
+                if (i < r.iterateMetrics.size() && !std::isnan(r.iterateMetrics[i].psnr)) {
+                    psnrDb = r.iterateMetrics[i].psnr; // every iterate, not only those seen
+                } else if (const auto it = m_livePsnr.find(iterate); it != m_livePsnr.end()) {
                     psnrDb = it->second;
                 }
                 if (const auto it = m_liveSsim.find(iterate); it != m_liveSsim.end()) {

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -76,6 +77,13 @@ private:
 };
 
 /// What runScene produced.
+/// An iterate of an iterative reconstruction measured against the truth (RunResult).
+struct IterateMetrics
+{
+    double rmse = std::numeric_limits<double>::quiet_NaN(); ///< mm⁻¹
+    double psnr = std::numeric_limits<double>::quiet_NaN(); ///< dB
+};
+
 struct RunResult
 {
     std::shared_ptr<const ProjectionStack> projections;
@@ -91,6 +99,10 @@ struct RunResult
     std::string device; ///< DeviceInfo::label() of the device used
     /// Iterative algorithms: the data residual of each iteration.
     std::vector<IterationRecord> history;
+    /// Iterative algorithms: each iteration's estimate against the truth (in μ, before any HU
+    /// conversion), one per history record. NaN for the iterates of a coarser
+    /// multi-resolution level, whose grid is not the truth's, and PSNR where psnr is NaN.
+    std::vector<IterateMetrics> iterateMetrics;
     /// Iterative algorithms: stopped by a cancel, the last complete iterate kept.
     bool stopped = false;
     /// Readings clamped at the photon-starvation floor by the physics simulation.

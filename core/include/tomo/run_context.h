@@ -70,6 +70,11 @@ public:
     /// of the whole projection stack or volume) when it does not; the default is false, as the
     /// default publishPreview drops everything.
     [[nodiscard]] virtual bool wantsPreviews() const { return false; }
+
+    /// Whether an iterative reconstruction publishes every iterate (a copy of the estimate and
+    /// its residual), whatever wantsPreviews says: for contexts that measure each one (runScene's
+    /// PSNR per iteration) and pass on to their host only what it wants. The default is false.
+    [[nodiscard]] virtual bool wantsEveryIterate() const { return false; }
 };
 
 /// Previews of a projection stack that its producer fills batch by batch (a forward projection,

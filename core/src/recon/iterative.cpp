@@ -553,7 +553,7 @@ private:
     {
         const double seconds = std::chrono::duration<double>(Clock::now() - m_state.start).count();
         m_state.history.push_back({iteration, residual, seconds, m_state.level});
-        if (m_ctx.wantsPreviews()) {
+        if (m_ctx.wantsPreviews() || m_ctx.wantsEveryIterate()) {
             Preview preview;
             preview.volume = std::make_shared<const Volume>(x);
             preview.residual = residual;

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <memory>
 
 namespace tomo
@@ -30,8 +31,9 @@ double secondsSince(Clock::time_point start)
 
 /// Forwards everything to the host's context and attaches the truth to every preview of the
 /// reconstruction, with PSNR, RMSE and SSIM of iterates on the truth's grid (the metric curves of
-/// the app). Costs a pass over the volume per iterate (and SSIM's filtering on grids up to
-/// Preview::kPreviewSsimMaxVoxels), and only for hosts that want previews.
+/// the app). Asks for every iterate and measures RMSE and PSNR of each (a pass over the volume,
+/// next to an iteration's passes over every view), and passes on only those the host wants, with
+/// SSIM (its filtering on grids up to Preview::kPreviewSsimMaxVoxels).
 class TruthMetricsContext final : public RunContext
 {
 public:
@@ -45,25 +47,47 @@ public:
         m_host.reportProgress(done, total, message);
     }
     [[nodiscard]] bool wantsPreviews() const override { return m_host.wantsPreviews(); }
+    [[nodiscard]] bool wantsEveryIterate() const override { return true; }
     void publishPreview(Preview preview) override
     {
         preview.truth = m_truth;
-        if (preview.volume && preview.residual && preview.volume->grid() == m_truth->grid()) {
-            preview.rmse = rmse(*preview.volume, *m_truth);
+        const bool onTruthGrid = preview.volume && preview.volume->grid() == m_truth->grid();
+        if (preview.residual && onTruthGrid) {
+            IterateMetrics& measured = m_iterates[preview.iterate];
+            measured.rmse = rmse(*preview.volume, *m_truth);
+            preview.rmse = measured.rmse;
             if (m_truthHasContrast) {
-                preview.psnr = psnr(*preview.volume, *m_truth);
-                if (m_truth->grid().voxelCount() <= Preview::kPreviewSsimMaxVoxels) {
-                    preview.ssim = ssim(*preview.volume, *m_truth);
-                }
+                measured.psnr = psnr(*preview.volume, *m_truth);
+                preview.psnr = measured.psnr;
             }
         }
+        if (preview.residual && !m_host.wantsPreviews()) {
+            return; // measured only: the host did not ask for this iterate
+        }
+        if (preview.residual && onTruthGrid && m_truthHasContrast &&
+            m_truth->grid().voxelCount() <= Preview::kPreviewSsimMaxVoxels) {
+            preview.ssim = ssim(*preview.volume, *m_truth);
+        }
         m_host.publishPreview(std::move(preview));
+    }
+
+    /// The metrics of iterates 1 .. count (Preview::iterate), NaN where none were measured.
+    [[nodiscard]] std::vector<IterateMetrics> iterates(std::size_t count) const
+    {
+        std::vector<IterateMetrics> out(count);
+        for (const auto& [iterate, measured] : m_iterates) {
+            if (iterate >= 1 && iterate <= count) {
+                out[iterate - 1] = measured;
+            }
+        }
+        return out;
     }
 
 private:
     RunContext& m_host;
     std::shared_ptr<const Volume> m_truth;
     bool m_truthHasContrast = false; ///< psnr and ssim need it (an empty phantom has none)
+    std::map<std::size_t, IterateMetrics> m_iterates;
 };
 } // namespace
 
@@ -200,6 +224,7 @@ RunResult runScene(const Scene& scene, ComputeContext& compute, RunContext& ctx)
             reconstructIterative(*result.projections, grid, parseIterativeAlgorithm(algorithm),
                                  scene.reconstruction.iterative, compute, reconCtx);
         result.history = std::move(iterative.history);
+        result.iterateMetrics = reconCtx.iterates(result.history.size());
         result.stopped = iterative.stopped;
         if (scene.reconstruction.fbp.hu) {
             convertToHu(iterative.volume, scene.reconstruction.fbp.muWater);
@@ -293,11 +318,19 @@ std::vector<std::filesystem::path> writeRunOutputs(const RunResult& result, cons
     metrics["algorithm"] = scene.algorithm();
     if (!result.history.empty()) {
         nlohmann::json history = nlohmann::json::array();
-        for (const IterationRecord& r : result.history) {
-            history.push_back({{"iteration", r.iteration},
-                               {"residual", r.residual},
-                               {"seconds", r.seconds},
-                               {"level", r.level}});
+        for (std::size_t i = 0; i < result.history.size(); ++i) {
+            const IterationRecord& r = result.history[i];
+            nlohmann::json record = {{"iteration", r.iteration},
+                                     {"residual", r.residual},
+                                     {"seconds", r.seconds},
+                                     {"level", r.level}};
+            if (i < result.iterateMetrics.size()) {
+                // The iterate in μ against the truth in μ; NaN (written as null) where not
+                // measured: a coarser multi-resolution level, a constant truth.
+                record["rmse_per_mm"] = result.iterateMetrics[i].rmse;
+                record["psnr_db"] = result.iterateMetrics[i].psnr;
+            }
+            history.push_back(record);
         }
         metrics["iterations"] = history;
         metrics["stopped_early"] = result.stopped;
