@@ -265,6 +265,40 @@ TEST_F(VolumeObject, HuBecomeMuWithTheFilesWaterAndPaddingBecomesVacuum)
     EXPECT_THROW((void)object.phantom(), InvalidArgument);
 }
 
+TEST_F(VolumeObject, TheTruthOfAFinerVolumeIsItsMeanOverEachVoxelNotACentreSample)
+{
+    // Stripes along x of three 0.5 mm voxels (0, 0, 0.06 mm⁻¹) on a grid of 1.5 mm voxels, one
+    // period each: the mean over every voxel is 0.02, while each voxel's centre lies on a zero.
+    const VolumeGrid fineGrid = VolumeGrid::make({48, 8, 8}, {0.5, 0.5, 0.5}, {0.25, 0.25, 0.25});
+    Volume fine = Volume::zeros(fineGrid);
+    for (std::size_t k = 0; k < 8; ++k) {
+        for (std::size_t j = 0; j < 8; ++j) {
+            for (std::size_t i = 2; i < 48; i += 3) {
+                fine.at(i, j, k) = 0.06f;
+            }
+        }
+    }
+    fine.meta().unit = ValueUnit::MuPerMm;
+    writeVolume(fine, path("stripes.mha"));
+    Scene s = volumeScene(path("stripes.mha"));
+    s.beam = BeamType::Cone3D;
+    s.detector.rows = 16;
+    const SceneObject object = SceneObject::load(s);
+    // Voxels [1.5, 3) ... in x (whole periods away from the volume's edges), one 1.5 mm voxel
+    // across y and z inside the stripes.
+    const VolumeGrid coarse = VolumeGrid::make({8, 2, 2}, {1.5, 1.5, 1.5}, {2.25, 1.5, 1.5});
+    const Volume centres = object.sample(coarse, 1);
+    const Volume means = object.sample(coarse, 4);
+    // Four nearest-voxel samples per axis, at ±3/8 and ±1/8 of a voxel from its centre, fall in
+    // the stripes 0, 0, 0 and 0.06: 0.015 for the exact mean 0.02 (three stripes per voxel do
+    // not divide into four samples).
+    constexpr double kFourSampleMean = 0.015;
+    for (std::size_t i = 1; i + 1 < 8; ++i) {
+        EXPECT_NEAR(centres.at(i, 0, 0), 0.0, 1e-7) << "the centre sample aliases to a zero";
+        EXPECT_NEAR(means.at(i, 0, 0), kFourSampleMean, 1e-6) << i;
+    }
+}
+
 TEST_F(VolumeObject, PlacementFollowsTheFileOrMovesTheCentreToTheIsocentre)
 {
     // A volume 50–70 mm above the isocentre: a 2D scan's plane misses it where the file puts

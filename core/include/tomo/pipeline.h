@@ -66,8 +66,11 @@ public:
     /// See AttenuationImage::clampedVoxels (0 for a phantom).
     [[nodiscard]] std::size_t clampedVoxels() const { return m_clamped; }
 
-    /// μ at the voxel centres of `grid`: the phantom rasterised with `supersampling` samples per
-    /// axis and voxel (rasterise), or the volume resampled trilinearly (0 outside it).
+    /// μ on `grid`: the phantom rasterised with `supersampling` samples per axis and voxel
+    /// (rasterise), or the volume resampled (0 outside it): trilinearly at the voxel centres
+    /// where its voxels are no finer than the grid's, else the mean over each voxel of the
+    /// volume's piecewise-constant μ, from `supersampling` nearest-voxel samples per axis
+    /// (in-plane for a 2D grid) spread evenly over it.
     [[nodiscard]] Volume sample(const VolumeGrid& grid, unsigned supersampling) const;
 
 private:

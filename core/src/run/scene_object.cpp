@@ -12,6 +12,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <limits>
 #include <string>
 #include <utility>
@@ -222,12 +223,49 @@ const Volume& SceneObject::volume() const
 
 Volume SceneObject::sample(const VolumeGrid& grid, unsigned supersampling) const
 {
-    if (m_volume) {
-        if (m_volume->grid() == grid) {
-            return *m_volume;
-        }
+    if (!m_volume) {
+        return rasterise(*m_phantom, grid, supersampling);
+    }
+    if (m_volume->grid() == grid) {
+        return *m_volume;
+    }
+    // Where the volume's voxels are finer than the grid's, a sample at each voxel centre would
+    // alias its detail. Each voxel of a CT volume is its mean μ over its cube, so the truth is
+    // the mean over each grid voxel of that piecewise constant μ: supersampling² (2D) or ³
+    // nearest-voxel samples spread evenly over it (a box filter, as rasterise applies to a
+    // phantom; trilinear samples would blur it by another voxel's width).
+    const bool twoD = grid.is2D();
+    bool finer = false;
+    for (int axis = 0; axis < (twoD ? 2 : 3); ++axis) {
+        finer = finer || m_volume->grid().spacing()[axis] < grid.spacing()[axis];
+    }
+    if (!finer || supersampling <= 1) {
         return resample(*m_volume, grid, Interpolation::Linear, 0.0f);
     }
-    return rasterise(*m_phantom, grid, supersampling);
+    const unsigned s = supersampling;
+    const unsigned sz = twoD ? 1 : s;
+    // Sub-sample (a, b, c) sits at index offset (a + 1/2)/s - 1/2 within each voxel.
+    const auto offset = [](unsigned a, unsigned n) {
+        return (static_cast<double>(a) + 0.5) / static_cast<double>(n) - 0.5;
+    };
+    Volume mean = Volume::zeros(grid);
+    for (unsigned c = 0; c < sz; ++c) {
+        for (unsigned b = 0; b < s; ++b) {
+            for (unsigned a = 0; a < s; ++a) {
+                const VolumeGrid shifted = VolumeGrid::make(
+                    grid.size(), grid.spacing(),
+                    grid.voxelCentre(offset(a, s), offset(b, s), offset(c, sz)), grid.direction());
+                const Volume part = resample(*m_volume, shifted, Interpolation::Nearest, 0.0f);
+                std::ranges::transform(mean.data(), part.data(), mean.data().begin(),
+                                       std::plus<>());
+                mean.meta() = part.meta();
+            }
+        }
+    }
+    const float weight = 1.0f / static_cast<float>(s * s * sz);
+    for (float& v : mean.data()) {
+        v *= weight;
+    }
+    return mean;
 }
 } // namespace tomo
