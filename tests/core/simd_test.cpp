@@ -87,6 +87,11 @@ std::vector<Case> cases()
     Detector sparserRows = offset;
     sparserRows.pixelV = 8.0;
     const VolumeGrid tallGrid = VolumeGrid::centred({19, 22, 48}, {1.5, 1.4, 1.6});
+    // Rows 0.2 mm at the isocentre under 1.6 mm voxels: eight z-neighbours spread over about
+    // 60 rows, wider than the voxel-driven column path's window, so it gathers.
+    Detector fineRows = offset;
+    fineRows.rows = 61;
+    fineRows.pixelV = 0.4;
     // A source 12 mm from the isocentre, inside the 30 mm grid: some voxels lie behind it.
     TrajectorySpec inside;
     inside.views = 5;
@@ -114,13 +119,14 @@ std::vector<Case> cases()
         {"cone-rows-along-z", makeGeometry(BeamType::Cone3D, offset, upright), grid},
         {"cone-curved-rows-along-z", makeGeometry(BeamType::Cone3D, curved, upright), grid},
         // Rows 3 mm high: eight z-neighbours fall within one 16-row window (voxel-driven
-        // column path's vector loop; the 1.1 mm rows above take its voxel-by-voxel loop).
+        // column path's window loop; the 1.1 mm rows above take its gathered loop).
         {"cone-rows-along-z-window", makeGeometry(BeamType::Cone3D, tallRows, upright), grid},
         {"cone-curved-rows-along-z-window", makeGeometry(BeamType::Cone3D, tallCurved, upright),
          grid},
         {"cone-sparse-rows-along-z", makeGeometry(BeamType::Cone3D, sparseRows, upright), tallGrid},
         {"cone-sparser-rows-along-z", makeGeometry(BeamType::Cone3D, sparserRows, upright),
          tallGrid},
+        {"cone-fine-rows-along-z", makeGeometry(BeamType::Cone3D, fineRows, upright), grid},
         {"helix", makeGeometry(BeamType::Cone3D, odd, helix), grid},
         // A detector smaller than the grid's shadow: rays and voxels outside it.
         {"cone-truncated",

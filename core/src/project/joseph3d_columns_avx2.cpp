@@ -158,27 +158,6 @@ TOMO_TARGET_AVX2 inline BlockSample sampleBlock(const Block& block, __m256 kf, _
     return {valid, _mm256_sub_ps(f2, fl2), _mm256_sub_epi32(l2, _mm256_set1_epi32(zLow)), zLow};
 }
 
-/// Each lane's two z samples base[rel] and base[rel + 1], which lie side by side in a z-column:
-/// two gathers of four pairs (eight bytes each) rather than four of eight floats.
-TOMO_TARGET_AVX2 inline void gatherPairs(const float* base, __m256i rel, __m256& here, __m256& next)
-{
-    const auto* pairs = reinterpret_cast<const double*>(base);
-    const __m256d all = _mm256_castsi256_pd(_mm256_set1_epi64x(-1));
-    // Lanes 0-3 and 4-7, each as (here, next) float pairs: [h0 n0 h1 n1 | h2 n2 h3 n3]. (The
-    // masked form: GCC 12 warns of the plain one's undefined source.)
-    const __m256 low = _mm256_castpd_ps(_mm256_mask_i32gather_pd(
-        _mm256_setzero_pd(), pairs, _mm256_castsi256_si128(rel), all, sizeof(float)));
-    const __m256 high = _mm256_castpd_ps(_mm256_mask_i32gather_pd(
-        _mm256_setzero_pd(), pairs, _mm256_extracti128_si256(rel, 1), all, sizeof(float)));
-    // [h0 h1 h4 h5 | h2 h3 h6 h7], then 64-bit pieces back in order.
-    const __m256 hereMixed = _mm256_shuffle_ps(low, high, _MM_SHUFFLE(2, 0, 2, 0));
-    const __m256 nextMixed = _mm256_shuffle_ps(low, high, _MM_SHUFFLE(3, 1, 3, 1));
-    here = _mm256_castpd_ps(
-        _mm256_permute4x64_pd(_mm256_castps_pd(hereMixed), _MM_SHUFFLE(3, 1, 2, 0)));
-    next = _mm256_castpd_ps(
-        _mm256_permute4x64_pd(_mm256_castps_pd(nextMixed), _MM_SHUFFLE(3, 1, 2, 0)));
-}
-
 /// Walks a whole detector column: slice by slice along the shared in-plane line (f1 = f1At0 +
 /// k·d1 across `axis`), and in each slice every block of eight rows, so the blocks' independent
 /// work fills the pipeline and their windows stream through the same two z-columns. Adds each
