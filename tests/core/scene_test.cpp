@@ -235,6 +235,25 @@ TEST(Scene, WithBeamMakesATwoDSceneThreeDAndBack)
     EXPECT_EQ(back.algorithm(), "fbp");
     EXPECT_GE(back.geometry().fieldOfViewRadius(), g.fieldOfViewRadius());
     EXPECT_NO_THROW(back.validate());
+
+    // The name follows the beam; the description says it was written for the scene before.
+    ASSERT_EQ(flat.name, "Shepp-Logan 2D, parallel beam");
+    EXPECT_EQ(cone.name, "Shepp-Logan 3D, cone beam");
+    EXPECT_EQ(back.name, flat.name);
+    EXPECT_EQ(cone.description, "Made a cone-beam scan by the Beam choice, from a scene "
+                                "described as: " +
+                                    flat.description);
+    EXPECT_EQ(back.description, "Made a 2D parallel-beam scan by the Beam choice, from a scene "
+                                "described as: " +
+                                    flat.description)
+        << "said once, however often the beam changes";
+    // A name that says neither gets the beam added; the helical example's says "Cone beam".
+    Scene named = flat;
+    named.name = "my scan";
+    EXPECT_EQ(withBeam(named, BeamType::Fan2D).name, "my scan, 2D fan beam");
+    const Scene helix = loadScene(test::resourcesDir() + "/scenes/cone-helical.json");
+    ASSERT_EQ(helix.name, "Cone beam, helical orbit");
+    EXPECT_EQ(withBeam(helix, BeamType::Parallel3D).name, "Parallel beam, helical orbit");
 }
 
 TEST(Scene, WithBeamKeepsWhatNeedsNoChange)

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <numbers>
@@ -443,6 +444,8 @@ bool Scene::isIterative() const
 
 namespace
 {
+std::string beamPhrase(BeamType beam);
+
 // "<name>-2d" ↔ "<name>-3d" where both are built in; other names unchanged.
 std::string phantomForBeam(const std::string& name, bool twoD)
 {
@@ -518,10 +521,91 @@ void makeThreeD(Scene& s)
     d.rows = std::max<std::size_t>(
         1, static_cast<std::size_t>(std::ceil(2.0 * halfHeight * edgeMagnification / d.pixelV)));
 }
+
+// How a scene's name says its beam ("Shepp-Logan 2D, parallel beam").
+std::string_view beamWords(BeamType beam)
+{
+    switch (beam) {
+    case BeamType::Fan2D:
+        return "fan beam";
+    case BeamType::Cone3D:
+        return "cone beam";
+    case BeamType::Parallel2D:
+    case BeamType::Parallel3D:
+        break;
+    }
+    return "parallel beam";
+}
+
+std::string lowered(std::string text)
+{
+    std::ranges::transform(text, text.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+// Replaces the whole word `from` in `text` by `to`; whether it was there.
+bool replaceWord(std::string& text, std::string_view from, std::string_view to)
+{
+    const auto isWordChar = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0;
+    };
+    for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + 1)) {
+        const bool startsWord = at == 0 || !isWordChar(text[at - 1]);
+        const std::size_t end = at + from.size();
+        if (startsWord && (end == text.size() || !isWordChar(text[end]))) {
+            text.replace(at, from.size(), to);
+            return true;
+        }
+    }
+    return false;
+}
+
+// The scene's name with its beam's words and its 2D or 3D changed to the new beam's, or the new
+// beam added where the name says neither.
+std::string nameForBeam(std::string name, BeamType from, BeamType to)
+{
+    bool changed = false;
+    if (is2D(from) != is2D(to)) {
+        changed = replaceWord(name, is2D(from) ? "2D" : "3D", is2D(to) ? "2D" : "3D");
+    }
+    const std::string_view oldWords = beamWords(from);
+    const std::string_view newWords = beamWords(to);
+    if (oldWords != newWords) {
+        if (const std::size_t at = lowered(name).find(oldWords); at != std::string::npos) {
+            std::string words(newWords);
+            if (std::isupper(static_cast<unsigned char>(name[at])) != 0) {
+                words[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(words[0])));
+            }
+            name.replace(at, oldWords.size(), words);
+            changed = true;
+        }
+    }
+    if (!changed && from != to) {
+        name += std::string(", ") + (is2D(to) ? "2D " : "3D ") + std::string(newWords);
+    }
+    return name;
+}
+
+// The prefix withBeam puts before a description that was written for another beam.
+constexpr std::string_view kDescribedBefore = " by the Beam choice, from a scene described as: ";
 } // namespace
 
 Scene withBeam(Scene scene, BeamType beam)
 {
+    if (beam != scene.beam) {
+        scene.name = nameForBeam(scene.name, scene.beam, beam);
+        if (!scene.description.empty()) {
+            // The text describes the scene as it was: said so, once however often it changes.
+            std::string original = scene.description;
+            if (const std::size_t at = original.find(kDescribedBefore);
+                original.starts_with("Made ") && at != std::string::npos) {
+                original = original.substr(at + kDescribedBefore.size());
+            }
+            scene.description =
+                "Made " + beamPhrase(beam) + std::string(kDescribedBefore) + original;
+        }
+    }
     const bool wasTwoD = is2D(scene.beam);
     const bool wasParallel = isParallel(scene.beam);
     const bool twoD = is2D(beam);
