@@ -40,54 +40,44 @@ Problem makeProblem(std::size_t n, std::size_t views)
     return {g, std::move(v), std::move(p)};
 }
 
-// Cone beam, circular orbit (SID 1000 mm, SDD 1500 mm as in issue 4), n³ grid of 1 mm voxels,
-// `views` views of n² pixels of 1.5 mm (1 mm at the isocentre).
-Problem makeConeProblem(std::size_t n, std::size_t views)
+// Cone beam, circular orbit (SID 1000 mm, SDD 1500 mm as in issue 4), an n³ grid of 1 mm voxels
+// of 0.02 mm⁻¹, and `views` views of a detector of side² pixels of `pixelMm`.
+Problem makeConeProblem(std::size_t n, std::size_t views, std::size_t side, double pixelMm)
 {
-    const Geometry g = Geometry::circular(BeamType::Cone3D,
-                                          {.columns = n, .rows = n, .pixelU = 1.5, .pixelV = 1.5},
-                                          {.views = views,
-                                           .angularRange = 2.0 * std::numbers::pi,
-                                           .sourceIsocentre = 1000.0,
-                                           .sourceDetector = 1500.0});
+    const Geometry g = Geometry::circular(
+        BeamType::Cone3D, {.columns = side, .rows = side, .pixelU = pixelMm, .pixelV = pixelMm},
+        {.views = views,
+         .angularRange = 2.0 * std::numbers::pi,
+         .sourceIsocentre = 1000.0,
+         .sourceDetector = 1500.0});
     const VolumeGrid grid = VolumeGrid::centred({n, n, n}, {1.0, 1.0, 1.0});
     Volume v = Volume::zeros(grid);
     std::fill(v.data().begin(), v.data().end(), 0.02f);
     return {g, std::move(v), ProjectionStack::zeros(g)};
 }
 
-// The same orbit and grid, seen by a detector twice as coarse: (n/2)² pixels of 3 mm (2 mm, two
-// voxels, at the isocentre), as when the volume is finer than the detector (a simulation grid
-// oversampled against its detector). Eight neighbouring rows then spread over about fourteen
-// z-slices, more than the Joseph column path's window.
-Problem makeConeCoarseRowsProblem(std::size_t n, std::size_t views)
+// The problem issue 4 names: n² pixels of 1.5 mm (1 mm, one voxel, at the isocentre).
+Problem makeConeProblem(std::size_t n, std::size_t views)
 {
-    Problem p = makeConeProblem(n, views);
-    const Detector coarse{.columns = n / 2, .rows = n / 2, .pixelU = 3.0, .pixelV = 3.0};
-    p.geometry = Geometry::circular(BeamType::Cone3D, coarse,
-                                    {.views = views,
-                                     .angularRange = 2.0 * std::numbers::pi,
-                                     .sourceIsocentre = 1000.0,
-                                     .sourceDetector = 1500.0});
-    p.projections = ProjectionStack::zeros(p.geometry);
-    return p;
+    return makeConeProblem(n, views, n, 1.5);
 }
 
-// The same orbit and grid seen by a detector twice as fine: (2n)² pixels of 0.75 mm (0.5 mm at
-// the isocentre), as when a flat panel's pixels are finer than the voxels reconstructed from it.
-// Eight z-neighbouring voxels then spread over about fourteen detector rows, more than the
-// voxel-driven column path's window.
+// A detector twice as coarse: (n/2)² pixels of 3 mm (2 mm, two voxels, at the isocentre), as
+// when the volume is finer than the detector (a simulation grid oversampled against its
+// detector). Eight neighbouring rows then spread over about fourteen z-slices, more than the
+// Joseph column path's window.
+Problem makeConeCoarseRowsProblem(std::size_t n, std::size_t views)
+{
+    return makeConeProblem(n, views, n / 2, 3.0);
+}
+
+// A detector twice as fine: (2n)² pixels of 0.75 mm (0.5 mm at the isocentre), as when a flat
+// panel's pixels are finer than the voxels reconstructed from it. Eight z-neighbouring voxels
+// then spread over about fourteen detector rows, more than the voxel-driven column path's
+// window.
 Problem makeConeFineRowsProblem(std::size_t n, std::size_t views)
 {
-    Problem p = makeConeProblem(n, views);
-    const Detector fine{.columns = 2 * n, .rows = 2 * n, .pixelU = 0.75, .pixelV = 0.75};
-    p.geometry = Geometry::circular(BeamType::Cone3D, fine,
-                                    {.views = views,
-                                     .angularRange = 2.0 * std::numbers::pi,
-                                     .sourceIsocentre = 1000.0,
-                                     .sourceDetector = 1500.0});
-    p.projections = ProjectionStack::zeros(p.geometry);
-    return p;
+    return makeConeProblem(n, views, 2 * n, 0.75);
 }
 
 // The problem and label of a benchmark: 2D parallel (n², views) or cone (n³, views of n²).

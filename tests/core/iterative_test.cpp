@@ -607,7 +607,8 @@ TEST(TotalVariation, ProximalMapLowersTheDenoisingObjective)
 
 // runScene attaches the truth to the previews of an iterative reconstruction and compares each
 // iterate with it: the app's PSNR and SSIM curves. The last iterate's are the run's.
-TEST(Iterative, RunScenePreviewsCarryTheTruthAndTheirPsnr)
+/// The default scene shrunk to 64² from 90 views, reconstructed by `iterations` of SIRT.
+Scene smallSirtScene(std::size_t iterations)
 {
     Scene scene = test::defaultScene();
     scene.trajectory.views = 90;
@@ -616,7 +617,13 @@ TEST(Iterative, RunScenePreviewsCarryTheTruthAndTheirPsnr)
     scene.reconstruction.gridSize = {64, 64, 1};
     scene.reconstruction.gridSpacingMm = {3.2, 3.2, 3.2};
     scene.reconstruction.algorithm = "sirt";
-    scene.reconstruction.iterative.iterations = 8;
+    scene.reconstruction.iterative.iterations = iterations;
+    return scene;
+}
+
+TEST(Iterative, RunScenePreviewsCarryTheTruthAndTheirPsnr)
+{
+    const Scene scene = smallSirtScene(8);
     auto compute = ComputeContext::create("cpu");
     RecordingContext ctx;
     const RunResult r = runScene(scene, *compute, ctx);
@@ -661,14 +668,7 @@ public:
 // app's PSNR curve has a point per iteration however fast they come, and metrics.json has them.
 TEST(Iterative, RunSceneMeasuresEveryIterateAgainstTheTruthWithoutPreviews)
 {
-    Scene scene = test::defaultScene();
-    scene.trajectory.views = 90;
-    scene.detector.columns = 96;
-    scene.detector.pixelU = 3.2;
-    scene.reconstruction.gridSize = {64, 64, 1};
-    scene.reconstruction.gridSpacingMm = {3.2, 3.2, 3.2};
-    scene.reconstruction.algorithm = "sirt";
-    scene.reconstruction.iterative.iterations = 6;
+    const Scene scene = smallSirtScene(6);
     auto compute = ComputeContext::create("cpu");
     NoPreviewsContext ctx;
     const RunResult r = runScene(scene, *compute, ctx);
