@@ -1,6 +1,7 @@
 // Image files through ITK (core/src/io is the only part of the core that includes ITK, DESIGN.md
 // §3).
 #include "common/atomic_file.h"
+#include "common/text.h"
 #include "io/itk_image.h"
 #include "io/itk_log.h"
 #include "io/meta_text.h"
@@ -77,9 +78,7 @@ enum class FileKind
 
 FileKind kindOf(const std::filesystem::path& path)
 {
-    std::string name = path.filename().string();
-    std::ranges::transform(name, name.begin(),
-                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string name = detail::asciiLower(path.filename().string());
     const auto ends = [&](const char* e) {
         return name.ends_with(e);
     };

@@ -109,12 +109,13 @@ std::filesystem::path sidecarPath(const std::filesystem::path& image)
 void checkSidecarIsFree(const std::filesystem::path& image)
 {
     const std::filesystem::path sidecar = sidecarPath(image);
+    const std::string stem = sidecar.stem().string();
+    const bool raw = image.filename().string().ends_with(".raw");
     std::error_code ec;
-    if (image.filename().string().ends_with(".raw")) {
+    if (raw) {
         // ITK writes X.mhd's and X.nhdr's voxels to X.raw.
         for (const char* header : {".mhd", ".nhdr"}) {
-            const std::filesystem::path other =
-                image.parent_path() / (sidecar.stem().string() + header);
+            const std::filesystem::path other = image.parent_path() / (stem + header);
             if (std::filesystem::is_regular_file(other, ec)) {
                 throw IoError("cannot write " + image.string() + ": it is the voxel file of " +
                               other.string() +
@@ -125,8 +126,6 @@ void checkSidecarIsFree(const std::filesystem::path& image)
     if (!std::filesystem::exists(sidecar, ec)) {
         return;
     }
-    const std::string stem = sidecar.stem().string();
-    const bool raw = image.filename().string().ends_with(".raw");
     const std::vector<std::string> others =
         raw ? std::vector<std::string>{stem + ".nii.gz", stem + ".nii"}
             : std::vector<std::string>{stem + ".raw"};

@@ -5,6 +5,7 @@
 #include "tomo_kernels/embedded_kernels.h"
 
 #ifdef TOMO_HAVE_OPENCL
+#include "common/text.h"
 #include "ocl/cl_runtime.h"
 #endif
 
@@ -31,14 +32,6 @@ ComputeContext::Impl::~Impl() = default;
 
 namespace
 {
-std::string lower(std::string_view text)
-{
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
 DeviceInfo cpuDevice()
 {
     DeviceInfo info;
@@ -126,9 +119,9 @@ std::shared_ptr<ComputeContext> ComputeContext::create(std::string_view choice)
         const char* env = std::getenv("TOMO_CL_DEVICE");
         wanted = env != nullptr && *env != '\0' ? env : "auto";
         const char* plat = std::getenv("TOMO_CL_PLATFORM");
-        platformFilter = plat != nullptr ? lower(plat) : "";
+        platformFilter = plat != nullptr ? detail::asciiLower(plat) : "";
     }
-    const std::string key = lower(wanted);
+    const std::string key = detail::asciiLower(wanted);
     auto impl = std::make_unique<Impl>();
     if (key == "cpu") {
         impl->info = cpuDevice();
@@ -138,7 +131,7 @@ std::shared_ptr<ComputeContext> ComputeContext::create(std::string_view choice)
     std::vector<ocl::FoundDevice> devices = findOpenClDevices();
     if (!platformFilter.empty()) {
         std::erase_if(devices, [&](const ocl::FoundDevice& d) {
-            return lower(d.info.platform).find(platformFilter) == std::string::npos;
+            return detail::asciiLower(d.info.platform).find(platformFilter) == std::string::npos;
         });
     }
     const ocl::FoundDevice* pick = nullptr;
@@ -157,7 +150,8 @@ std::shared_ptr<ComputeContext> ComputeContext::create(std::string_view choice)
         pick = devices.empty() ? nullptr : &devices.front();
     } else {
         for (const auto& d : devices) {
-            if (d.info.id == key || lower(d.info.name).find(key) != std::string::npos) {
+            if (d.info.id == key ||
+                detail::asciiLower(d.info.name).find(key) != std::string::npos) {
                 pick = &d;
                 break;
             }

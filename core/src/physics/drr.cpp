@@ -2,6 +2,7 @@
 // projector, and the pixel-wise comparison with an X-ray image.
 #include "tomo/drr.h"
 
+#include "common/text.h"
 #include "tomo/attenuation.h"
 #include "tomo/error.h"
 #include "tomo/geometry_io.h"
@@ -134,10 +135,7 @@ Moments momentsOf(std::span<const float> data, const char* name)
 
 bool isPng(const std::filesystem::path& path)
 {
-    std::string extension = path.extension().string();
-    std::ranges::transform(extension, extension.begin(),
-                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return extension == ".png";
+    return detail::asciiLower(path.extension().string()) == ".png";
 }
 } // namespace
 

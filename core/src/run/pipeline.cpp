@@ -15,7 +15,6 @@
 #include <chrono>
 #include <fstream>
 #include <limits>
-#include <map>
 #include <memory>
 
 namespace tomo
@@ -53,12 +52,16 @@ public:
         preview.truth = m_truth;
         const bool onTruthGrid = preview.volume && preview.volume->grid() == m_truth->grid();
         if (preview.residual && onTruthGrid) {
-            IterateMetrics& measured = m_iterates[preview.iterate];
+            IterateMetrics measured;
             measured.rmse = rmse(*preview.volume, *m_truth);
             preview.rmse = measured.rmse;
             if (m_truthHasContrast) {
                 measured.psnr = psnr(*preview.volume, *m_truth);
                 preview.psnr = measured.psnr;
+            }
+            if (preview.iterate > 0) { // iterates count from 1
+                m_iterates.resize(std::max(m_iterates.size(), preview.iterate));
+                m_iterates[preview.iterate - 1] = measured;
             }
         }
         if (preview.residual && !m_host.wantsPreviews()) {
@@ -74,20 +77,16 @@ public:
     /// The metrics of iterates 1 .. count (Preview::iterate), NaN where none were measured.
     [[nodiscard]] std::vector<IterateMetrics> iterates(std::size_t count) const
     {
-        std::vector<IterateMetrics> out(count);
-        for (const auto& [iterate, measured] : m_iterates) {
-            if (iterate >= 1 && iterate <= count) {
-                out[iterate - 1] = measured;
-            }
-        }
+        std::vector<IterateMetrics> out = m_iterates;
+        out.resize(count);
         return out;
     }
 
 private:
     RunContext& m_host;
     std::shared_ptr<const Volume> m_truth;
-    bool m_truthHasContrast = false; ///< psnr and ssim need it (an empty phantom has none)
-    std::map<std::size_t, IterateMetrics> m_iterates;
+    bool m_truthHasContrast = false;        ///< psnr and ssim need it (an empty phantom has none)
+    std::vector<IterateMetrics> m_iterates; ///< iterate k at k - 1
 };
 } // namespace
 

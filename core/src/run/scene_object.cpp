@@ -249,6 +249,7 @@ Volume SceneObject::sample(const VolumeGrid& grid, unsigned supersampling) const
         return (static_cast<double>(a) + 0.5) / static_cast<double>(n) - 0.5;
     };
     Volume mean = Volume::zeros(grid);
+    mean.meta() = m_volume->meta(); // as resample gives it
     for (unsigned c = 0; c < sz; ++c) {
         for (unsigned b = 0; b < s; ++b) {
             for (unsigned a = 0; a < s; ++a) {
@@ -258,7 +259,6 @@ Volume SceneObject::sample(const VolumeGrid& grid, unsigned supersampling) const
                 const Volume part = resample(*m_volume, shifted, Interpolation::Nearest, 0.0f);
                 std::ranges::transform(mean.data(), part.data(), mean.data().begin(),
                                        std::plus<>());
-                mean.meta() = part.meta();
             }
         }
     }

@@ -2,6 +2,7 @@
 
 #include "common/atomic_file.h"
 #include "common/json_reader.h"
+#include "common/text.h"
 #include "phantom/phantom_objects.h"
 #include "scene/scene_physics.h"
 #include "tomo/error.h"
@@ -537,13 +538,6 @@ std::string_view beamWords(BeamType beam)
     return "parallel beam";
 }
 
-std::string lowered(std::string text)
-{
-    std::ranges::transform(text, text.begin(),
-                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
-
 // Replaces the whole word `from` in `text` by `to`; whether it was there.
 bool replaceWord(std::string& text, std::string_view from, std::string_view to)
 {
@@ -572,7 +566,8 @@ std::string nameForBeam(std::string name, BeamType from, BeamType to)
     const std::string_view oldWords = beamWords(from);
     const std::string_view newWords = beamWords(to);
     if (oldWords != newWords) {
-        if (const std::size_t at = lowered(name).find(oldWords); at != std::string::npos) {
+        if (const std::size_t at = detail::asciiLower(name).find(oldWords);
+            at != std::string::npos) {
             std::string words(newWords);
             if (std::isupper(static_cast<unsigned char>(name[at])) != 0) {
                 words[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(words[0])));
