@@ -105,6 +105,10 @@ std::vector<Case> cases()
     helix.views = 9;
     helix.angularRange = 4.0 * std::numbers::pi;
     helix.pitchMm = 10.0;
+    // The detector turned half a turn in its plane: rows run against z, and the voxel-driven
+    // column path walks each column's line backwards.
+    TrajectorySpec flipped = upright;
+    flipped.tilt.inPlane = std::numbers::pi;
     TrajectorySpec parallel;
     parallel.views = 6;
     const VolumeGrid grid = VolumeGrid::centred({19, 22, 13}, {1.5, 1.4, 1.6});
@@ -127,6 +131,9 @@ std::vector<Case> cases()
         {"cone-sparser-rows-along-z", makeGeometry(BeamType::Cone3D, sparserRows, upright),
          tallGrid},
         {"cone-fine-rows-along-z", makeGeometry(BeamType::Cone3D, fineRows, upright), grid},
+        {"cone-rows-against-z", makeGeometry(BeamType::Cone3D, offset, flipped), grid},
+        {"cone-rows-against-z-window", makeGeometry(BeamType::Cone3D, tallRows, flipped), grid},
+        {"cone-fine-rows-against-z", makeGeometry(BeamType::Cone3D, fineRows, flipped), grid},
         {"helix", makeGeometry(BeamType::Cone3D, odd, helix), grid},
         // A detector smaller than the grid's shadow: rays and voxels outside it.
         {"cone-truncated",
@@ -225,8 +232,11 @@ namespace
 {
 TEST(SimdPaths, VoxelDriven2DBackprojectionMatchesThePortableLoop)
 {
-    // Parallel and flat fan beams, an offset detector, a coarse detector whose columns the
-    // window cannot hold (gathers), and a source 12 mm from the isocentre inside the grid.
+    // Parallel and flat fan beams, an offset detector, and a source 12 mm from the isocentre
+    // inside the grid. Parallel beams read eight voxels' columns from an 8-float window where
+    // the detector's pixels are wider than 0.71 voxels (1.6 mm), from a 16-float one where they
+    // are down to about half that (0.75 mm: along rows or columns, with a positive or negative
+    // slope, as the 40 views go round), and gather for narrower ones (0.1 mm).
     struct Case2D
     {
         const char* name;
@@ -235,12 +245,17 @@ TEST(SimdPaths, VoxelDriven2DBackprojectionMatchesThePortableLoop)
         double sid;
         double sdd;
         double tolerance;
+        int views = 11;
     };
     const Detector fine{.columns = 61, .rows = 1, .pixelU = 0.9, .pixelV = 0.9, .offsetU = 2.5};
     const Detector coarse{.columns = 9, .rows = 1, .pixelU = 0.1, .pixelV = 0.1};
+    const Detector wide{.columns = 41, .rows = 1, .pixelU = 1.6, .pixelV = 1.6, .offsetU = -1.5};
+    const Detector narrow{.columns = 90, .rows = 1, .pixelU = 0.75, .pixelV = 0.75};
     const std::vector<Case2D> cases{
         {"parallel", BeamType::Parallel2D, fine, 60.0, 120.0, kPathTolerance},
         {"parallel-narrow-pixels", BeamType::Parallel2D, coarse, 60.0, 120.0, kPathTolerance},
+        {"parallel-wide-pixels", BeamType::Parallel2D, wide, 60.0, 120.0, kPathTolerance},
+        {"parallel-window16", BeamType::Parallel2D, narrow, 60.0, 120.0, kPathTolerance, 40},
         {"fan", BeamType::Fan2D, fine, 60.0, 120.0, kPathTolerance},
         {"fan-source-inside-grid", BeamType::Fan2D, fine, 12.0, 60.0, kNearSourceTolerance},
     };
@@ -249,18 +264,18 @@ TEST(SimdPaths, VoxelDriven2DBackprojectionMatchesThePortableLoop)
     const VolumeGrid grid = VolumeGrid::centred({37, 22, 1}, {1.5, 1.4, 1.0});
     for (const Case2D& c : cases) {
         const Geometry g = Geometry::circular(c.beam, c.detector,
-                                              {.views = 11,
+                                              {.views = static_cast<std::size_t>(c.views),
                                                .angularRange = 2.0 * std::numbers::pi,
                                                .sourceIsocentre = c.sid,
                                                .sourceDetector = c.sdd});
         ProjectionStack y = ProjectionStack::zeros(g);
         test::fillRandom(y.data(), 9);
         Volume fast = Volume::zeros(grid);
-        voxel->backAccumulate(y, 0, 11, 0.5f, fast);
+        voxel->backAccumulate(y, 0, g.viewCount(), 0.5f, fast);
         Volume portable = Volume::zeros(grid);
         {
             const SimdOff off;
-            voxel->backAccumulate(y, 0, 11, 0.5f, portable);
+            voxel->backAccumulate(y, 0, g.viewCount(), 0.5f, portable);
         }
         EXPECT_GT(*std::max_element(portable.data().begin(), portable.data().end()), 0.0f)
             << c.name;

@@ -1,8 +1,8 @@
 // The AVX2 + FMA version of the 2D voxel-driven backprojection (VoxelDrivenCpuProjector in
-// voxel_cpu.cpp) for parallel and flat fan beams: one grid row at a time, eight voxels
-// together, every view of the batch summed in registers. Along a grid row each view's column
-// numerator and depth are affine in the voxel index, so a view costs two FMAs (and, for fan
-// beams, a division) per eight voxels, and the eight voxels' detector samples come out of one
+// voxel_cpu.cpp) for parallel and flat fan beams: sixteen voxels of a grid line together, every
+// view of the batch summed in registers. Along a grid line each view's column (and, for fan
+// beams, its depth) is affine in the voxel index, so a view costs one FMA per eight voxels (two
+// and a division for fan beams), and the eight voxels' detector samples come out of one 8- or
 // 16-float window of the view's row by register permutes (avx2_window.h) instead of gathers.
 #include "project/voxel2d_avx2.h"
 
@@ -12,7 +12,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
-#include <limits>
 #include <vector>
 
 #if TOMO_HAVE_AVX2_PATH
@@ -72,25 +71,254 @@ namespace
 {
 #if TOMO_HAVE_AVX2_PATH
 constexpr int kLanes = 8;
+// Voxels summed together along a grid row or column: two independent groups of eight.
+constexpr int kGroup = 2 * kLanes;
+/// Border of zeros around each stored row, column u at u + kPadBefore: a column clamped into
+/// [-1, nu] then reads zeros off the detector, as the portable loop's bounds tests do, and a
+/// window of up to 16 floats (plus the right neighbour) starting at any clamped column stays
+/// inside the row.
+constexpr int kPadBefore = 1;
+constexpr int kPadAfter = 2 * kLanes + 1;
+
+/// The rows of `count` views with the zero border, `width` floats each.
+std::vector<float> padRows(const float* proj, std::size_t count, int nu, int width)
+{
+    std::vector<float> padded(static_cast<std::size_t>(width) * count, 0.0f);
+    for (std::size_t view = 0; view < count; ++view) {
+        std::copy_n(proj + view * static_cast<std::size_t>(nu), nu,
+                    padded.begin() + static_cast<std::ptrdiff_t>(
+                                         view * static_cast<std::size_t>(width) + kPadBefore));
+    }
+    return padded;
+}
+
+// ---- Parallel beams ----
+//
+// A view's detector column is affine in the voxel indices, f = a·i + b·j + c. Each view is
+// summed along the grid axis along which its column changes least (along rows where |a| <= |b|,
+// down columns otherwise), so that the eight lanes' columns lie within ⌈7·|slope|⌉ of each
+// other with |slope| <= |a| and |b| both: within the 8-float window wherever the detector's
+// pixels are at least 0.71 voxels wide. Views whose slope is negative take the lanes in
+// reverse order, so that lane 0 always holds the lowest column and the window starts there.
+
+// How far eight lanes' floors may spread beyond 7·|slope| through the rounding of their
+// columns (a few float ulps of columns below 2^14): a margin, not a measured error.
+constexpr float kSpreadMargin = 1e-2f;
+
+/// Where one view's eight lanes find their samples: one 8-float window (one permute per
+/// sample), one 16-float window (two permutes and a blend), or gathers of column pairs.
+enum class Reach : int
+{
+    Window8,
+    Window16,
+    Gather
+};
+constexpr int kReaches = 3;
+
+/// One view of a pass: its column f = slope·(index along the summed axis) + step·(index of the
+/// row or column summed) + offset, in padded columns, and where its stored row starts.
+struct PassView
+{
+    float slope;
+    float step;
+    float offset;
+    std::size_t line;
+};
+
+/// The views of one pass (rows or columns), sorted into runs that share a loop: by reach and by
+/// the sign of the slope (lanes in order, then reversed).
+struct Pass
+{
+    std::vector<PassView> views;
+    std::size_t runEnd[kReaches * 2] = {}; ///< end of run (reach, reversed), in that order
+};
+
+/// The bilinear samples at padded columns f of eight lanes whose lane 0 holds the lowest column.
+template <Reach R>
+TOMO_TARGET_AVX2 inline __m256 sampleParallel(const float* line, __m256 f, __m256 lowest,
+                                              __m256 highest)
+{
+    // The padded columns are positive, where truncation is the floor.
+    f = _mm256_min_ps(_mm256_max_ps(f, lowest), highest);
+    const __m256i index = _mm256_cvttps_epi32(f);
+    const __m256 frac = _mm256_sub_ps(f, _mm256_cvtepi32_ps(index));
+    __m256 left;
+    __m256 right;
+    if constexpr (R == Reach::Gather) {
+        gatherPairs(line, index, left, right);
+    } else {
+        const int low = _mm256_cvtsi256_si32(index);
+        const __m256i rel =
+            _mm256_sub_epi32(index, _mm256_broadcastd_epi32(_mm256_castsi256_si128(index)));
+        if constexpr (R == Reach::Window8) {
+            left = _mm256_permutevar8x32_ps(_mm256_loadu_ps(line + low), rel);
+            right = _mm256_permutevar8x32_ps(_mm256_loadu_ps(line + low + 1), rel);
+        } else {
+            const __m256 upper =
+                _mm256_castsi256_ps(_mm256_cmpgt_epi32(rel, _mm256_set1_epi32(kLanes - 1)));
+            left = pickFromWindow(_mm256_loadu_ps(line + low), _mm256_loadu_ps(line + low + 8), rel,
+                                  upper);
+            right = pickFromWindow(_mm256_loadu_ps(line + low + 1), _mm256_loadu_ps(line + low + 9),
+                                   rel, upper);
+        }
+    }
+    return _mm256_fmadd_ps(frac, _mm256_sub_ps(right, left), left);
+}
+
+/// Adds one run of views to two groups of eight voxels at indices fi0 and fi1 along the summed
+/// axis (`offsets`: each view's offset at this row or column).
+template <Reach R>
+TOMO_TARGET_AVX2 inline void sumRun(const PassView* views, const float* offsets, std::size_t n,
+                                    const float* padded, __m256 fi0, __m256 fi1, __m256 lowest,
+                                    __m256 highest, __m256& sum0, __m256& sum1)
+{
+    for (std::size_t q = 0; q < n; ++q) {
+        const __m256 slope = _mm256_set1_ps(views[q].slope);
+        const __m256 offset = _mm256_set1_ps(offsets[q]);
+        const float* line = padded + views[q].line;
+        sum0 = _mm256_add_ps(
+            sum0, sampleParallel<R>(line, _mm256_fmadd_ps(fi0, slope, offset), lowest, highest));
+        sum1 = _mm256_add_ps(
+            sum1, sampleParallel<R>(line, _mm256_fmadd_ps(fi1, slope, offset), lowest, highest));
+    }
+}
+
+/// Sums the views of `pass` over `lines` grid lines of `length` voxels each (rows for the pass
+/// along rows, columns for the other) and adds weight times each voxel's sum to image[line ·
+/// lineStride + index · indexStride].
+TOMO_TARGET_AVX2 void runPass(const Pass& pass, int lines, int length, const float* padded, int nu,
+                              float weight, float* image, std::size_t lineStride,
+                              std::size_t indexStride)
+{
+    if (pass.views.empty()) {
+        return;
+    }
+    const __m256 lowest = _mm256_set1_ps(static_cast<float>(kPadBefore - 1));
+    const __m256 highest = _mm256_set1_ps(static_cast<float>(kPadBefore + nu));
+    const __m256 inOrder = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256 reversed = _mm256_setr_ps(7, 6, 5, 4, 3, 2, 1, 0);
+    const __m256i reverse = _mm256_setr_epi32(7, 6, 5, 4, 3, 2, 1, 0);
+    const __m256 eight = _mm256_set1_ps(static_cast<float>(kLanes));
+    const std::size_t count = pass.views.size();
+#pragma omp parallel
+    {
+        std::vector<float> offsets(count);
+#pragma omp for schedule(static)
+        for (int line = 0; line < lines; ++line) {
+            for (std::size_t q = 0; q < count; ++q) {
+                offsets[q] = pass.views[q].offset + pass.views[q].step * static_cast<float>(line);
+            }
+            float* out = image + static_cast<std::size_t>(line) * lineStride;
+            for (int i = 0; i < length; i += kGroup) {
+                const __m256 base = _mm256_set1_ps(static_cast<float>(i));
+                const __m256 fi0 = _mm256_add_ps(base, inOrder);
+                const __m256 fi1 = _mm256_add_ps(fi0, eight);
+                const __m256 ri0 = _mm256_add_ps(base, reversed);
+                const __m256 ri1 = _mm256_add_ps(ri0, eight);
+                __m256 sum0 = _mm256_setzero_ps();
+                __m256 sum1 = _mm256_setzero_ps();
+                __m256 rsum0 = _mm256_setzero_ps();
+                __m256 rsum1 = _mm256_setzero_ps();
+                std::size_t begin = 0;
+                for (int run = 0; run < kReaches * 2; ++run) {
+                    const std::size_t end = pass.runEnd[run];
+                    const std::size_t n = end - begin;
+                    if (n > 0) {
+                        const bool back = run % 2 == 1;
+                        const __m256 a0 = back ? ri0 : fi0;
+                        const __m256 a1 = back ? ri1 : fi1;
+                        __m256& s0 = back ? rsum0 : sum0;
+                        __m256& s1 = back ? rsum1 : sum1;
+                        const PassView* v = pass.views.data() + begin;
+                        const float* o = offsets.data() + begin;
+                        switch (static_cast<Reach>(run / 2)) {
+                        case Reach::Window8:
+                            sumRun<Reach::Window8>(v, o, n, padded, a0, a1, lowest, highest, s0,
+                                                   s1);
+                            break;
+                        case Reach::Window16:
+                            sumRun<Reach::Window16>(v, o, n, padded, a0, a1, lowest, highest, s0,
+                                                    s1);
+                            break;
+                        case Reach::Gather:
+                            sumRun<Reach::Gather>(v, o, n, padded, a0, a1, lowest, highest, s0, s1);
+                            break;
+                        }
+                    }
+                    begin = end;
+                }
+                sum0 = _mm256_add_ps(sum0, _mm256_permutevar8x32_ps(rsum0, reverse));
+                sum1 = _mm256_add_ps(sum1, _mm256_permutevar8x32_ps(rsum1, reverse));
+                alignas(32) float sums[kGroup];
+                _mm256_store_ps(sums, sum0);
+                _mm256_store_ps(sums + kLanes, sum1);
+                const int end = std::min(kGroup, length - i);
+                for (int lane = 0; lane < end; ++lane) {
+                    out[static_cast<std::size_t>(i + lane) * indexStride] += weight * sums[lane];
+                }
+            }
+        }
+    }
+}
+
+/// The parallel-beam backprojection: each view to the pass along rows or along columns.
+TOMO_TARGET_AVX2 void backParallel2D(const Setup2D& s, const float* maps, std::size_t count,
+                                     const float* proj, float weight, float* out)
+{
+    const int width = s.nu + kPadBefore + kPadAfter;
+    const std::vector<float> padded = padRows(proj, count, s.nu, width);
+    Pass rows;
+    Pass columns;
+    struct Sorted
+    {
+        int run;
+        PassView view;
+    };
+    std::vector<Sorted> forRows;
+    std::vector<Sorted> forColumns;
+    for (std::size_t view = 0; view < count; ++view) {
+        const float* p = maps + 6 * view;
+        const float a = p[0] * s.spacingX;
+        const float b = p[1] * s.spacingY;
+        const float c = p[0] * s.originX + p[1] * s.originY + p[2] + static_cast<float>(kPadBefore);
+        const bool alongRows = std::abs(a) <= std::abs(b);
+        const float slope = alongRows ? a : b;
+        const float spread = std::abs(slope) * (kLanes - 1) + kSpreadMargin;
+        const Reach reach = spread <= kLanes - 1
+                                ? Reach::Window8
+                                : (spread <= 2 * kLanes - 1 ? Reach::Window16 : Reach::Gather);
+        const int run = 2 * static_cast<int>(reach) + (slope < 0.0f ? 1 : 0);
+        const Sorted sorted{run,
+                            {slope, alongRows ? b : a, c, view * static_cast<std::size_t>(width)}};
+        (alongRows ? forRows : forColumns).push_back(sorted);
+    }
+    const auto fill = [](std::vector<Sorted>& sorted, Pass& pass) {
+        std::stable_sort(sorted.begin(), sorted.end(),
+                         [](const Sorted& x, const Sorted& y) { return x.run < y.run; });
+        for (const Sorted& v : sorted) {
+            pass.views.push_back(v.view);
+            for (int run = v.run; run < kReaches * 2; ++run) {
+                pass.runEnd[run] = pass.views.size();
+            }
+        }
+    };
+    fill(forRows, rows);
+    fill(forColumns, columns);
+    const auto nx = static_cast<std::size_t>(s.nx);
+    runPass(rows, s.ny, s.nx, padded.data(), s.nu, weight, out, nx, 1);
+    runPass(columns, s.nx, s.ny, padded.data(), s.nu, weight, out, 1, nx);
+}
+
+// ---- Flat fan beams ----
+
 // Eight lanes read their left column out of the 16-float window from `low` and their right
 // column out of the window from low + 1: every lane's column must lie in low .. low + 15, a
-// spread of at most 15 (14 when the lowest lane is not known, see below).
+// spread of at most 15 (14 for the margin of rounding).
 constexpr int kMaxSpread = 14;
-// Border of zeros around each stored row: column u at u + kPadBefore, so that a window that
-// starts up to 14 columns before column -1 (the parallel path's guess of the lowest lane) or
-// ends 16 after column nu stays inside the row and reads zeros off the detector.
-constexpr int kPadBefore = 15;
-constexpr int kPadAfter = 18;
 // The per-view coefficients of one grid row (floats): numerator and depth at the row's first
-// voxel and their change per voxel, the isocentre's depth P5, and for parallel beams the offset
-// from lane 0's column to the window's start (0 or -14, or NaN where the window cannot hold the
-// spread of eight voxels and the gathers run).
-constexpr std::size_t kCoeffs = 7;
-// c[6]: which window a parallel-beam view's eight voxels read (else gathers).
-constexpr float kWindow8 = 1.0f;
-constexpr float kWindow16 = 2.0f;
+// voxel and their change per voxel, and the isocentre's depth P5.
+constexpr std::size_t kCoeffs = 5;
 
-/// The bilinear samples of eight lanes at padded column `index` + frac from one view's row.
 TOMO_TARGET_AVX2 inline __m256 sampleWindow(const float* line, int low, __m256i index, __m256 frac)
 {
     const __m256i rel = _mm256_sub_epi32(index, _mm256_set1_epi32(low));
@@ -102,21 +330,11 @@ TOMO_TARGET_AVX2 inline __m256 sampleWindow(const float* line, int low, __m256i 
     return _mm256_fmadd_ps(frac, _mm256_sub_ps(right, left), left);
 }
 
-/// The same from an 8-float window when every lane's column lies in low .. low + 7 (a spread
-/// of at most 7): one permute per sample, no blends.
-TOMO_TARGET_AVX2 inline __m256 sampleWindow8(const float* line, int low, __m256i index, __m256 frac)
-{
-    const __m256i rel = _mm256_sub_epi32(index, _mm256_set1_epi32(low));
-    const __m256 left = _mm256_permutevar8x32_ps(_mm256_loadu_ps(line + low), rel);
-    const __m256 right = _mm256_permutevar8x32_ps(_mm256_loadu_ps(line + low + 1), rel);
-    return _mm256_fmadd_ps(frac, _mm256_sub_ps(right, left), left);
-}
-
 TOMO_TARGET_AVX2 inline __m256 sampleGather(const float* line, __m256i index, __m256 frac)
 {
-    const __m256 left = _mm256_i32gather_ps(line, index, 4);
-    const __m256 right =
-        _mm256_i32gather_ps(line, _mm256_add_epi32(index, _mm256_set1_epi32(1)), 4);
+    __m256 left;
+    __m256 right;
+    gatherPairs(line, index, left, right);
     return _mm256_fmadd_ps(frac, _mm256_sub_ps(right, left), left);
 }
 
@@ -130,85 +348,49 @@ struct Lanes
     __m256i pad;
 };
 
-/// Fractional detector columns f of eight lanes split into the padded column of their left
-/// sample and the weight of the right one. Lanes outside -1 < f < nu (NaN included: max
-/// returns its second operand) are clamped into the zero border; the caller masks them.
-struct Columns
+/// One view's contribution to the eight voxels at fractional grid indices `fi` of the row.
+TOMO_TARGET_AVX2 inline __m256 fanContribution(const Lanes& k, __m256 fi, const float* c,
+                                               const float* line)
 {
-    __m256i index;
-    __m256 frac;
-};
-
-TOMO_TARGET_AVX2 inline Columns splitColumns(const Lanes& k, __m256 f)
-{
+    const __m256 w = _mm256_fmadd_ps(fi, _mm256_set1_ps(c[3]), _mm256_set1_ps(c[2]));
+    const __m256 inFront = _mm256_cmp_ps(w, k.zero, _CMP_GT_OQ);
+    const __m256 inv = _mm256_div_ps(k.one, w);
+    __m256 f = _mm256_mul_ps(_mm256_fmadd_ps(fi, _mm256_set1_ps(c[1]), _mm256_set1_ps(c[0])), inv);
+    const __m256 valid =
+        _mm256_and_ps(inFront, _mm256_and_ps(_mm256_cmp_ps(f, k.minusOne, _CMP_GT_OQ),
+                                             _mm256_cmp_ps(f, k.nu, _CMP_LT_OQ)));
+    if (_mm256_movemask_ps(valid) == 0) {
+        return k.zero;
+    }
+    // Lanes outside -1 < f < nu (NaN included: max returns its second operand) are clamped
+    // into the zero border and masked.
     f = _mm256_min_ps(_mm256_max_ps(f, k.minusOne), k.nu);
     const __m256 fl = _mm256_floor_ps(f);
-    return {_mm256_add_epi32(_mm256_cvttps_epi32(fl), k.pad), _mm256_sub_ps(f, fl)};
-}
-
-/// One view's contribution to the eight voxels at fractional grid indices `fi` of the row.
-template <bool Parallel>
-TOMO_TARGET_AVX2 inline __m256 contribution(const Lanes& k, __m256 fi, const float* c,
-                                            const float* line)
-{
-    __m256 f = _mm256_fmadd_ps(fi, _mm256_set1_ps(c[1]), _mm256_set1_ps(c[0]));
-    if constexpr (Parallel) {
-        const __m256 valid = _mm256_and_ps(_mm256_cmp_ps(f, k.minusOne, _CMP_GT_OQ),
-                                           _mm256_cmp_ps(f, k.nu, _CMP_LT_OQ));
-        if (_mm256_movemask_ps(valid) == 0) {
-            return k.zero;
-        }
-        const Columns col = splitColumns(k, f);
-        // Along the row f changes by c[1] per voxel: lane 0 holds the lowest column where
-        // c[1] >= 0, the highest (within 14) where it is negative.
-        __m256 sample;
-        if (c[6] == kWindow8) {
-            sample = sampleWindow8(line, _mm256_cvtsi256_si32(col.index) + static_cast<int>(c[5]),
-                                   col.index, col.frac);
-        } else if (c[6] == kWindow16) {
-            sample = sampleWindow(line, _mm256_cvtsi256_si32(col.index) + static_cast<int>(c[5]),
-                                  col.index, col.frac);
-        } else {
-            sample = sampleGather(line, col.index, col.frac);
-        }
-        return _mm256_and_ps(valid, sample);
-    } else {
-        const __m256 w = _mm256_fmadd_ps(fi, _mm256_set1_ps(c[3]), _mm256_set1_ps(c[2]));
-        const __m256 inFront = _mm256_cmp_ps(w, k.zero, _CMP_GT_OQ);
-        const __m256 inv = _mm256_div_ps(k.one, w);
-        f = _mm256_mul_ps(f, inv);
-        const __m256 valid =
-            _mm256_and_ps(inFront, _mm256_and_ps(_mm256_cmp_ps(f, k.minusOne, _CMP_GT_OQ),
-                                                 _mm256_cmp_ps(f, k.nu, _CMP_LT_OQ)));
-        if (_mm256_movemask_ps(valid) == 0) {
-            return k.zero;
-        }
-        const Columns col = splitColumns(k, f);
-        // f is monotonic along the row where every lane is in front of the source, and then
-        // the end lanes bound the others.
-        const int first = _mm256_cvtsi256_si32(col.index);
-        const int last = _mm256_extract_epi32(col.index, kLanes - 1);
-        const __m256 sample =
-            _mm256_movemask_ps(inFront) == 0xFF && std::abs(last - first) <= kMaxSpread
-                ? sampleWindow(line, std::min(first, last), col.index, col.frac)
-                : sampleGather(line, col.index, col.frac);
-        const __m256 distance = _mm256_mul_ps(_mm256_set1_ps(c[4]), inv);
-        return _mm256_and_ps(valid, _mm256_mul_ps(sample, _mm256_mul_ps(distance, distance)));
-    }
+    const __m256i index = _mm256_add_epi32(_mm256_cvttps_epi32(fl), k.pad);
+    const __m256 frac = _mm256_sub_ps(f, fl);
+    // f is monotonic along the row where every lane is in front of the source, and then the
+    // end lanes bound the others.
+    const int first = _mm256_cvtsi256_si32(index);
+    const int last = _mm256_extract_epi32(index, kLanes - 1);
+    const __m256 sample =
+        _mm256_movemask_ps(inFront) == 0xFF && std::abs(last - first) <= kMaxSpread
+            ? sampleWindow(line, std::min(first, last), index, frac)
+            : sampleGather(line, index, frac);
+    const __m256 distance = _mm256_mul_ps(_mm256_set1_ps(c[4]), inv);
+    return _mm256_and_ps(valid, _mm256_mul_ps(sample, _mm256_mul_ps(distance, distance)));
 }
 
 /// Adds the batch's views to one grid row (`coeff`: kCoeffs floats per view), sixteen voxels
 /// at a time in two independent groups of eight.
-template <bool Parallel>
-TOMO_TARGET_AVX2 void addRow2D(const Setup2D& s, const float* coeff, std::size_t count,
-                               const float* padded, int width, float weight, float* row)
+TOMO_TARGET_AVX2 void addFanRow(const Setup2D& s, const float* coeff, std::size_t count,
+                                const float* padded, int width, float weight, float* row)
 {
     const Lanes k{_mm256_set1_ps(-1.0f), _mm256_set1_ps(1.0f), _mm256_setzero_ps(),
                   _mm256_set1_ps(static_cast<float>(s.nu)), _mm256_set1_epi32(kPadBefore)};
     const __m256 laneIndex = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7);
     const __m256 eight = _mm256_set1_ps(static_cast<float>(kLanes));
     const int nx = s.nx;
-    for (int i = 0; i < nx; i += 2 * kLanes) {
+    for (int i = 0; i < nx; i += kGroup) {
         const __m256 fi0 = _mm256_add_ps(_mm256_set1_ps(static_cast<float>(i)), laneIndex);
         const __m256 fi1 = _mm256_add_ps(fi0, eight);
         __m256 sum0 = k.zero;
@@ -216,36 +398,23 @@ TOMO_TARGET_AVX2 void addRow2D(const Setup2D& s, const float* coeff, std::size_t
         for (std::size_t view = 0; view < count; ++view) {
             const float* c = coeff + kCoeffs * view;
             const float* line = padded + view * static_cast<std::size_t>(width);
-            sum0 = _mm256_add_ps(sum0, contribution<Parallel>(k, fi0, c, line));
-            sum1 = _mm256_add_ps(sum1, contribution<Parallel>(k, fi1, c, line));
+            sum0 = _mm256_add_ps(sum0, fanContribution(k, fi0, c, line));
+            sum1 = _mm256_add_ps(sum1, fanContribution(k, fi1, c, line));
         }
-        alignas(32) float sums[2 * kLanes];
+        alignas(32) float sums[kGroup];
         _mm256_store_ps(sums, sum0);
         _mm256_store_ps(sums + kLanes, sum1);
-        for (int lane = 0; lane < 2 * kLanes && i + lane < nx; ++lane) {
+        for (int lane = 0; lane < kGroup && i + lane < nx; ++lane) {
             row[i + lane] += weight * sums[lane];
         }
     }
 }
-#endif
-} // namespace
 
-bool voxelBack2DAvx2(const Setup2D& s, const float* maps, std::size_t count, const float* proj,
-                     float weight, float* out)
+TOMO_TARGET_AVX2 void backFan2D(const Setup2D& s, const float* maps, std::size_t count,
+                                const float* proj, float weight, float* out)
 {
-#if TOMO_HAVE_AVX2_PATH
-    if (!useAvx2() || s.radius > 0.0f) {
-        return false;
-    }
-    // The rows with a zero border: column u at u + 1, zeros before and after, so that a window
-    // of 16 from any clamped column stays inside and reads zeros off the detector.
     const int width = s.nu + kPadBefore + kPadAfter;
-    std::vector<float> padded(static_cast<std::size_t>(width) * count, 0.0f);
-    for (std::size_t view = 0; view < count; ++view) {
-        std::copy_n(proj + view * static_cast<std::size_t>(s.nu), s.nu,
-                    padded.begin() + static_cast<std::ptrdiff_t>(
-                                         view * static_cast<std::size_t>(width) + kPadBefore));
-    }
+    const std::vector<float> padded = padRows(proj, count, s.nu, width);
 #pragma omp parallel
     {
         std::vector<float> coeff(kCoeffs * count);
@@ -260,19 +429,26 @@ bool voxelBack2DAvx2(const Setup2D& s, const float* maps, std::size_t count, con
                 c[2] = p[3] * s.originX + p[4] * y + p[5];
                 c[3] = p[3] * s.spacingX;
                 c[4] = p[5];
-                // Eight voxels span |c[1]|·7 columns, their floors one more: within 7 the
-                // 8-float window holds them, within 14 the 16-float one.
-                const float spread = std::abs(c[1]) * (kLanes - 1) + 1.0f;
-                c[6] = spread <= kLanes - 1 ? kWindow8 : (spread <= kMaxSpread ? kWindow16 : 0.0f);
-                c[5] = c[1] >= 0.0f ? 0.0f : -(c[6] == kWindow8 ? kLanes - 1.0f : kMaxSpread);
             }
-            float* row = out + static_cast<std::size_t>(j) * static_cast<std::size_t>(s.nx);
-            if (s.parallel) {
-                addRow2D<true>(s, coeff.data(), count, padded.data(), width, weight, row);
-            } else {
-                addRow2D<false>(s, coeff.data(), count, padded.data(), width, weight, row);
-            }
+            addFanRow(s, coeff.data(), count, padded.data(), width, weight,
+                      out + static_cast<std::size_t>(j) * static_cast<std::size_t>(s.nx));
         }
+    }
+}
+#endif
+} // namespace
+
+bool voxelBack2DAvx2(const Setup2D& s, const float* maps, std::size_t count, const float* proj,
+                     float weight, float* out)
+{
+#if TOMO_HAVE_AVX2_PATH
+    if (!useAvx2() || s.radius > 0.0f) {
+        return false;
+    }
+    if (s.parallel) {
+        backParallel2D(s, maps, count, proj, weight, out);
+    } else {
+        backFan2D(s, maps, count, proj, weight, out);
     }
     return true;
 #else

@@ -16,8 +16,10 @@ namespace tomo::detail
 
 /// The AVX2 voxel-driven 2D backprojection (parallel and flat fan beams) of `count` views
 /// (`maps` from makeColumnMaps2D, `proj` their rows of s.nu pixels) into `out`, adding `weight`
-/// times the sum. Eight voxels of a grid row read their two columns each out of one 16-float
-/// window of the view's row when they fall within 14 columns of each other (a gather otherwise).
+/// times the sum. Parallel beams sum each view along the grid axis (rows or columns) along which
+/// its column changes least, eight voxels reading their two columns each out of one 8-float
+/// window of the view's row (16 floats, or gathers, for pixels narrower than 0.71 voxels); fan
+/// beams sum along rows, from a 16-float window where eight voxels fall within 14 columns.
 /// Returns false, writing nothing, where the processor or the build has no AVX2 path or
 /// TOMO_SIMD turns it off.
 [[nodiscard]] bool voxelBack2DAvx2(const Setup2D& s, const float* maps, std::size_t count,
