@@ -6,6 +6,9 @@
 #   backward: plastimatch fdk (ramp filter + voxel-driven backprojection)
 #             vs tomoscope-cli backproject --model voxel-driven (no filter)
 #             and tomoscope-cli reconstruct (FDK: weights, ramp filter, backprojection)
+# The scene filters and backprojects 64 views per batch (batch_views): the C++ backend's
+# voxel-driven column path transposes up to 64 views at a time and adds them to the volume in one
+# pass over it, so smaller batches pass over the volume more often (32: 10% slower at 256³).
 # Both sides are whole command lines: reading the volume, writing the result and thread start-up
 # are in both timings. Prints each wall time, GUPS for the backprojections and the ratios.
 #
@@ -42,7 +45,7 @@ cat >"$WORK/scene.json" <<JSON
   },
   "object": {"phantom": "water-cylinder", "radius_mm": 50, "height_mm": 50, "mu_per_unit": 0.02},
   "simulation": {"model": "joseph"},
-  "reconstruction": {"algorithm": "fdk", "filter": "ram-lak", "cutoff": 1.0, "batch_views": 24,
+  "reconstruction": {"algorithm": "fdk", "filter": "ram-lak", "cutoff": 1.0, "batch_views": 64,
                      "grid": {"size": [$N, $N, $N], "spacing_mm": [1, 1, 1]}}
 }
 JSON
