@@ -4,7 +4,8 @@
 // permutes instead of gathers (joseph3d_columns_avx2.cpp, voxel3d_avx2.cpp): the lanes of those
 // paths sample neighbouring positions of one column of memory, and an 8-wide gather costs about
 // 8 cycles on the Zen 3 cores this was measured on (bench/simd_bench.cpp); and, where the lanes
-// lie too far apart for one window, gathers of neighbouring pairs.
+// lie too far apart for one window, gathers of neighbouring pairs. Also the linear samples of
+// eight lanes from one line of floats, in whichever of those reaches them.
 #include "project/simd.h"
 
 #if TOMO_HAVE_AVX2_PATH
@@ -44,6 +45,60 @@ TOMO_TARGET_AVX2 inline void gatherPairs(const float* base, __m256i index, __m25
     // evens = f0 f1 f4 f5 | f2 f3 f6 f7: swap the middle 64-bit blocks.
     first = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(evens), 0xD8));
     second = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(odds), 0xD8));
+}
+
+/// Where eight lanes find the linear samples of one line of floats (the voxel-driven paths of
+/// voxel2d_avx2.cpp and voxel3d_avx2.cpp): one 8-float window (one permute per sample), one
+/// 16-float window (two permutes and a blend), or gathers of pairs.
+enum class Reach : int
+{
+    Window8,
+    Window16,
+    Gather
+};
+inline constexpr int kReaches = 3;
+
+/// The reach of eight lanes at indices f0 + k·slope, k < 8: their floors spread over at most
+/// ⌈7·|slope|⌉, plus a margin for the rounding of the indices (a few float ulps of indices below
+/// 2^14: a margin, not a measured error).
+inline Reach reachOf(float slope)
+{
+    constexpr float kSpreadMargin = 1e-2f;
+    const float spread = (slope < 0.0f ? -slope : slope) * 7.0f + kSpreadMargin;
+    return spread <= 7.0f ? Reach::Window8 : (spread <= 15.0f ? Reach::Window16 : Reach::Gather);
+}
+
+/// The linear interpolation of `line` at indices f of eight lanes, clamped into [low, high]
+/// (low >= 0), where lane 0 holds the lowest index (the windows start there) and the lanes lie
+/// within the reach R. The line must hold 17 floats beyond the highest clamped index.
+template <Reach R>
+TOMO_TARGET_AVX2 inline __m256 sampleLowestFirst(const float* line, __m256 f, __m256 low,
+                                                 __m256 high)
+{
+    // The clamped indices are non-negative, where truncation is the floor.
+    f = _mm256_min_ps(_mm256_max_ps(f, low), high);
+    const __m256i index = _mm256_cvttps_epi32(f);
+    const __m256 frac = _mm256_sub_ps(f, _mm256_cvtepi32_ps(index));
+    __m256 here;
+    __m256 next;
+    if constexpr (R == Reach::Gather) {
+        gatherPairs(line, index, here, next);
+    } else {
+        const int first = _mm256_cvtsi256_si32(index);
+        const __m256i rel =
+            _mm256_sub_epi32(index, _mm256_broadcastd_epi32(_mm256_castsi256_si128(index)));
+        if constexpr (R == Reach::Window8) {
+            here = _mm256_permutevar8x32_ps(_mm256_loadu_ps(line + first), rel);
+            next = _mm256_permutevar8x32_ps(_mm256_loadu_ps(line + first + 1), rel);
+        } else {
+            const __m256 upper = _mm256_castsi256_ps(_mm256_cmpgt_epi32(rel, _mm256_set1_epi32(7)));
+            here = pickFromWindow(_mm256_loadu_ps(line + first), _mm256_loadu_ps(line + first + 8),
+                                  rel, upper);
+            next = pickFromWindow(_mm256_loadu_ps(line + first + 1),
+                                  _mm256_loadu_ps(line + first + 9), rel, upper);
+        }
+    }
+    return _mm256_fmadd_ps(frac, _mm256_sub_ps(next, here), here);
 }
 } // namespace tomo::detail
 #endif

@@ -101,20 +101,6 @@ std::vector<float> padRows(const float* proj, std::size_t count, int nu, int wid
 // pixels are at least 0.71 voxels wide. Views whose slope is negative take the lanes in
 // reverse order, so that lane 0 always holds the lowest column and the window starts there.
 
-// How far eight lanes' floors may spread beyond 7·|slope| through the rounding of their
-// columns (a few float ulps of columns below 2^14): a margin, not a measured error.
-constexpr float kSpreadMargin = 1e-2f;
-
-/// Where one view's eight lanes find their samples: one 8-float window (one permute per
-/// sample), one 16-float window (two permutes and a blend), or gathers of column pairs.
-enum class Reach : int
-{
-    Window8,
-    Window16,
-    Gather
-};
-constexpr int kReaches = 3;
-
 /// One view of a pass: its column f = slope·(index along the summed axis) + step·(index of the
 /// row or column summed) + offset, in padded columns, and where its stored row starts.
 struct PassView
@@ -133,38 +119,6 @@ struct Pass
     std::size_t runEnd[kReaches * 2] = {}; ///< end of run (reach, reversed), in that order
 };
 
-/// The bilinear samples at padded columns f of eight lanes whose lane 0 holds the lowest column.
-template <Reach R>
-TOMO_TARGET_AVX2 inline __m256 sampleParallel(const float* line, __m256 f, __m256 lowest,
-                                              __m256 highest)
-{
-    // The padded columns are positive, where truncation is the floor.
-    f = _mm256_min_ps(_mm256_max_ps(f, lowest), highest);
-    const __m256i index = _mm256_cvttps_epi32(f);
-    const __m256 frac = _mm256_sub_ps(f, _mm256_cvtepi32_ps(index));
-    __m256 left;
-    __m256 right;
-    if constexpr (R == Reach::Gather) {
-        gatherPairs(line, index, left, right);
-    } else {
-        const int low = _mm256_cvtsi256_si32(index);
-        const __m256i rel =
-            _mm256_sub_epi32(index, _mm256_broadcastd_epi32(_mm256_castsi256_si128(index)));
-        if constexpr (R == Reach::Window8) {
-            left = _mm256_permutevar8x32_ps(_mm256_loadu_ps(line + low), rel);
-            right = _mm256_permutevar8x32_ps(_mm256_loadu_ps(line + low + 1), rel);
-        } else {
-            const __m256 upper =
-                _mm256_castsi256_ps(_mm256_cmpgt_epi32(rel, _mm256_set1_epi32(kLanes - 1)));
-            left = pickFromWindow(_mm256_loadu_ps(line + low), _mm256_loadu_ps(line + low + 8), rel,
-                                  upper);
-            right = pickFromWindow(_mm256_loadu_ps(line + low + 1), _mm256_loadu_ps(line + low + 9),
-                                   rel, upper);
-        }
-    }
-    return _mm256_fmadd_ps(frac, _mm256_sub_ps(right, left), left);
-}
-
 /// Adds one run of views to two groups of eight voxels at indices fi0 and fi1 along the summed
 /// axis (`offsets`: each view's offset at this row or column).
 template <Reach R>
@@ -177,9 +131,9 @@ TOMO_TARGET_AVX2 inline void sumRun(const PassView* views, const float* offsets,
         const __m256 offset = _mm256_set1_ps(offsets[q]);
         const float* line = padded + views[q].line;
         sum0 = _mm256_add_ps(
-            sum0, sampleParallel<R>(line, _mm256_fmadd_ps(fi0, slope, offset), lowest, highest));
+            sum0, sampleLowestFirst<R>(line, _mm256_fmadd_ps(fi0, slope, offset), lowest, highest));
         sum1 = _mm256_add_ps(
-            sum1, sampleParallel<R>(line, _mm256_fmadd_ps(fi1, slope, offset), lowest, highest));
+            sum1, sampleLowestFirst<R>(line, _mm256_fmadd_ps(fi1, slope, offset), lowest, highest));
     }
 }
 
@@ -283,11 +237,7 @@ TOMO_TARGET_AVX2 void backParallel2D(const Setup2D& s, const float* maps, std::s
         const float c = p[0] * s.originX + p[1] * s.originY + p[2] + static_cast<float>(kPadBefore);
         const bool alongRows = std::abs(a) <= std::abs(b);
         const float slope = alongRows ? a : b;
-        const float spread = std::abs(slope) * (kLanes - 1) + kSpreadMargin;
-        const Reach reach = spread <= kLanes - 1
-                                ? Reach::Window8
-                                : (spread <= 2 * kLanes - 1 ? Reach::Window16 : Reach::Gather);
-        const int run = 2 * static_cast<int>(reach) + (slope < 0.0f ? 1 : 0);
+        const int run = 2 * static_cast<int>(reachOf(slope)) + (slope < 0.0f ? 1 : 0);
         const Sorted sorted{run,
                             {slope, alongRows ? b : a, c, view * static_cast<std::size_t>(width)}};
         (alongRows ? forRows : forColumns).push_back(sorted);

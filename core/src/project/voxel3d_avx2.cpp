@@ -188,50 +188,6 @@ struct ColumnView
     float distanceWeight = 0.0f;
 };
 
-/// Where eight z-neighbours find their samples in the column's line: one 8-float window (one
-/// permute per sample), one 16-float window (two permutes and a blend), or gathers of pairs.
-enum class Reach
-{
-    Window8,
-    Window16,
-    Gather
-};
-// How far eight lanes' floors may spread beyond 7·|dfv| through the rounding of their rows (a
-// few float ulps of rows below 2^14): a margin, not a measured error.
-constexpr float kSpreadMargin = 1e-2f;
-
-/// Eight z-neighbours of a column sample the line built for one view (ColumnLine): the linear
-/// interpolation at line index f (one per lane, lane 0 the lowest), clamped into [low, high].
-template <Reach R>
-TOMO_TARGET_AVX2 inline __m256 sampleLine(const float* line, __m256 f, __m256 low, __m256 high)
-{
-    // The line's indices are non-negative, where truncation is the floor.
-    f = _mm256_min_ps(_mm256_max_ps(f, low), high);
-    const __m256i index = _mm256_cvttps_epi32(f);
-    const __m256 frac = _mm256_sub_ps(f, _mm256_cvtepi32_ps(index));
-    __m256 here;
-    __m256 next;
-    if constexpr (R == Reach::Gather) {
-        gatherPairs(line, index, here, next);
-    } else {
-        const int first = _mm256_cvtsi256_si32(index);
-        const __m256i rel =
-            _mm256_sub_epi32(index, _mm256_broadcastd_epi32(_mm256_castsi256_si128(index)));
-        if constexpr (R == Reach::Window8) {
-            here = _mm256_permutevar8x32_ps(_mm256_loadu_ps(line + first), rel);
-            next = _mm256_permutevar8x32_ps(_mm256_loadu_ps(line + first + 1), rel);
-        } else {
-            const __m256 upper =
-                _mm256_castsi256_ps(_mm256_cmpgt_epi32(rel, _mm256_set1_epi32(kLanes - 1)));
-            here = pickFromWindow(_mm256_loadu_ps(line + first),
-                                  _mm256_loadu_ps(line + first + kLanes), rel, upper);
-            next = pickFromWindow(_mm256_loadu_ps(line + first + 1),
-                                  _mm256_loadu_ps(line + first + 1 + kLanes), rel, upper);
-        }
-    }
-    return _mm256_fmadd_ps(frac, _mm256_sub_ps(next, here), here);
-}
-
 /// One view's line through a voxel column: voxel k samples the line at index f0 + k·df (df
 /// >= 0), clamped into [lowest, highest], from the window `reach` says.
 struct ColumnLine
@@ -301,9 +257,7 @@ TOMO_TARGET_AVX2 bool buildLine(const Setup3D& s, const ColumnViews& views, std:
         out.lowest = tLow - static_cast<float>(first);
         out.highest = tHigh - static_cast<float>(first);
     }
-    const float spread = out.df * (kLanes - 1) + kSpreadMargin;
-    out.reach = spread <= kLanes - 1 ? Reach::Window8
-                                     : (spread <= 2 * kLanes - 1 ? Reach::Window16 : Reach::Gather);
+    out.reach = reachOf(out.df);
     return true;
 }
 
@@ -333,16 +287,16 @@ TOMO_TARGET_AVX2 void sampleColumn(const ColumnLine* params, const float* lines,
             const __m256 fa = _mm256_fmadd_ps(k0, df, f0);
             switch (p.reach) {
             case Reach::Window8:
-                sum0 = _mm256_add_ps(sum0, sampleLine<Reach::Window8>(line, fa, low, high));
-                sum1 = _mm256_add_ps(sum1, sampleLine<Reach::Window8>(line, f1, low, high));
+                sum0 = _mm256_add_ps(sum0, sampleLowestFirst<Reach::Window8>(line, fa, low, high));
+                sum1 = _mm256_add_ps(sum1, sampleLowestFirst<Reach::Window8>(line, f1, low, high));
                 break;
             case Reach::Window16:
-                sum0 = _mm256_add_ps(sum0, sampleLine<Reach::Window16>(line, fa, low, high));
-                sum1 = _mm256_add_ps(sum1, sampleLine<Reach::Window16>(line, f1, low, high));
+                sum0 = _mm256_add_ps(sum0, sampleLowestFirst<Reach::Window16>(line, fa, low, high));
+                sum1 = _mm256_add_ps(sum1, sampleLowestFirst<Reach::Window16>(line, f1, low, high));
                 break;
             case Reach::Gather:
-                sum0 = _mm256_add_ps(sum0, sampleLine<Reach::Gather>(line, fa, low, high));
-                sum1 = _mm256_add_ps(sum1, sampleLine<Reach::Gather>(line, f1, low, high));
+                sum0 = _mm256_add_ps(sum0, sampleLowestFirst<Reach::Gather>(line, fa, low, high));
+                sum1 = _mm256_add_ps(sum1, sampleLowestFirst<Reach::Gather>(line, f1, low, high));
                 break;
             }
         }
