@@ -141,7 +141,7 @@ TOMO_TARGET_AVX2 void addRow(const Setup3D& s, const float* matrices, std::size_
 }
 // Zero rows before and after each stored projection column (ColumnViews): row v at padded row
 // v + kRowPadBefore. A row clamped into [kRowPadBefore - 1, nv + kRowPadBefore] reads zeros off
-// the detector, and the line of a column (addColumnView), built 8 rows at a time forwards from
+// the detector, and the line of a column (buildLine), built 8 rows at a time forwards from
 // its lowest row to 17 beyond its highest, or backwards from one above its highest to 17 below
 // its lowest, stays inside.
 constexpr int kRowPadBefore = 3 * kLanes;
@@ -419,7 +419,7 @@ bool voxelBack3DColumns(const Setup3D& s, const float* params, bool curved, std:
     const std::size_t nzPadded = (nz + kZGroup - 1) / kZGroup * kZGroup;
     const std::size_t plane = nx * ny;
     const std::size_t paramFloats = curved ? kViewParam3DFloats : 12;
-    // The views in chunks of kCopyChunk, each transposed (ColumnViews: about 10 MB for 32 views
+    // The views in chunks of kCopyChunk, each transposed (ColumnViews: about 20 MB for 64 views
     // of 256², so that it is still in the last-level cache when read) and added to the whole
     // grid. Within a chunk, tiles of kTile neighbouring voxel columns along x; one thread's
     // tiles follow each other along y, where every view sees them in nearly the same projection
