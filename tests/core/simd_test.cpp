@@ -5,6 +5,7 @@
 // On a processor without AVX2 both runs take the portable path and the comparison is trivially
 // exact.
 #include "common/test_support.h"
+#include "project/avx2_window.h"
 #include "tomo/projector.h"
 #include "tomo/trajectory.h"
 
@@ -14,6 +15,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <numbers>
+#include <random>
 #include <string>
 
 namespace tomo
@@ -281,6 +283,71 @@ TEST(SimdPaths, VoxelDriven2DBackprojectionMatchesThePortableLoop)
             << c.name;
         EXPECT_LT(maxDifferenceOverPeak(fast.data(), portable.data()), c.tolerance) << c.name;
     }
+}
+
+#if TOMO_HAVE_AVX2_PATH
+/// splatIntoWindow on eight lanes given as arrays, into a 16-float window.
+TOMO_TARGET_AVX2 void splat(const int* rel, const float* lower, const float* upper, bool rising,
+                            float* window)
+{
+    __m256 low;
+    __m256 high;
+    detail::splatIntoWindow(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(rel)),
+                            _mm256_loadu_ps(lower), _mm256_loadu_ps(upper), rising, low, high);
+    _mm256_storeu_ps(window, low);
+    _mm256_storeu_ps(window + 8, high);
+}
+#endif
+
+TEST(SimdPaths, WindowSplatAddsEachLaneAtItsIndexAndTheNext)
+{
+#if TOMO_HAVE_AVX2_PATH
+    if (!detail::useAvx2()) {
+        GTEST_SKIP() << "no AVX2 on this processor";
+    }
+    // Prefix sums of eight lanes, then differences: a few float roundings of the largest sum.
+    constexpr double kSplatTolerance = 1e-6;
+    std::mt19937 random(11);
+    std::uniform_int_distribution<int> step(0, 2);
+    std::uniform_real_distribution<float> value(-1.0f, 1.0f);
+    for (int trial = 0; trial < 2000; ++trial) {
+        // Monotone indices from 0, rising by 0 to 2 (lanes sharing a voxel, lanes a voxel
+        // apart, gaps); every fourth trial spreads to the largest index the window takes, 14.
+        int rel[8] = {0};
+        for (int lane = 1; lane < 8; ++lane) {
+            rel[lane] = rel[lane - 1] + (trial % 4 == 0 ? 2 : step(random));
+        }
+        rel[7] = std::min(rel[7], 14);
+        rel[6] = std::min(rel[6], rel[7]);
+        float lower[8];
+        float upper[8];
+        for (int lane = 0; lane < 8; ++lane) {
+            lower[lane] = value(random);
+            upper[lane] = value(random);
+        }
+        const bool rising = trial % 2 == 0;
+        if (!rising) { // the same lanes in falling order
+            std::reverse(rel, rel + 8);
+            std::reverse(lower, lower + 8);
+            std::reverse(upper, upper + 8);
+        }
+        double expected[16] = {};
+        double scale = 0.0;
+        for (int lane = 0; lane < 8; ++lane) {
+            expected[rel[lane]] += lower[lane];
+            expected[rel[lane] + 1] += upper[lane];
+            scale += std::abs(lower[lane]) + std::abs(upper[lane]);
+        }
+        float window[16];
+        splat(rel, lower, upper, rising, window);
+        for (int p = 0; p < 16; ++p) {
+            ASSERT_NEAR(window[p], expected[p], kSplatTolerance * scale)
+                << "trial " << trial << ", index " << p;
+        }
+    }
+#else
+    GTEST_SKIP() << "no AVX2 path in this build";
+#endif
 }
 } // namespace
 } // namespace tomo

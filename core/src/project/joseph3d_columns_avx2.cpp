@@ -96,7 +96,8 @@ struct alignas(32) Block
     int kFirst = 0;      ///< union of the lanes' slice ranges
     int kLast = 0;
     bool vector = false; ///< walked here; otherwise ray by ray
-    bool wide = false;   ///< lanes spread over more than one window in z: gathered
+    bool wide = false;   ///< lanes spread over more than one window in z, or not in z order:
+                         ///< gathered lane by lane
 };
 
 /// One detector column's rays, set up for walkColumn or scatterColumn.
@@ -120,13 +121,15 @@ struct Column
 
 /// A block's z samples in slice k: which lanes count (inside -1 < f2 < nz, in front of the
 /// source, in their own slice range), the z weight w2, and each lane's floor(f2) as an offset
-/// rel from the window start zLow (lanes are in row order, so z is monotone across them).
+/// rel from the window start zLow (lanes are in row order, so z is monotone across them, rising
+/// or falling).
 struct BlockSample
 {
     __m256 valid;
     __m256 w2;
     __m256i rel;
     int zLow;
+    bool rising;
 };
 
 TOMO_TARGET_AVX2 inline BlockSample sampleBlock(const Block& block, __m256 kf, __m256i ki,
@@ -155,7 +158,8 @@ TOMO_TARGET_AVX2 inline BlockSample sampleBlock(const Block& block, __m256 kf, _
     const int zFirst = _mm_cvtsi128_si32(_mm256_castsi256_si128(l2));
     const int zLast = _mm256_extract_epi32(l2, kLanes - 1);
     const int zLow = std::min(zFirst, zLast);
-    return {valid, _mm256_sub_ps(f2, fl2), _mm256_sub_epi32(l2, _mm256_set1_epi32(zLow)), zLow};
+    return {valid, _mm256_sub_ps(f2, fl2), _mm256_sub_epi32(l2, _mm256_set1_epi32(zLow)), zLow,
+            zFirst <= zLast};
 }
 
 /// Walks a whole detector column: slice by slice along the shared in-plane line (f1 = f1At0 +
@@ -233,7 +237,8 @@ TOMO_TARGET_AVX2 void walkColumn(const Block* blocks, int blockCount, float f1At
 /// The transpose of walkColumn: adds each lane's value (projection value times step) times its
 /// four bilinear coefficients into `acc`, a z-fastest accumulator laid out as ZColumns' copy
 /// along `axis`. The eight lanes' contributions to a 16-float window of z are summed in registers
-/// (lanes can share a voxel), then added to the two in-plane neighbours' windows.
+/// (lanes can share a voxel) by splatIntoWindow, then added to the two in-plane neighbours'
+/// windows.
 TOMO_TARGET_AVX2 void scatterColumn(const Block* blocks, int blockCount, float f1At0, float d1,
                                     int axis, int kFirst, int kLast, std::size_t pitchFloats,
                                     const Setup3D& s, float* acc)
@@ -242,10 +247,6 @@ TOMO_TARGET_AVX2 void scatterColumn(const Block* blocks, int blockCount, float f
     const std::ptrdiff_t pitch = static_cast<std::ptrdiff_t>(pitchFloats);
     const std::ptrdiff_t acrossStride = (axis == 0 ? s.n[0] : s.n[1]) * pitch;
     const __m256 one = _mm256_set1_ps(1.0f);
-    const __m256 zero = _mm256_setzero_ps();
-    const __m256i oneI = _mm256_set1_epi32(1);
-    const __m256i positionsLow = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    const __m256i positionsHigh = _mm256_setr_epi32(8, 9, 10, 11, 12, 13, 14, 15);
     for (int k = kFirst; k < kLast; ++k) {
         const float f1 = f1At0 + static_cast<float>(k) * d1;
         if (!(f1 > -1.0f && f1 < static_cast<float>(n1))) {
@@ -302,31 +303,9 @@ TOMO_TARGET_AVX2 void scatterColumn(const Block* blocks, int blockCount, float f
                     }
                     continue;
                 }
-                __m256 windowLow = zero;
-                __m256 windowHigh = zero;
-                for (int lane = 0; lane < kLanes; ++lane) {
-                    const __m256i pick = _mm256_set1_epi32(lane);
-                    const __m256i at = _mm256_permutevar8x32_epi32(rel, pick);
-                    const __m256i atNext = _mm256_add_epi32(at, oneI);
-                    const __m256 lo = _mm256_permutevar8x32_ps(lower, pick);
-                    const __m256 up = _mm256_permutevar8x32_ps(upper, pick);
-                    windowLow = _mm256_add_ps(
-                        windowLow,
-                        _mm256_add_ps(
-                            _mm256_and_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(positionsLow, at)),
-                                          lo),
-                            _mm256_and_ps(
-                                _mm256_castsi256_ps(_mm256_cmpeq_epi32(positionsLow, atNext)),
-                                up)));
-                    windowHigh = _mm256_add_ps(
-                        windowHigh,
-                        _mm256_add_ps(
-                            _mm256_and_ps(
-                                _mm256_castsi256_ps(_mm256_cmpeq_epi32(positionsHigh, at)), lo),
-                            _mm256_and_ps(
-                                _mm256_castsi256_ps(_mm256_cmpeq_epi32(positionsHigh, atNext)),
-                                up)));
-                }
+                __m256 windowLow;
+                __m256 windowHigh;
+                splatIntoWindow(rel, lower, upper, z.rising, windowLow, windowHigh);
                 float* nearWindow = near + zLow;
                 _mm256_storeu_ps(nearWindow,
                                  _mm256_fmadd_ps(wNear, windowLow, _mm256_loadu_ps(nearWindow)));
@@ -340,6 +319,30 @@ TOMO_TARGET_AVX2 void scatterColumn(const Block* blocks, int blockCount, float f
             }
         }
     }
+}
+
+/// Whether the block's lanes lie in z order at slice k, rising or falling, with gaps that the
+/// rounding of their samples cannot reverse: the window paths take the first and last lanes as
+/// the ends of the block's z range, and the transpose sums the lanes in that order. Lanes past
+/// the last row repeat it exactly.
+bool ordered(const Block& block, float k, bool rising)
+{
+    // Each lane's z at slice k carries its float rounding, a few 1e-5 voxels below 2^9; rows
+    // this far apart stay in order. Closer rows (or lanes out of order) take the lane-by-lane
+    // path, which needs no order.
+    constexpr float kMinRowGap = 1e-3f;
+    float previous = block.f2[0] + k * block.d2[0];
+    for (int lane = 1; lane < kLanes; ++lane) {
+        const float z = block.f2[lane] + k * block.d2[lane];
+        const float gap = rising ? z - previous : previous - z;
+        const bool repeated =
+            block.f2[lane] == block.f2[lane - 1] && block.d2[lane] == block.d2[lane - 1];
+        if (!repeated && !(gap >= kMinRowGap)) {
+            return false;
+        }
+        previous = z;
+    }
+    return true;
 }
 
 /// Sets up detector column u of `view` (batch index): every row's ray, the shared in-plane line,
@@ -406,7 +409,8 @@ void setUpColumn(const Walk3D& walk, std::ptrdiff_t view, int u, Column& column)
                 const float zA = block.f2[0] + static_cast<float>(k) * block.d2[0];
                 const float zB =
                     block.f2[kLanes - 1] + static_cast<float>(k) * block.d2[kLanes - 1];
-                block.wide = block.wide || std::abs(zB - zA) > kMaxSpread;
+                block.wide = block.wide || std::abs(zB - zA) > kMaxSpread ||
+                             !ordered(block, static_cast<float>(k), zB >= zA);
             }
             if (block.vector) {
                 kFirst = std::min(kFirst, block.kFirst);
