@@ -100,10 +100,13 @@ struct RenderOptions
     std::string cursor;              ///< slices: X,Y,Z in mm (default: the volume's centre)
     std::string projections;         ///< projections: the stack to show
     std::optional<std::size_t> row;  ///< projections: the sinogram's detector row (default: mid)
+    std::vector<std::string> commandLine; ///< argv as given, for the render helper
 };
 
 /// `tomoscope-cli render`: the scene's 3D trajectory view, a volume rendering or the three slice
-/// views of its object (or of a volume file), rendered offscreen into a PNG.
+/// views of its object (or of a volume file), rendered offscreen into a PNG. tomoscope-cli itself
+/// is not linked with VTK (its start-up was half of a 2D reconstruction's time): it runs its
+/// render helper, the same command line linked with render/ (cli_render_forward.cpp).
 int renderCommand(const RenderOptions& options);
 
 /// `tomoscope-cli devices`: list the compute devices.

@@ -595,6 +595,7 @@ int main(int argc, char** argv)
             if (renderRow->count() > 0) {
                 render.row = renderRowValue;
             }
+            render.commandLine.assign(argv, argv + argc);
             return renderCommand(render);
         }
         if (geometryCmd->parsed()) {

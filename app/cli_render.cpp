@@ -1,21 +1,19 @@
 // tomoscope-cli render: the scenes of render/ drawn offscreen into a PNG (documentation, users,
-// the same pictures the app shows).
+// the same pictures the app shows). Built into the render helper, tomoscope-cli-render, which
+// tomoscope-cli runs for this command (cli_render_forward.cpp).
 #include "cli_commands.h"
 #include "tomo/error.h"
 #include "tomo/geometry_check.h"
 #include "tomo/io.h"
 #include "tomo/phantom.h"
 #include "tomo/pipeline.h"
-#include "tomo/scene.h"
-
-#ifdef TOMO_HAVE_RENDER
 #include "tomo/render/colour_map.h"
 #include "tomo/render/image_compare.h"
 #include "tomo/render/projection_view.h"
 #include "tomo/render/slice_views.h"
 #include "tomo/render/trajectory_scene.h"
 #include "tomo/render/volume_scene.h"
-#endif
+#include "tomo/scene.h"
 
 #include <nlohmann/json.hpp>
 
@@ -64,11 +62,7 @@ void requireDisplay()
                      "xvfb-run -a tomoscope-cli render ...");
     }
 }
-} // namespace
 
-#ifdef TOMO_HAVE_RENDER
-namespace
-{
 render::RgbImage renderTrajectory(const Scene& scene, const RenderOptions& options, int width,
                                   int height, nlohmann::json& summary)
 {
@@ -275,11 +269,4 @@ int renderCommand(const RenderOptions& options)
     std::printf("wrote %s (%d x %d)\n", options.output.c_str(), image.width, image.height);
     return kExitSuccess;
 }
-#else
-int renderCommand(const RenderOptions& /*options*/)
-{
-    throw Error("this tomoscope-cli was built without render/ (TOMO_BUILD_GUI=OFF): rebuild with "
-                "-DTOMO_BUILD_GUI=ON to render scenes");
-}
-#endif
 } // namespace tomo::cli

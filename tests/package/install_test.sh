@@ -38,7 +38,7 @@ echo "== unpack into a throwaway root"
 root="$work/root"
 dpkg-deb -x "$deb" "$root"
 id=org.tomoscope.Tomoscope
-for f in usr/bin/tomoscope usr/bin/tomoscope-cli \
+for f in usr/bin/tomoscope usr/bin/tomoscope-cli usr/libexec/tomoscope/tomoscope-cli-render \
     usr/share/applications/$id.desktop usr/share/metainfo/$id.metainfo.xml \
     usr/share/icons/hicolor/scalable/apps/$id.svg \
     usr/share/man/man1/tomoscope.1.gz usr/share/man/man1/tomoscope-cli.1.gz \
@@ -102,6 +102,10 @@ if [ -n "${DISPLAY:-}" ]; then
     "$root/usr/bin/tomoscope" --device cpu --screenshot "$work/app.png" --quit-after-run \
         >"$work/app.log" 2>&1 || { cat "$work/app.log"; fail "the installed app"; }
     [ -s "$work/app.png" ] || fail "the installed app wrote no screenshot"
+    # tomoscope-cli render runs its helper from ../libexec/tomoscope.
+    "$cli" render "$scene" -o "$work/scan.png" >"$work/render.log" 2>&1 ||
+        { cat "$work/render.log"; fail "tomoscope-cli render from the installed root"; }
+    [ -s "$work/scan.png" ] || fail "tomoscope-cli render wrote no picture"
 else
     echo "no DISPLAY: the installed app's window is not opened (CTest runs under Xvfb)"
 fi
