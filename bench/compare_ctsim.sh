@@ -5,12 +5,15 @@
 # read a projection file and write an image; CTSim's default filter (abs_bandlimit, spatial
 # convolution) and its FFTW variant are both timed. Tomoscope's in-process time is printed too.
 #
-#   bench/compare_ctsim.sh [build/ci/app/tomoscope-cli]        (N=512 VIEWS=720 by default)
+#   bench/compare_ctsim.sh [build/ci/app/tomoscope-cli]   (N=512 VIEWS=720 REPEAT=3 by default)
+#
+# Every time printed is the median of REPEAT runs.
 set -euo pipefail
 
 CLI=${1:-build/ci/app/tomoscope-cli}
 N=${N:-512}
 VIEWS=${VIEWS:-720}
+REPEAT=${REPEAT:-3}
 DETECTORS=$(( (N * 142 + 99) / 100 ))
 command -v ctsimtext >/dev/null || { echo "ctsimtext not found (apt-get install ctsim)" >&2; exit 1; }
 [[ -x $CLI ]] || { echo "tomoscope-cli not found at $CLI (build it first)" >&2; exit 1; }
@@ -39,6 +42,7 @@ JSON
 }
 
 echo "problem: ${N}^2 image from $VIEWS views of $DETECTORS detectors (Shepp-Logan)"
+echo "times: the median of $REPEAT runs"
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores"
 for geometry in parallel equilinear; do
     if [[ $geometry == parallel ]]; then
@@ -48,10 +52,11 @@ for geometry in parallel equilinear; do
     fi
     ctsimtext phm2pj "$WORK/$geometry.pj" "$DETECTORS" "$VIEWS" --phantom shepp-logan \
         --geometry "$geometry" >/dev/null
-    t_ct=$(seconds ctsimtext pjrec "$WORK/$geometry.pj" "$WORK/$geometry.if" "$N" "$N")
+    t_ct=$(median_seconds "$REPEAT" ctsimtext pjrec "$WORK/$geometry.pj" "$WORK/$geometry.if" \
+        "$N" "$N")
     printf '%-58s %8.3f s\n' "ctsimtext pjrec $geometry (convolution filter)" "$t_ct"
-    t_ctf=$(seconds ctsimtext pjrec "$WORK/$geometry.pj" "$WORK/$geometry-f.if" "$N" "$N" \
-        --filter-method rfftw)
+    t_ctf=$(median_seconds "$REPEAT" ctsimtext pjrec "$WORK/$geometry.pj" \
+        "$WORK/$geometry-f.if" "$N" "$N" --filter-method rfftw)
     printf '%-58s %8.3f s\n' "ctsimtext pjrec $geometry (--filter-method rfftw)" "$t_ctf"
     scene "$beam" "$range" "$pixel" >"$WORK/$beam.json"
     "$CLI" project "$WORK/$beam.json" --model analytic -q -o "$WORK/$beam.mha" >/dev/null
@@ -62,8 +67,8 @@ for geometry in parallel equilinear; do
         # First use of a device builds its kernels: once untimed.
         "$CLI" reconstruct "$WORK/$beam.json" --projections "$WORK/$beam.mha" \
             -o "$WORK/$beam-$device.nii" --device "$device" -q >/dev/null
-        t_tomo=$(seconds "$CLI" reconstruct "$WORK/$beam.json" --projections "$WORK/$beam.mha" \
-            -o "$WORK/$beam-$device.nii" --device "$device" -q)
+        t_tomo=$(median_seconds "$REPEAT" "$CLI" reconstruct "$WORK/$beam.json" \
+            --projections "$WORK/$beam.mha" -o "$WORK/$beam-$device.nii" --device "$device" -q)
         printf '%-58s %8.3f s  (%.1fx / %.1fx CTSim)\n' "tomoscope reconstruct $beam ($device)" \
             "$t_tomo" "$(echo "$t_ct / $t_tomo" | bc -l)" "$(echo "$t_ctf / $t_tomo" | bc -l)"
         grep -o 'reconstruction [0-9.]* s' "$WORK/last.log" | sed 's/^/    in process: /' || true
