@@ -104,7 +104,8 @@ struct alignas(32) Block
 struct Column
 {
     std::vector<Block> blocks;
-    std::vector<Walk3D::Ray> rays;
+    std::vector<Walk3D::Ray> rays; ///< every row's ray; set up only where a block needs it
+    std::vector<float> steps;      ///< every row's Joseph step, mm
     int axis = -1;
     float f1 = 0.0f; ///< shared in-plane line across the dominant axis
     float d1 = 0.0f;
@@ -113,7 +114,7 @@ struct Column
 
     explicit Column(const Setup3D& s)
         : blocks(static_cast<std::size_t>((s.nv + kLanes - 1) / kLanes)),
-          rays(static_cast<std::size_t>(s.nv))
+          rays(static_cast<std::size_t>(s.nv)), steps(static_cast<std::size_t>(s.nv))
     {}
 
     [[nodiscard]] int blockCount() const { return static_cast<int>(blocks.size()); }
@@ -345,11 +346,129 @@ bool ordered(const Block& block, float k, bool rising)
     return true;
 }
 
-/// Sets up detector column u of `view` (batch index): every row's ray, the shared in-plane line,
-/// and per block of eight rows the z lines, slice ranges, and whether the block can be walked
-/// with windows (its rows share the in-plane line, and its z spread fits).
+/// The window checks of a block whose lanes are set up: whether its z spread fits the window and
+/// its lanes are in order (else it is `wide`), and the column's slice range.
+void finishBlock(Block& block, int active, Column& column)
+{
+    // Lanes past the last row repeat the last row's line, which keeps z monotone across the
+    // lanes; their empty slice range masks them off.
+    for (int lane = active; lane < kLanes; ++lane) {
+        block.f2[lane] = block.f2[active - 1];
+        block.d2[lane] = block.d2[active - 1];
+        block.t0[lane] = block.t0[active - 1];
+        block.dt[lane] = block.dt[active - 1];
+    }
+    // The window of sixteen z values must hold every lane's two samples, or the block gathers
+    // them: the lanes' spread in z is affine in k, so its largest value is at an end of the
+    // range.
+    if (block.kFirst < block.kLast) {
+        for (int k : {block.kFirst, block.kLast - 1}) {
+            const float zA = block.f2[0] + static_cast<float>(k) * block.d2[0];
+            const float zB = block.f2[kLanes - 1] + static_cast<float>(k) * block.d2[kLanes - 1];
+            block.wide = block.wide || std::abs(zB - zA) > kMaxSpread ||
+                         !ordered(block, static_cast<float>(k), zB >= zA);
+        }
+        if (block.vector) {
+            column.kFirst = std::min(column.kFirst, block.kFirst);
+            column.kLast = std::max(column.kLast, block.kLast);
+        }
+    }
+}
+
+/// setUpColumn for a column whose first and last rows share their in-plane line, as every column
+/// of a detector with rows along z does: its rows lie on one vertical line, so in the slice
+/// planes of the shared axis their z indices f2 and steps d2 are affine in the row index, and
+/// the rows between are interpolated instead of each set up from its own ray (a square root and
+/// sixteen divisions a ray: 20% of the forward projection's time in perf). The in-plane line,
+/// the source side and each row's step follow from the shared line. False, and nothing set up,
+/// for any other column.
+bool setUpColumnFromEnds(const Walk3D& walk, std::ptrdiff_t view, int u, Column& column)
+{
+    const Setup3D& s = walk.s;
+    if (s.nv < 2) {
+        return false;
+    }
+    const auto rowRay = [&](int row) {
+        return walk.ray((view * s.nv + row) * static_cast<std::ptrdiff_t>(s.nu) + u);
+    };
+    const Walk3D::Ray first = rowRay(0);
+    const Walk3D::Ray last = rowRay(s.nv - 1);
+    float line0[6];
+    float lineN[6];
+    int kBegin = 0;
+    int kEnd = 0;
+    tomo_joseph_line_3d(first.o, first.r, first.axis, s.n, s.origin, s.spacing, s.parallel, line0,
+                        &kBegin, &kEnd);
+    tomo_joseph_line_3d(last.o, last.r, last.axis, s.n, s.origin, s.spacing, s.parallel, lineN,
+                        &kBegin, &kEnd);
+    const int axis = first.axis;
+    if (axis != last.axis || axis == 2 || std::abs(lineN[0] - line0[0]) > kSharedLineTolerance ||
+        std::abs(lineN[1] - line0[1]) * static_cast<float>(s.n[axis]) > kSharedLineTolerance ||
+        (line0[4] > 0.0f) != (lineN[4] > 0.0f) || (line0[5] > 0.0f) != (lineN[5] > 0.0f)) {
+        return false;
+    }
+    const int a1 = tomo_across_first(axis);
+    const int a2 = tomo_across_second(axis);
+    column.axis = axis;
+    column.f1 = line0[0];
+    column.d1 = line0[1];
+    column.kFirst = s.n[0] + s.n[1] + s.n[2];
+    column.kLast = 0;
+    // The slices the in-plane line and the source side allow, as tomo_joseph_line_3d clips them.
+    float shared[2] = {0.0f, static_cast<float>(s.n[axis] - 1)};
+    tomo_clip_affine(line0[0], line0[1], -1.0f, static_cast<float>(s.n[a1]), &shared[0],
+                     &shared[1]);
+    if (!s.parallel) {
+        tomo_clip_affine(line0[4], line0[5], 0.0f, 3.0e38f, &shared[0], &shared[1]);
+    }
+    const float rows = static_cast<float>(s.nv - 1);
+    const float f2Step = (lineN[2] - line0[2]) / rows;
+    const float d2Step = (lineN[3] - line0[3]) / rows;
+    // A ray's step, spacing[axis] / |r[axis]| for a unit r, from its slopes across the axis.
+    const float across1 = line0[1] * s.spacing[a1] / s.spacing[axis];
+    const float across2Scale = s.spacing[a2] / s.spacing[axis];
+    for (int b = 0; b < column.blockCount(); ++b) {
+        Block& block = column.blocks[static_cast<std::size_t>(b)];
+        block = Block{};
+        block.kFirst = s.n[0] + s.n[1] + s.n[2];
+        block.vector = true;
+        const int active = std::min(kLanes, s.nv - b * kLanes);
+        for (int lane = 0; lane < active; ++lane) {
+            const int row = b * kLanes + lane;
+            const float f2 = line0[2] + static_cast<float>(row) * f2Step;
+            const float d2 = line0[3] + static_cast<float>(row) * d2Step;
+            block.f2[lane] = f2;
+            block.d2[lane] = d2;
+            block.t0[lane] = line0[4];
+            block.dt[lane] = line0[5];
+            float lo = shared[0];
+            float hi = shared[1];
+            tomo_clip_affine(f2, d2, -1.0f, static_cast<float>(s.n[a2]), &lo, &hi);
+            block.kBegin[lane] = lo <= hi ? std::max(static_cast<int>(std::floor(lo)) - 1, 0) : 0;
+            block.kEnd[lane] =
+                lo <= hi ? std::min(static_cast<int>(std::ceil(hi)) + 2, s.n[axis]) : 0;
+            if (block.kBegin[lane] < block.kEnd[lane]) {
+                block.kFirst = std::min(block.kFirst, block.kBegin[lane]);
+                block.kLast = std::max(block.kLast, block.kEnd[lane]);
+            }
+            const float across2 = d2 * across2Scale;
+            column.steps[static_cast<std::size_t>(row)] =
+                s.spacing[axis] * std::sqrt(1.0f + across1 * across1 + across2 * across2);
+        }
+        finishBlock(block, active, column);
+    }
+    return true;
+}
+
+/// Sets up detector column u of `view` (batch index): the shared in-plane line, every row's
+/// step, and per block of eight rows the z lines, slice ranges, and whether the block can be
+/// walked with windows (its rows share the in-plane line, and its z spread fits); the rows' rays
+/// where a block cannot.
 void setUpColumn(const Walk3D& walk, std::ptrdiff_t view, int u, Column& column)
 {
+    if (setUpColumnFromEnds(walk, view, u, column)) {
+        return;
+    }
     const Setup3D& s = walk.s;
     auto rayIndex = [&](int row) {
         return (view * s.nv + row) * static_cast<std::ptrdiff_t>(s.nu) + u;
@@ -372,6 +491,7 @@ void setUpColumn(const Walk3D& walk, std::ptrdiff_t view, int u, Column& column)
             const int row = b * kLanes + lane;
             Walk3D::Ray& r = column.rays[static_cast<std::size_t>(row)];
             r = walk.ray(rayIndex(row));
+            column.steps[static_cast<std::size_t>(row)] = r.step;
             float line[6];
             tomo_joseph_line_3d(r.o, r.r, r.axis, s.n, s.origin, s.spacing, s.parallel, line,
                                 &block.kBegin[lane], &block.kEnd[lane]);
@@ -393,30 +513,7 @@ void setUpColumn(const Walk3D& walk, std::ptrdiff_t view, int u, Column& column)
                 block.kLast = std::max(block.kLast, block.kEnd[lane]);
             }
         }
-        // Lanes past the last row repeat the last row's line, which keeps z monotone
-        // across the lanes; their empty slice range masks them off.
-        for (int lane = active; lane < kLanes; ++lane) {
-            block.f2[lane] = block.f2[active - 1];
-            block.d2[lane] = block.d2[active - 1];
-            block.t0[lane] = block.t0[active - 1];
-            block.dt[lane] = block.dt[active - 1];
-        }
-        // The window of sixteen z values must hold every lane's two samples, or the block
-        // gathers them: the lanes' spread in z is affine in k, so its largest value is at an
-        // end of the range.
-        if (block.kFirst < block.kLast) {
-            for (int k : {block.kFirst, block.kLast - 1}) {
-                const float zA = block.f2[0] + static_cast<float>(k) * block.d2[0];
-                const float zB =
-                    block.f2[kLanes - 1] + static_cast<float>(k) * block.d2[kLanes - 1];
-                block.wide = block.wide || std::abs(zB - zA) > kMaxSpread ||
-                             !ordered(block, static_cast<float>(k), zB >= zA);
-            }
-            if (block.vector) {
-                kFirst = std::min(kFirst, block.kFirst);
-                kLast = std::max(kLast, block.kLast);
-            }
-        }
+        finishBlock(block, active, column);
     }
 }
 
@@ -511,10 +608,12 @@ bool josephForward3DColumnsAvx2(const Setup3D& s, const std::vector<float>& para
                            column.kFirst, column.kLast, columns, s, sums.data());
             }
             for (int row = 0; row < s.nv; ++row) {
-                const Walk3D::Ray& r = column.rays[static_cast<std::size_t>(row)];
                 const Block& block = column.blocks[static_cast<std::size_t>(row / kLanes)];
-                proj[rayIndex(row)] = block.vector ? sums[static_cast<std::size_t>(row)] * r.step
-                                                   : integrateRay(walk, r, volume);
+                proj[rayIndex(row)] =
+                    block.vector
+                        ? sums[static_cast<std::size_t>(row)] *
+                              column.steps[static_cast<std::size_t>(row)]
+                        : integrateRay(walk, column.rays[static_cast<std::size_t>(row)], volume);
             }
         }
     }
@@ -556,7 +655,7 @@ bool josephBack3DColumnsAvx2(const Setup3D& s, const std::vector<float>& params,
             for (int row = 0; row < s.nv; ++row) {
                 const float value =
                     proj[(view * s.nv + row) * static_cast<std::ptrdiff_t>(s.nu) + u] *
-                    column.rays[static_cast<std::size_t>(row)].step;
+                    column.steps[static_cast<std::size_t>(row)];
                 column.blocks[static_cast<std::size_t>(row / kLanes)].value[row % kLanes] = value;
                 anyValue = anyValue || value != 0.0f;
             }
