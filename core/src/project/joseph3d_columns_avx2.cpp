@@ -346,6 +346,16 @@ bool ordered(const Block& block, float k, bool rising)
     return true;
 }
 
+/// Resets block b of a column for its rows to be set up; returns how many rows it has (8, or
+/// fewer in the last block).
+int startBlock(Block& block, int b, const Setup3D& s)
+{
+    block = Block{};
+    block.kFirst = s.n[0] + s.n[1] + s.n[2];
+    block.vector = true;
+    return std::min(kLanes, s.nv - b * kLanes);
+}
+
 /// The window checks of a block whose lanes are set up: whether its z spread fits the window and
 /// its lanes are in order (else it is `wide`), and the column's slice range.
 void finishBlock(Block& block, int active, Column& column)
@@ -429,10 +439,7 @@ bool setUpColumnFromEnds(const Walk3D& walk, std::ptrdiff_t view, int u, Column&
     const float across2Scale = s.spacing[a2] / s.spacing[axis];
     for (int b = 0; b < column.blockCount(); ++b) {
         Block& block = column.blocks[static_cast<std::size_t>(b)];
-        block = Block{};
-        block.kFirst = s.n[0] + s.n[1] + s.n[2];
-        block.vector = true;
-        const int active = std::min(kLanes, s.nv - b * kLanes);
+        const int active = startBlock(block, b, s);
         for (int lane = 0; lane < active; ++lane) {
             const int row = b * kLanes + lane;
             const float f2 = line0[2] + static_cast<float>(row) * f2Step;
@@ -483,10 +490,7 @@ void setUpColumn(const Walk3D& walk, std::ptrdiff_t view, int u, Column& column)
     kLast = 0;
     for (int b = 0; b < column.blockCount(); ++b) {
         Block& block = column.blocks[static_cast<std::size_t>(b)];
-        block = Block{};
-        block.kFirst = s.n[0] + s.n[1] + s.n[2];
-        block.vector = true;
-        const int active = std::min(kLanes, s.nv - b * kLanes);
+        const int active = startBlock(block, b, s);
         for (int lane = 0; lane < active; ++lane) {
             const int row = b * kLanes + lane;
             Walk3D::Ray& r = column.rays[static_cast<std::size_t>(row)];
