@@ -185,6 +185,19 @@ TOMO_FN void tomo_clip_affine(float c0, float c1, float lower, float upper, floa
     *hi = fmin(*hi, fmax(k_lower, k_upper));
 }
 
+/* The slices [*k_begin, *k_end) of a Joseph line whose samples lie inside for lo <= k <= hi (as
+ * tomo_clip_affine narrows them), rounded outwards; none when lo > hi. */
+TOMO_FN void tomo_joseph_slice_range(float lo, float hi, int n_axis, int* k_begin, int* k_end)
+{
+    if (!(lo <= hi)) {
+        *k_begin = 0;
+        *k_end = 0;
+        return;
+    }
+    *k_begin = max((int)floor(lo) - 1, 0);
+    *k_end = min((int)ceil(hi) + 2, n_axis);
+}
+
 /* Joseph's samples of one ray as affine functions of the slice index k along the dominant axis:
  * f1(k) = line[0] + k·line[1] and f2(k) = line[2] + k·line[3] are the fractional indices across
  * the axis (one setup per ray instead of three divisions per sample),
@@ -215,13 +228,7 @@ TOMO_FN void tomo_joseph_line_3d(const float* o, const float* r, int axis, const
         /* t(k) = t0 + k·dt > 0; the upper bound only needs to be above any k. */
         tomo_clip_affine(t0, dt, 0.0f, 3.0e38f, &lo, &hi);
     }
-    if (!(lo <= hi)) {
-        *k_begin = 0;
-        *k_end = 0;
-        return;
-    }
-    *k_begin = max((int)floor(lo) - 1, 0);
-    *k_end = min((int)ceil(hi) + 2, n[axis]);
+    tomo_joseph_slice_range(lo, hi, n[axis], k_begin, k_end);
 }
 
 /* The Joseph sample of slice k of a ray set up by tomo_joseph_line_3d: whether it counts (inside

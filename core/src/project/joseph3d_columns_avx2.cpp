@@ -451,9 +451,7 @@ bool setUpColumnFromEnds(const Walk3D& walk, std::ptrdiff_t view, int u, Column&
             float lo = shared[0];
             float hi = shared[1];
             tomo_clip_affine(f2, d2, -1.0f, static_cast<float>(s.n[a2]), &lo, &hi);
-            block.kBegin[lane] = lo <= hi ? std::max(static_cast<int>(std::floor(lo)) - 1, 0) : 0;
-            block.kEnd[lane] =
-                lo <= hi ? std::min(static_cast<int>(std::ceil(hi)) + 2, s.n[axis]) : 0;
+            tomo_joseph_slice_range(lo, hi, s.n[axis], &block.kBegin[lane], &block.kEnd[lane]);
             if (block.kBegin[lane] < block.kEnd[lane]) {
                 block.kFirst = std::min(block.kFirst, block.kBegin[lane]);
                 block.kLast = std::max(block.kLast, block.kEnd[lane]);
@@ -483,11 +481,9 @@ void setUpColumn(const Walk3D& walk, std::ptrdiff_t view, int u, Column& column)
     int& axis = column.axis;
     float& f1 = column.f1;
     float& d1 = column.d1;
-    int& kFirst = column.kFirst;
-    int& kLast = column.kLast;
     axis = -1;
-    kFirst = s.n[0] + s.n[1] + s.n[2];
-    kLast = 0;
+    column.kFirst = s.n[0] + s.n[1] + s.n[2];
+    column.kLast = 0;
     for (int b = 0; b < column.blockCount(); ++b) {
         Block& block = column.blocks[static_cast<std::size_t>(b)];
         const int active = startBlock(block, b, s);

@@ -445,7 +445,21 @@ bool Scene::isIterative() const
 
 namespace
 {
-std::string beamPhrase(BeamType beam);
+// How withBeam's descriptions and algorithmChoices' reasons name a beam.
+std::string beamPhrase(BeamType beam)
+{
+    switch (beam) {
+    case BeamType::Parallel2D:
+        return "a 2D parallel-beam scan";
+    case BeamType::Fan2D:
+        return "a 2D fan-beam scan";
+    case BeamType::Parallel3D:
+        return "a 3D parallel-beam scan";
+    case BeamType::Cone3D:
+        return "a cone-beam scan";
+    }
+    return "a scan";
+}
 
 // "<name>-2d" ↔ "<name>-3d" where both are built in; other names unchanged.
 std::string phantomForBeam(const std::string& name, bool twoD)
@@ -658,22 +672,6 @@ Phantom Scene::phantom() const
 
 namespace
 {
-// How algorithmChoices names a beam in its reasons.
-std::string beamPhrase(BeamType beam)
-{
-    switch (beam) {
-    case BeamType::Parallel2D:
-        return "a 2D parallel-beam scan";
-    case BeamType::Fan2D:
-        return "a 2D fan-beam scan";
-    case BeamType::Parallel3D:
-        return "a 3D parallel-beam scan";
-    case BeamType::Cone3D:
-        return "a cone-beam scan";
-    }
-    return "a scan";
-}
-
 std::string joined(const std::vector<std::string>& sentences)
 {
     std::string text;
