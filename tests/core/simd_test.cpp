@@ -234,10 +234,10 @@ namespace
 {
 TEST(SimdPaths, VoxelDriven2DBackprojectionMatchesThePortableLoop)
 {
-    // Parallel and flat fan beams, an offset detector, and a source 12 mm from the isocentre
-    // inside the grid. Parallel beams read eight voxels' columns from an 8-float window where
-    // the detector's pixels are wider than 0.71 voxels (1.6 mm), from a 16-float one where they
-    // are down to about half that (0.75 mm: along rows or columns, with a positive or negative
+    // Parallel and flat fan beams, offset and truncated detectors, and a source 12 mm from the
+    // isocentre inside the grid. Parallel beams read eight voxels' columns from an 8-float window
+    // where the detector's pixels are wider than 0.71 voxels (1.6 mm), from a 16-float one where
+    // they are down to about half that (0.75 mm: along rows or columns, with a positive or negative
     // slope, as the 40 views go round), and gather for narrower ones (0.1 mm).
     struct Case2D
     {
@@ -253,11 +253,20 @@ TEST(SimdPaths, VoxelDriven2DBackprojectionMatchesThePortableLoop)
     const Detector coarse{.columns = 9, .rows = 1, .pixelU = 0.1, .pixelV = 0.1};
     const Detector wide{.columns = 41, .rows = 1, .pixelU = 1.6, .pixelV = 1.6, .offsetU = -1.5};
     const Detector narrow{.columns = 90, .rows = 1, .pixelU = 0.75, .pixelV = 0.75};
+    // Detectors a fifth of the grid wide: each view's footprint covers a few groups of eight
+    // voxels of a line, which the parallel passes sweep alone, without clamping.
+    const Detector wideTruncated{
+        .columns = 7, .rows = 1, .pixelU = 1.6, .pixelV = 1.6, .offsetU = 4.0};
+    const Detector narrowTruncated{.columns = 15, .rows = 1, .pixelU = 0.75, .pixelV = 0.75};
     const std::vector<Case2D> cases{
         {"parallel", BeamType::Parallel2D, fine, 60.0, 120.0, kPathTolerance},
         {"parallel-narrow-pixels", BeamType::Parallel2D, coarse, 60.0, 120.0, kPathTolerance},
         {"parallel-wide-pixels", BeamType::Parallel2D, wide, 60.0, 120.0, kPathTolerance},
         {"parallel-window16", BeamType::Parallel2D, narrow, 60.0, 120.0, kPathTolerance, 40},
+        {"parallel-wide-pixels-truncated", BeamType::Parallel2D, wideTruncated, 60.0, 120.0,
+         kPathTolerance, 40},
+        {"parallel-window16-truncated", BeamType::Parallel2D, narrowTruncated, 60.0, 120.0,
+         kPathTolerance, 40},
         {"fan", BeamType::Fan2D, fine, 60.0, 120.0, kPathTolerance},
         {"fan-source-inside-grid", BeamType::Fan2D, fine, 12.0, 60.0, kNearSourceTolerance},
     };

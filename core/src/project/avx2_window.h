@@ -137,15 +137,13 @@ inline Reach reachOf(float slope)
     return spread <= 7.0f ? Reach::Window8 : (spread <= 15.0f ? Reach::Window16 : Reach::Gather);
 }
 
-/// The linear interpolation of `line` at indices f of eight lanes, clamped into [low, high]
-/// (low >= 0), where lane 0 holds the lowest index (the windows start there) and the lanes lie
-/// within the reach R. The line must hold 17 floats beyond the highest clamped index.
+/// The linear interpolation of `line` at indices f of eight lanes, where lane 0 holds the lowest
+/// index (the windows start there), the lanes lie within the reach R and every index is
+/// non-negative with 17 floats of the line beyond it.
 template <Reach R>
-TOMO_TARGET_AVX2 inline __m256 sampleLowestFirst(const float* line, __m256 f, __m256 low,
-                                                 __m256 high)
+TOMO_TARGET_AVX2 inline __m256 sampleLowestFirstInside(const float* line, __m256 f)
 {
-    // The clamped indices are non-negative, where truncation is the floor.
-    f = _mm256_min_ps(_mm256_max_ps(f, low), high);
+    // Truncation is the floor of non-negative indices.
     const __m256i index = _mm256_cvttps_epi32(f);
     const __m256 frac = _mm256_sub_ps(f, _mm256_cvtepi32_ps(index));
     __m256 here;
@@ -168,6 +166,15 @@ TOMO_TARGET_AVX2 inline __m256 sampleLowestFirst(const float* line, __m256 f, __
         }
     }
     return _mm256_fmadd_ps(frac, _mm256_sub_ps(next, here), here);
+}
+
+/// The same with the indices clamped into [low, high] (low >= 0) first: the line must hold 17
+/// floats beyond `high`.
+template <Reach R>
+TOMO_TARGET_AVX2 inline __m256 sampleLowestFirst(const float* line, __m256 f, __m256 low,
+                                                 __m256 high)
+{
+    return sampleLowestFirstInside<R>(line, _mm256_min_ps(_mm256_max_ps(f, low), high));
 }
 } // namespace tomo::detail
 #endif

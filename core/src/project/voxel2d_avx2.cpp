@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #if TOMO_HAVE_AVX2_PATH
@@ -73,12 +74,14 @@ namespace
 constexpr int kLanes = 8;
 // Voxels summed together along a grid row or column: two independent groups of eight.
 constexpr int kGroup = 2 * kLanes;
-/// Border of zeros around each stored row, column u at u + kPadBefore: a column clamped into
-/// [-1, nu] then reads zeros off the detector, as the portable loop's bounds tests do, and a
-/// window of up to 16 floats (plus the right neighbour) starting at any clamped column stays
-/// inside the row.
-constexpr int kPadBefore = 1;
-constexpr int kPadAfter = 2 * kLanes + 1;
+/// Border of zeros around each stored row, column u at u + kPadBefore: columns outside
+/// (-1, nu) read zeros off the detector, as the portable loop's bounds tests do. The parallel
+/// passes read without clamping in the groups of eight voxels around each view's footprint on
+/// the line, whose columns lie within 9 voxels of it: 9 · 15/7 (the widest window's slope)
+/// = 19.3 columns. After the last column the border also holds the 16-float window and the
+/// right neighbour of the farthest column.
+constexpr int kPadBefore = 24;
+constexpr int kPadAfter = kPadBefore + 2 * kLanes + 1;
 
 /// The rows of `count` views with the zero border, `width` floats each.
 std::vector<float> padRows(const float* proj, std::size_t count, int nu, int width)
@@ -119,27 +122,136 @@ struct Pass
     std::size_t runEnd[kReaches * 2] = {}; ///< end of run (reach, reversed), in that order
 };
 
-/// Adds one run of views to two groups of eight voxels at indices fi0 and fi1 along the summed
-/// axis (`offsets`: each view's offset at this row or column).
-template <Reach R>
-TOMO_TARGET_AVX2 inline void sumRun(const PassView* views, const float* offsets, std::size_t n,
-                                    const float* padded, __m256 fi0, __m256 fi1, __m256 lowest,
-                                    __m256 highest, __m256& sum0, __m256& sum1)
+/// The first 32-byte aligned float at or after `p` (a buffer with kLanes - 1 floats to spare).
+inline float* alignTo32(float* p)
 {
-    for (std::size_t q = 0; q < n; ++q) {
-        const __m256 slope = _mm256_set1_ps(views[q].slope);
-        const __m256 offset = _mm256_set1_ps(offsets[q]);
-        const float* line = padded + views[q].line;
-        sum0 = _mm256_add_ps(
-            sum0, sampleLowestFirst<R>(line, _mm256_fmadd_ps(fi0, slope, offset), lowest, highest));
-        sum1 = _mm256_add_ps(
-            sum1, sampleLowestFirst<R>(line, _mm256_fmadd_ps(fi1, slope, offset), lowest, highest));
+    const auto address = reinterpret_cast<std::uintptr_t>(p); // NOLINT: alignment arithmetic
+    const std::uintptr_t skip = ((32 - address % 32) % 32) / sizeof(float);
+    return p + skip;
+}
+
+/// The linear samples of one view's row at columns f: the windows read without clamping (the
+/// groups swept lie around the view's footprint, inside the border); gathers clamp.
+template <Reach R>
+TOMO_TARGET_AVX2 inline __m256 sampleView(const float* row, __m256 f, __m256 lowest, __m256 highest)
+{
+    if constexpr (R == Reach::Gather) {
+        return sampleLowestFirst<R>(row, f, lowest, highest);
+    } else {
+        return sampleLowestFirstInside<R>(row, f);
+    }
+}
+
+/// One view as sweepViews takes it: its stored row, and its column's slope along the line and
+/// offset at the line's first voxel.
+struct LineView
+{
+    const float* row;
+    float slope;
+    float offset;
+};
+
+/// Adds the samples of view a (and b, when Two) to the sums of the groups [groupBegin, groupEnd)
+/// of a grid line: lane k of group g holds the voxel at 8g + lanes[k] (lanes: 0..7, or 7..0 for
+/// the views whose column falls along the line). The iterations are independent but for their
+/// own group's sums, so the core overlaps them; summing every view in registers instead chains
+/// each group's views through one addition and leaves the core waiting on the latency of the
+/// window reads.
+template <Reach R, bool Two>
+TOMO_TARGET_AVX2 inline void sweepViews(const LineView& a, const LineView& b, int groupBegin,
+                                        int groupEnd, __m256 lanes, __m256 lowest, __m256 highest,
+                                        float* sums)
+{
+    const __m256 slopeA = _mm256_set1_ps(a.slope);
+    const __m256 offsetA = _mm256_set1_ps(a.offset);
+    const __m256 slopeB = _mm256_set1_ps(b.slope);
+    const __m256 offsetB = _mm256_set1_ps(b.offset);
+    const __m256 eight = _mm256_set1_ps(static_cast<float>(kLanes));
+    __m256 fi = _mm256_add_ps(lanes, _mm256_set1_ps(static_cast<float>(kLanes * groupBegin)));
+    for (int g = groupBegin; g < groupEnd; ++g) {
+        __m256 add = sampleView<R>(a.row, _mm256_fmadd_ps(fi, slopeA, offsetA), lowest, highest);
+        if constexpr (Two) {
+            add = _mm256_add_ps(
+                add, sampleView<R>(b.row, _mm256_fmadd_ps(fi, slopeB, offsetB), lowest, highest));
+        }
+        float* s = sums + static_cast<std::size_t>(g) * kLanes;
+        _mm256_store_ps(s, _mm256_add_ps(_mm256_load_ps(s), add));
+        fi = _mm256_add_ps(fi, eight);
+    }
+}
+
+/// The groups of eight voxels of a line that meet one view's footprint, column f = slope · i +
+/// offset in (kPadBefore - 1, kPadBefore + nu), widened by one voxel for the rounding of the
+/// bounds.
+struct GroupRange
+{
+    int begin;
+    int end;
+};
+
+inline GroupRange footprint(float slope, float offset, int nu, int groups)
+{
+    const float low = static_cast<float>(kPadBefore - 1);
+    const float high = static_cast<float>(kPadBefore + nu);
+    if (slope == 0.0f) {
+        return offset > low && offset < high ? GroupRange{0, groups} : GroupRange{0, 0};
+    }
+    // Voxel indices far outside the line are clamped before conversion to int.
+    constexpr float kFar = 1e8f;
+    const float a = (low - offset) / slope;
+    const float b = (high - offset) / slope;
+    const float first = std::clamp(std::min(a, b) - 1.0f, -kFar, kFar);
+    const float last = std::clamp(std::max(a, b) + 1.0f, -kFar, kFar);
+    // Groups g with 8g + 7 > first and 8g < last.
+    const int begin = static_cast<int>(std::floor((first - static_cast<float>(kLanes - 1)) /
+                                                  static_cast<float>(kLanes))) +
+                      1;
+    const int end = static_cast<int>(std::ceil(last / static_cast<float>(kLanes)));
+    return {std::clamp(begin, 0, groups), std::clamp(end, 0, groups)};
+}
+
+/// Adds the views [begin, end) of one run of `views` to the sums of grid line `line`, two at a
+/// time over the groups both views' footprints meet and one at a time over the rest.
+template <Reach R>
+TOMO_TARGET_AVX2 inline void sweepRun(const PassView* views, std::size_t begin, std::size_t end,
+                                      int line, const float* padded, int nu, int groups,
+                                      __m256 lanes, __m256 lowest, __m256 highest, float* sums)
+{
+    const auto atLine = [&](std::size_t q) {
+        const PassView& view = views[q];
+        return LineView{padded + view.line, view.slope,
+                        view.offset + view.step * static_cast<float>(line)};
+    };
+    std::size_t q = begin;
+    for (; q + 1 < end; q += 2) {
+        const LineView a = atLine(q);
+        const LineView b = atLine(q + 1);
+        const GroupRange ra = footprint(a.slope, a.offset, nu, groups);
+        const GroupRange rb = footprint(b.slope, b.offset, nu, groups);
+        const int shared0 = std::max(ra.begin, rb.begin);
+        const int shared1 = std::min(ra.end, rb.end);
+        if (shared0 < shared1) {
+            sweepViews<R, true>(a, b, shared0, shared1, lanes, lowest, highest, sums);
+            sweepViews<R, false>(a, a, ra.begin, shared0, lanes, lowest, highest, sums);
+            sweepViews<R, false>(a, a, shared1, ra.end, lanes, lowest, highest, sums);
+            sweepViews<R, false>(b, b, rb.begin, shared0, lanes, lowest, highest, sums);
+            sweepViews<R, false>(b, b, shared1, rb.end, lanes, lowest, highest, sums);
+        } else {
+            sweepViews<R, false>(a, a, ra.begin, ra.end, lanes, lowest, highest, sums);
+            sweepViews<R, false>(b, b, rb.begin, rb.end, lanes, lowest, highest, sums);
+        }
+    }
+    if (q < end) {
+        const LineView a = atLine(q);
+        const GroupRange ra = footprint(a.slope, a.offset, nu, groups);
+        sweepViews<R, false>(a, a, ra.begin, ra.end, lanes, lowest, highest, sums);
     }
 }
 
 /// Sums the views of `pass` over `lines` grid lines of `length` voxels each (rows for the pass
 /// along rows, columns for the other) and adds weight times each voxel's sum to image[line ·
-/// lineStride + index · indexStride].
+/// lineStride + index · indexStride]. Each line's sums stay in two buffers of the thread (views
+/// in lane order, and reversed), a few kilobytes that stay in the first-level cache.
 TOMO_TARGET_AVX2 void runPass(const Pass& pass, int lines, int length, const float* padded, int nu,
                               float weight, float* image, std::size_t lineStride,
                               std::size_t indexStride)
@@ -152,64 +264,53 @@ TOMO_TARGET_AVX2 void runPass(const Pass& pass, int lines, int length, const flo
     const __m256 inOrder = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7);
     const __m256 reversed = _mm256_setr_ps(7, 6, 5, 4, 3, 2, 1, 0);
     const __m256i reverse = _mm256_setr_epi32(7, 6, 5, 4, 3, 2, 1, 0);
-    const __m256 eight = _mm256_set1_ps(static_cast<float>(kLanes));
-    const std::size_t count = pass.views.size();
+    const int groups = (length + kLanes - 1) / kLanes;
+    const auto stored = static_cast<std::size_t>(groups) * kLanes;
 #pragma omp parallel
     {
-        std::vector<float> offsets(count);
+        // Sums for the views in lane order, then for the reversed ones (lanes 7..0 in each group).
+        std::vector<float> storage(2 * stored + kLanes);
+        float* forward = alignTo32(storage.data());
+        float* backward = forward + stored;
 #pragma omp for schedule(static)
         for (int line = 0; line < lines; ++line) {
-            for (std::size_t q = 0; q < count; ++q) {
-                offsets[q] = pass.views[q].offset + pass.views[q].step * static_cast<float>(line);
+            std::fill_n(forward, 2 * stored, 0.0f);
+            std::size_t begin = 0;
+            for (int run = 0; run < kReaches * 2; ++run) {
+                const std::size_t end = pass.runEnd[run];
+                if (end > begin) {
+                    const bool back = run % 2 == 1;
+                    const __m256 lanes = back ? reversed : inOrder;
+                    float* s = back ? backward : forward;
+                    const PassView* v = pass.views.data();
+                    switch (static_cast<Reach>(run / 2)) {
+                    case Reach::Window8:
+                        sweepRun<Reach::Window8>(v, begin, end, line, padded, nu, groups, lanes,
+                                                 lowest, highest, s);
+                        break;
+                    case Reach::Window16:
+                        sweepRun<Reach::Window16>(v, begin, end, line, padded, nu, groups, lanes,
+                                                  lowest, highest, s);
+                        break;
+                    case Reach::Gather:
+                        sweepRun<Reach::Gather>(v, begin, end, line, padded, nu, groups, lanes,
+                                                lowest, highest, s);
+                        break;
+                    }
+                }
+                begin = end;
+            }
+            for (int g = 0; g < groups; ++g) {
+                float* f = forward + static_cast<std::size_t>(g) * kLanes;
+                const __m256 b = _mm256_load_ps(backward + static_cast<std::size_t>(g) * kLanes);
+                _mm256_store_ps(f,
+                                _mm256_mul_ps(_mm256_set1_ps(weight),
+                                              _mm256_add_ps(_mm256_load_ps(f),
+                                                            _mm256_permutevar8x32_ps(b, reverse))));
             }
             float* out = image + static_cast<std::size_t>(line) * lineStride;
-            for (int i = 0; i < length; i += kGroup) {
-                const __m256 base = _mm256_set1_ps(static_cast<float>(i));
-                const __m256 fi0 = _mm256_add_ps(base, inOrder);
-                const __m256 fi1 = _mm256_add_ps(fi0, eight);
-                const __m256 ri0 = _mm256_add_ps(base, reversed);
-                const __m256 ri1 = _mm256_add_ps(ri0, eight);
-                __m256 sum0 = _mm256_setzero_ps();
-                __m256 sum1 = _mm256_setzero_ps();
-                __m256 rsum0 = _mm256_setzero_ps();
-                __m256 rsum1 = _mm256_setzero_ps();
-                std::size_t begin = 0;
-                for (int run = 0; run < kReaches * 2; ++run) {
-                    const std::size_t end = pass.runEnd[run];
-                    const std::size_t n = end - begin;
-                    if (n > 0) {
-                        const bool back = run % 2 == 1;
-                        const __m256 a0 = back ? ri0 : fi0;
-                        const __m256 a1 = back ? ri1 : fi1;
-                        __m256& s0 = back ? rsum0 : sum0;
-                        __m256& s1 = back ? rsum1 : sum1;
-                        const PassView* v = pass.views.data() + begin;
-                        const float* o = offsets.data() + begin;
-                        switch (static_cast<Reach>(run / 2)) {
-                        case Reach::Window8:
-                            sumRun<Reach::Window8>(v, o, n, padded, a0, a1, lowest, highest, s0,
-                                                   s1);
-                            break;
-                        case Reach::Window16:
-                            sumRun<Reach::Window16>(v, o, n, padded, a0, a1, lowest, highest, s0,
-                                                    s1);
-                            break;
-                        case Reach::Gather:
-                            sumRun<Reach::Gather>(v, o, n, padded, a0, a1, lowest, highest, s0, s1);
-                            break;
-                        }
-                    }
-                    begin = end;
-                }
-                sum0 = _mm256_add_ps(sum0, _mm256_permutevar8x32_ps(rsum0, reverse));
-                sum1 = _mm256_add_ps(sum1, _mm256_permutevar8x32_ps(rsum1, reverse));
-                alignas(32) float sums[kGroup];
-                _mm256_store_ps(sums, sum0);
-                _mm256_store_ps(sums + kLanes, sum1);
-                const int end = std::min(kGroup, length - i);
-                for (int lane = 0; lane < end; ++lane) {
-                    out[static_cast<std::size_t>(i + lane) * indexStride] += weight * sums[lane];
-                }
+            for (int i = 0; i < length; ++i) {
+                out[static_cast<std::size_t>(i) * indexStride] += forward[i];
             }
         }
     }

@@ -199,10 +199,7 @@ struct ColumnLine
     Reach reach = Reach::Window8;
 };
 
-/// Voxels of a column summed together: two groups of eight z-neighbours.
-constexpr int kZGroup = 2 * kLanes;
-
-/// Builds one view's line through a voxel column of `nz` voxels (a multiple of kZGroup), `line`
+/// Builds one view's line through a voxel column of `nz` voxels (a multiple of kLanes), `line`
 /// with room for views.rowsPadded floats. The column's u and distance weight are the same for
 /// every z, so the two projection columns beside fu are interpolated into one line of rows,
 /// times the weight, over the rows the column meets; its voxels then sample that line
@@ -261,47 +258,67 @@ TOMO_TARGET_AVX2 bool buildLine(const Setup3D& s, const ColumnViews& views, std:
     return true;
 }
 
+/// Adds the samples of view a's line (and b's, when Two; both of reach R) to acc[k] for the
+/// column's `nz` voxels (a multiple of kLanes), eight z-neighbours at a time. The iterations are
+/// independent but for their own acc, so the core overlaps them; summing every view in
+/// registers instead chains each group's views through one addition and leaves the core
+/// waiting on the latency of the window reads.
+template <Reach R, bool Two>
+TOMO_TARGET_AVX2 void sweepColumn(const ColumnLine& a, const float* lineA, const ColumnLine& b,
+                                  const float* lineB, int nz, float* acc)
+{
+    const __m256 dfA = _mm256_set1_ps(a.df);
+    const __m256 f0A = _mm256_set1_ps(a.f0);
+    const __m256 lowA = _mm256_set1_ps(a.lowest);
+    const __m256 highA = _mm256_set1_ps(a.highest);
+    const __m256 dfB = _mm256_set1_ps(b.df);
+    const __m256 f0B = _mm256_set1_ps(b.f0);
+    const __m256 lowB = _mm256_set1_ps(b.lowest);
+    const __m256 highB = _mm256_set1_ps(b.highest);
+    const __m256 eight = _mm256_set1_ps(static_cast<float>(kLanes));
+    __m256 fk = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7);
+    for (int k = 0; k < nz; k += kLanes) {
+        __m256 add = sampleLowestFirst<R>(lineA, _mm256_fmadd_ps(fk, dfA, f0A), lowA, highA);
+        if constexpr (Two) {
+            add = _mm256_add_ps(
+                add, sampleLowestFirst<R>(lineB, _mm256_fmadd_ps(fk, dfB, f0B), lowB, highB));
+        }
+        _mm256_storeu_ps(acc + k, _mm256_add_ps(_mm256_loadu_ps(acc + k), add));
+        fk = _mm256_add_ps(fk, eight);
+    }
+}
+
+template <Reach R>
+TOMO_TARGET_AVX2 void sweepColumn(const ColumnLine* params, const float* lines, std::size_t pitch,
+                                  std::size_t a, std::size_t b, bool two, int nz, float* acc)
+{
+    if (two) {
+        sweepColumn<R, true>(params[a], lines + a * pitch, params[b], lines + b * pitch, nz, acc);
+    } else {
+        sweepColumn<R, false>(params[a], lines + a * pitch, params[a], lines + a * pitch, nz, acc);
+    }
+}
+
 /// Adds the samples of `n` views' lines (line q at lines + q·pitch) to acc[k] for the column's
-/// `nz` voxels (a multiple of kZGroup): sixteen z-neighbours at a time, summed over the views in
-/// registers.
+/// `nz` voxels (a multiple of kLanes): two views of the same reach at a time.
 TOMO_TARGET_AVX2 void sampleColumn(const ColumnLine* params, const float* lines, std::size_t pitch,
                                    std::size_t n, int nz, float* acc)
 {
-    if (n == 0) {
-        return;
-    }
-    const __m256 laneIndex = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7);
-    for (int k = 0; k < nz; k += kZGroup) {
-        const __m256 k0 = _mm256_add_ps(_mm256_set1_ps(static_cast<float>(k)), laneIndex);
-        const __m256 k1 = _mm256_add_ps(k0, _mm256_set1_ps(static_cast<float>(kLanes)));
-        __m256 sum0 = _mm256_setzero_ps();
-        __m256 sum1 = _mm256_setzero_ps();
-        for (std::size_t q = 0; q < n; ++q) {
-            const ColumnLine& p = params[q];
-            const float* line = lines + q * pitch;
-            const __m256 df = _mm256_set1_ps(p.df);
-            const __m256 f0 = _mm256_set1_ps(p.f0);
-            const __m256 low = _mm256_set1_ps(p.lowest);
-            const __m256 high = _mm256_set1_ps(p.highest);
-            const __m256 f1 = _mm256_fmadd_ps(k1, df, f0);
-            const __m256 fa = _mm256_fmadd_ps(k0, df, f0);
-            switch (p.reach) {
-            case Reach::Window8:
-                sum0 = _mm256_add_ps(sum0, sampleLowestFirst<Reach::Window8>(line, fa, low, high));
-                sum1 = _mm256_add_ps(sum1, sampleLowestFirst<Reach::Window8>(line, f1, low, high));
-                break;
-            case Reach::Window16:
-                sum0 = _mm256_add_ps(sum0, sampleLowestFirst<Reach::Window16>(line, fa, low, high));
-                sum1 = _mm256_add_ps(sum1, sampleLowestFirst<Reach::Window16>(line, f1, low, high));
-                break;
-            case Reach::Gather:
-                sum0 = _mm256_add_ps(sum0, sampleLowestFirst<Reach::Gather>(line, fa, low, high));
-                sum1 = _mm256_add_ps(sum1, sampleLowestFirst<Reach::Gather>(line, f1, low, high));
-                break;
-            }
+    std::size_t q = 0;
+    while (q < n) {
+        const bool two = q + 1 < n && params[q + 1].reach == params[q].reach;
+        switch (params[q].reach) {
+        case Reach::Window8:
+            sweepColumn<Reach::Window8>(params, lines, pitch, q, q + 1, two, nz, acc);
+            break;
+        case Reach::Window16:
+            sweepColumn<Reach::Window16>(params, lines, pitch, q, q + 1, two, nz, acc);
+            break;
+        case Reach::Gather:
+            sweepColumn<Reach::Gather>(params, lines, pitch, q, q + 1, two, nz, acc);
+            break;
         }
-        _mm256_storeu_ps(acc + k, _mm256_add_ps(_mm256_loadu_ps(acc + k), sum0));
-        _mm256_storeu_ps(acc + k + kLanes, _mm256_add_ps(_mm256_loadu_ps(acc + k + kLanes), sum1));
+        q += two ? 2 : 1;
     }
 }
 
@@ -414,9 +431,9 @@ bool voxelBack3DColumns(const Setup3D& s, const float* params, bool curved, std:
     const auto nx = static_cast<std::size_t>(s.n[0]);
     const auto ny = static_cast<std::size_t>(s.n[1]);
     const auto nz = static_cast<std::size_t>(s.n[2]);
-    // The column's voxels rounded up to a whole number of z-groups (the lanes past nz are
-    // summed and not stored).
-    const std::size_t nzPadded = (nz + kZGroup - 1) / kZGroup * kZGroup;
+    // The column's voxels rounded up to a whole number of groups of eight (the lanes past nz
+    // are summed and not stored).
+    const std::size_t nzPadded = (nz + kLanes - 1) / kLanes * kLanes;
     const std::size_t plane = nx * ny;
     const std::size_t paramFloats = curved ? kViewParam3DFloats : 12;
     // The views in chunks of kCopyChunk, each transposed (ColumnViews: about 20 MB for 64 views
