@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <string>
 
@@ -363,9 +364,11 @@ TEST(AnalyticPlan, RefusesWhatNoAnalyticMethodReconstructs)
     // An offset detector in a short scan.
     expectRefusal(ProjectionStack::zeros(fanScan(false, 100, 1.3 * kPi, 100.0, 320)), grid2D,
                   "detector.offset_u = 100");
-    // A NaN in the data, named by view, row and column.
+    // A NaN in the data, named by view, row and column: the first of two (the search for them
+    // is split between threads).
     ProjectionStack withNan = ProjectionStack::zeros(fanScan(false, 30, 2.0 * kPi, 0.0, 64));
     withNan.view(7)[12] = std::nanf("");
+    withNan.view(25)[3] = std::numeric_limits<float>::infinity();
     expectRefusal(withNan, grid2D, "projections (view 7, row 0, column 12)");
     // 2D FBP refuses a cone beam and names FDK; FDK refuses a 2D beam.
     const ProjectionStack cone = ProjectionStack::zeros(coneScan(10, false, 32, 8, 4.0));

@@ -473,18 +473,24 @@ ProjectionStack widenForWang(const ProjectionStack& projections, const Setup& s,
 void checkFinite(const ProjectionStack& p)
 {
     const std::span<const float> data = p.data();
-    for (std::size_t i = 0; i < data.size(); ++i) {
-        if (!std::isfinite(data[i])) {
-            const std::size_t view = i / p.pixelsPerView();
-            const std::size_t pixel = i % p.pixelsPerView();
-            throwInvalid("projections (view " + std::to_string(view) + ", row " +
-                             std::to_string(pixel / p.columns()) + ", column " +
-                             std::to_string(pixel % p.columns()) + ")",
-                         formatValue(data[i]),
-                         "projection values must be finite line integrals; replace NaN and "
-                         "infinite values (dead pixels, log of zero counts) before "
-                         "reconstructing");
+    const auto size = static_cast<std::ptrdiff_t>(data.size());
+    std::ptrdiff_t firstBad = size; // the first value that is not finite
+#pragma omp parallel for schedule(static) reduction(min : firstBad)
+    for (std::ptrdiff_t i = 0; i < size; ++i) {
+        if (!std::isfinite(data[static_cast<std::size_t>(i)])) {
+            firstBad = std::min(firstBad, i);
         }
+    }
+    if (firstBad < size) {
+        const auto i = static_cast<std::size_t>(firstBad);
+        const std::size_t view = i / p.pixelsPerView();
+        const std::size_t pixel = i % p.pixelsPerView();
+        throwInvalid("projections (view " + std::to_string(view) + ", row " +
+                         std::to_string(pixel / p.columns()) + ", column " +
+                         std::to_string(pixel % p.columns()) + ")",
+                     formatValue(data[i]),
+                     "projection values must be finite line integrals; replace NaN and "
+                     "infinite values (dead pixels, log of zero counts) before reconstructing");
     }
 }
 } // namespace
