@@ -651,6 +651,35 @@ TEST_F(Cli, ConvertWritesADicomSeriesAndReadsItBackAsTheSameHu)
     EXPECT_TRUE(fs::exists(m_dir / "series" / "IM000010.dcm"));
 }
 
+TEST_F(Cli, WithoutTheFormatsModuleDicomIsRefusedByNameAndTheOtherFormatsWork)
+{
+    // DICOM, HDF5 and TIFF come from the formats module, loaded on the first such file; the
+    // other formats do not need it.
+    const std::string v = (m_dir / "sl.nii.gz").string();
+    ASSERT_EQ(runCli("phantom shepp-logan-3d --size 12,10,6 --spacing 6 -o " + v).exitCode, 0);
+    const std::string missing = "TOMO_FORMATS_MODULE=" + (m_dir / "nowhere.so").string();
+    const Outcome mha = runCli("convert " + v + " " + (m_dir / "sl.mha").string(), missing);
+    EXPECT_EQ(mha.exitCode, 0) << mha.output;
+    const Outcome dicom = runCli("convert " + v + " " + (m_dir / "series").string() + "/", missing);
+    EXPECT_EQ(dicom.exitCode, 1) << dicom.output;
+    EXPECT_NE(dicom.output.find("formats module"), std::string::npos) << dicom.output;
+    EXPECT_NE(dicom.output.find((m_dir / "nowhere.so").string()), std::string::npos)
+        << dicom.output;
+    EXPECT_NE(dicom.output.find("tomo_formats"), std::string::npos) << dicom.output;
+    EXPECT_FALSE(fs::exists(m_dir / "series" / "IM000001.dcm"));
+    // A missing TIFF file is named as missing before the module is looked for.
+    const Outcome tiff = runCli("info " + (m_dir / "none.tif").string(), missing);
+    EXPECT_EQ(tiff.exitCode, 1) << tiff.output;
+    EXPECT_NE(tiff.output.find("no such file"), std::string::npos) << tiff.output;
+    // A file that is not a module is named with the loader's reason.
+    const std::string notModule = "TOMO_FORMATS_MODULE=" + v;
+    const Outcome bad =
+        runCli("convert " + v + " " + (m_dir / "series2").string() + "/", notModule);
+    EXPECT_EQ(bad.exitCode, 1) << bad.output;
+    EXPECT_NE(bad.output.find("cannot load Tomoscope's formats module"), std::string::npos)
+        << bad.output;
+}
+
 TEST_F(Cli, ConvertCropsPadsRotatesAndTranslatesKeepingWorldPositions)
 {
     const std::string v = (m_dir / "sl.nii.gz").string();

@@ -77,8 +77,19 @@ for option in $(grep -oE -- '--[a-z][a-z-]+' <<<"$help" | sort -u); do
         fail "tomoscope.1 does not describe $option"
 done
 
+module="$(find "$root/usr/lib" -name tomo_formats.so)"
+[ -n "$module" ] || fail "missing the formats module tomo_formats.so under /usr/lib"
+
 echo "== the installed programs run"
 cli="$root/usr/bin/tomoscope-cli"
+# DICOM goes through the formats module, found beside the installed programs (the loader's
+# trace names the file it opened).
+"$cli" phantom shepp-logan-3d --size 8,8,4 --spacing 8 -o "$work/phantom.nii.gz" >/dev/null
+LD_DEBUG=files "$cli" convert "$work/phantom.nii.gz" "$work/series/" >/dev/null 2>"$work/loader.log" ||
+    fail "tomoscope-cli convert to DICOM from the installed root"
+[ -f "$work/series/IM000004.dcm" ] || fail "tomoscope-cli convert wrote no DICOM series"
+grep -q "file=$module " "$work/loader.log" ||
+    fail "the formats module was not loaded from $module: $(grep tomo_formats "$work/loader.log")"
 [ "$("$cli" --version)" = "$version" ] || fail "tomoscope-cli --version is not $version"
 "$root/usr/bin/tomoscope" --version | grep -q "$version" || fail "tomoscope --version"
 env -u DISPLAY -u WAYLAND_DISPLAY "$root/usr/bin/tomoscope" --help >/dev/null ||

@@ -1,5 +1,8 @@
 // DICOM series reading and writing through ITK's GDCM module (DESIGN.md §4: LPS world, voxel
-// centres). Only this file knows about GDCM.
+// centres). Only this file knows about GDCM. It is built into the formats module
+// (formats_module.h), which the core loads on the first DICOM, HDF5 or TIFF file: GDCM's
+// libraries and the dictionaries it builds when loaded were a third of every command's start-up.
+#include "io/formats_module.h"
 #include "io/itk_image.h"
 #include "io/itk_log.h"
 #include "tomo/dicom.h"
@@ -320,7 +323,9 @@ ImageMeta metaFromTags(const itk::MetaDataDictionary& tags)
 }
 } // namespace
 
-std::vector<DicomSeriesInfo> listDicomSeries(const fs::path& folder)
+namespace detail
+{
+std::vector<DicomSeriesInfo> gdcmListDicomSeries(const fs::path& folder)
 {
     detail::routeItkOutputToLog();
     checkFolder(folder, "DICOM folder");
@@ -328,7 +333,7 @@ std::vector<DicomSeriesInfo> listDicomSeries(const fs::path& folder)
     return describeSeries(*names);
 }
 
-Volume readDicomSeries(const fs::path& folder, std::string_view seriesUid)
+Volume gdcmReadDicomSeries(const fs::path& folder, std::string_view seriesUid)
 {
     detail::routeItkOutputToLog();
     checkFolder(folder, "DICOM series");
@@ -407,33 +412,10 @@ Volume readDicomSeries(const fs::path& folder, std::string_view seriesUid)
     return volume;
 }
 
+} // namespace detail
+
 // -------------------------------------------------------------------------------------------------
 // Writing
-
-void DicomWriteOptions::validate() const
-{
-    if (!std::isfinite(muWater) || muWater <= 0.0) {
-        throwInvalid("dicom.mu_water_per_mm", formatValue(muWater),
-                     "must be a positive attenuation in mm^-1 (water at 70 keV: 0.01937)");
-    }
-    const auto checkText = [](const char* field, const std::string& value) {
-        if (value.size() > kMaxLongString) {
-            throwInvalid(field, quoted(value),
-                         "DICOM allows at most 64 characters (" + std::to_string(value.size()) +
-                             " given)");
-        }
-        if (value.find('\\') != std::string::npos) {
-            throwInvalid(field, quoted(value), "DICOM does not allow a backslash here");
-        }
-    };
-    checkText("dicom.series_description", seriesDescription);
-    checkText("dicom.patient_name", patientName);
-    checkText("dicom.patient_id", patientId);
-    if (seriesNumber < 0 || seriesNumber > std::numeric_limits<std::int32_t>::max()) {
-        throwInvalid("dicom.series_number", std::to_string(seriesNumber),
-                     "must be in [0, 2147483647]");
-    }
-}
 
 namespace
 {
@@ -678,8 +660,8 @@ void writeSlices(const Volume& volume, std::vector<std::int16_t> values,
 }
 } // namespace
 
-void writeDicomSeries(const Volume& volume, const fs::path& folder,
-                      const DicomWriteOptions& options)
+void detail::gdcmWriteDicomSeries(const Volume& volume, const fs::path& folder,
+                                  const DicomWriteOptions& options)
 {
     detail::routeItkOutputToLog();
     options.validate();

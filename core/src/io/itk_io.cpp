@@ -2,6 +2,7 @@
 // §3).
 #include "common/atomic_file.h"
 #include "common/text.h"
+#include "io/formats_module.h"
 #include "io/itk_image.h"
 #include "io/itk_log.h"
 #include "io/meta_text.h"
@@ -11,7 +12,6 @@
 #include "tomo/geometry_io.h"
 #include "tomo/io.h"
 
-#include <itkHDF5ImageIOFactory.h>
 #include <itkImage.h>
 #include <itkImageFileReader.h>
 #include <itkImageFileWriter.h>
@@ -24,7 +24,6 @@
 #include <itkNrrdImageIOFactory.h>
 #include <itkPNGImageIOFactory.h>
 #include <itkRGBPixel.h>
-#include <itkTIFFImageIOFactory.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -48,7 +47,8 @@ using Image3 = detail::ItkImage3;
 using PngImage = itk::Image<unsigned char, 2>;
 
 // Registered explicitly, once, rather than through ITK's CMake-generated factory manager, so the
-// core works the same when linked into any executable.
+// core works the same when linked into any executable. HDF5 and TIFF are the formats module's
+// (formats_module.h), registered by registerFactoriesFor when a file of theirs comes.
 void registerFactories()
 {
     static std::once_flag once;
@@ -58,8 +58,6 @@ void registerFactories()
         itk::MetaImageIOFactory::RegisterOneFactory();
         itk::NrrdImageIOFactory::RegisterOneFactory();
         itk::PNGImageIOFactory::RegisterOneFactory();
-        itk::HDF5ImageIOFactory::RegisterOneFactory();
-        itk::TIFFImageIOFactory::RegisterOneFactory();
     });
 }
 
@@ -104,6 +102,15 @@ FileKind kindOf(const std::filesystem::path& path)
         return FileKind::Raw;
     }
     return FileKind::Unknown;
+}
+
+/// The factories for files of `kind`: loads the formats module for HDF5 and TIFF.
+void registerFactoriesFor(FileKind kind)
+{
+    registerFactories();
+    if (kind == FileKind::Hdf5 || kind == FileKind::Tiff) {
+        detail::formatsModule().registerItkFactories();
+    }
 }
 
 constexpr const char* kVolumeExtensions =
@@ -205,8 +212,8 @@ template <class ImageT>
 void writeItk(const typename ImageT::Pointer& image, const std::filesystem::path& path,
               const detail::TextDictionary& meta)
 {
-    registerFactories();
     const FileKind kind = kindOf(path);
+    registerFactoriesFor(kind);
     const auto io = itk::ImageIOFactory::CreateImageIO(path.string().c_str(),
                                                        itk::CommonEnums::IOFileMode::WriteMode);
     if (!io || kind == FileKind::Unknown) {
@@ -430,11 +437,11 @@ void checkNiftiLength(const std::filesystem::path& path, const itk::ImageIOBase&
 /// The ImageIO of a readable image file with its header read. Throws IoError naming the path.
 itk::ImageIOBase::Pointer openImage(const std::filesystem::path& path)
 {
-    registerFactories();
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec)) {
         throw IoError("cannot read " + path.string() + ": no such file");
     }
+    registerFactoriesFor(kindOf(path));
     const auto io = itk::ImageIOFactory::CreateImageIO(path.string().c_str(),
                                                        itk::CommonEnums::IOFileMode::ReadMode);
     if (!io) {
@@ -751,7 +758,7 @@ std::vector<std::filesystem::path> tiffFilesIn(const std::filesystem::path& fold
 Volume readTiffSeries(const std::vector<std::filesystem::path>& files,
                       const std::filesystem::path& source)
 {
-    registerFactories();
+    registerFactoriesFor(FileKind::Tiff);
     auto reader = itk::ImageSeriesReader<Image3>::New();
     std::vector<std::string> names;
     for (const auto& f : files) {
@@ -821,7 +828,7 @@ void writeProjections(const ProjectionStack& projections, const std::filesystem:
         return;
     }
     const SeriesPattern pattern = parseSeriesPattern(path);
-    registerFactories();
+    registerFactoriesFor(kindOf(pattern.after));
     detail::writeFilesAtomically(path, [&](const std::filesystem::path& temporary) {
         using Image2 = itk::Image<float, 2>;
         auto writer = itk::ImageSeriesWriter<Image3, Image2>::New();
