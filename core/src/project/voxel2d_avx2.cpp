@@ -438,33 +438,48 @@ TOMO_TARGET_AVX2 inline __m256 fanContribution(const Lanes& k, __m256 fi, const 
     return _mm256_and_ps(valid, _mm256_mul_ps(sample, _mm256_mul_ps(distance, distance)));
 }
 
-/// Adds the batch's views to one grid row (`coeff`: kCoeffs floats per view), sixteen voxels
-/// at a time in two independent groups of eight.
+/// Adds the batch's views to one grid row (`coeff`: kCoeffs floats per view): two views at a
+/// time sweep the row eight voxels at a time into `sums` (the row's groups of eight, 32-byte
+/// aligned), which are added to the row once (the parallel passes' reason: runPass).
 TOMO_TARGET_AVX2 void addFanRow(const Setup2D& s, const float* coeff, std::size_t count,
-                                const float* padded, int width, float weight, float* row)
+                                const float* padded, int width, float weight, float* sums,
+                                float* row)
 {
     const Lanes k{_mm256_set1_ps(-1.0f), _mm256_set1_ps(1.0f), _mm256_setzero_ps(),
                   _mm256_set1_ps(static_cast<float>(s.nu)), _mm256_set1_epi32(kPadBefore)};
     const __m256 laneIndex = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7);
     const __m256 eight = _mm256_set1_ps(static_cast<float>(kLanes));
     const int nx = s.nx;
-    for (int i = 0; i < nx; i += kGroup) {
-        const __m256 fi0 = _mm256_add_ps(_mm256_set1_ps(static_cast<float>(i)), laneIndex);
-        const __m256 fi1 = _mm256_add_ps(fi0, eight);
-        __m256 sum0 = k.zero;
-        __m256 sum1 = k.zero;
-        for (std::size_t view = 0; view < count; ++view) {
-            const float* c = coeff + kCoeffs * view;
-            const float* line = padded + view * static_cast<std::size_t>(width);
-            sum0 = _mm256_add_ps(sum0, fanContribution(k, fi0, c, line));
-            sum1 = _mm256_add_ps(sum1, fanContribution(k, fi1, c, line));
+    const int groups = (nx + kLanes - 1) / kLanes;
+    const auto stride = static_cast<std::size_t>(width);
+    std::fill_n(sums, static_cast<std::size_t>(groups) * kLanes, 0.0f);
+    std::size_t view = 0;
+    for (; view + 1 < count; view += 2) {
+        const float* ca = coeff + kCoeffs * view;
+        const float* cb = ca + kCoeffs;
+        const float* la = padded + view * stride;
+        const float* lb = la + stride;
+        __m256 fi = laneIndex;
+        for (int g = 0; g < groups; ++g) {
+            float* at = sums + static_cast<std::size_t>(g) * kLanes;
+            const __m256 add =
+                _mm256_add_ps(fanContribution(k, fi, ca, la), fanContribution(k, fi, cb, lb));
+            _mm256_store_ps(at, _mm256_add_ps(_mm256_load_ps(at), add));
+            fi = _mm256_add_ps(fi, eight);
         }
-        alignas(32) float sums[kGroup];
-        _mm256_store_ps(sums, sum0);
-        _mm256_store_ps(sums + kLanes, sum1);
-        for (int lane = 0; lane < kGroup && i + lane < nx; ++lane) {
-            row[i + lane] += weight * sums[lane];
+    }
+    if (view < count) {
+        const float* c = coeff + kCoeffs * view;
+        const float* line = padded + view * stride;
+        __m256 fi = laneIndex;
+        for (int g = 0; g < groups; ++g) {
+            float* at = sums + static_cast<std::size_t>(g) * kLanes;
+            _mm256_store_ps(at, _mm256_add_ps(_mm256_load_ps(at), fanContribution(k, fi, c, line)));
+            fi = _mm256_add_ps(fi, eight);
         }
+    }
+    for (int i = 0; i < nx; ++i) {
+        row[i] += weight * sums[i];
     }
 }
 
@@ -476,6 +491,8 @@ TOMO_TARGET_AVX2 void backFan2D(const Setup2D& s, const float* maps, std::size_t
 #pragma omp parallel
     {
         std::vector<float> coeff(kCoeffs * count);
+        std::vector<float> storage(static_cast<std::size_t>(s.nx) + 2 * kLanes);
+        float* sums = alignTo32(storage.data());
 #pragma omp for schedule(static)
         for (int j = 0; j < s.ny; ++j) {
             const float y = s.originY + static_cast<float>(j) * s.spacingY;
@@ -488,7 +505,7 @@ TOMO_TARGET_AVX2 void backFan2D(const Setup2D& s, const float* maps, std::size_t
                 c[3] = p[3] * s.spacingX;
                 c[4] = p[5];
             }
-            addFanRow(s, coeff.data(), count, padded.get(), width, weight,
+            addFanRow(s, coeff.data(), count, padded.get(), width, weight, sums,
                       out + static_cast<std::size_t>(j) * static_cast<std::size_t>(s.nx));
         }
     }
