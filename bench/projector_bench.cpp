@@ -9,6 +9,7 @@
 #include "tomo/compute.h"
 #include "tomo/phantom.h"
 #include "tomo/projector.h"
+#include "tomo/trajectory.h"
 
 #include <benchmark/benchmark.h>
 
@@ -42,14 +43,24 @@ Problem makeProblem(std::size_t n, std::size_t views)
 
 // Cone beam, circular orbit (SID 1000 mm, SDD 1500 mm as in issue 4), an n³ grid of 1 mm voxels
 // of 0.02 mm⁻¹, and `views` views of a detector of side² pixels of `pixelMm`.
-Problem makeConeProblem(std::size_t n, std::size_t views, std::size_t side, double pixelMm)
+Problem makeConeProblem(std::size_t n, std::size_t views, std::size_t side, double pixelMm,
+                        double tiltAboutU = 0.0)
 {
-    const Geometry g = Geometry::circular(
-        BeamType::Cone3D, {.columns = side, .rows = side, .pixelU = pixelMm, .pixelV = pixelMm},
-        {.views = views,
-         .angularRange = 2.0 * std::numbers::pi,
-         .sourceIsocentre = 1000.0,
-         .sourceDetector = 1500.0});
+    const Detector detector{.columns = side, .rows = side, .pixelU = pixelMm, .pixelV = pixelMm};
+    TrajectorySpec orbit;
+    orbit.views = views;
+    orbit.angularRange = 2.0 * std::numbers::pi;
+    orbit.sourceIsocentre = 1000.0;
+    orbit.sourceDetector = 1500.0;
+    orbit.tilt.aboutU = tiltAboutU;
+    // Untilted: Geometry::circular, as the figures recorded before the tilted problem came.
+    const Geometry g = tiltAboutU == 0.0
+                           ? Geometry::circular(BeamType::Cone3D, detector,
+                                                {.views = views,
+                                                 .angularRange = orbit.angularRange,
+                                                 .sourceIsocentre = orbit.sourceIsocentre,
+                                                 .sourceDetector = orbit.sourceDetector})
+                           : makeGeometry(BeamType::Cone3D, detector, orbit);
     const VolumeGrid grid = VolumeGrid::centred({n, n, n}, {1.0, 1.0, 1.0});
     Volume v = Volume::zeros(grid);
     std::fill(v.data().begin(), v.data().end(), 0.02f);
@@ -78,6 +89,15 @@ Problem makeConeCoarseRowsProblem(std::size_t n, std::size_t views)
 Problem makeConeFineRowsProblem(std::size_t n, std::size_t views)
 {
     return makeConeProblem(n, views, 2 * n, 0.75);
+}
+
+// The detector tilted 3° about its u axis, as a flat panel's calibration finds it: its rows no
+// longer run along z, and the voxel-driven backprojection takes its general row path (addRow in
+// voxel3d_avx2.cpp) instead of the column path.
+Problem makeConeTiltedProblem(std::size_t n, std::size_t views)
+{
+    constexpr double kTilt = 3.0 * std::numbers::pi / 180.0;
+    return makeConeProblem(n, views, n, 1.5, kTilt);
 }
 
 // The problem and label of a benchmark: 2D parallel (n², views) or cone (n³, views of n²).
@@ -208,6 +228,10 @@ void BM_BackprojectJosephAdjointConeCoarseRows_Cpu(benchmark::State& s)
 {
     back(s, Backend::Cpu, ProjectorModel::Joseph, makeConeCoarseRowsProblem, true);
 }
+void BM_BackprojectVoxelConeTilted_Cpu(benchmark::State& s)
+{
+    back(s, Backend::Cpu, ProjectorModel::VoxelDriven, makeConeTiltedProblem, true);
+}
 void BM_BackprojectVoxelConeFineRows_Cpu(benchmark::State& s)
 {
     back(s, Backend::Cpu, ProjectorModel::VoxelDriven, makeConeFineRowsProblem, true);
@@ -257,6 +281,7 @@ TOMO_BENCH_CONE(BM_BackprojectVoxelCone_Cpu);
 TOMO_BENCH_CONE(BM_ForwardProjectJosephConeCoarseRows_Cpu);
 TOMO_BENCH_CONE(BM_BackprojectJosephAdjointConeCoarseRows_Cpu);
 TOMO_BENCH_CONE(BM_BackprojectVoxelConeFineRows_Cpu);
+TOMO_BENCH_CONE(BM_BackprojectVoxelConeTilted_Cpu);
 TOMO_BENCH_CONE(BM_BackprojectVoxelCone_OpenCL_WithTransfer);
 } // namespace
 

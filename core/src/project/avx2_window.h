@@ -9,10 +9,20 @@
 #include "project/simd.h"
 
 #if TOMO_HAVE_AVX2_PATH
+#include <cstdint>
 #include <immintrin.h>
 
 namespace tomo::detail
 {
+/// The first 32-byte aligned float at or after `p` (in a buffer with 7 floats to spare): the
+/// loops' buffers of sums are read and written with aligned 8-float accesses.
+inline float* alignTo32(float* p)
+{
+    const auto address = reinterpret_cast<std::uintptr_t>(p); // NOLINT: alignment arithmetic
+    const std::uintptr_t skip = ((32 - address % 32) % 32) / sizeof(float);
+    return p + skip;
+}
+
 /// The value at index rel (0..15) of the window (lo = floats 0..7, hi = 8..15), lane by lane;
 /// `upper` is rel > 7 as a mask.
 TOMO_TARGET_AVX2 inline __m256 pickFromWindow(__m256 lo, __m256 hi, __m256i rel, __m256 upper)

@@ -129,14 +129,6 @@ struct Pass
     std::size_t runEnd[kReaches * 2] = {}; ///< end of run (reach, reversed), in that order
 };
 
-/// The first 32-byte aligned float at or after `p` (a buffer with kLanes - 1 floats to spare).
-inline float* alignTo32(float* p)
-{
-    const auto address = reinterpret_cast<std::uintptr_t>(p); // NOLINT: alignment arithmetic
-    const std::uintptr_t skip = ((32 - address % 32) % 32) / sizeof(float);
-    return p + skip;
-}
-
 /// The linear samples of one view's row at columns f: the windows read without clamping (the
 /// groups swept lie around the view's footprint, inside the border); gathers clamp.
 template <Reach R>
