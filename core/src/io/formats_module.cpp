@@ -21,29 +21,18 @@ namespace
 {
 namespace fs = std::filesystem;
 
-// LO (Series Description, Patient ID...) and each PN component hold at most 64 characters.
-constexpr std::size_t kMaxLongString = 64;
-
-std::string quoted(const std::string& text)
-{
-    return "\"" + text + "\"";
-}
+// What to do about a module that is missing or does not load.
+constexpr const char* kRemedy = "; reinstall tomoscope, or build the target tomo_formats";
 
 void hostLog(LogLevel level, std::string_view message)
 {
     log(level, message);
 }
 
-/// Where TOMO_FORMATS_MODULE says, or empty.
-fs::path forcedModule()
+/// Where to look: `forced` alone when it is not empty (TOMO_FORMATS_MODULE).
+std::vector<fs::path> moduleCandidates(const fs::path& forced)
 {
-    const char* forced = std::getenv("TOMO_FORMATS_MODULE");
-    return forced != nullptr ? fs::path(forced) : fs::path();
-}
-
-std::vector<fs::path> moduleCandidates()
-{
-    if (const fs::path forced = forcedModule(); !forced.empty()) {
+    if (!forced.empty()) {
         return {forced};
     }
     std::vector<fs::path> candidates;
@@ -62,10 +51,12 @@ std::vector<fs::path> moduleCandidates()
 
 const detail::FormatsApi& loadModule()
 {
+    const char* variable = std::getenv("TOMO_FORMATS_MODULE");
+    const fs::path forced = variable != nullptr ? fs::path(variable) : fs::path();
     // Where a forced path came from, for the messages.
-    const std::string source = forcedModule().empty() ? "" : " (set by TOMO_FORMATS_MODULE)";
+    const std::string source = forced.empty() ? "" : " (set by TOMO_FORMATS_MODULE)";
     std::string looked;
-    for (const fs::path& candidate : moduleCandidates()) {
+    for (const fs::path& candidate : moduleCandidates(forced)) {
         looked += (looked.empty() ? "" : ", ") + candidate.string() + source;
         std::error_code error;
         if (!fs::exists(candidate, error)) {
@@ -77,8 +68,7 @@ const detail::FormatsApi& loadModule()
             const char* why = ::dlerror();
             throw IoError("cannot load Tomoscope's formats module (DICOM, HDF5, TIFF) " +
                           candidate.string() + source + ": " +
-                          (why != nullptr ? why : "unknown error") +
-                          "; reinstall tomoscope, or rebuild the target tomo_formats");
+                          (why != nullptr ? why : "unknown error") + kRemedy);
         }
         auto entry = reinterpret_cast<detail::FormatsEntry>( // NOLINT: dlsym's object pointer
             ::dlsym(handle, detail::kFormatsEntryName));
@@ -87,14 +77,14 @@ const detail::FormatsApi& loadModule()
         if (api == nullptr) {
             throw IoError("Tomoscope's formats module " + candidate.string() + source +
                           " is from another version of Tomoscope (no " + detail::kFormatsEntryName +
-                          " of version " + std::to_string(detail::kFormatsApiVersion) +
-                          "); reinstall tomoscope, or rebuild the target tomo_formats");
+                          " of version " + std::to_string(detail::kFormatsApiVersion) + ")" +
+                          kRemedy);
         }
         return *api;
     }
     throw IoError("DICOM, HDF5 and TIFF files are read and written by Tomoscope's formats module, "
                   "which is missing (looked for " +
-                  looked + "); reinstall tomoscope, or build the target tomo_formats");
+                  looked + ")" + kRemedy);
 }
 } // namespace
 
@@ -135,13 +125,13 @@ void DicomWriteOptions::validate() const
                      "must be a positive attenuation in mm^-1 (water at 70 keV: 0.01937)");
     }
     const auto checkText = [](const char* field, const std::string& value) {
-        if (value.size() > kMaxLongString) {
-            throwInvalid(field, quoted(value),
+        if (value.size() > detail::kDicomMaxLongString) {
+            throwInvalid(field, "\"" + value + "\"",
                          "DICOM allows at most 64 characters (" + std::to_string(value.size()) +
                              " given)");
         }
         if (value.find('\\') != std::string::npos) {
-            throwInvalid(field, quoted(value), "DICOM does not allow a backslash here");
+            throwInvalid(field, "\"" + value + "\"", "DICOM does not allow a backslash here");
         }
     };
     checkText("dicom.series_description", seriesDescription);

@@ -12,12 +12,17 @@
 #include "tomo/log.h"
 #include "tomo/volume.h"
 
+#include <cstddef>
 #include <filesystem>
 #include <string_view>
 #include <vector>
 
 namespace tomo::detail
 {
+/// LO (Series Description, Patient ID...) and each PN component hold at most 64 characters
+/// (DicomWriteOptions::validate in the core, the writer in the module).
+inline constexpr std::size_t kDicomMaxLongString = 64;
+
 /// Raised when the layout below changes: a module of another version is refused.
 inline constexpr int kFormatsApiVersion = 1;
 
@@ -42,7 +47,7 @@ inline constexpr const char* kFormatsEntryName = "tomo_formats_api";
 /// in when it is missing, or the loader's message when it does not load.
 [[nodiscard]] const FormatsApi& formatsModule();
 
-// Implemented in the module (itk_dicom.cpp).
+// Implemented in the module (itk_dicom.cpp). writeDicomSeries has validated the options.
 std::vector<DicomSeriesInfo> gdcmListDicomSeries(const std::filesystem::path& folder);
 Volume gdcmReadDicomSeries(const std::filesystem::path& folder, std::string_view seriesUid);
 void gdcmWriteDicomSeries(const Volume& volume, const std::filesystem::path& folder,

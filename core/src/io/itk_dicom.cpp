@@ -46,7 +46,7 @@ constexpr std::string_view kMetaFormat = "tomoscope-image-meta";
 // Image Comments is LT: at most 10240 characters.
 constexpr std::size_t kMaxImageComments = 10240;
 // LO (Series Description, Patient ID...) and each PN component hold at most 64 characters.
-constexpr std::size_t kMaxLongString = 64;
+constexpr std::size_t kMaxLongString = detail::kDicomMaxLongString;
 
 // Slice positions of a series must be evenly spaced along the slice normal and stacked on it.
 // A missing slice changes one gap by 100 % of the spacing and a mixed series by as much; DS
@@ -664,7 +664,6 @@ void detail::gdcmWriteDicomSeries(const Volume& volume, const fs::path& folder,
                                   const DicomWriteOptions& options)
 {
     detail::routeItkOutputToLog();
-    options.validate();
     std::vector<std::int16_t> values = storedHu(volume, options);
     std::vector<itk::MetaDataDictionary> tags = sliceTags(volume, options);
 

@@ -288,14 +288,16 @@ TOMO_TARGET_AVX2 void sweepColumn(const ColumnLine& a, const float* lineA, const
     }
 }
 
+/// View a alone, or views a and a + 1 together (`two`).
 template <Reach R>
 TOMO_TARGET_AVX2 void sweepColumn(const ColumnLine* params, const float* lines, std::size_t pitch,
-                                  std::size_t a, std::size_t b, bool two, int nz, float* acc)
+                                  std::size_t a, bool two, int nz, float* acc)
 {
+    const float* lineA = lines + a * pitch;
     if (two) {
-        sweepColumn<R, true>(params[a], lines + a * pitch, params[b], lines + b * pitch, nz, acc);
+        sweepColumn<R, true>(params[a], lineA, params[a + 1], lineA + pitch, nz, acc);
     } else {
-        sweepColumn<R, false>(params[a], lines + a * pitch, params[a], lines + a * pitch, nz, acc);
+        sweepColumn<R, false>(params[a], lineA, params[a], lineA, nz, acc);
     }
 }
 
@@ -309,13 +311,13 @@ TOMO_TARGET_AVX2 void sampleColumn(const ColumnLine* params, const float* lines,
         const bool two = q + 1 < n && params[q + 1].reach == params[q].reach;
         switch (params[q].reach) {
         case Reach::Window8:
-            sweepColumn<Reach::Window8>(params, lines, pitch, q, q + 1, two, nz, acc);
+            sweepColumn<Reach::Window8>(params, lines, pitch, q, two, nz, acc);
             break;
         case Reach::Window16:
-            sweepColumn<Reach::Window16>(params, lines, pitch, q, q + 1, two, nz, acc);
+            sweepColumn<Reach::Window16>(params, lines, pitch, q, two, nz, acc);
             break;
         case Reach::Gather:
-            sweepColumn<Reach::Gather>(params, lines, pitch, q, q + 1, two, nz, acc);
+            sweepColumn<Reach::Gather>(params, lines, pitch, q, two, nz, acc);
             break;
         }
         q += two ? 2 : 1;
