@@ -6,6 +6,7 @@
 //
 //   build/ci/bench/tomo_projector_bench --benchmark_out=bench.json --benchmark_out_format=json
 #include "bench_support.h"
+#include "project/projector_impl.h"
 #include "tomo/compute.h"
 #include "tomo/phantom.h"
 #include "tomo/projector.h"
@@ -141,7 +142,7 @@ void forward(benchmark::State& state, Backend backend, ProjectorModel model, Mak
 }
 
 void back(benchmark::State& state, Backend backend, ProjectorModel model, MakeProblem make,
-          bool cone)
+          bool cone, detail::OpenClVoxelKernel voxelKernel = detail::OpenClVoxelKernel::ForDevice)
 {
     auto compute = bench::contextOrSkip(state, backend);
     if (!compute) {
@@ -151,7 +152,9 @@ void back(benchmark::State& state, Backend backend, ProjectorModel model, MakePr
     const auto views = static_cast<std::size_t>(state.range(1));
     Problem problem = make(n, views);
     std::fill(problem.projections.data().begin(), problem.projections.data().end(), 1.0f);
-    const auto projector = makeProjector(model, *compute);
+    const auto projector = voxelKernel == detail::OpenClVoxelKernel::ForDevice
+                               ? makeProjector(model, *compute)
+                               : detail::makeOpenClProjector(model, *compute, voxelKernel);
     projector->backAccumulate(problem.projections, 0, 1, 1.0f, problem.volume);
     for (auto _ : state) {
         projector->backAccumulate(problem.projections, 0, views, 1.0f, problem.volume);
@@ -160,7 +163,11 @@ void back(benchmark::State& state, Backend backend, ProjectorModel model, MakePr
     state.counters["GUPS"] =
         benchmark::Counter(static_cast<double>(problem.volume.data().size() * views) * 1e-9,
                            benchmark::Counter::kIsIterationInvariantRate);
-    state.SetLabel(label(*compute, cone, n, problem.projections));
+    const std::string kernel =
+        voxelKernel == detail::OpenClVoxelKernel::PerVoxel
+            ? "per-voxel kernel, "
+            : (voxelKernel == detail::OpenClVoxelKernel::Columns ? "column kernel, " : "");
+    state.SetLabel(kernel + label(*compute, cone, n, problem.projections));
 }
 
 void BM_ForwardProjectJoseph_Cpu(benchmark::State& s)
@@ -244,6 +251,22 @@ void BM_BackprojectVoxelCone_OpenCL_WithTransfer(benchmark::State& s)
 {
     back(s, Backend::OpenCL, ProjectorModel::VoxelDriven, makeConeProblem, true);
 }
+// The OpenCL device's other kernel: one work-item per voxel (the GPUs' kernel) on a CPU device,
+// or the column kernel (the CPU devices') on a GPU.
+void BM_BackprojectVoxelConeOtherKernel_OpenCL_WithTransfer(benchmark::State& s)
+{
+    auto compute = bench::contextOrSkip(s, Backend::OpenCL);
+    if (!compute) {
+        return;
+    }
+    const auto other = compute->device().type == "CPU" ? detail::OpenClVoxelKernel::PerVoxel
+                                                       : detail::OpenClVoxelKernel::Columns;
+    back(s, Backend::OpenCL, ProjectorModel::VoxelDriven, makeConeProblem, true, other);
+}
+void BM_BackprojectVoxelConeTilted_OpenCL_WithTransfer(benchmark::State& s)
+{
+    back(s, Backend::OpenCL, ProjectorModel::VoxelDriven, makeConeTiltedProblem, true);
+}
 
 #define TOMO_BENCH_SIZES(name)                                                                     \
     BENCHMARK(name)                                                                                \
@@ -283,6 +306,8 @@ TOMO_BENCH_CONE(BM_BackprojectJosephAdjointConeCoarseRows_Cpu);
 TOMO_BENCH_CONE(BM_BackprojectVoxelConeFineRows_Cpu);
 TOMO_BENCH_CONE(BM_BackprojectVoxelConeTilted_Cpu);
 TOMO_BENCH_CONE(BM_BackprojectVoxelCone_OpenCL_WithTransfer);
+TOMO_BENCH_CONE(BM_BackprojectVoxelConeOtherKernel_OpenCL_WithTransfer);
+TOMO_BENCH_CONE(BM_BackprojectVoxelConeTilted_OpenCL_WithTransfer);
 } // namespace
 
 BENCHMARK_MAIN();

@@ -50,13 +50,222 @@ __kernel void backproject_voxel_3d(__global float* volume, __global const float*
         const float flv = floor(fv);
         const float wu = fu - flu;
         const float wv = fv - flv;
-        __global const float* p = padded + view * pixels + ((int)flv + 1) * width + (int)flu + 1;
+        __global const float* p =
+            padded + (size_t)view * pixels + ((int)flv + 1) * width + (int)flu + 1;
         const float top = p[0] + wu * (p[1] - p[0]);
         const float bottom = p[width] + wu * (p[width + 1] - p[width]);
         const float distance = P[11] * inv;
         sum += (top + wv * (bottom - top)) * (distance * distance);
     }
     volume[i + nx * (j + ny * k)] += weight * sum;
+}
+
+/* The same operator for CPU devices (projector_cl.cpp picks it by device type), written with
+ * explicit vectors because PoCL runs a work-item's own loops scalar: each work-item takes one
+ * voxel column (i, j) and up to 8 * TOMO_COLUMN_BLOCKS of its voxels along z, eight at a time.
+ * Where the detector's columns run along z (P[2] = P[10] = 0: no tilt about u, as on every
+ * circular, helical or sinusoidal orbit), a voxel column projects onto one detector position u at
+ * one depth w, and its rows are affine in z; the eight voxels' samples then come out of a
+ * 16-float window of each of the two detector columns, by permutes. Otherwise each voxel is
+ * projected as in backproject_voxel_3d. Work-groups of 8 x 8 columns take the views in chunks of
+ * TOMO_VIEW_CHUNK, with a barrier between chunks so that the group's columns share the chunk's
+ * projections in cache.
+ *
+ * columns: the batch's projections transposed, each (view, u) detector column stored v-fastest
+ * with zeros around it: pixel (u, v) of view t at (t * (nu + 3) + u + 1) * height + v + 1, where
+ * height = nv + 1 + TOMO_COLUMN_PAD_AFTER, and one column of zeros before and two after each
+ * view. Other arguments as in backproject_voxel_3d. */
+
+/* Rows after each column: a window of 16 starting at most at row nv + 1 stays inside. */
+#define TOMO_COLUMN_PAD_AFTER 24
+/* Eight z-neighbours whose rows step by at most this much lie within 14 rows (7 * 1.75 + 1), so
+ * each lane's two rows are inside one 16-float window. */
+#define TOMO_WINDOW_MAX_STEP 1.75f
+#define TOMO_COLUMN_BLOCKS 32
+#define TOMO_VIEW_CHUNK 16
+
+#if defined(__AVX2__)
+typedef float tomo_v8sf __attribute__((vector_size(32)));
+typedef int tomo_v8si __attribute__((vector_size(32)));
+/* window[index[k]] in lane k, 0 <= index < 16: two AVX2 permutes and a blend. OpenCL's shuffle
+ * does the same, but PoCL 3.1 turns it into one extract and insert per lane. */
+inline float8 tomo_pick(float16 window, int8 index)
+{
+    const tomo_v8si i = __builtin_convertvector(index, tomo_v8si);
+    const tomo_v8sf lo =
+        __builtin_ia32_permvarsf256(__builtin_convertvector(window.lo, tomo_v8sf), i);
+    const tomo_v8sf hi =
+        __builtin_ia32_permvarsf256(__builtin_convertvector(window.hi, tomo_v8sf), i);
+    return select(__builtin_convertvector(lo, float8), __builtin_convertvector(hi, float8),
+                  index > 7);
+}
+#else
+inline float8 tomo_pick(float16 window, int8 index)
+{
+    return shuffle(window, as_uint8(index));
+}
+#endif
+
+/* One view as a voxel column whose detector column and depth do not change along z. */
+typedef struct
+{
+    __global const float* column; /* the left detector column, at stored row 0 */
+    float wu;                     /* weight of the right column */
+    float scale;                  /* FDK's distance weight (D/w)^2 */
+    float row0;                   /* stored row (v + 1) of the column's first voxel */
+    float step;                   /* rows per voxel along z */
+} tomo_column_view;
+
+/* Voxels 8 * block ... 8 * block + 7 of the column, sampled bilinearly. Rows outside 0..nv + 1
+ * are clamped into the zero border (row0 and the last row were checked finite, so no NaN). */
+inline float8 tomo_column_block(const tomo_column_view* c, int block, int height, float last_row)
+{
+    const float8 lane = (float8)(0.0f, 1.0f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f, 7.0f);
+    const float8 f = clamp(c->row0 + (lane + (float)(8 * block)) * c->step, 0.0f, last_row);
+    const int8 row = convert_int8(f); /* floor, as f >= 0 */
+    const float8 wv = f - convert_float8(row);
+    const int base = min(row.s0, row.s7);
+    const int8 index = row - base;
+    const float16 left = vload16(0, c->column + base);
+    const float16 right = vload16(0, c->column + base + height);
+    const float8 l0 = tomo_pick(left, index);
+    const float8 l1 = tomo_pick(left, index + 1);
+    const float8 r0 = tomo_pick(right, index);
+    const float8 r1 = tomo_pick(right, index + 1);
+    const float8 l = l0 + wv * (l1 - l0);
+    const float8 r = r0 + wv * (r1 - r0);
+    return (l + c->wu * (r - l)) * c->scale;
+}
+
+/* Voxels 8 * block ... 8 * block + 7 of the column for any view, each projected and sampled as
+ * backproject_voxel_3d does it: for detectors tilted about u, or rows finer than the window
+ * reaches. z: the column's first voxel. */
+inline float8 tomo_column_general(__global const float* image, __global const float* P, float x,
+                                  float y, float z, float spacing_z, int block, int nu, int nv,
+                                  int height)
+{
+    const float8 lane = (float8)(0.0f, 1.0f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f, 7.0f);
+    const float8 zk = z + (lane + (float)(8 * block)) * spacing_z;
+    const float8 w = P[8] * x + P[9] * y + P[10] * zk + P[11];
+    const float8 inv = 1.0f / w;
+    /* fmax/fmin send NaN (w = 0) to the border too; w <= 0 is masked below. */
+    const float8 fu = fmin(fmax((P[0] * x + P[1] * y + P[2] * zk + P[3]) * inv, -1.0f), (float)nu);
+    const float8 fv = fmin(fmax((P[4] * x + P[5] * y + P[6] * zk + P[7]) * inv, -1.0f), (float)nv);
+    const int8 column = convert_int8(fu + 1.0f); /* floor + 1, as fu >= -1 */
+    const int8 row = convert_int8(fv + 1.0f);
+    const float8 wu = fu + 1.0f - convert_float8(column);
+    const float8 wv = fv + 1.0f - convert_float8(row);
+    int at[8];
+    vstore8(column * height + row, 0, at);
+    float a[8];
+    float b[8];
+    float c[8];
+    float d[8];
+    for (int k = 0; k < 8; ++k) {
+        __global const float* p = image + at[k];
+        a[k] = p[0];
+        b[k] = p[1];
+        c[k] = p[height];
+        d[k] = p[height + 1];
+    }
+    const float8 p0 = vload8(0, a);
+    const float8 p1 = vload8(0, b);
+    const float8 q0 = vload8(0, c);
+    const float8 q1 = vload8(0, d);
+    const float8 left = p0 + wv * (p1 - p0);
+    const float8 right = q0 + wv * (q1 - q0);
+    const float8 distance = P[11] * inv;
+    const float8 value = (left + wu * (right - left)) * (distance * distance);
+    return select((float8)(0.0f), value, w > 0.0f);
+}
+
+__kernel void backproject_voxel_3d_columns(__global float* volume, __global const float* columns,
+                                           __global const float* matrices, int view_count, int nx,
+                                           int ny, int nz, float origin_x, float origin_y,
+                                           float origin_z, float spacing_x, float spacing_y,
+                                           float spacing_z, int nu, int nv, float weight)
+{
+    const int i = (int)get_global_id(0);
+    const int j = (int)get_global_id(1);
+    const int k0 = 8 * TOMO_COLUMN_BLOCKS * (int)get_global_id(2);
+    /* Work-items past the grid still meet every barrier. */
+    const bool inside = i < nx && j < ny && k0 < nz;
+    const int blocks = min(TOMO_COLUMN_BLOCKS, (nz - k0 + 7) / 8);
+    const float x = origin_x + (float)i * spacing_x;
+    const float y = origin_y + (float)j * spacing_y;
+    const float z = origin_z + (float)k0 * spacing_z;
+    const int height = nv + 1 + TOMO_COLUMN_PAD_AFTER;
+    const int pixels = height * (nu + 3);
+    const float last_row = (float)(nv + 1);
+    float8 sum[TOMO_COLUMN_BLOCKS];
+    for (int b = 0; b < TOMO_COLUMN_BLOCKS; ++b) {
+        sum[b] = (float8)(0.0f);
+    }
+    for (int first = 0; first < view_count; first += TOMO_VIEW_CHUNK) {
+        const int end = min(first + TOMO_VIEW_CHUNK, view_count);
+        /* Windowed views are taken two at a time: one update of the sums for both. */
+        tomo_column_view held;
+        bool holding = false;
+        for (int view = first; inside && view < end; ++view) {
+            __global const float* P = matrices + 12 * view;
+            __global const float* image = columns + (size_t)view * pixels;
+            const float w = P[8] * x + P[9] * y + P[10] * z + P[11];
+            tomo_column_view c;
+            bool windowed = false;
+            if (P[2] == 0.0f && P[10] == 0.0f) {
+                if (!(w > 0.0f)) {
+                    continue; /* the whole column is behind the source */
+                }
+                const float inv = 1.0f / w;
+                const float fu =
+                    fmin(fmax((P[0] * x + P[1] * y + P[2] * z + P[3]) * inv, -1.0f), (float)nu);
+                const float flu = floor(fu);
+                c.column = image + ((int)flu + 1) * height;
+                c.wu = fu - flu;
+                const float distance = P[11] * inv;
+                c.scale = distance * distance;
+                c.row0 = (P[4] * x + P[5] * y + P[6] * z + P[7]) * inv + 1.0f;
+                c.step = P[6] * spacing_z * inv;
+                const float row_end = c.row0 + (float)(8 * blocks - 1) * c.step;
+                windowed =
+                    isfinite(c.row0) && isfinite(row_end) && fabs(c.step) <= TOMO_WINDOW_MAX_STEP;
+            }
+            if (!windowed) {
+                for (int b = 0; b < blocks; ++b) {
+                    sum[b] += tomo_column_general(image, P, x, y, z, spacing_z, b, nu, nv, height);
+                }
+                continue;
+            }
+            if (!holding) {
+                held = c;
+                holding = true;
+                continue;
+            }
+            for (int b = 0; b < blocks; ++b) {
+                sum[b] += tomo_column_block(&held, b, height, last_row) +
+                          tomo_column_block(&c, b, height, last_row);
+            }
+            holding = false;
+        }
+        if (holding) {
+            for (int b = 0; b < blocks; ++b) {
+                sum[b] += tomo_column_block(&held, b, height, last_row);
+            }
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    if (!inside) {
+        return;
+    }
+    __global float* out = volume + i + (size_t)nx * (j + (size_t)ny * k0);
+    const size_t plane = (size_t)nx * ny;
+    for (int b = 0; b < blocks; ++b) {
+        float s[8];
+        vstore8(sum[b] * weight, 0, s);
+        for (int k = 0; k < 8 && k0 + 8 * b + k < nz; ++k) {
+            out[(8 * b + k) * plane] += s[k];
+        }
+    }
 }
 
 /* The same for cylindrical detectors of radius `radius` (mm), where no projection matrix maps a
@@ -96,7 +305,7 @@ __kernel void backproject_voxel_3d_curved(__global float* volume, __global const
         if (!(fu > -1.0f && fu < (float)nu && fv > -1.0f && fv < (float)nv)) {
             continue;
         }
-        __global const float* image = projections + view * nu * nv;
+        __global const float* image = projections + (size_t)view * nu * nv;
         float sample;
         TOMO_BILINEAR_SAMPLE(image, nu, nv, fu, fv, sample);
         sum += sample * tomo_distance_weight_curved(p, parallel, x);

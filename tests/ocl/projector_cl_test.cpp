@@ -1,5 +1,6 @@
 #include "common/test_support.h"
 #include "ocl_fixture.h"
+#include "project/projector_impl.h"
 #include "tomo/memory_plan.h"
 #include "tomo/phantom.h"
 #include "tomo/pipeline.h"
@@ -150,6 +151,12 @@ TEST_P(OpenClProjector3D, ForwardAndTransposeAgreeWithTheCpuReference)
     EXPECT_NEAR(lhs / rhs, 1.0, kAdjointTolerance) << "<Ax,y> = " << lhs << ", <x,A'y> = " << rhs;
 }
 
+// Every flat-detector case runs through both voxel-driven kernels (the device picks one by its
+// type; detail::OpenClVoxelKernel names either), and each of the column kernel's paths is met:
+// rows of 2 mm step about 1.3 rows per voxel along z (the permuted window), rows of 1.1 mm
+// about 2.3 (more than the window reaches, so each voxel on its own), and a detector tilted
+// about u, whose columns leave z. Fourteen rows of 2 mm miss the grid's top and bottom voxels
+// in most views, so the zero border is read too. The cylindrical detector has one kernel.
 TEST_P(OpenClProjector3D, VoxelDrivenAgreesWithTheCpuReference)
 {
     TrajectorySpec t;
@@ -158,23 +165,67 @@ TEST_P(OpenClProjector3D, VoxelDrivenAgreesWithTheCpuReference)
     t.sourceIsocentre = 70.0;
     t.sourceDetector = 150.0;
     t.tilt.aboutV = 0.05;
-    const Geometry flat = makeGeometry(
-        GetParam(), {.columns = 36, .rows = 28, .pixelU = 1.2, .pixelV = 1.1, .offsetU = 1.5}, t);
-    // geometry() puts the cone beam on a cylindrical detector.
-    for (const Geometry& g : {flat, geometry()}) {
+    const Detector fine{.columns = 36, .rows = 28, .pixelU = 1.2, .pixelV = 1.1, .offsetU = 1.5};
+    Detector coarse = fine;
+    coarse.rows = 14;
+    coarse.pixelV = 2.0;
+    TrajectorySpec tilted = t;
+    tilted.tilt.aboutU = 0.08;
+    const std::vector<std::pair<std::string, Geometry>> cases = {
+        {"flat, rows in the window", makeGeometry(GetParam(), coarse, t)},
+        {"flat, rows finer than the window", makeGeometry(GetParam(), fine, t)},
+        {"flat, tilted about u", makeGeometry(GetParam(), coarse, tilted)},
+        {"cylindrical (cone) or flat", geometry()}};
+    auto cpu = ComputeContext::create("cpu");
+    for (const auto& [name, g] : cases) {
         ProjectionStack y = ProjectionStack::zeros(g);
         test::fillRandom(y.data(), 23);
-        auto cpu = ComputeContext::create("cpu");
         Volume a = Volume::zeros(grid());
-        Volume b = Volume::zeros(grid());
         makeProjector(ProjectorModel::VoxelDriven, *cpu)->backAccumulate(y, 0, 7, 0.5f, a);
-        makeProjector(ProjectorModel::VoxelDriven, *m_compute)->backAccumulate(y, 0, 7, 0.5f, b);
-        const Comparison c = compare(b.data(), a.data());
-        EXPECT_GT(c.peak, 0.0);
-        EXPECT_LT(c.maxAbs, kAgreementOfPeak * c.peak)
-            << toString(g.detector().shape) << ": max " << c.maxAbs << ", mean " << c.meanAbs
-            << ", peak " << c.peak;
+        for (const auto kernel :
+             {detail::OpenClVoxelKernel::Columns, detail::OpenClVoxelKernel::PerVoxel}) {
+            Volume b = Volume::zeros(grid());
+            detail::makeOpenClProjector(ProjectorModel::VoxelDriven, *m_compute, kernel)
+                ->backAccumulate(y, 0, 7, 0.5f, b);
+            const Comparison c = compare(b.data(), a.data());
+            const std::string what =
+                name + (kernel == detail::OpenClVoxelKernel::Columns ? ", columns kernel"
+                                                                     : ", per-voxel kernel");
+            EXPECT_GT(c.peak, 0.0) << what;
+            EXPECT_LT(c.maxAbs, kAgreementOfPeak * c.peak)
+                << what << ": max " << c.maxAbs << ", mean " << c.meanAbs << ", peak " << c.peak;
+        }
     }
+}
+
+// The column kernel takes 256 voxels of a column per work-item and 8 x 8 columns per group:
+// a grid of 9 x 11 x 300 leaves a second, partial z-segment and partial groups in x and y,
+// whose work-items past the grid must write nothing and still meet every barrier.
+using OpenClColumnKernel = test::OpenClTest;
+
+TEST_F(OpenClColumnKernel, CoversPartialGroupsAndSegments)
+{
+    const Geometry g = Geometry::circular(BeamType::Cone3D,
+                                          {.columns = 24, .rows = 40, .pixelU = 1.0, .pixelV = 0.8},
+                                          {.views = 20,
+                                           .angularRange = 2.0 * std::numbers::pi,
+                                           .sourceIsocentre = 80.0,
+                                           .sourceDetector = 120.0});
+    const VolumeGrid grid = VolumeGrid::centred({9, 11, 300}, {1.0, 1.2, 0.1});
+    ProjectionStack y = ProjectionStack::zeros(g);
+    test::fillRandom(y.data(), 31);
+    auto cpu = ComputeContext::create("cpu");
+    Volume a = Volume::zeros(grid);
+    Volume b = Volume::zeros(grid);
+    test::fillRandom(a.data(), 32);
+    std::copy(a.data().begin(), a.data().end(), b.data().begin());
+    makeProjector(ProjectorModel::VoxelDriven, *cpu)->backAccumulate(y, 0, 20, 0.25f, a);
+    detail::makeOpenClProjector(ProjectorModel::VoxelDriven, *m_compute,
+                                detail::OpenClVoxelKernel::Columns)
+        ->backAccumulate(y, 0, 20, 0.25f, b);
+    const Comparison c = compare(b.data(), a.data());
+    EXPECT_LT(c.maxAbs, kAgreementOfPeak * c.peak)
+        << "max " << c.maxAbs << ", mean " << c.meanAbs << ", peak " << c.peak;
 }
 
 INSTANTIATE_TEST_SUITE_P(Beams, OpenClProjector3D,

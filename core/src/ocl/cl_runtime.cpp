@@ -194,4 +194,20 @@ void Runtime::launch(cl_kernel kernel, std::string_view name, std::size_t global
         TOMO_CL_CHECK_IN(clFinish(m_queue.get()), name);
     }
 }
+
+void Runtime::launch(cl_kernel kernel, std::string_view name,
+                     const std::array<std::size_t, 3>& global,
+                     const std::array<std::size_t, 3>& local)
+{
+    std::array<std::size_t, 3> rounded{};
+    for (std::size_t d = 0; d < 3; ++d) {
+        rounded[d] = (global[d] + local[d] - 1) / local[d] * local[d];
+    }
+    TOMO_CL_CHECK_IN(clEnqueueNDRangeKernel(m_queue.get(), kernel, 3, nullptr, rounded.data(),
+                                            local.data(), 0, nullptr, nullptr),
+                     name);
+    if (m_sync) {
+        TOMO_CL_CHECK_IN(clFinish(m_queue.get()), name);
+    }
+}
 } // namespace tomo::ocl

@@ -7,6 +7,7 @@
 #include <CL/cl_ext.h>
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <map>
 #include <mutex>
@@ -154,6 +155,12 @@ public:
     /// and, with TOMO_CL_SYNC=1, waits for it so an asynchronous error lands on this kernel.
     void launch(cl_kernel kernel, std::string_view name, std::size_t globalX,
                 std::size_t globalY = 1, std::size_t globalZ = 1);
+
+    /// The same over a 3D range in work-groups of `local` (for kernels that share data within a
+    /// group); each global size is rounded up to a multiple of the group's, so the kernel must
+    /// skip the work-items past its grid.
+    void launch(cl_kernel kernel, std::string_view name, const std::array<std::size_t, 3>& global,
+                const std::array<std::size_t, 3>& local);
 
 private:
     cl_platform_id m_platform = nullptr;

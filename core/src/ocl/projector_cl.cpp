@@ -27,8 +27,11 @@ namespace
 class OpenClProjector final : public Projector
 {
 public:
-    OpenClProjector(ProjectorModel model, ocl::Runtime& runtime, DeviceInfo device)
-        : m_model(model), m_runtime(runtime), m_device(std::move(device))
+    OpenClProjector(ProjectorModel model, ocl::Runtime& runtime, DeviceInfo device,
+                    OpenClVoxelKernel voxelKernel)
+        : m_model(model), m_runtime(runtime), m_device(std::move(device)),
+          m_columns(voxelKernel == OpenClVoxelKernel::Columns ||
+                    (voxelKernel == OpenClVoxelKernel::ForDevice && m_device.type == "CPU"))
     {}
 
     [[nodiscard]] ProjectorModel model() const override { return m_model; }
@@ -82,7 +85,7 @@ public:
             return;
         }
         checkProjectable(projections.geometry(), volume.grid());
-        const MemoryPlan plan = planFor(volume.grid(), projections.pixelsPerView(), count);
+        const MemoryPlan plan = planFor(volume.grid(), residentPixelsPerView(projections), count);
         auto allBatches = [&](Volume& target) {
             for (std::size_t first = firstView; first < firstView + count;
                  first += plan.batchViews) {
@@ -111,6 +114,20 @@ private:
                           m_device.maxAllocationBytes, m_device.label());
     }
 
+    /// Floats per view a batch holds on the device while backprojecting: the voxel-driven
+    /// kernels of flat detectors read zero-bordered copies, larger than the views.
+    [[nodiscard]] std::size_t residentPixelsPerView(const ProjectionStack& projections) const
+    {
+        const std::size_t nu = projections.columns();
+        const std::size_t nv = projections.rows();
+        if (m_model != ProjectorModel::VoxelDriven || is2D(projections.geometry().beam()) ||
+            projections.geometry().detector().shape != DetectorShape::Flat) {
+            return projections.pixelsPerView();
+        }
+        return m_columns ? (nu + kColumnsAround) * (nv + 1 + kColumnPadAfter)
+                         : (nu + kPadExtra) * (nv + kPadExtra);
+    }
+
     /// z-slices [z, z + slices) of `volume` (fewer at the end) as a volume of their own, placed
     /// where they are in the scanner.
     static Volume slabOf(const Volume& volume, std::size_t z, std::size_t slices)
@@ -135,7 +152,6 @@ private:
     static std::vector<float> padViews(const ProjectionStack& projections, std::size_t first,
                                        std::size_t count)
     {
-        constexpr std::size_t kPadExtra = 3; // TOMO_PAD_EXTRA in the kernel
         const std::size_t nu = projections.columns();
         const std::size_t nv = projections.rows();
         const std::size_t width = nu + kPadExtra;
@@ -150,6 +166,37 @@ private:
             }
         }
         return padded;
+    }
+
+    /// Views [first, first + count) in the layout backproject_voxel_3d_columns reads: each
+    /// detector column v-fastest, one zero before it and kColumnPadAfter after, and one column
+    /// of zeros before and two after each view.
+    static std::unique_ptr<float[]> columnViews(const ProjectionStack& projections,
+                                                std::size_t first, std::size_t count)
+    {
+        const std::size_t nu = projections.columns();
+        const std::size_t nv = projections.rows();
+        const std::size_t height = nv + 1 + kColumnPadAfter;
+        const std::size_t pixels = height * (nu + kColumnsAround);
+        auto out = std::make_unique_for_overwrite<float[]>(count * pixels);
+        float* base = out.get();
+        const auto views = static_cast<std::ptrdiff_t>(count);
+#pragma omp parallel for schedule(static)
+        for (std::ptrdiff_t t = 0; t < views; ++t) {
+            const float* from = projections.view(first + static_cast<std::size_t>(t)).data();
+            float* view = base + static_cast<std::size_t>(t) * pixels;
+            std::fill(view, view + height, 0.0f);
+            std::fill(view + (nu + 1) * height, view + pixels, 0.0f);
+            for (std::size_t u = 0; u < nu; ++u) {
+                float* column = view + (u + 1) * height;
+                column[0] = 0.0f;
+                for (std::size_t v = 0; v < nv; ++v) {
+                    column[v + 1] = from[v * nu + u];
+                }
+                std::fill(column + nv + 1, column + height, 0.0f);
+            }
+        }
+        return out;
     }
 
     void forwardOnDevice(const Volume& volume, ProjectionStack& out, std::size_t firstView,
@@ -294,6 +341,28 @@ private:
                          s.centreU, s.centreV, s.radius, parallel, weight);
             m_runtime.launch(kernel.get(), kEntry, static_cast<std::size_t>(s.n[0]),
                              static_cast<std::size_t>(s.n[1]), static_cast<std::size_t>(s.n[2]));
+        } else if (m_columns) {
+            // A gather for CPU devices: one work-item per voxel column, explicit vectors.
+            constexpr const char* kEntry = "backproject_voxel_3d_columns";
+            const std::size_t nu = projections.columns();
+            const std::size_t nv = projections.rows();
+            const std::size_t resident = count * (nu + kColumnsAround) * (nv + 1 + kColumnPadAfter);
+            const auto columns = columnViews(projections, firstView, count);
+            auto columnBuffer = m_runtime.upload(columns.get(), resident, CL_MEM_READ_ONLY);
+            const std::vector<float> matrices =
+                makeProjectionMatrices(projections.geometry(), firstView, count);
+            auto matrixBuffer =
+                m_runtime.upload(matrices.data(), matrices.size(), CL_MEM_READ_ONLY);
+            auto kernel = m_runtime.kernel("backproject_voxel_3d", kEntry, "");
+            const int viewCount = static_cast<int>(count);
+            ocl::setArgs(kernel.get(), kEntry, vol.get(), columnBuffer.get(), matrixBuffer.get(),
+                         viewCount, s.n[0], s.n[1], s.n[2], s.origin[0], s.origin[1], s.origin[2],
+                         s.spacing[0], s.spacing[1], s.spacing[2], s.nu, s.nv, weight);
+            const auto nz = static_cast<std::size_t>(s.n[2]);
+            m_runtime.launch(kernel.get(), kEntry,
+                             {static_cast<std::size_t>(s.n[0]), static_cast<std::size_t>(s.n[1]),
+                              (nz + kColumnVoxels - 1) / kColumnVoxels},
+                             {kColumnGroup, kColumnGroup, 1});
         } else {
             // A gather: one work-item per voxel, reading zero-bordered projections.
             constexpr const char* kEntry = "backproject_voxel_3d";
@@ -386,18 +455,28 @@ private:
         m_runtime.download(vol, volume.data().data(), volume.data().size());
     }
 
+    // Layouts and launch shapes the kernels of backproject_voxel_3d.cl assume.
+    static constexpr std::size_t kPadExtra = 3;          // TOMO_PAD_EXTRA
+    static constexpr std::size_t kColumnPadAfter = 24;   // TOMO_COLUMN_PAD_AFTER
+    static constexpr std::size_t kColumnsAround = 3;     // one zero column before, two after
+    static constexpr std::size_t kColumnVoxels = 8 * 32; // 8 * TOMO_COLUMN_BLOCKS
+    static constexpr std::size_t kColumnGroup = 8;       // 8 x 8 columns share a view chunk
+
     ProjectorModel m_model;
     ocl::Runtime& m_runtime;
     DeviceInfo m_device;
+    bool m_columns; ///< flat voxel-driven backprojection by backproject_voxel_3d_columns
 };
 } // namespace
 
-std::unique_ptr<Projector> makeOpenClProjector(ProjectorModel model, ComputeContext& compute)
+std::unique_ptr<Projector> makeOpenClProjector(ProjectorModel model, ComputeContext& compute,
+                                               OpenClVoxelKernel voxelKernel)
 {
     if (compute.impl().runtime == nullptr) {
         throw DeviceError("the compute context \"" + compute.device().id +
                           "\" has no OpenCL runtime");
     }
-    return std::make_unique<OpenClProjector>(model, *compute.impl().runtime, compute.device());
+    return std::make_unique<OpenClProjector>(model, *compute.impl().runtime, compute.device(),
+                                             voxelKernel);
 }
 } // namespace tomo::detail
