@@ -65,9 +65,10 @@ __kernel void backproject_voxel_3d(__global float* volume, __global const float*
  * voxel column (i, j) and up to 8 * TOMO_COLUMN_BLOCKS of its voxels along z, eight at a time.
  * Where the detector's columns run along z (P[2] = P[10] = 0: no tilt about u, as on every
  * circular, helical or sinusoidal orbit), a voxel column projects onto one detector position u at
- * one depth w, and its rows are affine in z; the eight voxels' samples then come out of a
- * 16-float window of each of the two detector columns, by permutes. Otherwise each voxel is
- * projected as in backproject_voxel_3d. Work-groups of 8 x 8 columns take the views in chunks of
+ * one depth w, and its rows are affine in z: the two detector columns beside u are interpolated
+ * in u and weighted into one line of rows first, and eight voxels' linear samples of that line
+ * come out of one 16-float window of it by permutes. Otherwise each voxel is projected as in
+ * backproject_voxel_3d. Work-groups of 8 x 8 columns take the views in chunks of
  * TOMO_VIEW_CHUNK, with a barrier between chunks so that the group's columns share the chunk's
  * projections in cache.
  *
@@ -76,13 +77,17 @@ __kernel void backproject_voxel_3d(__global float* volume, __global const float*
  * height = nv + 1 + TOMO_COLUMN_PAD_AFTER, and one column of zeros before and two after each
  * view. Other arguments as in backproject_voxel_3d. */
 
-/* Rows after each column: a window of 16 starting at most at row nv + 1 stays inside. */
+/* Rows after each column: a line built from row nv + 1 at the most, 16 rows and the rounding to
+ * 8 beyond it, stays inside. */
 #define TOMO_COLUMN_PAD_AFTER 24
 /* Eight z-neighbours whose rows step by at most this much lie within 14 rows (7 * 1.75 + 1), so
  * each lane's two rows are inside one 16-float window. */
 #define TOMO_WINDOW_MAX_STEP 1.75f
 #define TOMO_COLUMN_BLOCKS 32
 #define TOMO_VIEW_CHUNK 16
+/* A line's length: the rows of 8 * TOMO_COLUMN_BLOCKS voxels at most 1.75 rows apart (447 at the
+ * most, between their floors), a window of 16 and the rounding to 8: at most 470. */
+#define TOMO_LINE_MAX (16 * TOMO_COLUMN_BLOCKS)
 
 #if defined(__AVX2__)
 typedef float tomo_v8sf __attribute__((vector_size(32)));
@@ -116,25 +121,37 @@ typedef struct
     float step;                   /* rows per voxel along z */
 } tomo_column_view;
 
-/* Voxels 8 * block ... 8 * block + 7 of the column, sampled bilinearly. Rows outside 0..nv + 1
- * are clamped into the zero border (row0 and the last row were checked finite, so no NaN). */
-inline float8 tomo_column_block(const tomo_column_view* c, int block, int height, float last_row)
+/* The view's two detector columns interpolated at u and weighted: line[m] for stored rows
+ * first + m, m < count (a multiple of 8). */
+inline void tomo_build_line(const tomo_column_view* c, int first, int count, int height,
+                            float* line)
+{
+    const float near = (1.0f - c->wu) * c->scale;
+    const float far = c->wu * c->scale;
+    for (int m = 0; m < count; m += 8) {
+        const float8 left = vload8(0, c->column + first + m);
+        const float8 right = vload8(0, c->column + first + m + height);
+        vstore8(near * left + far * right, 0, line + m);
+    }
+}
+
+/* Voxels 8 * block ... 8 * block + 7 of the column, sampled linearly from the view's line, which
+ * starts at stored row `first`. Rows outside 0..nv + 1 are clamped into the zero border (row0 and
+ * the last row were checked finite, so no NaN). */
+inline float8 tomo_line_block(const tomo_column_view* c, int block, int first, float last_row,
+                              const float* line)
 {
     const float8 lane = (float8)(0.0f, 1.0f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f, 7.0f);
-    const float8 f = clamp(c->row0 + (lane + (float)(8 * block)) * c->step, 0.0f, last_row);
+    const float8 f =
+        clamp(c->row0 + (lane + (float)(8 * block)) * c->step, 0.0f, last_row) - (float)first;
     const int8 row = convert_int8(f); /* floor, as f >= 0 */
     const float8 wv = f - convert_float8(row);
     const int base = min(row.s0, row.s7);
     const int8 index = row - base;
-    const float16 left = vload16(0, c->column + base);
-    const float16 right = vload16(0, c->column + base + height);
-    const float8 l0 = tomo_pick(left, index);
-    const float8 l1 = tomo_pick(left, index + 1);
-    const float8 r0 = tomo_pick(right, index);
-    const float8 r1 = tomo_pick(right, index + 1);
-    const float8 l = l0 + wv * (l1 - l0);
-    const float8 r = r0 + wv * (r1 - r0);
-    return (l + c->wu * (r - l)) * c->scale;
+    const float16 window = vload16(0, line + base);
+    const float8 here = tomo_pick(window, index);
+    const float8 next = tomo_pick(window, index + 1);
+    return here + wv * (next - here);
 }
 
 /* Voxels 8 * block ... 8 * block + 7 of the column for any view, each projected and sampled as
@@ -206,6 +223,9 @@ __kernel void backproject_voxel_3d_columns(__global float* volume, __global cons
         /* Windowed views are taken two at a time: one update of the sums for both. */
         tomo_column_view held;
         bool holding = false;
+        int held_first = 0;
+        float held_line[TOMO_LINE_MAX];
+        float line[TOMO_LINE_MAX];
         for (int view = first; inside && view < end; ++view) {
             __global const float* P = matrices + 12 * view;
             __global const float* image = columns + (size_t)view * pixels;
@@ -226,9 +246,9 @@ __kernel void backproject_voxel_3d_columns(__global float* volume, __global cons
                 c.scale = distance * distance;
                 c.row0 = (P[4] * x + P[5] * y + P[6] * z + P[7]) * inv + 1.0f;
                 c.step = P[6] * spacing_z * inv;
-                const float row_end = c.row0 + (float)(8 * blocks - 1) * c.step;
-                windowed =
-                    isfinite(c.row0) && isfinite(row_end) && fabs(c.step) <= TOMO_WINDOW_MAX_STEP;
+                windowed = isfinite(c.row0) &&
+                           isfinite(c.row0 + (float)(8 * blocks - 1) * c.step) &&
+                           fabs(c.step) <= TOMO_WINDOW_MAX_STEP;
             }
             if (!windowed) {
                 for (int b = 0; b < blocks; ++b) {
@@ -236,20 +256,28 @@ __kernel void backproject_voxel_3d_columns(__global float* volume, __global cons
                 }
                 continue;
             }
+            /* The stored rows the column meets, and a window of 16 beyond the last. */
+            const float row_end = c.row0 + (float)(8 * blocks - 1) * c.step;
+            const int low = (int)clamp(fmin(c.row0, row_end), 0.0f, last_row);
+            const int high = (int)clamp(fmax(c.row0, row_end), 0.0f, last_row);
+            const int count = (high - low + 16 + 7) & ~7;
             if (!holding) {
                 held = c;
+                held_first = low;
+                tomo_build_line(&c, low, count, height, held_line);
                 holding = true;
                 continue;
             }
+            tomo_build_line(&c, low, count, height, line);
             for (int b = 0; b < blocks; ++b) {
-                sum[b] += tomo_column_block(&held, b, height, last_row) +
-                          tomo_column_block(&c, b, height, last_row);
+                sum[b] += tomo_line_block(&held, b, held_first, last_row, held_line) +
+                          tomo_line_block(&c, b, low, last_row, line);
             }
             holding = false;
         }
         if (holding) {
             for (int b = 0; b < blocks; ++b) {
-                sum[b] += tomo_column_block(&held, b, height, last_row);
+                sum[b] += tomo_line_block(&held, b, held_first, last_row, held_line);
             }
         }
         barrier(CLK_LOCAL_MEM_FENCE);
