@@ -251,9 +251,9 @@ void BM_BackprojectVoxelCone_OpenCL_WithTransfer(benchmark::State& s)
 {
     back(s, Backend::OpenCL, ProjectorModel::VoxelDriven, makeConeProblem, true);
 }
-// The OpenCL device's other kernel: one work-item per voxel (the GPUs' kernel) on a CPU device,
-// or the column kernel (the CPU devices') on a GPU.
-void BM_BackprojectVoxelConeOtherKernel_OpenCL_WithTransfer(benchmark::State& s)
+// The OpenCL device's other voxel-driven kernel: one work-item per voxel (the GPUs' kernel) on
+// a CPU device, or the column (3D) or row (2D) kernel of CPU devices on a GPU.
+void otherVoxelKernel(benchmark::State& s, MakeProblem make, bool cone)
 {
     auto compute = bench::contextOrSkip(s, Backend::OpenCL);
     if (!compute) {
@@ -261,7 +261,15 @@ void BM_BackprojectVoxelConeOtherKernel_OpenCL_WithTransfer(benchmark::State& s)
     }
     const auto other = compute->device().type == "CPU" ? detail::OpenClVoxelKernel::PerVoxel
                                                        : detail::OpenClVoxelKernel::Columns;
-    back(s, Backend::OpenCL, ProjectorModel::VoxelDriven, makeConeProblem, true, other);
+    back(s, Backend::OpenCL, ProjectorModel::VoxelDriven, make, cone, other);
+}
+void BM_BackprojectVoxelConeOtherKernel_OpenCL_WithTransfer(benchmark::State& s)
+{
+    otherVoxelKernel(s, makeConeProblem, true);
+}
+void BM_BackprojectVoxelOtherKernel_OpenCL_WithTransfer(benchmark::State& s)
+{
+    otherVoxelKernel(s, makeProblem, false);
 }
 void BM_BackprojectVoxelConeTilted_OpenCL_WithTransfer(benchmark::State& s)
 {
@@ -282,6 +290,7 @@ TOMO_BENCH_SIZES(BM_ForwardProjectSiddon_Cpu);
 TOMO_BENCH_SIZES(BM_ForwardProjectSiddon_OpenCL_WithTransfer);
 TOMO_BENCH_SIZES(BM_BackprojectVoxel_Cpu);
 TOMO_BENCH_SIZES(BM_BackprojectVoxel_OpenCL_WithTransfer);
+TOMO_BENCH_SIZES(BM_BackprojectVoxelOtherKernel_OpenCL_WithTransfer);
 TOMO_BENCH_SIZES(BM_BackprojectJosephAdjoint_Cpu);
 TOMO_BENCH_SIZES(BM_BackprojectJosephAdjoint_OpenCL_WithTransfer);
 

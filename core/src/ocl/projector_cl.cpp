@@ -120,9 +120,12 @@ private:
     {
         const std::size_t nu = projections.columns();
         const std::size_t nv = projections.rows();
-        if (m_model != ProjectorModel::VoxelDriven || is2D(projections.geometry().beam()) ||
+        if (m_model != ProjectorModel::VoxelDriven ||
             projections.geometry().detector().shape != DetectorShape::Flat) {
             return projections.pixelsPerView();
+        }
+        if (is2D(projections.geometry().beam())) {
+            return m_columns ? nu + 1 + kRowPadAfter : nu;
         }
         return m_columns ? (nu + kColumnsAround) * (nv + 1 + kColumnPadAfter)
                          : (nu + kPadExtra) * (nv + kPadExtra);
@@ -166,6 +169,22 @@ private:
             }
         }
         return padded;
+    }
+
+    /// The rows of views [first, first + count) (2D) with the zero border
+    /// backproject_voxel_2d_rows reads: one zero before each and kRowPadAfter after.
+    static std::vector<float> paddedRows(const ProjectionStack& projections, std::size_t first,
+                                         std::size_t count)
+    {
+        const std::size_t nu = projections.columns();
+        const std::size_t width = nu + 1 + kRowPadAfter;
+        std::vector<float> rows(count * width, 0.0f);
+        for (std::size_t view = 0; view < count; ++view) {
+            const float* from = projections.view(first + view).data();
+            std::copy(from, from + nu,
+                      rows.begin() + static_cast<std::ptrdiff_t>(view * width + 1));
+        }
+        return rows;
     }
 
     /// Views [first, first + count) in the layout backproject_voxel_3d_columns reads: each
@@ -260,6 +279,22 @@ private:
                          s.originX, s.originY, s.spacingX, s.spacingY, s.nu, s.pixelU,
                          s.centreColumn, s.radius, weight);
             m_runtime.launch(kernel.get(), kEntry, static_cast<std::size_t>(s.nu), count);
+        } else if (m_columns && !(s.radius > 0.0f)) {
+            // A gather for CPU devices on a flat detector: one work-item per segment of a grid
+            // row, explicit vectors, reading zero-bordered rows.
+            constexpr const char* kEntry = "backproject_voxel_2d_rows";
+            const std::vector<float> rows = paddedRows(projections, firstView, count);
+            auto rowBuffer = m_runtime.upload(rows.data(), rows.size(), CL_MEM_READ_ONLY);
+            auto kernel = m_runtime.kernel("backproject_voxel_2d", kEntry, options(s));
+            const int viewCount = static_cast<int>(count);
+            ocl::setArgs(kernel.get(), kEntry, vol.get(), rowBuffer.get(), views.get(), viewCount,
+                         s.nx, s.ny, s.originX, s.originY, s.spacingX, s.spacingY, s.nu, s.pixelU,
+                         s.centreColumn, weight);
+            const auto nx = static_cast<std::size_t>(s.nx);
+            m_runtime.launch(
+                kernel.get(), kEntry,
+                {(nx + kRowVoxels - 1) / kRowVoxels, static_cast<std::size_t>(s.ny), 1},
+                {kRowGroup, 1, 1});
         } else {
             // A gather: one work-item per voxel.
             constexpr const char* kEntry = "backproject_voxel_2d";
@@ -461,6 +496,9 @@ private:
     static constexpr std::size_t kColumnsAround = 3;     // one zero column before, two after
     static constexpr std::size_t kColumnVoxels = 8 * 32; // 8 * TOMO_COLUMN_BLOCKS
     static constexpr std::size_t kColumnGroup = 8;       // 8 x 8 columns share a view chunk
+    static constexpr std::size_t kRowPadAfter = 24;      // TOMO_ROW_PAD_AFTER
+    static constexpr std::size_t kRowVoxels = 8 * 8;     // 8 * TOMO_ROW_BLOCKS
+    static constexpr std::size_t kRowGroup = 8;          // row segments sharing a view chunk
 
     ProjectorModel m_model;
     ocl::Runtime& m_runtime;
