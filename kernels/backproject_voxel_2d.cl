@@ -59,53 +59,18 @@ __kernel void backproject_voxel_2d(__global float* volume, __global const float*
  * loops scalar): each work-item takes up to 8 * TOMO_ROW_BLOCKS voxels of one grid row j, eight
  * at a time in float8, evaluating the formulas above per lane. Where a block's eight columns lie
  * within 15 of each other, their samples come out of one 16-float window of the view's row by
- * permutes (tomo_pick, backproject_voxel_3d.cl's helper, repeated here as each file is built on
- * its own); else each lane reads its two columns. Work-groups of 8 row segments meet a barrier
- * every TOMO_ROW_VIEW_CHUNK views so that they share the chunk's rows in cache.
+ * permutes (tomo_pick, kernels/common/vector_window.cl); else each lane reads its two columns.
+ * Work-groups of 8 row segments meet a barrier every TOMO_ROW_VIEW_CHUNK views so that they share
+ * the chunk's rows in cache.
  *
- * rows: the batch's projections with zeros around each view's row: TOMO_ROW_PAD_BEFORE before
- * and TOMO_ROW_PAD_AFTER after, column c of view t at t * (nu + 1 + TOMO_ROW_PAD_AFTER) + c + 1.
+ * rows: the batch's projections with zeros around each view's row, one before and
+ * TOMO_ROW_PAD_AFTER after: column c of view t at t * (nu + 1 + TOMO_ROW_PAD_AFTER) + c + 1.
  * Global size (segments of the row, ny). */
 
 /* Zeros after each row: a window of 16 from column nu (the clamped end) stays inside. */
 #define TOMO_ROW_PAD_AFTER 24
 #define TOMO_ROW_BLOCKS 8
 #define TOMO_ROW_VIEW_CHUNK 32
-
-#if defined(__AVX2__)
-typedef float tomo_v8sf __attribute__((vector_size(32)));
-typedef int tomo_v8si __attribute__((vector_size(32)));
-/* window[index[k]] in lane k, 0 <= index < 16: two AVX2 permutes and a blend. */
-inline float8 tomo_pick(float16 window, int8 index)
-{
-    const tomo_v8si i = __builtin_convertvector(index, tomo_v8si);
-    const tomo_v8sf lo =
-        __builtin_ia32_permvarsf256(__builtin_convertvector(window.lo, tomo_v8sf), i);
-    const tomo_v8sf hi =
-        __builtin_ia32_permvarsf256(__builtin_convertvector(window.hi, tomo_v8sf), i);
-    return select(__builtin_convertvector(lo, float8), __builtin_convertvector(hi, float8),
-                  index > 7);
-}
-#else
-inline float8 tomo_pick(float16 window, int8 index)
-{
-    return shuffle(window, as_uint8(index));
-}
-#endif
-
-inline int tomo_min8(int8 v)
-{
-    const int4 a = min(v.lo, v.hi);
-    const int2 b = min(a.lo, a.hi);
-    return min(b.x, b.y);
-}
-
-inline int tomo_max8(int8 v)
-{
-    const int4 a = max(v.lo, v.hi);
-    const int2 b = max(a.lo, a.hi);
-    return max(b.x, b.y);
-}
 
 /* Voxels x (eight of row y) of view p, sampled from its zero-bordered row at stored column 0. */
 inline float8 tomo_row_block(__global const float* row, __global const float* p, float8 x, float y,

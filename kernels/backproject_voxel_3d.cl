@@ -67,7 +67,8 @@ __kernel void backproject_voxel_3d(__global float* volume, __global const float*
  * circular, helical or sinusoidal orbit), a voxel column projects onto one detector position u at
  * one depth w, and its rows are affine in z: the two detector columns beside u are interpolated
  * in u and weighted into one line of rows first, and eight voxels' linear samples of that line
- * come out of one 16-float window of it by permutes. Otherwise each voxel is projected as in
+ * come out of one 16-float window of it by permutes
+ * (tomo_pick, kernels/common/vector_window.cl). Otherwise each voxel is projected as in
  * backproject_voxel_3d. Work-groups of 8 x 8 columns take the views in chunks of
  * TOMO_VIEW_CHUNK, with a barrier between chunks so that the group's columns share the chunk's
  * projections in cache.
@@ -88,28 +89,6 @@ __kernel void backproject_voxel_3d(__global float* volume, __global const float*
 /* A line's length: the rows of 8 * TOMO_COLUMN_BLOCKS voxels at most 1.75 rows apart (447 at the
  * most, between their floors), a window of 16 and the rounding to 8: at most 470. */
 #define TOMO_LINE_MAX (16 * TOMO_COLUMN_BLOCKS)
-
-#if defined(__AVX2__)
-typedef float tomo_v8sf __attribute__((vector_size(32)));
-typedef int tomo_v8si __attribute__((vector_size(32)));
-/* window[index[k]] in lane k, 0 <= index < 16: two AVX2 permutes and a blend. OpenCL's shuffle
- * does the same, but PoCL 3.1 turns it into one extract and insert per lane. */
-inline float8 tomo_pick(float16 window, int8 index)
-{
-    const tomo_v8si i = __builtin_convertvector(index, tomo_v8si);
-    const tomo_v8sf lo =
-        __builtin_ia32_permvarsf256(__builtin_convertvector(window.lo, tomo_v8sf), i);
-    const tomo_v8sf hi =
-        __builtin_ia32_permvarsf256(__builtin_convertvector(window.hi, tomo_v8sf), i);
-    return select(__builtin_convertvector(lo, float8), __builtin_convertvector(hi, float8),
-                  index > 7);
-}
-#else
-inline float8 tomo_pick(float16 window, int8 index)
-{
-    return shuffle(window, as_uint8(index));
-}
-#endif
 
 /* One view as a voxel column whose detector column and depth do not change along z. */
 typedef struct
