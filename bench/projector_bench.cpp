@@ -116,8 +116,30 @@ std::string label(const ComputeContext& compute, bool cone, std::size_t n,
                  : size + "^2 grid, " + views + " views");
 }
 
+// The projector of `model` on the context, with the OpenCL kernel set `kernels` (ForDevice: the
+// one the device's type calls for), and the label's prefix naming a set chosen by name.
+std::unique_ptr<Projector> projectorFor(ProjectorModel model, ComputeContext& compute,
+                                        detail::OpenClKernels kernels)
+{
+    return kernels == detail::OpenClKernels::ForDevice
+               ? makeProjector(model, compute)
+               : detail::makeOpenClProjector(model, compute, kernels);
+}
+std::string kernelLabel(detail::OpenClKernels kernels)
+{
+    switch (kernels) {
+    case detail::OpenClKernels::ForDevice:
+        return "";
+    case detail::OpenClKernels::ExplicitVectors:
+        return "explicit-vector kernel, ";
+    case detail::OpenClKernels::PerItem:
+        return "one work-item per voxel or ray, ";
+    }
+    return "";
+}
+
 void forward(benchmark::State& state, Backend backend, ProjectorModel model, MakeProblem make,
-             bool cone)
+             bool cone, detail::OpenClKernels kernels = detail::OpenClKernels::ForDevice)
 {
     auto compute = bench::contextOrSkip(state, backend);
     if (!compute) {
@@ -126,7 +148,7 @@ void forward(benchmark::State& state, Backend backend, ProjectorModel model, Mak
     const auto n = static_cast<std::size_t>(state.range(0));
     const auto views = static_cast<std::size_t>(state.range(1));
     Problem problem = make(n, views);
-    const auto projector = makeProjector(model, *compute);
+    const auto projector = projectorFor(model, *compute, kernels);
     projector->forward(problem.volume, problem.projections, 0, 1); // build and warm up
     for (auto _ : state) {
         projector->forward(problem.volume, problem.projections, 0, views);
@@ -138,11 +160,11 @@ void forward(benchmark::State& state, Backend backend, ProjectorModel model, Mak
     // Samples per ray counted as n (one per voxel slice for Joseph; Siddon visits up to 3n).
     state.counters["ray_samples_per_s"] = benchmark::Counter(
         rays * static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
-    state.SetLabel(label(*compute, cone, n, problem.projections));
+    state.SetLabel(kernelLabel(kernels) + label(*compute, cone, n, problem.projections));
 }
 
 void back(benchmark::State& state, Backend backend, ProjectorModel model, MakeProblem make,
-          bool cone, detail::OpenClVoxelKernel voxelKernel = detail::OpenClVoxelKernel::ForDevice)
+          bool cone, detail::OpenClKernels kernels = detail::OpenClKernels::ForDevice)
 {
     auto compute = bench::contextOrSkip(state, backend);
     if (!compute) {
@@ -152,9 +174,7 @@ void back(benchmark::State& state, Backend backend, ProjectorModel model, MakePr
     const auto views = static_cast<std::size_t>(state.range(1));
     Problem problem = make(n, views);
     std::fill(problem.projections.data().begin(), problem.projections.data().end(), 1.0f);
-    const auto projector = voxelKernel == detail::OpenClVoxelKernel::ForDevice
-                               ? makeProjector(model, *compute)
-                               : detail::makeOpenClProjector(model, *compute, voxelKernel);
+    const auto projector = projectorFor(model, *compute, kernels);
     projector->backAccumulate(problem.projections, 0, 1, 1.0f, problem.volume);
     for (auto _ : state) {
         projector->backAccumulate(problem.projections, 0, views, 1.0f, problem.volume);
@@ -163,11 +183,7 @@ void back(benchmark::State& state, Backend backend, ProjectorModel model, MakePr
     state.counters["GUPS"] =
         benchmark::Counter(static_cast<double>(problem.volume.data().size() * views) * 1e-9,
                            benchmark::Counter::kIsIterationInvariantRate);
-    const std::string kernel =
-        voxelKernel == detail::OpenClVoxelKernel::PerVoxel
-            ? "per-voxel kernel, "
-            : (voxelKernel == detail::OpenClVoxelKernel::Columns ? "column kernel, " : "");
-    state.SetLabel(kernel + label(*compute, cone, n, problem.projections));
+    state.SetLabel(kernelLabel(kernels) + label(*compute, cone, n, problem.projections));
 }
 
 void BM_ForwardProjectJoseph_Cpu(benchmark::State& s)
@@ -251,25 +267,33 @@ void BM_BackprojectVoxelCone_OpenCL_WithTransfer(benchmark::State& s)
 {
     back(s, Backend::OpenCL, ProjectorModel::VoxelDriven, makeConeProblem, true);
 }
-// The OpenCL device's other voxel-driven kernel: one work-item per voxel (the GPUs' kernel) on
-// a CPU device, or the column (3D) or row (2D) kernel of CPU devices on a GPU.
-void otherVoxelKernel(benchmark::State& s, MakeProblem make, bool cone)
+// The OpenCL device's other kernel set (OpenClKernels): one work-item per voxel or ray (the GPUs')
+// on a CPU device, or the explicit-vector kernels of CPU devices on a GPU.
+detail::OpenClKernels otherKernels(const ComputeContext& compute)
 {
-    auto compute = bench::contextOrSkip(s, Backend::OpenCL);
-    if (!compute) {
-        return;
-    }
-    const auto other = compute->device().type == "CPU" ? detail::OpenClVoxelKernel::PerVoxel
-                                                       : detail::OpenClVoxelKernel::Columns;
-    back(s, Backend::OpenCL, ProjectorModel::VoxelDriven, make, cone, other);
+    return compute.device().type == "CPU" ? detail::OpenClKernels::PerItem
+                                          : detail::OpenClKernels::ExplicitVectors;
 }
 void BM_BackprojectVoxelConeOtherKernel_OpenCL_WithTransfer(benchmark::State& s)
 {
-    otherVoxelKernel(s, makeConeProblem, true);
+    if (auto compute = bench::contextOrSkip(s, Backend::OpenCL)) {
+        back(s, Backend::OpenCL, ProjectorModel::VoxelDriven, makeConeProblem, true,
+             otherKernels(*compute));
+    }
 }
 void BM_BackprojectVoxelOtherKernel_OpenCL_WithTransfer(benchmark::State& s)
 {
-    otherVoxelKernel(s, makeProblem, false);
+    if (auto compute = bench::contextOrSkip(s, Backend::OpenCL)) {
+        back(s, Backend::OpenCL, ProjectorModel::VoxelDriven, makeProblem, false,
+             otherKernels(*compute));
+    }
+}
+void BM_ForwardProjectJosephConeOtherKernel_OpenCL_WithTransfer(benchmark::State& s)
+{
+    if (auto compute = bench::contextOrSkip(s, Backend::OpenCL)) {
+        forward(s, Backend::OpenCL, ProjectorModel::Joseph, makeConeProblem, true,
+                otherKernels(*compute));
+    }
 }
 void BM_BackprojectVoxelConeTilted_OpenCL_WithTransfer(benchmark::State& s)
 {
@@ -305,6 +329,7 @@ TOMO_BENCH_SIZES(BM_BackprojectJosephAdjoint_OpenCL_WithTransfer);
 
 TOMO_BENCH_CONE(BM_ForwardProjectJosephCone_Cpu);
 TOMO_BENCH_CONE(BM_ForwardProjectJosephCone_OpenCL_WithTransfer);
+TOMO_BENCH_CONE(BM_ForwardProjectJosephConeOtherKernel_OpenCL_WithTransfer);
 TOMO_BENCH_CONE(BM_ForwardProjectSiddonCone_Cpu);
 TOMO_BENCH_CONE(BM_ForwardProjectSiddonCone_OpenCL_WithTransfer);
 TOMO_BENCH_CONE(BM_BackprojectJosephAdjointCone_Cpu);

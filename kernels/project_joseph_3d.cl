@@ -126,3 +126,207 @@ __kernel void backproject_joseph_3d(__global float* volume, __global const float
     TOMO_JOSEPH_WALK_3D(o, r, axis, n, stride, origin, spacing, TOMO_ADD);
 #undef TOMO_ADD
 }
+
+/* project_joseph_3d for CPU devices (projector_cl.cpp picks it by device type), with explicit
+ * vectors as backproject_voxel_3d_columns (PoCL runs a work-item's own loops scalar): each
+ * work-item walks up to 8 * TOMO_RAY_BLOCKS rows of one detector column, in blocks of eight
+ * neighbouring rows, one lane per ray, every lane with its own Joseph line, slice range and step
+ * (the same samples and coefficients as the scalar walk, up to float rounding). Slice by slice,
+ * every block takes its samples, so that a voxel column's z-range is read by one work-item in
+ * one pass. The volume is read from a z-fastest copy with a border of zeros, so a neighbour
+ * outside the grid reads zero instead of being tested. Where a block's eight lanes share their
+ * voxel column across the dominant axis (as the rays of a detector column do when its columns
+ * run along z) and their z samples lie within 15 voxels, the four neighbours come out of two
+ * 16-float windows of z by permutes (kernels/common/vector_window.cl); else each lane reads its
+ * own. A block whose rays' dominant axis is z, or differs between lanes, is walked ray by ray as
+ * in project_joseph_3d.
+ *
+ * zcolumns: the slab as z-fastest columns with zeros around: voxel (x, y, z) at
+ * ((y + 1) * (nx + 3) + x + 1) * pitch + z + 1, pitch = nz + 1 + TOMO_ZCOLUMN_PAD_AFTER, with one
+ * column of zeros before and two after in x and in y. Global size
+ * (nu, ceil(nv / (8 * TOMO_RAY_BLOCKS)), views). */
+
+/* Zeros after each z-column: a window of 16 from the clamped end nz + 1 stays inside. */
+#define TOMO_ZCOLUMN_PAD_AFTER 24
+#define TOMO_RAY_BLOCKS 32
+
+/* One block of eight rays: their Joseph lines (tomo_joseph_line_3d's six coefficients), slice
+ * ranges and steps, lane by lane. */
+typedef struct
+{
+    float8 f1_at_0, f1_step, f2_at_0, f2_step, t_at_0, t_step, length;
+    int8 first, last;
+} tomo_ray_block;
+
+__kernel void project_joseph_3d_columns(__global const float* zcolumns, __global float* projections,
+                                        __global const float* views, int nx, int ny, int nz,
+                                        float origin_x, float origin_y, float origin_z,
+                                        float spacing_x, float spacing_y, float spacing_z, int nu,
+                                        int nv, float pixel_u, float pixel_v, float centre_u,
+                                        float centre_v, float radius)
+{
+    const int iu = (int)get_global_id(0);
+    const int v_first = 8 * TOMO_RAY_BLOCKS * (int)get_global_id(1);
+    const int view = (int)get_global_id(2);
+    if (iu >= nu || v_first >= nv) {
+        return;
+    }
+    const float origin[3] = {origin_x, origin_y, origin_z};
+    const float spacing[3] = {spacing_x, spacing_y, spacing_z};
+    const int n[3] = {nx, ny, nz};
+    const int pitch = nz + 1 + TOMO_ZCOLUMN_PAD_AFTER;
+    const int blocks = min(TOMO_RAY_BLOCKS, (nv - v_first + 7) / 8);
+    __global float* out = projections + ((size_t)view * nv + v_first) * nu + iu;
+    /* The volume copy at voxel (0, 0, 0), and its strides along x, y and z. */
+    __global const float* voxel0 = zcolumns + (size_t)((nx + 3) + 1) * pitch + 1;
+    const int stride[3] = {pitch, (nx + 3) * pitch, 1};
+
+    tomo_ray_block block[TOMO_RAY_BLOCKS];
+    bool walked[TOMO_RAY_BLOCKS];
+    int axis = -1; /* the shared dominant axis of the windowed blocks, x or y */
+    int k_begin = n[0] + n[1];
+    int k_end = 0;
+    for (int b = 0; b < blocks; ++b) {
+        const int v0 = v_first + 8 * b;
+        const int rows = min(8, nv - v0);
+        float line[6][8];
+        float length[8];
+        int first[8];
+        int last[8];
+        bool windowed = true;
+        int block_axis = -1;
+        for (int k = 0; k < 8; ++k) {
+            float o[3];
+            float r[3];
+            /* Rows past the detector repeat the last and are not written. */
+            const int a = joseph_ray(views, view, iu, v0 + min(k, rows - 1), pixel_u, pixel_v,
+                                     centre_u, centre_v, radius, spacing, o, r);
+            block_axis = k == 0 ? a : block_axis;
+            windowed = windowed && a == block_axis && a != 2 && (axis < 0 || a == axis);
+            float l[6];
+            tomo_joseph_line_3d(o, r, a, n, origin, spacing, TOMO_PARALLEL, l, &first[k], &last[k]);
+            for (int c = 0; c < 6; ++c) {
+                line[c][k] = l[c];
+            }
+            length[k] = tomo_joseph_step_3d(r, a, spacing);
+        }
+        if (!windowed) {
+            /* Ray by ray, as project_joseph_3d (reading the copy); the block then takes no
+             * samples below (an empty slice range). */
+            for (int k = 0; k < rows; ++k) {
+                float o[3];
+                float r[3];
+                const int a = joseph_ray(views, view, iu, v0 + k, pixel_u, pixel_v, centre_u,
+                                         centre_v, radius, spacing, o, r);
+                float sum = 0.0f;
+#define TOMO_READ_COPY(index, coefficient) sum += (coefficient)*voxel0[index]
+                TOMO_JOSEPH_WALK_3D(o, r, a, n, stride, origin, spacing, TOMO_READ_COPY);
+#undef TOMO_READ_COPY
+                out[(8 * b + k) * nu] = sum * tomo_joseph_step_3d(r, a, spacing);
+            }
+            block[b].first = (int8)(0);
+            block[b].last = (int8)(0);
+            walked[b] = true;
+            continue;
+        }
+        walked[b] = false;
+        axis = block_axis;
+        block[b].f1_at_0 = vload8(0, line[0]);
+        block[b].f1_step = vload8(0, line[1]);
+        block[b].f2_at_0 = vload8(0, line[2]);
+        block[b].f2_step = vload8(0, line[3]);
+        block[b].t_at_0 = vload8(0, line[4]);
+        block[b].t_step = vload8(0, line[5]);
+        block[b].length = vload8(0, length);
+        block[b].first = vload8(0, first);
+        block[b].last = vload8(0, last);
+        k_begin = min(k_begin, tomo_min8(block[b].first));
+        k_end = max(k_end, tomo_max8(block[b].last));
+    }
+    if (axis < 0) {
+        return; /* every block was walked ray by ray */
+    }
+    k_begin = min(k_begin, k_end);
+    const int n1 = n[tomo_across_first(axis)]; /* x or y; the second across axis is z */
+    /* Columns of the copy per slice along the axis, and across it. */
+    const size_t along = (size_t)(axis == 0 ? 1 : nx + 3) * pitch;
+    const size_t across = (size_t)(axis == 0 ? nx + 3 : 1) * pitch;
+    float8 sum[TOMO_RAY_BLOCKS];
+    for (int b = 0; b < TOMO_RAY_BLOCKS; ++b) {
+        sum[b] = (float8)(0.0f);
+    }
+    for (int k = k_begin; k < k_end; ++k) {
+        const float kf = (float)k;
+        __global const float* slice = zcolumns + (size_t)(k + 1) * along;
+        for (int b = 0; b < blocks; ++b) {
+            const tomo_ray_block* r = &block[b];
+            const int8 kk = (int8)(k);
+            if (!any(kk >= r->first & kk < r->last)) {
+                continue;
+            }
+            const float8 f1 = r->f1_at_0 + kf * r->f1_step;
+            const float8 f2 = r->f2_at_0 + kf * r->f2_step;
+            int8 valid = kk >= r->first & kk<r->last & f1> - 1.0f & f1<(float)n1 & f2> - 1.0f &
+                         f2 < (float)nz;
+#if !TOMO_PARALLEL
+            valid = valid & (r->t_at_0 + kf * r->t_step > 0.0f);
+#endif
+            /* Stored indices (one zero before), clamped into the border; NaN goes to -1 too. */
+            const float8 g1 = fmin(fmax(f1, -1.0f), (float)n1) + 1.0f;
+            const float8 g2 = fmin(fmax(f2, -1.0f), (float)nz) + 1.0f;
+            const int8 s1 = convert_int8(g1);
+            const int8 s2 = convert_int8(g2);
+            const float8 w1 = g1 - convert_float8(s1);
+            const float8 w2 = g2 - convert_float8(s2);
+            const int low1 = tomo_min8(s1);
+            const int low2 = tomo_min8(s2);
+            float8 p00;
+            float8 p01;
+            float8 p10;
+            float8 p11;
+            if (tomo_max8(s1) == low1 && tomo_max8(s2) - low2 <= 14) {
+                __global const float* near = slice + low1 * across + low2;
+                const float16 a = vload16(0, near);
+                const float16 c = vload16(0, near + across);
+                const int8 index = s2 - low2;
+                p00 = tomo_pick(a, index);
+                p01 = tomo_pick(a, index + 1);
+                p10 = tomo_pick(c, index);
+                p11 = tomo_pick(c, index + 1);
+            } else {
+                int at1[8];
+                int at2[8];
+                float q00[8];
+                float q01[8];
+                float q10[8];
+                float q11[8];
+                vstore8(s1, 0, at1);
+                vstore8(s2, 0, at2);
+                for (int q = 0; q < 8; ++q) {
+                    __global const float* p = slice + at1[q] * across + at2[q];
+                    q00[q] = p[0];
+                    q01[q] = p[1];
+                    q10[q] = p[across];
+                    q11[q] = p[across + 1];
+                }
+                p00 = vload8(0, q00);
+                p01 = vload8(0, q01);
+                p10 = vload8(0, q10);
+                p11 = vload8(0, q11);
+            }
+            const float8 near_z = p00 + w2 * (p01 - p00);
+            const float8 far_z = p10 + w2 * (p11 - p10);
+            sum[b] += select((float8)(0.0f), near_z + w1 * (far_z - near_z), valid);
+        }
+    }
+    for (int b = 0; b < blocks; ++b) {
+        if (walked[b]) {
+            continue; /* written above */
+        }
+        float s[8];
+        vstore8(sum[b] * block[b].length, 0, s);
+        for (int k = 0; k < 8 && v_first + 8 * b + k < nv; ++k) {
+            out[(8 * b + k) * nu] = s[k];
+        }
+    }
+}

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 namespace tomo
 {
@@ -66,7 +67,7 @@ TEST_P(OpenClProjector, ForwardAgreesWithTheCpuReference)
         << "max " << c.maxAbs << ", mean " << c.meanAbs << ", peak " << c.peak;
 }
 
-// The voxel-driven cases run through both kernels (detail::OpenClVoxelKernel). Detector columns
+// The voxel-driven cases run through both kernels (detail::OpenClKernels). Detector columns
 // of 0.9 mm step about 1.1 columns per voxel in parallel beams (the row kernel's window) and
 // about 2.2 in the fan beam (more than the window reaches: each lane reads its own); columns of
 // 2 mm put the fan beam in the window too. 70 voxels per grid row leave a partial segment.
@@ -90,7 +91,7 @@ TEST_P(OpenClProjector, BackprojectorsAgreeWithTheCpuReference)
         Volume voxel = Volume::zeros(grid);
         makeProjector(ProjectorModel::VoxelDriven, *cpu)->backAccumulate(p, 0, 50, 0.5f, voxel);
         for (const auto kernel :
-             {detail::OpenClVoxelKernel::Columns, detail::OpenClVoxelKernel::PerVoxel}) {
+             {detail::OpenClKernels::ExplicitVectors, detail::OpenClKernels::PerItem}) {
             Volume b = Volume::zeros(grid);
             detail::makeOpenClProjector(ProjectorModel::VoxelDriven, *m_compute, kernel)
                 ->backAccumulate(p, 0, 50, 0.5f, b);
@@ -98,8 +99,8 @@ TEST_P(OpenClProjector, BackprojectorsAgreeWithTheCpuReference)
             EXPECT_GT(c.peak, 0.0);
             EXPECT_LT(c.maxAbs, kAgreementOfPeak * c.peak)
                 << "voxel-driven, " << detector
-                << (kernel == detail::OpenClVoxelKernel::Columns ? ", row kernel"
-                                                                 : ", per-voxel kernel")
+                << (kernel == detail::OpenClKernels::ExplicitVectors ? ", row kernel"
+                                                                     : ", per-voxel kernel")
                 << ": max " << c.maxAbs << ", mean " << c.meanAbs << ", peak " << c.peak;
         }
     }
@@ -147,32 +148,65 @@ protected:
     VolumeGrid grid() const { return VolumeGrid::centred({14, 16, 12}, {1.3, 1.1, 1.2}); }
 };
 
+// The forward projection runs through both kernel sets (detail::OpenClKernels), and each path of
+// the explicit-vector kernel is met: geometry() (rows along z: the window path), a detector
+// tilted about u (its rows' rays leave one vertical plane: each lane reads its own voxels), and
+// rows of 5 mm seen from 70 mm through a grid 144 mm tall (rays up to 53 degrees from the plane,
+// z-dominant in the outer rows, which still cross the grid: blocks walked ray by ray).
 TEST_P(OpenClProjector3D, ForwardAndTransposeAgreeWithTheCpuReference)
 {
-    const Geometry g = geometry();
-    Volume x = Volume::zeros(grid());
-    test::fillRandom(x.data(), 21);
-    ProjectionStack y = ProjectionStack::zeros(g);
-    test::fillRandom(y.data(), 22);
+    TrajectorySpec t;
+    t.views = 7;
+    t.angularRange = 2.0 * std::numbers::pi;
+    t.sourceIsocentre = 70.0;
+    t.sourceDetector = 150.0;
+    TrajectorySpec tilted = t;
+    tilted.tilt.aboutU = 0.3;
+    const Detector flat{.columns = 36, .rows = 28, .pixelU = 1.2, .pixelV = 1.1, .offsetU = 1.5};
+    const Detector tall{.columns = 20, .rows = 80, .pixelU = 1.2, .pixelV = 5.0};
+    const VolumeGrid tallGrid = VolumeGrid::centred({14, 16, 120}, {1.3, 1.1, 1.2});
+    const std::vector<std::tuple<std::string, Geometry, VolumeGrid>> cases = {
+        {"rows along z", geometry(), grid()},
+        {"tilted about u", makeGeometry(GetParam(), flat, tilted), grid()},
+        {"steep rays", makeGeometry(GetParam(), tall, t), tallGrid}};
     auto cpu = ComputeContext::create("cpu");
     const auto pc = makeProjector(ProjectorModel::Joseph, *cpu);
-    const auto pcl = makeProjector(ProjectorModel::Joseph, *m_compute);
     NullRunContext ctx;
-    const Comparison f = compare(forwardProject(*pcl, x, g, ctx, 4).data(),
-                                 forwardProject(*pc, x, g, ctx, 4).data());
-    EXPECT_LT(f.maxAbs, kAgreementOfPeak * f.peak)
-        << "forward: max " << f.maxAbs << ", mean " << f.meanAbs << ", peak " << f.peak;
-    const Volume bcl = backProject(*pcl, y, grid(), ctx, 4);
-    const Comparison b = compare(bcl.data(), backProject(*pc, y, grid(), ctx, 4).data());
-    EXPECT_LT(b.maxAbs, kAgreementOfPeak * b.peak)
-        << "transpose: max " << b.maxAbs << ", mean " << b.meanAbs << ", peak " << b.peak;
-    const double lhs = test::dotProduct(forwardProject(*pcl, x, g, ctx, 4).data(), y.data());
-    const double rhs = test::dotProduct(x.data(), bcl.data());
-    EXPECT_NEAR(lhs / rhs, 1.0, kAdjointTolerance) << "<Ax,y> = " << lhs << ", <x,A'y> = " << rhs;
+    for (const auto& [name, g, grid] : cases) {
+        Volume x = Volume::zeros(grid);
+        test::fillRandom(x.data(), 21);
+        ProjectionStack y = ProjectionStack::zeros(g);
+        test::fillRandom(y.data(), 22);
+        const ProjectionStack reference = forwardProject(*pc, x, g, ctx, 4);
+        const Volume back = backProject(*pc, y, grid, ctx, 4);
+        for (const auto kernels :
+             {detail::OpenClKernels::ExplicitVectors, detail::OpenClKernels::PerItem}) {
+            const std::string what = name + (kernels == detail::OpenClKernels::ExplicitVectors
+                                                 ? ", explicit-vector kernels"
+                                                 : ", one work-item per ray");
+            const auto pcl =
+                detail::makeOpenClProjector(ProjectorModel::Joseph, *m_compute, kernels);
+            const ProjectionStack ax = forwardProject(*pcl, x, g, ctx, 4);
+            const Comparison f = compare(ax.data(), reference.data());
+            EXPECT_GT(f.peak, 0.0) << what;
+            EXPECT_LT(f.maxAbs, kAgreementOfPeak * f.peak)
+                << what << ", forward: max " << f.maxAbs << ", mean " << f.meanAbs << ", peak "
+                << f.peak;
+            const Volume bcl = backProject(*pcl, y, grid, ctx, 4);
+            const Comparison b = compare(bcl.data(), back.data());
+            EXPECT_LT(b.maxAbs, kAgreementOfPeak * b.peak)
+                << what << ", transpose: max " << b.maxAbs << ", mean " << b.meanAbs << ", peak "
+                << b.peak;
+            const double lhs = test::dotProduct(ax.data(), y.data());
+            const double rhs = test::dotProduct(x.data(), bcl.data());
+            EXPECT_NEAR(lhs / rhs, 1.0, kAdjointTolerance)
+                << what << ": <Ax,y> = " << lhs << ", <x,A'y> = " << rhs;
+        }
+    }
 }
 
 // Every flat-detector case runs through both voxel-driven kernels (the device picks one by its
-// type; detail::OpenClVoxelKernel names either), and each of the column kernel's paths is met:
+// type; detail::OpenClKernels names either), and each of the column kernel's paths is met:
 // rows of 2 mm step about 1.3 rows per voxel along z (the permuted window), rows of 1.1 mm
 // about 2.3 (more than the window reaches, so each voxel on its own), and a detector tilted
 // about u, whose columns leave z. Fourteen rows of 2 mm miss the grid's top and bottom voxels
@@ -203,14 +237,14 @@ TEST_P(OpenClProjector3D, VoxelDrivenAgreesWithTheCpuReference)
         Volume a = Volume::zeros(grid());
         makeProjector(ProjectorModel::VoxelDriven, *cpu)->backAccumulate(y, 0, 7, 0.5f, a);
         for (const auto kernel :
-             {detail::OpenClVoxelKernel::Columns, detail::OpenClVoxelKernel::PerVoxel}) {
+             {detail::OpenClKernels::ExplicitVectors, detail::OpenClKernels::PerItem}) {
             Volume b = Volume::zeros(grid());
             detail::makeOpenClProjector(ProjectorModel::VoxelDriven, *m_compute, kernel)
                 ->backAccumulate(y, 0, 7, 0.5f, b);
             const Comparison c = compare(b.data(), a.data());
             const std::string what =
-                name + (kernel == detail::OpenClVoxelKernel::Columns ? ", columns kernel"
-                                                                     : ", per-voxel kernel");
+                name + (kernel == detail::OpenClKernels::ExplicitVectors ? ", columns kernel"
+                                                                         : ", per-voxel kernel");
             EXPECT_GT(c.peak, 0.0) << what;
             EXPECT_LT(c.maxAbs, kAgreementOfPeak * c.peak)
                 << what << ": max " << c.maxAbs << ", mean " << c.meanAbs << ", peak " << c.peak;
@@ -241,7 +275,7 @@ TEST_F(OpenClColumnKernel, CoversPartialGroupsAndSegments)
     std::copy(a.data().begin(), a.data().end(), b.data().begin());
     makeProjector(ProjectorModel::VoxelDriven, *cpu)->backAccumulate(y, 0, 20, 0.25f, a);
     detail::makeOpenClProjector(ProjectorModel::VoxelDriven, *m_compute,
-                                detail::OpenClVoxelKernel::Columns)
+                                detail::OpenClKernels::ExplicitVectors)
         ->backAccumulate(y, 0, 20, 0.25f, b);
     const Comparison c = compare(b.data(), a.data());
     EXPECT_LT(c.maxAbs, kAgreementOfPeak * c.peak)

@@ -28,10 +28,10 @@ class OpenClProjector final : public Projector
 {
 public:
     OpenClProjector(ProjectorModel model, ocl::Runtime& runtime, DeviceInfo device,
-                    OpenClVoxelKernel voxelKernel)
+                    OpenClKernels kernels)
         : m_model(model), m_runtime(runtime), m_device(std::move(device)),
-          m_columns(voxelKernel == OpenClVoxelKernel::Columns ||
-                    (voxelKernel == OpenClVoxelKernel::ForDevice && m_device.type == "CPU"))
+          m_columns(kernels == OpenClKernels::ExplicitVectors ||
+                    (kernels == OpenClKernels::ForDevice && m_device.type == "CPU"))
     {}
 
     [[nodiscard]] ProjectorModel model() const override { return m_model; }
@@ -55,7 +55,8 @@ public:
             return;
         }
         checkProjectable(out.geometry(), volume.grid());
-        const MemoryPlan plan = planFor(volume.grid(), out.pixelsPerView(), count);
+        const MemoryPlan plan =
+            planFor(residentGrid(volume.grid(), out.geometry()), out.pixelsPerView(), count);
         const std::size_t pixels = out.pixelsPerView();
         std::vector<float> sum;
         for (std::size_t first = firstView; first < firstView + count; first += plan.batchViews) {
@@ -129,6 +130,52 @@ private:
         }
         return m_columns ? (nu + kColumnsAround) * (nv + 1 + kColumnPadAfter)
                          : (nu + kPadExtra) * (nv + kPadExtra);
+    }
+
+    /// The grid whose size a slab takes on the device while projecting forward: the Joseph
+    /// kernel of CPU devices reads a z-fastest copy with a zero border (zColumns).
+    [[nodiscard]] VolumeGrid residentGrid(const VolumeGrid& grid, const Geometry& geometry) const
+    {
+        if (!m_columns || m_model != ProjectorModel::Joseph || is2D(geometry.beam())) {
+            return grid;
+        }
+        const auto n = grid.size();
+        return VolumeGrid::centred(
+            {n[0] + kColumnsAround, n[1] + kColumnsAround, n[2] + 1 + kZColumnPadAfter},
+            grid.spacing());
+    }
+
+    /// The volume as project_joseph_3d_columns reads it: z-fastest columns with one zero before
+    /// and kZColumnPadAfter after, and one column of zeros before and two after in x and y.
+    static std::unique_ptr<float[]> zColumns(const Volume& volume, std::size_t& count)
+    {
+        const auto n = volume.grid().size();
+        const std::size_t pitch = n[2] + 1 + kZColumnPadAfter;
+        const std::size_t columnsX = n[0] + kColumnsAround;
+        const std::size_t columnsY = n[1] + kColumnsAround;
+        count = columnsX * columnsY * pitch;
+        auto out = std::make_unique_for_overwrite<float[]>(count);
+        float* base = out.get();
+        const float* data = volume.data().data();
+        const auto rowsY = static_cast<std::ptrdiff_t>(columnsY);
+#pragma omp parallel for schedule(static)
+        for (std::ptrdiff_t row = 0; row < rowsY; ++row) {
+            const auto cy = static_cast<std::size_t>(row);
+            for (std::size_t cx = 0; cx < columnsX; ++cx) {
+                float* column = base + (cy * columnsX + cx) * pitch;
+                if (cx == 0 || cy == 0 || cx > n[0] || cy > n[1]) {
+                    std::fill(column, column + pitch, 0.0f);
+                    continue;
+                }
+                const float* from = data + (cy - 1) * n[0] + (cx - 1);
+                column[0] = 0.0f;
+                for (std::size_t z = 0; z < n[2]; ++z) {
+                    column[z + 1] = from[z * n[0] * n[1]];
+                }
+                std::fill(column + n[2] + 1, column + pitch, 0.0f);
+            }
+        }
+        return out;
     }
 
     /// z-slices [z, z + slices) of `volume` (fewer at the end) as a volume of their own, placed
@@ -323,10 +370,32 @@ private:
             return;
         }
         const std::vector<float> params = makeViewParams3D(out.geometry(), firstView, count);
-        auto vol = m_runtime.upload(volume.data().data(), volume.data().size(), CL_MEM_READ_ONLY);
         auto views = m_runtime.upload(params.data(), params.size(), CL_MEM_READ_ONLY);
         const std::size_t pixels = count * out.pixelsPerView();
         auto proj = m_runtime.allocate<float>(pixels, CL_MEM_WRITE_ONLY);
+        if (m_columns) {
+            // CPU devices: eight rows of a detector column per work-item, explicit vectors.
+            constexpr const char* kEntry = "project_joseph_3d_columns";
+            std::size_t resident = 0;
+            const auto columns = zColumns(volume, resident);
+            auto copy = m_runtime.upload(columns.get(), resident, CL_MEM_READ_ONLY);
+            auto kernel = m_runtime.kernel("project_joseph_3d", kEntry, options(s));
+            ocl::setArgs(kernel.get(), kEntry, copy.get(), proj.get(), views.get(), s.n[0], s.n[1],
+                         s.n[2], s.origin[0], s.origin[1], s.origin[2], s.spacing[0], s.spacing[1],
+                         s.spacing[2], s.nu, s.nv, s.pixelU, s.pixelV, s.centreU, s.centreV,
+                         s.radius);
+            const auto nv = static_cast<std::size_t>(s.nv);
+            // Small groups: PoCL keeps each work-item's private arrays (about 10 KB here) for
+            // the whole group on its worker's stack, and a group it chose itself (32 x 1 x 90
+            // at 64^3) overflowed it.
+            m_runtime.launch(
+                kernel.get(), kEntry,
+                {static_cast<std::size_t>(s.nu), (nv + kRaysPerItem - 1) / kRaysPerItem, count},
+                {kRayGroup, 1, 1});
+            m_runtime.download(proj, out.view(firstView).data(), pixels);
+            return;
+        }
+        auto vol = m_runtime.upload(volume.data().data(), volume.data().size(), CL_MEM_READ_ONLY);
         constexpr const char* kEntry = "project_joseph_3d";
         auto kernel = m_runtime.kernel("project_joseph_3d", kEntry, options(s));
         ocl::setArgs(kernel.get(), kEntry, vol.get(), proj.get(), views.get(), s.n[0], s.n[1],
@@ -490,31 +559,34 @@ private:
         m_runtime.download(vol, volume.data().data(), volume.data().size());
     }
 
-    // Layouts and launch shapes the kernels of backproject_voxel_3d.cl assume.
+    // Layouts and launch shapes the kernels for CPU devices assume (OpenClKernels).
     static constexpr std::size_t kPadExtra = 3;          // TOMO_PAD_EXTRA
     static constexpr std::size_t kColumnPadAfter = 24;   // TOMO_COLUMN_PAD_AFTER
     static constexpr std::size_t kColumnsAround = 3;     // one zero column before, two after
     static constexpr std::size_t kColumnVoxels = 8 * 32; // 8 * TOMO_COLUMN_BLOCKS
     static constexpr std::size_t kColumnGroup = 8;       // 8 x 8 columns share a view chunk
     static constexpr std::size_t kRowPadAfter = 24;      // TOMO_ROW_PAD_AFTER
+    static constexpr std::size_t kZColumnPadAfter = 24;  // TOMO_ZCOLUMN_PAD_AFTER
+    static constexpr std::size_t kRaysPerItem = 8 * 32;  // 8 * TOMO_RAY_BLOCKS
+    static constexpr std::size_t kRayGroup = 8;          // detector columns per group
     static constexpr std::size_t kRowVoxels = 8 * 8;     // 8 * TOMO_ROW_BLOCKS
     static constexpr std::size_t kRowGroup = 8;          // row segments sharing a view chunk
 
     ProjectorModel m_model;
     ocl::Runtime& m_runtime;
     DeviceInfo m_device;
-    bool m_columns; ///< flat voxel-driven backprojection by backproject_voxel_3d_columns
+    bool m_columns; ///< the explicit-vector kernels for CPU devices (OpenClKernels)
 };
 } // namespace
 
 std::unique_ptr<Projector> makeOpenClProjector(ProjectorModel model, ComputeContext& compute,
-                                               OpenClVoxelKernel voxelKernel)
+                                               OpenClKernels kernels)
 {
     if (compute.impl().runtime == nullptr) {
         throw DeviceError("the compute context \"" + compute.device().id +
                           "\" has no OpenCL runtime");
     }
     return std::make_unique<OpenClProjector>(model, *compute.impl().runtime, compute.device(),
-                                             voxelKernel);
+                                             kernels);
 }
 } // namespace tomo::detail

@@ -213,7 +213,7 @@ void checkViewRange(std::size_t first, std::size_t count, std::size_t views)
 #ifndef TOMO_HAVE_OPENCL
 namespace tomo::detail
 {
-std::unique_ptr<Projector> makeOpenClProjector(ProjectorModel, ComputeContext&, OpenClVoxelKernel)
+std::unique_ptr<Projector> makeOpenClProjector(ProjectorModel, ComputeContext&, OpenClKernels)
 {
     throw DeviceError("this build of Tomoscope has no OpenCL backend (configured with "
                       "TOMO_ENABLE_OPENCL=OFF); use --device cpu");

@@ -10,19 +10,19 @@ namespace tomo::detail
 /// The C++ reference implementations (joseph_cpu.cpp, voxel_cpu.cpp).
 std::unique_ptr<Projector> makeCpuProjector(ProjectorModel model);
 
-/// Which kernel an OpenCL voxel-driven projector runs for flat detectors
-/// (kernels/backproject_voxel_3d.cl): the one its device type calls for, or either by name
-/// (tests run both on whichever device they have).
-enum class OpenClVoxelKernel
+/// Which kernels an OpenCL projector runs where it has two: the voxel-driven backprojection on
+/// flat detectors (2D and 3D) and the 3D Joseph forward projection. Either the set its device
+/// type calls for, or one by name (tests run both on whichever device they have).
+enum class OpenClKernels
 {
-    ForDevice, ///< Columns on CPU devices, PerVoxel elsewhere
-    Columns,   ///< backproject_voxel_3d_columns: explicit vectors along z, for CPU devices
-    PerVoxel,  ///< backproject_voxel_3d: one work-item per voxel, for GPUs
+    ForDevice,       ///< ExplicitVectors on CPU devices, PerItem elsewhere
+    ExplicitVectors, ///< *_rows and *_columns kernels: eight voxels or rays per work-item in
+                     ///< float8, windows read by permutes; for CPU devices (PoCL)
+    PerItem,         ///< one work-item per voxel or ray, for GPUs
 };
 
 /// The OpenCL implementations (ocl/projector_cl.cpp). Throws DeviceError if this build has no
 /// OpenCL backend.
-std::unique_ptr<Projector>
-makeOpenClProjector(ProjectorModel model, ComputeContext& compute,
-                    OpenClVoxelKernel voxelKernel = OpenClVoxelKernel::ForDevice);
+std::unique_ptr<Projector> makeOpenClProjector(ProjectorModel model, ComputeContext& compute,
+                                               OpenClKernels kernels = OpenClKernels::ForDevice);
 } // namespace tomo::detail
