@@ -149,6 +149,9 @@ __kernel void backproject_joseph_3d(__global float* volume, __global const float
 /* Zeros after each z-column: a window of 16 from the clamped end nz + 1 stays inside. */
 #define TOMO_ZCOLUMN_PAD_AFTER 24
 #define TOMO_RAY_BLOCKS 32
+/* Lanes whose in-plane lines differ by less than this (voxels) share the first's: the rays of one
+ * detector column agree to about 1e-4 voxel after float rounding (joseph3d_columns_avx2.cpp). */
+#define TOMO_SHARED_LINE 1e-3f
 
 /* One block of eight rays: their Joseph lines (tomo_joseph_line_3d's six coefficients), slice
  * ranges and steps, lane by lane. */
@@ -255,7 +258,76 @@ __kernel void project_joseph_3d_columns(__global const float* zcolumns, __global
     for (int b = 0; b < TOMO_RAY_BLOCKS; ++b) {
         sum[b] = (float8)(0.0f);
     }
-    for (int k = k_begin; k < k_end; ++k) {
+    /* Whether every windowed lane follows one in-plane line (the first's) to within
+     * TOMO_SHARED_LINE voxels over the walk, as the rays of a detector column whose columns run
+     * along z do: each slice then has one voxel column pair for all blocks, blended across
+     * first, and two permutes per sample instead of four (the C++ path shares the line alike). */
+    float line_at_0 = 0.0f;
+    float line_step = 0.0f;
+    bool one_line = true;
+    bool found = false;
+    for (int b = 0; b < blocks; ++b) {
+        if (walked[b]) {
+            continue;
+        }
+        if (!found) {
+            line_at_0 = block[b].f1_at_0.s0;
+            line_step = block[b].f1_step.s0;
+            found = true;
+        }
+        const float8 off = fabs(block[b].f1_at_0 - line_at_0) +
+                           fabs(block[b].f1_step - line_step) * (float)max(k_end, 1);
+        one_line = one_line && all(off <= TOMO_SHARED_LINE);
+    }
+    for (int k = k_begin; one_line && k < k_end; ++k) {
+        const float kf = (float)k;
+        const float f1 = line_at_0 + kf * line_step;
+        if (!(f1 > -1.0f && f1 < (float)n1)) {
+            continue;
+        }
+        const float g1 = f1 + 1.0f; /* stored index, one zero before */
+        const int s1 = (int)g1;
+        const float w1 = g1 - (float)s1;
+        __global const float* near = zcolumns + (size_t)(k + 1) * along + s1 * across;
+        __global const float* far = near + across;
+        for (int b = 0; b < blocks; ++b) {
+            const tomo_ray_block* r = &block[b];
+            const int8 kk = (int8)(k);
+            if (!any(kk >= r->first & kk < r->last)) {
+                continue;
+            }
+            const float8 f2 = r->f2_at_0 + kf * r->f2_step;
+            int8 valid = kk >= r->first & kk<r->last & f2> - 1.0f & f2 < (float)nz;
+#if !TOMO_PARALLEL
+            valid = valid & (r->t_at_0 + kf * r->t_step > 0.0f);
+#endif
+            const float8 g2 = fmin(fmax(f2, -1.0f), (float)nz) + 1.0f;
+            const int8 s2 = convert_int8(g2);
+            const float8 w2 = g2 - convert_float8(s2);
+            const int low2 = tomo_min8(s2);
+            float8 here;
+            float8 next;
+            if (tomo_max8(s2) - low2 <= 14) {
+                const float16 a = vload16(0, near + low2);
+                const float16 line = a + w1 * (vload16(0, far + low2) - a);
+                here = tomo_pick(line, s2 - low2);
+                next = tomo_pick(line, s2 - low2 + 1);
+            } else {
+                int at[8];
+                float h[8];
+                float x[8];
+                vstore8(s2, 0, at);
+                for (int q = 0; q < 8; ++q) {
+                    h[q] = near[at[q]] + w1 * (far[at[q]] - near[at[q]]);
+                    x[q] = near[at[q] + 1] + w1 * (far[at[q] + 1] - near[at[q] + 1]);
+                }
+                here = vload8(0, h);
+                next = vload8(0, x);
+            }
+            sum[b] += select((float8)(0.0f), here + w2 * (next - here), valid);
+        }
+    }
+    for (int k = k_begin; !one_line && k < k_end; ++k) {
         const float kf = (float)k;
         __global const float* slice = zcolumns + (size_t)(k + 1) * along;
         for (int b = 0; b < blocks; ++b) {
