@@ -116,30 +116,32 @@ std::string label(const ComputeContext& compute, bool cone, std::size_t n,
                  : size + "^2 grid, " + views + " views");
 }
 
-// The projector of `model` on the context, with the OpenCL kernel set `kernels` (ForDevice: the
-// one the device's type calls for), and the label's prefix naming a set chosen by name.
+// Which OpenCL kernel set (detail::OpenClKernels) a benchmark times: the one the device's type
+// picks, or the other one (one work-item per voxel or ray, the GPUs', on a CPU device; the
+// explicit-vector kernels of CPU devices on a GPU).
+enum class KernelSet
+{
+    DevicesOwn,
+    Other,
+};
+
+// The projector of `model` on the context with that set, and its label's prefix.
 std::unique_ptr<Projector> projectorFor(ProjectorModel model, ComputeContext& compute,
-                                        detail::OpenClKernels kernels)
+                                        KernelSet set, std::string& prefix)
 {
-    return kernels == detail::OpenClKernels::ForDevice
-               ? makeProjector(model, compute)
-               : detail::makeOpenClProjector(model, compute, kernels);
-}
-std::string kernelLabel(detail::OpenClKernels kernels)
-{
-    switch (kernels) {
-    case detail::OpenClKernels::ForDevice:
-        return "";
-    case detail::OpenClKernels::ExplicitVectors:
-        return "explicit-vector kernel, ";
-    case detail::OpenClKernels::PerItem:
-        return "one work-item per voxel or ray, ";
+    if (set == KernelSet::DevicesOwn) {
+        prefix.clear();
+        return makeProjector(model, compute);
     }
-    return "";
+    const bool cpu = compute.device().type == "CPU";
+    prefix = cpu ? "one work-item per voxel or ray, " : "explicit-vector kernel, ";
+    return detail::makeOpenClProjector(model, compute,
+                                       cpu ? detail::OpenClKernels::PerItem
+                                           : detail::OpenClKernels::ExplicitVectors);
 }
 
 void forward(benchmark::State& state, Backend backend, ProjectorModel model, MakeProblem make,
-             bool cone, detail::OpenClKernels kernels = detail::OpenClKernels::ForDevice)
+             bool cone, KernelSet set = KernelSet::DevicesOwn)
 {
     auto compute = bench::contextOrSkip(state, backend);
     if (!compute) {
@@ -148,7 +150,8 @@ void forward(benchmark::State& state, Backend backend, ProjectorModel model, Mak
     const auto n = static_cast<std::size_t>(state.range(0));
     const auto views = static_cast<std::size_t>(state.range(1));
     Problem problem = make(n, views);
-    const auto projector = projectorFor(model, *compute, kernels);
+    std::string prefix;
+    const auto projector = projectorFor(model, *compute, set, prefix);
     projector->forward(problem.volume, problem.projections, 0, 1); // build and warm up
     for (auto _ : state) {
         projector->forward(problem.volume, problem.projections, 0, views);
@@ -160,11 +163,11 @@ void forward(benchmark::State& state, Backend backend, ProjectorModel model, Mak
     // Samples per ray counted as n (one per voxel slice for Joseph; Siddon visits up to 3n).
     state.counters["ray_samples_per_s"] = benchmark::Counter(
         rays * static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
-    state.SetLabel(kernelLabel(kernels) + label(*compute, cone, n, problem.projections));
+    state.SetLabel(prefix + label(*compute, cone, n, problem.projections));
 }
 
 void back(benchmark::State& state, Backend backend, ProjectorModel model, MakeProblem make,
-          bool cone, detail::OpenClKernels kernels = detail::OpenClKernels::ForDevice)
+          bool cone, KernelSet set = KernelSet::DevicesOwn)
 {
     auto compute = bench::contextOrSkip(state, backend);
     if (!compute) {
@@ -174,7 +177,8 @@ void back(benchmark::State& state, Backend backend, ProjectorModel model, MakePr
     const auto views = static_cast<std::size_t>(state.range(1));
     Problem problem = make(n, views);
     std::fill(problem.projections.data().begin(), problem.projections.data().end(), 1.0f);
-    const auto projector = projectorFor(model, *compute, kernels);
+    std::string prefix;
+    const auto projector = projectorFor(model, *compute, set, prefix);
     projector->backAccumulate(problem.projections, 0, 1, 1.0f, problem.volume);
     for (auto _ : state) {
         projector->backAccumulate(problem.projections, 0, views, 1.0f, problem.volume);
@@ -183,7 +187,7 @@ void back(benchmark::State& state, Backend backend, ProjectorModel model, MakePr
     state.counters["GUPS"] =
         benchmark::Counter(static_cast<double>(problem.volume.data().size() * views) * 1e-9,
                            benchmark::Counter::kIsIterationInvariantRate);
-    state.SetLabel(kernelLabel(kernels) + label(*compute, cone, n, problem.projections));
+    state.SetLabel(prefix + label(*compute, cone, n, problem.projections));
 }
 
 void BM_ForwardProjectJoseph_Cpu(benchmark::State& s)
@@ -267,33 +271,17 @@ void BM_BackprojectVoxelCone_OpenCL_WithTransfer(benchmark::State& s)
 {
     back(s, Backend::OpenCL, ProjectorModel::VoxelDriven, makeConeProblem, true);
 }
-// The OpenCL device's other kernel set (OpenClKernels): one work-item per voxel or ray (the GPUs')
-// on a CPU device, or the explicit-vector kernels of CPU devices on a GPU.
-detail::OpenClKernels otherKernels(const ComputeContext& compute)
-{
-    return compute.device().type == "CPU" ? detail::OpenClKernels::PerItem
-                                          : detail::OpenClKernels::ExplicitVectors;
-}
 void BM_BackprojectVoxelConeOtherKernel_OpenCL_WithTransfer(benchmark::State& s)
 {
-    if (auto compute = bench::contextOrSkip(s, Backend::OpenCL)) {
-        back(s, Backend::OpenCL, ProjectorModel::VoxelDriven, makeConeProblem, true,
-             otherKernels(*compute));
-    }
+    back(s, Backend::OpenCL, ProjectorModel::VoxelDriven, makeConeProblem, true, KernelSet::Other);
 }
 void BM_BackprojectVoxelOtherKernel_OpenCL_WithTransfer(benchmark::State& s)
 {
-    if (auto compute = bench::contextOrSkip(s, Backend::OpenCL)) {
-        back(s, Backend::OpenCL, ProjectorModel::VoxelDriven, makeProblem, false,
-             otherKernels(*compute));
-    }
+    back(s, Backend::OpenCL, ProjectorModel::VoxelDriven, makeProblem, false, KernelSet::Other);
 }
 void BM_ForwardProjectJosephConeOtherKernel_OpenCL_WithTransfer(benchmark::State& s)
 {
-    if (auto compute = bench::contextOrSkip(s, Backend::OpenCL)) {
-        forward(s, Backend::OpenCL, ProjectorModel::Joseph, makeConeProblem, true,
-                otherKernels(*compute));
-    }
+    forward(s, Backend::OpenCL, ProjectorModel::Joseph, makeConeProblem, true, KernelSet::Other);
 }
 void BM_BackprojectVoxelConeTilted_OpenCL_WithTransfer(benchmark::State& s)
 {

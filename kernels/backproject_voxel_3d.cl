@@ -210,6 +210,7 @@ __kernel void backproject_voxel_3d_columns(__global float* volume, __global cons
             __global const float* image = columns + (size_t)view * pixels;
             const float w = P[8] * x + P[9] * y + P[10] * z + P[11];
             tomo_column_view c;
+            float row_end = 0.0f; /* the stored row of the column's last voxel */
             bool windowed = false;
             if (P[2] == 0.0f && P[10] == 0.0f) {
                 if (!(w > 0.0f)) {
@@ -225,9 +226,9 @@ __kernel void backproject_voxel_3d_columns(__global float* volume, __global cons
                 c.scale = distance * distance;
                 c.row0 = (P[4] * x + P[5] * y + P[6] * z + P[7]) * inv + 1.0f;
                 c.step = P[6] * spacing_z * inv;
-                windowed = isfinite(c.row0) &&
-                           isfinite(c.row0 + (float)(8 * blocks - 1) * c.step) &&
-                           fabs(c.step) <= TOMO_WINDOW_MAX_STEP;
+                row_end = c.row0 + (float)(8 * blocks - 1) * c.step;
+                windowed =
+                    isfinite(c.row0) && isfinite(row_end) && fabs(c.step) <= TOMO_WINDOW_MAX_STEP;
             }
             if (!windowed) {
                 for (int b = 0; b < blocks; ++b) {
@@ -236,7 +237,6 @@ __kernel void backproject_voxel_3d_columns(__global float* volume, __global cons
                 continue;
             }
             /* The stored rows the column meets, and a window of 16 beyond the last. */
-            const float row_end = c.row0 + (float)(8 * blocks - 1) * c.step;
             const int low = (int)clamp(fmin(c.row0, row_end), 0.0f, last_row);
             const int high = (int)clamp(fmax(c.row0, row_end), 0.0f, last_row);
             const int count = (high - low + 16 + 7) & ~7;

@@ -161,6 +161,24 @@ typedef struct
     int8 first, last;
 } tomo_ray_block;
 
+/* The z side of block r's samples in slice k: the lanes that count as far as their slice range,
+ * z and (cone beams) the source allow, and each lane's stored z index (one zero before, clamped
+ * into the border; NaN goes to -1 too) and weight. */
+inline int8 tomo_block_z(const tomo_ray_block* r, int k, int nz, int8* s2, float8* w2)
+{
+    const float kf = (float)k;
+    const int8 kk = (int8)(k);
+    const float8 f2 = r->f2_at_0 + kf * r->f2_step;
+    int8 valid = kk >= r->first & kk<r->last & f2> - 1.0f & f2 < (float)nz;
+#if !TOMO_PARALLEL
+    valid = valid & (r->t_at_0 + kf * r->t_step > 0.0f);
+#endif
+    const float8 g2 = fmin(fmax(f2, -1.0f), (float)nz) + 1.0f;
+    *s2 = convert_int8(g2);
+    *w2 = g2 - convert_float8(*s2);
+    return valid;
+}
+
 __kernel void project_joseph_3d_columns(__global const float* zcolumns, __global float* projections,
                                         __global const float* views, int nx, int ny, int nz,
                                         float origin_x, float origin_y, float origin_z,
@@ -296,14 +314,9 @@ __kernel void project_joseph_3d_columns(__global const float* zcolumns, __global
             if (!any(kk >= r->first & kk < r->last)) {
                 continue;
             }
-            const float8 f2 = r->f2_at_0 + kf * r->f2_step;
-            int8 valid = kk >= r->first & kk<r->last & f2> - 1.0f & f2 < (float)nz;
-#if !TOMO_PARALLEL
-            valid = valid & (r->t_at_0 + kf * r->t_step > 0.0f);
-#endif
-            const float8 g2 = fmin(fmax(f2, -1.0f), (float)nz) + 1.0f;
-            const int8 s2 = convert_int8(g2);
-            const float8 w2 = g2 - convert_float8(s2);
+            int8 s2;
+            float8 w2;
+            const int8 valid = tomo_block_z(r, k, nz, &s2, &w2);
             const int low2 = tomo_min8(s2);
             float8 here;
             float8 next;
@@ -336,20 +349,14 @@ __kernel void project_joseph_3d_columns(__global const float* zcolumns, __global
             if (!any(kk >= r->first & kk < r->last)) {
                 continue;
             }
+            int8 s2;
+            float8 w2;
             const float8 f1 = r->f1_at_0 + kf * r->f1_step;
-            const float8 f2 = r->f2_at_0 + kf * r->f2_step;
-            int8 valid = kk >= r->first & kk<r->last & f1> - 1.0f & f1<(float)n1 & f2> - 1.0f &
-                         f2 < (float)nz;
-#if !TOMO_PARALLEL
-            valid = valid & (r->t_at_0 + kf * r->t_step > 0.0f);
-#endif
-            /* Stored indices (one zero before), clamped into the border; NaN goes to -1 too. */
+            const int8 valid = tomo_block_z(r, k, nz, &s2, &w2) & f1 > -1.0f & f1 < (float)n1;
+            /* The stored index across (one zero before), clamped into the border as z. */
             const float8 g1 = fmin(fmax(f1, -1.0f), (float)n1) + 1.0f;
-            const float8 g2 = fmin(fmax(f2, -1.0f), (float)nz) + 1.0f;
             const int8 s1 = convert_int8(g1);
-            const int8 s2 = convert_int8(g2);
             const float8 w1 = g1 - convert_float8(s1);
-            const float8 w2 = g2 - convert_float8(s2);
             const int low1 = tomo_min8(s1);
             const int low2 = tomo_min8(s2);
             float8 p00;

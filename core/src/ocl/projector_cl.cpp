@@ -30,8 +30,8 @@ public:
     OpenClProjector(ProjectorModel model, ocl::Runtime& runtime, DeviceInfo device,
                     OpenClKernels kernels)
         : m_model(model), m_runtime(runtime), m_device(std::move(device)),
-          m_columns(kernels == OpenClKernels::ExplicitVectors ||
-                    (kernels == OpenClKernels::ForDevice && m_device.type == "CPU"))
+          m_explicitVectors(kernels == OpenClKernels::ExplicitVectors ||
+                            (kernels == OpenClKernels::ForDevice && m_device.type == "CPU"))
     {}
 
     [[nodiscard]] ProjectorModel model() const override { return m_model; }
@@ -126,17 +126,17 @@ private:
             return projections.pixelsPerView();
         }
         if (is2D(projections.geometry().beam())) {
-            return m_columns ? nu + 1 + kRowPadAfter : nu;
+            return m_explicitVectors ? nu + 1 + kRowPadAfter : nu;
         }
-        return m_columns ? (nu + kColumnsAround) * (nv + 1 + kColumnPadAfter)
-                         : (nu + kPadExtra) * (nv + kPadExtra);
+        return m_explicitVectors ? (nu + kColumnsAround) * (nv + 1 + kColumnPadAfter)
+                                 : (nu + kPadExtra) * (nv + kPadExtra);
     }
 
     /// The grid whose size a slab takes on the device while projecting forward: the Joseph
     /// kernel of CPU devices reads a z-fastest copy with a zero border (zColumns).
     [[nodiscard]] VolumeGrid residentGrid(const VolumeGrid& grid, const Geometry& geometry) const
     {
-        if (!m_columns || m_model != ProjectorModel::Joseph || is2D(geometry.beam())) {
+        if (!m_explicitVectors || m_model != ProjectorModel::Joseph || is2D(geometry.beam())) {
             return grid;
         }
         const auto n = grid.size();
@@ -326,7 +326,7 @@ private:
                          s.originX, s.originY, s.spacingX, s.spacingY, s.nu, s.pixelU,
                          s.centreColumn, s.radius, weight);
             m_runtime.launch(kernel.get(), kEntry, static_cast<std::size_t>(s.nu), count);
-        } else if (m_columns && !(s.radius > 0.0f)) {
+        } else if (m_explicitVectors && !(s.radius > 0.0f)) {
             // A gather for CPU devices on a flat detector: one work-item per segment of a grid
             // row, explicit vectors, reading zero-bordered rows.
             constexpr const char* kEntry = "backproject_voxel_2d_rows";
@@ -373,7 +373,7 @@ private:
         auto views = m_runtime.upload(params.data(), params.size(), CL_MEM_READ_ONLY);
         const std::size_t pixels = count * out.pixelsPerView();
         auto proj = m_runtime.allocate<float>(pixels, CL_MEM_WRITE_ONLY);
-        if (m_columns) {
+        if (m_explicitVectors) {
             // CPU devices: eight rows of a detector column per work-item, explicit vectors.
             constexpr const char* kEntry = "project_joseph_3d_columns";
             std::size_t resident = 0;
@@ -445,12 +445,10 @@ private:
                          s.centreU, s.centreV, s.radius, parallel, weight);
             m_runtime.launch(kernel.get(), kEntry, static_cast<std::size_t>(s.n[0]),
                              static_cast<std::size_t>(s.n[1]), static_cast<std::size_t>(s.n[2]));
-        } else if (m_columns) {
+        } else if (m_explicitVectors) {
             // A gather for CPU devices: one work-item per voxel column, explicit vectors.
             constexpr const char* kEntry = "backproject_voxel_3d_columns";
-            const std::size_t nu = projections.columns();
-            const std::size_t nv = projections.rows();
-            const std::size_t resident = count * (nu + kColumnsAround) * (nv + 1 + kColumnPadAfter);
+            const std::size_t resident = count * residentPixelsPerView(projections);
             const auto columns = columnViews(projections, firstView, count);
             auto columnBuffer = m_runtime.upload(columns.get(), resident, CL_MEM_READ_ONLY);
             const std::vector<float> matrices =
@@ -575,7 +573,7 @@ private:
     ProjectorModel m_model;
     ocl::Runtime& m_runtime;
     DeviceInfo m_device;
-    bool m_columns; ///< the explicit-vector kernels for CPU devices (OpenClKernels)
+    bool m_explicitVectors; ///< the explicit-vector kernels for CPU devices (OpenClKernels)
 };
 } // namespace
 
