@@ -169,7 +169,7 @@ inline int8 tomo_block_z(const tomo_ray_block* r, int k, int nz, int8* s2, float
     const float kf = (float)k;
     const int8 kk = (int8)(k);
     const float8 f2 = r->f2_at_0 + kf * r->f2_step;
-    int8 valid = kk >= r->first & kk<r->last & f2> - 1.0f & f2 < (float)nz;
+    int8 valid = (kk >= r->first) & (kk < r->last) & (f2 > -1.0f) & (f2 < (float)nz);
 #if !TOMO_PARALLEL
     valid = valid & (r->t_at_0 + kf * r->t_step > 0.0f);
 #endif
@@ -177,6 +177,103 @@ inline int8 tomo_block_z(const tomo_ray_block* r, int k, int nz, int8* s2, float
     *s2 = convert_int8(g2);
     *w2 = g2 - convert_float8(*s2);
     return valid;
+}
+
+/* The scan and grid the column kernels share, from their arguments. */
+typedef struct
+{
+    float origin[3];
+    float spacing[3];
+    int n[3];
+    int nu, nv;
+    float pixel_u, pixel_v, centre_u, centre_v, radius;
+} tomo_column_scan;
+
+/* Sets up the blocks of rows [v_first, v_first + 8 * blocks) of detector column iu of batch view
+ * `view`: every lane's Joseph line, slice range and step. A block whose rays' dominant axis is z,
+ * or differs between its lanes or from the earlier blocks', is marked walked (to be walked ray by
+ * ray by the caller) and given an empty slice range. Returns the dominant axis of the other
+ * blocks (x or y; -1 if there are none) and their slice range [k_begin, k_end). */
+inline int tomo_column_blocks(__global const float* views, int view, int iu, int v_first,
+                              int blocks, const tomo_column_scan* scan, tomo_ray_block* block,
+                              bool* walked, int* k_begin, int* k_end)
+{
+    int axis = -1;
+    *k_begin = scan->n[0] + scan->n[1];
+    *k_end = 0;
+    for (int b = 0; b < blocks; ++b) {
+        const int v0 = v_first + 8 * b;
+        const int rows = min(8, scan->nv - v0);
+        float line[6][8];
+        float length[8];
+        int first[8];
+        int last[8];
+        bool windowed = true;
+        int block_axis = -1;
+        for (int k = 0; k < 8; ++k) {
+            float o[3];
+            float r[3];
+            /* Rows past the detector repeat the last and are not written. */
+            const int a =
+                joseph_ray(views, view, iu, v0 + min(k, rows - 1), scan->pixel_u, scan->pixel_v,
+                           scan->centre_u, scan->centre_v, scan->radius, scan->spacing, o, r);
+            block_axis = k == 0 ? a : block_axis;
+            windowed = windowed && a == block_axis && a != 2 && (axis < 0 || a == axis);
+            float l[6];
+            tomo_joseph_line_3d(o, r, a, scan->n, scan->origin, scan->spacing, TOMO_PARALLEL, l,
+                                &first[k], &last[k]);
+            for (int c = 0; c < 6; ++c) {
+                line[c][k] = l[c];
+            }
+            length[k] = tomo_joseph_step_3d(r, a, scan->spacing);
+        }
+        walked[b] = !windowed;
+        if (!windowed) {
+            block[b].first = (int8)(0);
+            block[b].last = (int8)(0);
+            continue;
+        }
+        axis = block_axis;
+        block[b].f1_at_0 = vload8(0, line[0]);
+        block[b].f1_step = vload8(0, line[1]);
+        block[b].f2_at_0 = vload8(0, line[2]);
+        block[b].f2_step = vload8(0, line[3]);
+        block[b].t_at_0 = vload8(0, line[4]);
+        block[b].t_step = vload8(0, line[5]);
+        block[b].length = vload8(0, length);
+        block[b].first = vload8(0, first);
+        block[b].last = vload8(0, last);
+        *k_begin = min(*k_begin, tomo_min8(block[b].first));
+        *k_end = max(*k_end, tomo_max8(block[b].last));
+    }
+    *k_begin = min(*k_begin, *k_end);
+    return axis;
+}
+
+/* Whether every lane of the blocks not walked follows one in-plane line (the first's,
+ * *line_at_0 + k * *line_step) to within TOMO_SHARED_LINE voxels over slices [0, k_end), as the
+ * rays of a detector column whose columns run along z do. */
+inline bool tomo_shared_line(const tomo_ray_block* block, const bool* walked, int blocks, int k_end,
+                             float* line_at_0, float* line_step)
+{
+    bool one_line = true;
+    bool found = false;
+    *line_at_0 = 0.0f;
+    *line_step = 0.0f;
+    for (int b = 0; b < blocks; ++b) {
+        if (walked[b]) {
+            continue;
+        }
+        if (!found) {
+            *line_at_0 = block[b].f1_at_0.s0;
+            *line_step = block[b].f1_step.s0;
+            found = true;
+        }
+        const float8 off = fabs(block[b].f1_at_0 - *line_at_0) +
+                           fabs(block[b].f1_step - *line_step) * (float)max(k_end, 1);
+        one_line = one_line && all(off <= TOMO_SHARED_LINE);
+    }
+    return one_line;
 }
 
 __kernel void project_joseph_3d_columns(__global const float* zcolumns, __global float* projections,
@@ -192,8 +289,16 @@ __kernel void project_joseph_3d_columns(__global const float* zcolumns, __global
     if (iu >= nu || v_first >= nv) {
         return;
     }
-    const float origin[3] = {origin_x, origin_y, origin_z};
-    const float spacing[3] = {spacing_x, spacing_y, spacing_z};
+    const tomo_column_scan scan = {{origin_x, origin_y, origin_z},
+                                   {spacing_x, spacing_y, spacing_z},
+                                   {nx, ny, nz},
+                                   nu,
+                                   nv,
+                                   pixel_u,
+                                   pixel_v,
+                                   centre_u,
+                                   centre_v,
+                                   radius};
     const int n[3] = {nx, ny, nz};
     const int pitch = nz + 1 + TOMO_ZCOLUMN_PAD_AFTER;
     const int blocks = min(TOMO_RAY_BLOCKS, (nv - v_first + 7) / 8);
@@ -204,70 +309,27 @@ __kernel void project_joseph_3d_columns(__global const float* zcolumns, __global
 
     tomo_ray_block block[TOMO_RAY_BLOCKS];
     bool walked[TOMO_RAY_BLOCKS];
-    int axis = -1; /* the shared dominant axis of the windowed blocks, x or y */
-    int k_begin = n[0] + n[1];
-    int k_end = 0;
+    int k_begin;
+    int k_end;
+    const int axis = tomo_column_blocks(views, view, iu, v_first, blocks, &scan, block, walked,
+                                        &k_begin, &k_end);
     for (int b = 0; b < blocks; ++b) {
-        const int v0 = v_first + 8 * b;
-        const int rows = min(8, nv - v0);
-        float line[6][8];
-        float length[8];
-        int first[8];
-        int last[8];
-        bool windowed = true;
-        int block_axis = -1;
-        for (int k = 0; k < 8; ++k) {
+        /* Ray by ray, as project_joseph_3d (reading the copy). */
+        for (int k = 0; walked[b] && k < min(8, nv - v_first - 8 * b); ++k) {
             float o[3];
             float r[3];
-            /* Rows past the detector repeat the last and are not written. */
-            const int a = joseph_ray(views, view, iu, v0 + min(k, rows - 1), pixel_u, pixel_v,
-                                     centre_u, centre_v, radius, spacing, o, r);
-            block_axis = k == 0 ? a : block_axis;
-            windowed = windowed && a == block_axis && a != 2 && (axis < 0 || a == axis);
-            float l[6];
-            tomo_joseph_line_3d(o, r, a, n, origin, spacing, TOMO_PARALLEL, l, &first[k], &last[k]);
-            for (int c = 0; c < 6; ++c) {
-                line[c][k] = l[c];
-            }
-            length[k] = tomo_joseph_step_3d(r, a, spacing);
-        }
-        if (!windowed) {
-            /* Ray by ray, as project_joseph_3d (reading the copy); the block then takes no
-             * samples below (an empty slice range). */
-            for (int k = 0; k < rows; ++k) {
-                float o[3];
-                float r[3];
-                const int a = joseph_ray(views, view, iu, v0 + k, pixel_u, pixel_v, centre_u,
-                                         centre_v, radius, spacing, o, r);
-                float sum = 0.0f;
+            const int a = joseph_ray(views, view, iu, v_first + 8 * b + k, pixel_u, pixel_v,
+                                     centre_u, centre_v, radius, scan.spacing, o, r);
+            float sum = 0.0f;
 #define TOMO_READ_COPY(index, coefficient) sum += (coefficient)*voxel0[index]
-                TOMO_JOSEPH_WALK_3D(o, r, a, n, stride, origin, spacing, TOMO_READ_COPY);
+            TOMO_JOSEPH_WALK_3D(o, r, a, n, stride, scan.origin, scan.spacing, TOMO_READ_COPY);
 #undef TOMO_READ_COPY
-                out[(8 * b + k) * nu] = sum * tomo_joseph_step_3d(r, a, spacing);
-            }
-            block[b].first = (int8)(0);
-            block[b].last = (int8)(0);
-            walked[b] = true;
-            continue;
+            out[(8 * b + k) * nu] = sum * tomo_joseph_step_3d(r, a, scan.spacing);
         }
-        walked[b] = false;
-        axis = block_axis;
-        block[b].f1_at_0 = vload8(0, line[0]);
-        block[b].f1_step = vload8(0, line[1]);
-        block[b].f2_at_0 = vload8(0, line[2]);
-        block[b].f2_step = vload8(0, line[3]);
-        block[b].t_at_0 = vload8(0, line[4]);
-        block[b].t_step = vload8(0, line[5]);
-        block[b].length = vload8(0, length);
-        block[b].first = vload8(0, first);
-        block[b].last = vload8(0, last);
-        k_begin = min(k_begin, tomo_min8(block[b].first));
-        k_end = max(k_end, tomo_max8(block[b].last));
     }
     if (axis < 0) {
         return; /* every block was walked ray by ray */
     }
-    k_begin = min(k_begin, k_end);
     const int n1 = n[tomo_across_first(axis)]; /* x or y; the second across axis is z */
     /* Columns of the copy per slice along the axis, and across it. */
     const size_t along = (size_t)(axis == 0 ? 1 : nx + 3) * pitch;
@@ -276,27 +338,12 @@ __kernel void project_joseph_3d_columns(__global const float* zcolumns, __global
     for (int b = 0; b < TOMO_RAY_BLOCKS; ++b) {
         sum[b] = (float8)(0.0f);
     }
-    /* Whether every windowed lane follows one in-plane line (the first's) to within
-     * TOMO_SHARED_LINE voxels over the walk, as the rays of a detector column whose columns run
-     * along z do: each slice then has one voxel column pair for all blocks, blended across
-     * first, and two permutes per sample instead of four (the C++ path shares the line alike). */
-    float line_at_0 = 0.0f;
-    float line_step = 0.0f;
-    bool one_line = true;
-    bool found = false;
-    for (int b = 0; b < blocks; ++b) {
-        if (walked[b]) {
-            continue;
-        }
-        if (!found) {
-            line_at_0 = block[b].f1_at_0.s0;
-            line_step = block[b].f1_step.s0;
-            found = true;
-        }
-        const float8 off = fabs(block[b].f1_at_0 - line_at_0) +
-                           fabs(block[b].f1_step - line_step) * (float)max(k_end, 1);
-        one_line = one_line && all(off <= TOMO_SHARED_LINE);
-    }
+    /* Where every lane follows one in-plane line, each slice has one voxel column pair for all
+     * blocks, blended across first, and two permutes per sample instead of four (the C++ path
+     * shares the line alike). */
+    float line_at_0;
+    float line_step;
+    const bool one_line = tomo_shared_line(block, walked, blocks, k_end, &line_at_0, &line_step);
     for (int k = k_begin; one_line && k < k_end; ++k) {
         const float kf = (float)k;
         const float f1 = line_at_0 + kf * line_step;
@@ -352,7 +399,7 @@ __kernel void project_joseph_3d_columns(__global const float* zcolumns, __global
             int8 s2;
             float8 w2;
             const float8 f1 = r->f1_at_0 + kf * r->f1_step;
-            const int8 valid = tomo_block_z(r, k, nz, &s2, &w2) & f1 > -1.0f & f1 < (float)n1;
+            const int8 valid = tomo_block_z(r, k, nz, &s2, &w2) & (f1 > -1.0f) & (f1 < (float)n1);
             /* The stored index across (one zero before), clamped into the border as z. */
             const float8 g1 = fmin(fmax(f1, -1.0f), (float)n1) + 1.0f;
             const int8 s1 = convert_int8(g1);
@@ -407,5 +454,225 @@ __kernel void project_joseph_3d_columns(__global const float* zcolumns, __global
         for (int k = 0; k < 8 && v_first + 8 * b + k < nv; ++k) {
             out[(8 * b + k) * nu] = s[k];
         }
+    }
+}
+
+/* The blocks' order in a slice: every TOMO_SCATTER_STRIDE-th from 0, then from 1, and so on.
+ * Neighbouring blocks' windows overlap (rows finer than the voxels put block b + 2's window within
+ * 16 floats of block b's), and a load right after a store that overlaps it only in part waits for
+ * the store to complete; blocks TOMO_SCATTER_STRIDE apart are 32 rows apart, more than 16 voxels
+ * wherever rows are coarser than half a voxel. */
+#define TOMO_SCATTER_STRIDE 4
+
+/* Adds lane k's lower[k] and upper[k] at z-indices at[k] and at[k] + 1 of voxel columns column[k]
+ * and column[k] + 1 across (`across` floats apart, from `base`), scaled by (1 - w1[k]) and
+ * w1[k], one lane at a time: for blocks whose lanes do not share a window. */
+inline void tomo_add_lanes(__global float* base, size_t across, int8 column, int8 at, float8 lower,
+                           float8 upper, float8 w1)
+{
+    int c[8];
+    int i[8];
+    float l[8];
+    float u[8];
+    float w[8];
+    vstore8(column, 0, c);
+    vstore8(at, 0, i);
+    vstore8(lower, 0, l);
+    vstore8(upper, 0, u);
+    vstore8(w1, 0, w);
+    for (int q = 0; q < 8; ++q) {
+        __global float* near = base + (size_t)c[q] * across + i[q];
+        __global float* far = near + across;
+        near[0] += (1.0f - w[q]) * l[q];
+        near[1] += (1.0f - w[q]) * u[q];
+        far[0] += w[q] * l[q];
+        far[1] += w[q] * u[q];
+    }
+}
+
+/* The transpose of project_joseph_3d_columns for CPU devices, without atomics: each work-item
+ * adds into a volume of its own (`partials`, one z-fastest copy with zero borders per work-item,
+ * laid out as project_joseph_3d_columns reads the volume, zeroed by the host), walking detector
+ * columns iu, row chunks and views of the batch in turn, item g taking every G-th of them (G the
+ * global size, one work-item per group). Each column's blocks take the forward projection's own
+ * samples and coefficients (tomo_column_blocks, tomo_block_z): the eight lanes' two z samples are
+ * added into a sixteen-float window of z (tomo_splat) and that into the two voxel columns across,
+ * or lane by lane where they do not share a window; blocks the forward walks ray by ray are walked
+ * so here, adding. joseph_partials_add then adds the copies into the volume. Values carry
+ * weight * projection * step. */
+__kernel void backproject_joseph_3d_columns(
+    __global float* partials, __global const float* projections, __global const float* views,
+    int view_count, int nx, int ny, int nz, float origin_x, float origin_y, float origin_z,
+    float spacing_x, float spacing_y, float spacing_z, int nu, int nv, float pixel_u, float pixel_v,
+    float centre_u, float centre_v, float radius, float weight)
+{
+    const int part = (int)get_global_id(0);
+    const int parts = (int)get_global_size(0);
+    const tomo_column_scan scan = {{origin_x, origin_y, origin_z},
+                                   {spacing_x, spacing_y, spacing_z},
+                                   {nx, ny, nz},
+                                   nu,
+                                   nv,
+                                   pixel_u,
+                                   pixel_v,
+                                   centre_u,
+                                   centre_v,
+                                   radius};
+    const int n[3] = {nx, ny, nz};
+    const int pitch = nz + 1 + TOMO_ZCOLUMN_PAD_AFTER;
+    __global float* acc = partials + (size_t)part * (size_t)(nx + 3) * (size_t)(ny + 3) * pitch;
+    __global float* voxel0 = acc + (size_t)((nx + 3) + 1) * pitch + 1;
+    const int stride[3] = {pitch, (nx + 3) * pitch, 1};
+    const int chunks = (nv + 8 * TOMO_RAY_BLOCKS - 1) / (8 * TOMO_RAY_BLOCKS);
+    const int columns = nu * chunks * view_count;
+
+    tomo_ray_block block[TOMO_RAY_BLOCKS];
+    bool walked[TOMO_RAY_BLOCKS];
+    float8 value[TOMO_RAY_BLOCKS];
+    for (int c = part; c < columns; c += parts) {
+        const int iu = c % nu;
+        const int v_first = 8 * TOMO_RAY_BLOCKS * ((c / nu) % chunks);
+        const int view = c / (nu * chunks);
+        const int blocks = min(TOMO_RAY_BLOCKS, (nv - v_first + 7) / 8);
+        __global const float* in = projections + ((size_t)view * nv + v_first) * nu + iu;
+        int k_begin;
+        int k_end;
+        const int axis = tomo_column_blocks(views, view, iu, v_first, blocks, &scan, block, walked,
+                                            &k_begin, &k_end);
+        for (int b = 0; b < blocks; ++b) {
+            const int rows = min(8, nv - v_first - 8 * b);
+            if (walked[b]) {
+                /* Ray by ray, as backproject_joseph_3d, adding into the copy. */
+                for (int k = 0; k < rows; ++k) {
+                    float o[3];
+                    float r[3];
+                    const int a = joseph_ray(views, view, iu, v_first + 8 * b + k, pixel_u, pixel_v,
+                                             centre_u, centre_v, radius, scan.spacing, o, r);
+                    const float v =
+                        weight * in[(8 * b + k) * nu] * tomo_joseph_step_3d(r, a, scan.spacing);
+                    if (v == 0.0f) {
+                        continue;
+                    }
+#define TOMO_ADD_COPY(index, coefficient) voxel0[index] += (coefficient)*v
+                    TOMO_JOSEPH_WALK_3D(o, r, a, n, stride, scan.origin, scan.spacing,
+                                        TOMO_ADD_COPY);
+#undef TOMO_ADD_COPY
+                }
+                continue;
+            }
+            float p[8];
+            for (int k = 0; k < 8; ++k) {
+                p[k] = k < rows ? in[(8 * b + k) * nu] : 0.0f; /* rows past the detector add 0 */
+            }
+            value[b] = weight * vload8(0, p) * block[b].length;
+        }
+        if (axis < 0) {
+            continue;
+        }
+        const int n1 = n[tomo_across_first(axis)];
+        const size_t along = (size_t)(axis == 0 ? 1 : nx + 3) * pitch;
+        const size_t across = (size_t)(axis == 0 ? nx + 3 : 1) * pitch;
+        float line_at_0;
+        float line_step;
+        const bool one_line =
+            tomo_shared_line(block, walked, blocks, k_end, &line_at_0, &line_step);
+        for (int k = k_begin; one_line && k < k_end; ++k) {
+            const float f1 = line_at_0 + (float)k * line_step;
+            if (!(f1 > -1.0f && f1 < (float)n1)) {
+                continue;
+            }
+            const float g1 = f1 + 1.0f; /* stored index, one zero before */
+            const int s1 = (int)g1;
+            const float w1 = g1 - (float)s1;
+            __global float* near = acc + (size_t)(k + 1) * along + s1 * across;
+            __global float* far = near + across;
+            for (int first = 0; first < TOMO_SCATTER_STRIDE; ++first) {
+                for (int b = first; b < blocks; b += TOMO_SCATTER_STRIDE) {
+                    const tomo_ray_block* r = &block[b];
+                    const int8 kk = (int8)(k);
+                    if (!any(kk >= r->first & kk < r->last)) {
+                        continue;
+                    }
+                    int8 s2;
+                    float8 w2;
+                    const int8 valid = tomo_block_z(r, k, nz, &s2, &w2);
+                    const float8 v = select((float8)(0.0f), value[b], valid);
+                    const float8 upper = w2 * v;
+                    const float8 lower = v - upper;
+                    const int low2 = tomo_min8(s2);
+                    if (tomo_max8(s2) - low2 <= 14) {
+                        const float16 window = tomo_splat(s2 - low2, lower, upper);
+                        __global float* n0 = near + low2;
+                        __global float* f0 = far + low2;
+                        vstore16(vload16(0, n0) + (1.0f - w1) * window, 0, n0);
+                        vstore16(vload16(0, f0) + w1 * window, 0, f0);
+                    } else {
+                        tomo_add_lanes(near, across, (int8)(0), s2, lower, upper, (float8)(w1));
+                    }
+                }
+            }
+        }
+        for (int k = k_begin; !one_line && k < k_end; ++k) {
+            const float kf = (float)k;
+            __global float* slice = acc + (size_t)(k + 1) * along;
+            for (int first = 0; first < TOMO_SCATTER_STRIDE; ++first) {
+                for (int b = first; b < blocks; b += TOMO_SCATTER_STRIDE) {
+                    const tomo_ray_block* r = &block[b];
+                    const int8 kk = (int8)(k);
+                    if (!any(kk >= r->first & kk < r->last)) {
+                        continue;
+                    }
+                    int8 s2;
+                    float8 w2;
+                    const float8 f1 = r->f1_at_0 + kf * r->f1_step;
+                    const int8 valid =
+                        tomo_block_z(r, k, nz, &s2, &w2) & (f1 > -1.0f) & (f1 < (float)n1);
+                    const float8 g1 = fmin(fmax(f1, -1.0f), (float)n1) + 1.0f;
+                    const int8 s1 = convert_int8(g1);
+                    const float8 w1 = g1 - convert_float8(s1);
+                    const float8 v = select((float8)(0.0f), value[b], valid);
+                    const float8 upper = w2 * v;
+                    const float8 lower = v - upper;
+                    const int low1 = tomo_min8(s1);
+                    const int low2 = tomo_min8(s2);
+                    if (tomo_max8(s1) == low1 && tomo_max8(s2) - low2 <= 14) {
+                        const int8 at = s2 - low2;
+                        const float16 to_near =
+                            tomo_splat(at, lower - w1 * lower, upper - w1 * upper);
+                        const float16 to_far = tomo_splat(at, w1 * lower, w1 * upper);
+                        __global float* n0 = slice + low1 * across + low2;
+                        __global float* f0 = n0 + across;
+                        vstore16(vload16(0, n0) + to_near, 0, n0);
+                        vstore16(vload16(0, f0) + to_far, 0, f0);
+                    } else {
+                        tomo_add_lanes(slice, across, s1, s2, lower, upper, w1);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* volume(x, y, z) += the sum of the `parts` copies' (x, y, z) (backproject_joseph_3d_columns'
+ * layout); one work-item per voxel column, global size (nx, ny). */
+__kernel void joseph_partials_add(__global float* volume, __global const float* partials, int parts,
+                                  int nx, int ny, int nz)
+{
+    const int x = (int)get_global_id(0);
+    const int y = (int)get_global_id(1);
+    if (x >= nx || y >= ny) {
+        return;
+    }
+    const int pitch = nz + 1 + TOMO_ZCOLUMN_PAD_AFTER;
+    const size_t copy = (size_t)(nx + 3) * (size_t)(ny + 3) * pitch;
+    __global const float* column = partials + ((size_t)(y + 1) * (nx + 3) + x + 1) * pitch + 1;
+    __global float* out = volume + (size_t)y * nx + x;
+    const size_t slice = (size_t)nx * ny;
+    for (int z = 0; z < nz; ++z) {
+        float sum = 0.0f;
+        for (int g = 0; g < parts; ++g) {
+            sum += column[g * copy + z];
+        }
+        out[z * slice] += sum;
     }
 }

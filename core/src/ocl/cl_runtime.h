@@ -145,6 +145,17 @@ public:
         return Buffer<T>(Handle<cl_mem>(mem), count);
     }
 
+    /// A buffer of `count` zeros (clEnqueueFillBuffer, without a host copy).
+    template <class T> [[nodiscard]] Buffer<T> zeros(std::size_t count, cl_mem_flags flags)
+    {
+        Buffer<T> buffer = allocate<T>(count, flags);
+        const T zero{};
+        TOMO_CL_CHECK(clEnqueueFillBuffer(m_queue.get(), buffer.get(), &zero, sizeof(T), 0,
+                                          std::max<std::size_t>(count, 1) * sizeof(T), 0, nullptr,
+                                          nullptr));
+        return buffer;
+    }
+
     template <class T> void download(const Buffer<T>& buffer, T* out, std::size_t count)
     {
         TOMO_CL_CHECK(clEnqueueReadBuffer(m_queue.get(), buffer.get(), CL_TRUE, 0,

@@ -16,8 +16,9 @@ namespace tomo::detail
 namespace
 {
 // Host launchers for kernels/project_joseph_2d.cl, project_joseph_3d.cl and
-// backproject_voxel_2d.cl. The Joseph transposes are atomic scatters over rays (the forward
-// loop with reads turned into additions); the voxel-driven backprojection is a gather.
+// backproject_voxel_2d.cl. The Joseph transposes are scatters over rays (the forward loop with
+// reads turned into additions): atomic on GPUs, into a volume copy per work-item on CPU devices
+// (3D); the voxel-driven backprojection is a gather.
 // forward() and backAccumulate() split their views and the volume by the memory plan
 // (tomo/memory_plan.h): each device call (forwardOnDevice, backOnDevice) uploads one z-slab of
 // the volume and one batch of views and frees them on return, so the device never holds more
@@ -86,7 +87,8 @@ public:
             return;
         }
         checkProjectable(projections.geometry(), volume.grid());
-        const MemoryPlan plan = planFor(volume.grid(), residentPixelsPerView(projections), count);
+        const MemoryPlan plan = planFor(residentBackGrid(volume.grid(), projections.geometry()),
+                                        residentPixelsPerView(projections), count);
         auto allBatches = [&](Volume& target) {
             for (std::size_t first = firstView; first < firstView + count;
                  first += plan.batchViews) {
@@ -143,6 +145,29 @@ private:
         return VolumeGrid::centred(
             {n[0] + kColumnsAround, n[1] + kColumnsAround, n[2] + 1 + kZColumnPadAfter},
             grid.spacing());
+    }
+
+    /// The grid whose size a slab takes on the device while backprojecting: the Joseph
+    /// transpose of CPU devices adds into josephParts() z-fastest copies with zero borders
+    /// besides the slab itself.
+    [[nodiscard]] VolumeGrid residentBackGrid(const VolumeGrid& grid,
+                                              const Geometry& geometry) const
+    {
+        if (!m_explicitVectors || m_model != ProjectorModel::Joseph || is2D(geometry.beam())) {
+            return grid;
+        }
+        const auto n = grid.size();
+        return VolumeGrid::centred({n[0] + kColumnsAround,
+                                    (josephParts() + 1) * (n[1] + kColumnsAround),
+                                    n[2] + 1 + kZColumnPadAfter},
+                                   grid.spacing());
+    }
+
+    /// Copies of the volume backproject_joseph_3d_columns adds into: one per compute unit, so
+    /// that each of the device's worker threads has one of its own, at most kMaxJosephParts.
+    [[nodiscard]] std::size_t josephParts() const
+    {
+        return std::clamp<std::size_t>(m_device.computeUnits, 1, kMaxJosephParts);
     }
 
     /// The volume as project_joseph_3d_columns reads it: z-fastest columns with one zero before
@@ -417,7 +442,33 @@ private:
         const std::size_t pixels = count * projections.pixelsPerView();
         auto proj = m_runtime.upload(projections.view(firstView).data(), pixels, CL_MEM_READ_ONLY);
         auto vol = m_runtime.upload(volume.data().data(), volume.data().size(), CL_MEM_READ_WRITE);
-        if (m_model == ProjectorModel::Joseph) {
+        if (m_model == ProjectorModel::Joseph && m_explicitVectors) {
+            // CPU devices: a work-item per compute unit, each adding into its own copy of the
+            // volume, then the copies into the volume.
+            const std::vector<float> params =
+                makeViewParams3D(projections.geometry(), firstView, count);
+            auto views = m_runtime.upload(params.data(), params.size(), CL_MEM_READ_ONLY);
+            const std::size_t parts = josephParts();
+            const auto n = volume.grid().size();
+            const std::size_t copy =
+                (n[0] + kColumnsAround) * (n[1] + kColumnsAround) * (n[2] + 1 + kZColumnPadAfter);
+            auto partials = m_runtime.zeros<float>(parts * copy, CL_MEM_READ_WRITE);
+            constexpr const char* kEntry = "backproject_joseph_3d_columns";
+            auto kernel = m_runtime.kernel("project_joseph_3d", kEntry, options(s));
+            const int viewCount = static_cast<int>(count);
+            ocl::setArgs(kernel.get(), kEntry, partials.get(), proj.get(), views.get(), viewCount,
+                         s.n[0], s.n[1], s.n[2], s.origin[0], s.origin[1], s.origin[2],
+                         s.spacing[0], s.spacing[1], s.spacing[2], s.nu, s.nv, s.pixelU, s.pixelV,
+                         s.centreU, s.centreV, s.radius, weight);
+            // One work-item per group: the items' copies are theirs alone.
+            m_runtime.launch(kernel.get(), kEntry, {parts, 1, 1}, {1, 1, 1});
+            constexpr const char* kAdd = "joseph_partials_add";
+            auto add = m_runtime.kernel("project_joseph_3d", kAdd, options(s));
+            const int partCount = static_cast<int>(parts);
+            ocl::setArgs(add.get(), kAdd, vol.get(), partials.get(), partCount, s.n[0], s.n[1],
+                         s.n[2]);
+            m_runtime.launch(add.get(), kAdd, n[0], n[1]);
+        } else if (m_model == ProjectorModel::Joseph) {
             // A scatter: one work-item per ray, atomic additions into the volume.
             const std::vector<float> params =
                 makeViewParams3D(projections.geometry(), firstView, count);
@@ -567,6 +618,7 @@ private:
     static constexpr std::size_t kZColumnPadAfter = 24;  // TOMO_ZCOLUMN_PAD_AFTER
     static constexpr std::size_t kRaysPerItem = 8 * 32;  // 8 * TOMO_RAY_BLOCKS
     static constexpr std::size_t kRayGroup = 8;          // detector columns per group
+    static constexpr std::size_t kMaxJosephParts = 16;   // volume copies of the transpose
     static constexpr std::size_t kRowVoxels = 8 * 8;     // 8 * TOMO_ROW_BLOCKS
     static constexpr std::size_t kRowGroup = 8;          // row segments sharing a view chunk
 
