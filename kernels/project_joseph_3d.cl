@@ -358,7 +358,7 @@ __kernel void project_joseph_3d_columns(__global const float* zcolumns, __global
         for (int b = 0; b < blocks; ++b) {
             const tomo_ray_block* r = &block[b];
             const int8 kk = (int8)(k);
-            if (!any(kk >= r->first & kk < r->last)) {
+            if (!tomo_any8(kk >= r->first & kk < r->last)) {
                 continue;
             }
             int8 s2;
@@ -393,7 +393,7 @@ __kernel void project_joseph_3d_columns(__global const float* zcolumns, __global
         for (int b = 0; b < blocks; ++b) {
             const tomo_ray_block* r = &block[b];
             const int8 kk = (int8)(k);
-            if (!any(kk >= r->first & kk < r->last)) {
+            if (!tomo_any8(kk >= r->first & kk < r->last)) {
                 continue;
             }
             int8 s2;
@@ -463,6 +463,7 @@ __kernel void project_joseph_3d_columns(__global const float* zcolumns, __global
  * the store to complete; blocks TOMO_SCATTER_STRIDE apart are 32 rows apart, more than 16 voxels
  * wherever rows are coarser than half a voxel. */
 #define TOMO_SCATTER_STRIDE 4
+#define TOMO_COLUMN_TILE 16
 
 /* Adds lane k's lower[k] and upper[k] at z-indices at[k] and at[k] + 1 of voxel columns column[k]
  * and column[k] + 1 across (`across` floats apart, from `base`), scaled by (1 - w1[k]) and
@@ -524,15 +525,25 @@ __kernel void backproject_joseph_3d_columns(
     __global float* voxel0 = acc + (size_t)((nx + 3) + 1) * pitch + 1;
     const int stride[3] = {pitch, (nx + 3) * pitch, 1};
     const int chunks = (nv + 8 * TOMO_RAY_BLOCKS - 1) / (8 * TOMO_RAY_BLOCKS);
-    const int columns = nu * chunks * view_count;
+    const int tiles = (nu + TOMO_COLUMN_TILE - 1) / TOMO_COLUMN_TILE;
+    const int columns = tiles * TOMO_COLUMN_TILE * chunks * view_count;
 
     tomo_ray_block block[TOMO_RAY_BLOCKS];
     bool walked[TOMO_RAY_BLOCKS];
     float8 value[TOMO_RAY_BLOCKS];
-    for (int c = part; c < columns; c += parts) {
-        const int iu = c % nu;
-        const int v_first = 8 * TOMO_RAY_BLOCKS * ((c / nu) % chunks);
-        const int view = c / (nu * chunks);
+    for (int c = 0; c < columns; ++c) {
+        /* Tiles of TOMO_COLUMN_TILE neighbouring columns, tile t to work-item t % parts. */
+        const int t = c / TOMO_COLUMN_TILE;
+        if (t % parts != part) {
+            c += TOMO_COLUMN_TILE - 1;
+            continue;
+        }
+        const int iu = TOMO_COLUMN_TILE * (t % tiles) + c % TOMO_COLUMN_TILE;
+        if (iu >= nu) {
+            continue;
+        }
+        const int v_first = 8 * TOMO_RAY_BLOCKS * ((t / tiles) % chunks);
+        const int view = t / (tiles * chunks);
         const int blocks = min(TOMO_RAY_BLOCKS, (nv - v_first + 7) / 8);
         __global const float* in = projections + ((size_t)view * nv + v_first) * nu + iu;
         int k_begin;
@@ -590,7 +601,7 @@ __kernel void backproject_joseph_3d_columns(
                 for (int b = first; b < blocks; b += TOMO_SCATTER_STRIDE) {
                     const tomo_ray_block* r = &block[b];
                     const int8 kk = (int8)(k);
-                    if (!any(kk >= r->first & kk < r->last)) {
+                    if (!tomo_any8(kk >= r->first & kk < r->last)) {
                         continue;
                     }
                     int8 s2;
@@ -619,7 +630,7 @@ __kernel void backproject_joseph_3d_columns(
                 for (int b = first; b < blocks; b += TOMO_SCATTER_STRIDE) {
                     const tomo_ray_block* r = &block[b];
                     const int8 kk = (int8)(k);
-                    if (!any(kk >= r->first & kk < r->last)) {
+                    if (!tomo_any8(kk >= r->first & kk < r->last)) {
                         continue;
                     }
                     int8 s2;

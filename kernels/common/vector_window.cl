@@ -26,7 +26,29 @@ inline float8 tomo_perm8(float8 x, int8 index)
                                     __builtin_convertvector(index, tomo_v8si)),
         float8);
 }
+
+/* Whether any or all of eight lanes' masks are set: one movemask. PoCL 3.1 turns OpenCL's any and
+ * all into a chain of shuffles and branches. */
+inline bool tomo_any8(int8 mask)
+{
+    return __builtin_ia32_movmskps256(__builtin_convertvector(as_float8(mask), tomo_v8sf)) != 0;
+}
+
+inline bool tomo_all8(int8 mask)
+{
+    return __builtin_ia32_movmskps256(__builtin_convertvector(as_float8(mask), tomo_v8sf)) == 0xff;
+}
 #else
+inline bool tomo_any8(int8 mask)
+{
+    return any(mask);
+}
+
+inline bool tomo_all8(int8 mask)
+{
+    return all(mask);
+}
+
 inline float8 tomo_pick(float16 window, int8 index)
 {
     return shuffle(window, as_uint8(index));
@@ -98,6 +120,15 @@ inline float16 tomo_splat_ordered(int8 at, float8 lower, float8 upper)
     return (float16)(x_low - select(moved_low, zero, lanes == 0), x_high - moved_high);
 }
 
+/* tomo_splat for lane k at position k: lower into positions 0..7, upper into 1..8. */
+inline float16 tomo_splat_unit(float8 lower, float8 upper)
+{
+    const int8 lanes = (int8)(0, 1, 2, 3, 4, 5, 6, 7);
+    const float8 zero = (float8)(0.0f);
+    const float8 moved = tomo_perm8(upper, lanes - 1); /* lane k: upper[k - 1], lane 0 upper[7] */
+    return (float16)(lower + select(moved, zero, lanes == 0), select(zero, moved, lanes == 0));
+}
+
 /* tomo_splat for lanes in any order: each lane's position compared with the window's. */
 inline float16 tomo_splat_unordered(int8 at, float8 lower, float8 upper)
 {
@@ -134,14 +165,21 @@ inline float16 tomo_splat_unordered(int8 at, float8 lower, float8 upper)
 inline float16 tomo_splat(int8 at, float8 lower, float8 upper)
 {
     const int8 lanes = (int8)(0, 1, 2, 3, 4, 5, 6, 7);
+    const int8 reverse = 7 - lanes;
+    /* Rows one voxel apart, the common case: lane k at k (or 7 - k). */
+    if (tomo_all8(at == lanes)) {
+        return tomo_splat_unit(lower, upper);
+    }
+    if (tomo_all8(at == reverse)) {
+        return tomo_splat_unit(tomo_perm8(lower, reverse), tomo_perm8(upper, reverse));
+    }
     const float8 position = convert_float8(at);
     const float8 next = tomo_perm8(position, lanes + 1);
     const int8 last = lanes == 7;
-    if (all((next >= position) | last)) {
+    if (tomo_all8((next >= position) | last)) {
         return tomo_splat_ordered(at, lower, upper);
     }
-    if (all((next <= position) | last)) {
-        const int8 reverse = 7 - lanes;
+    if (tomo_all8((next <= position) | last)) {
         return tomo_splat_ordered(convert_int8(tomo_perm8(position, reverse)),
                                   tomo_perm8(lower, reverse), tomo_perm8(upper, reverse));
     }

@@ -152,7 +152,9 @@ protected:
 // the explicit-vector kernel is met: geometry() (rows along z: the window path), a detector
 // tilted about u (its rows' rays leave one vertical plane: each lane reads its own voxels), and
 // rows of 5 mm seen from 70 mm through a grid 144 mm tall (rays up to 53 degrees from the plane,
-// z-dominant in the outer rows, which still cross the grid: blocks walked ray by ray).
+// z-dominant in the outer rows, which still cross the grid: blocks walked ray by ray). The
+// transpose's window sums (tomo_splat) meet each of their paths: lanes one position apart, in
+// rising and in falling order, lanes in order with shared or skipped positions, and in no order.
 TEST_P(OpenClProjector3D, ForwardAndTransposeAgreeWithTheCpuReference)
 {
     TrajectorySpec t;
@@ -165,10 +167,21 @@ TEST_P(OpenClProjector3D, ForwardAndTransposeAgreeWithTheCpuReference)
     const Detector flat{.columns = 36, .rows = 28, .pixelU = 1.2, .pixelV = 1.1, .offsetU = 1.5};
     const Detector tall{.columns = 20, .rows = 80, .pixelU = 1.2, .pixelV = 5.0};
     const VolumeGrid tallGrid = VolumeGrid::centred({14, 16, 120}, {1.3, 1.1, 1.2});
+    // Rows one voxel apart at the isocentre (exactly, in parallel beam): eight rows land on eight
+    // consecutive z-slices, the transpose's shortest path; turned upside down, in falling order.
+    const double magnification =
+        isParallel(GetParam()) ? 1.0 : t.sourceDetector / t.sourceIsocentre;
+    const Detector unit{.columns = 20, .rows = 32, .pixelU = 1.2, .pixelV = 1.0 * magnification};
+    TrajectorySpec upsideDown = t;
+    upsideDown.tilt.inPlane = std::numbers::pi;
+    const VolumeGrid unitGrid = VolumeGrid::centred({14, 16, 40}, {1.3, 1.1, 1.0});
     const std::vector<std::tuple<std::string, Geometry, VolumeGrid>> cases = {
         {"rows along z", geometry(), grid()},
         {"tilted about u", makeGeometry(GetParam(), flat, tilted), grid()},
-        {"steep rays", makeGeometry(GetParam(), tall, t), tallGrid}};
+        {"steep rays", makeGeometry(GetParam(), tall, t), tallGrid},
+        {"rows one voxel apart", makeGeometry(GetParam(), unit, t), unitGrid},
+        {"rows one voxel apart, upside down", makeGeometry(GetParam(), unit, upsideDown),
+         unitGrid}};
     auto cpu = ComputeContext::create("cpu");
     const auto pc = makeProjector(ProjectorModel::Joseph, *cpu);
     NullRunContext ctx;

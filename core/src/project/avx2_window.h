@@ -58,7 +58,8 @@ TOMO_TARGET_AVX2 inline __m256 prefixSum(__m256 x)
 /// The transpose of two pickFromWindow calls at rel and rel + 1: the sixteen floats of a window
 /// (low = 0..7, high = 8..15) that receive each lane's `lower` at index rel and its `upper` at
 /// rel + 1, lanes that meet at one index summed. The lanes' rel must be monotone across them
-/// (rising when `rising`, else falling), the lowest 0 and the highest at most 14.
+/// (rising when `rising`, else falling), the lowest 0 and the highest at most 14. Lanes one
+/// index apart take a shortcut (one permute).
 ///
 /// In lane order of rising rel, with c(p) the number of lanes at or below index p, the window
 /// is X(p) - X(p - 1), X(p) = Σ_{i < c(p)} lower_i + Σ_{i < c(p - 1)} upper_i: two prefix sums
@@ -69,10 +70,22 @@ TOMO_TARGET_AVX2 inline void splatIntoWindow(__m256i rel, __m256 lower, __m256 u
                                              __m256& windowLow, __m256& windowHigh)
 {
     const __m256i rotate = _mm256_setr_epi32(7, 0, 1, 2, 3, 4, 5, 6);
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i reverse = _mm256_setr_epi32(7, 6, 5, 4, 3, 2, 1, 0);
     if (!rising) {
-        const __m256i reverse = _mm256_setr_epi32(7, 6, 5, 4, 3, 2, 1, 0);
         lower = _mm256_permutevar8x32_ps(lower, reverse);
         upper = _mm256_permutevar8x32_ps(upper, reverse);
+    }
+    // c(-1) = 0 reads entry 0, the sum over all lanes: masked.
+    const __m256 notFirst = _mm256_castsi256_ps(_mm256_setr_epi32(0, -1, -1, -1, -1, -1, -1, -1));
+    // Rows one voxel apart, the common case: lane i (in rising order) at i, so lower fills
+    // indices 0..7 and upper 1..8, without counts.
+    const __m256i unit = _mm256_cmpeq_epi32(rel, rising ? lanes : reverse);
+    if (_mm256_movemask_ps(_mm256_castsi256_ps(unit)) == 0xff) {
+        const __m256 moved = _mm256_permutevar8x32_ps(upper, rotate); // lane 0: upper_7
+        windowLow = _mm256_add_ps(lower, _mm256_and_ps(notFirst, moved));
+        windowHigh = _mm256_andnot_ps(notFirst, moved);
+        return;
     }
     // The counts, in the same order whichever way the lanes run.
     const __m256i shifts = _mm256_slli_epi32(rel, 2);
@@ -93,8 +106,6 @@ TOMO_TARGET_AVX2 inline void splatIntoWindow(__m256i rel, __m256 lower, __m256 u
     // higher nibbles left in the indices are ignored the same way.
     const __m256 sumLower = _mm256_permutevar8x32_ps(prefixSum(lower), rotate);
     const __m256 sumUpper = _mm256_permutevar8x32_ps(prefixSum(upper), rotate);
-    // c(-1) = 0 reads entry 0, the sum over all lanes: masked.
-    const __m256 notFirst = _mm256_castsi256_ps(_mm256_setr_epi32(0, -1, -1, -1, -1, -1, -1, -1));
     const __m256 xLow =
         _mm256_add_ps(_mm256_permutevar8x32_ps(sumLower, cLow),
                       _mm256_and_ps(notFirst, _mm256_permutevar8x32_ps(sumUpper, beforeLow)));
