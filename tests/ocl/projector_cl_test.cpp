@@ -1,4 +1,6 @@
 #include "common/test_support.h"
+#include "ocl/cl_runtime.h"
+#include "ocl/compute_impl.h"
 #include "ocl_fixture.h"
 #include "project/projector_impl.h"
 #include "tomo/memory_plan.h"
@@ -367,6 +369,78 @@ TEST_F(OpenClSlabs, SplittingTheVolumeIntoSlabsChangesNoResult)
         }
     }
     ::unsetenv("TOMO_DEVICE_MEMORY_MB");
+}
+
+using OpenClHold = test::OpenClTest;
+
+// Six batches of a held volume upload one copy of it and the same view parameters as one call
+// for all views, about as much as that call; without the hold they would upload six copies.
+constexpr double kBatchedUploadsOfOneCall = 1.5;
+
+// forwardProject holds its volume (Projector::hold): its batches share one device copy of it,
+// made by the first, and give what one unheld call gives, to the bit (the same kernels read the
+// same copy). A second volume projected while the first is held is its own, and a
+// backprojection in between frees the held copy, so the next forward call makes it again.
+TEST_F(OpenClHold, BatchesShareOneDeviceCopyOfTheHeldVolume)
+{
+    TrajectorySpec t;
+    t.views = 12;
+    t.angularRange = 2.0 * std::numbers::pi;
+    t.sourceIsocentre = 80.0;
+    t.sourceDetector = 160.0;
+    const Geometry g = makeGeometry(BeamType::Cone3D,
+                                    {.columns = 24, .rows = 20, .pixelU = 1.5, .pixelV = 1.5}, t);
+    const VolumeGrid grid = VolumeGrid::centred({16, 16, 16}, {1.0, 1.0, 1.0});
+    const double volumeBytes = static_cast<double>(grid.voxelCount() * sizeof(float));
+    Volume x = Volume::zeros(grid);
+    test::fillRandom(x.data(), 51);
+    Volume other = Volume::zeros(grid);
+    test::fillRandom(other.data(), 52);
+    ocl::Runtime& rt = *m_compute->impl().runtime;
+    NullRunContext ctx;
+    for (ProjectorModel model : {ProjectorModel::Joseph, ProjectorModel::Siddon}) {
+        for (const auto kernels :
+             {detail::OpenClKernels::ExplicitVectors, detail::OpenClKernels::PerItem}) {
+            const std::string what =
+                std::string(toString(model)) + (kernels == detail::OpenClKernels::ExplicitVectors
+                                                    ? ", explicit-vector kernels"
+                                                    : ", one work-item per ray");
+            const auto p = detail::makeOpenClProjector(model, *m_compute, kernels);
+            ProjectionStack whole = ProjectionStack::zeros(g);
+            const std::uint64_t beforeOne = rt.uploadedBytes();
+            p->forward(x, whole, 0, t.views);
+            const auto oneCall = static_cast<double>(rt.uploadedBytes() - beforeOne);
+            ProjectionStack otherWhole = ProjectionStack::zeros(g);
+            p->forward(other, otherWhole, 0, t.views);
+
+            const std::uint64_t before = rt.uploadedBytes();
+            const ProjectionStack batched = forwardProject(*p, x, g, ctx, 2); // six batches
+            const auto uploaded = static_cast<double>(rt.uploadedBytes() - before);
+            EXPECT_GE(uploaded, volumeBytes) << what;
+            EXPECT_LT(uploaded, kBatchedUploadsOfOneCall * oneCall) << what;
+            EXPECT_TRUE(
+                std::equal(batched.data().begin(), batched.data().end(), whole.data().begin()))
+                << what << ": batches of a held volume differ from one call";
+
+            const auto held = p->hold(x);
+            ProjectionStack mixed = ProjectionStack::zeros(g);
+            p->forward(x, mixed, 0, 4);
+            p->forward(other, mixed, 4, 4); // not the held volume: its own copy
+            Volume back = Volume::zeros(grid);
+            p->backAccumulate(whole, 0, 2, 1.0f, back); // frees the held copy
+            const std::uint64_t beforeLast = rt.uploadedBytes();
+            p->forward(x, mixed, 8, 4);
+            EXPECT_GE(static_cast<double>(rt.uploadedBytes() - beforeLast), volumeBytes)
+                << what << ": the held copy was not made again after the backprojection";
+            for (std::size_t v = 0; v < t.views; ++v) {
+                const ProjectionStack& expected = v >= 4 && v < 8 ? otherWhole : whole;
+                const auto got = mixed.view(v);
+                const auto want = expected.view(v);
+                EXPECT_TRUE(std::equal(got.begin(), got.end(), want.begin()))
+                    << what << ", view " << v;
+            }
+        }
+    }
 }
 
 using OpenClSiddon = test::OpenClTest;

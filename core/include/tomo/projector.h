@@ -38,6 +38,17 @@ enum class ProjectorModel
 [[nodiscard]] ProjectorModel parseProjectorModel(std::string_view text,
                                                  std::string_view field = "projector");
 
+/// A caller's promise that a volume stays as it is (Projector::hold); what a backend keeps of the
+/// volume meanwhile goes when the hold does.
+class VolumeHold
+{
+public:
+    VolumeHold() = default;
+    VolumeHold(const VolumeHold&) = delete;
+    VolumeHold& operator=(const VolumeHold&) = delete;
+    virtual ~VolumeHold();
+};
+
 /// A linear operator between volumes on one grid and projections of one geometry.
 /// Supported: 2D parallel and fan beams on 2D grids (nz = 1), 3D parallel and cone beams, flat
 /// and cylindrical detectors, axis-aligned grids.
@@ -62,6 +73,16 @@ public:
     /// multiplied by `weight`, into `volume`. Throws InvalidArgument if the range does not fit.
     virtual void backAccumulate(const ProjectionStack& projections, std::size_t firstView,
                                 std::size_t count, float weight, Volume& volume) const = 0;
+
+    /// Promises that `volume` (this object) is neither changed nor destroyed while the returned
+    /// hold lives, so that forward() calls on it meanwhile may share one copy of it where the
+    /// backend makes one: the OpenCL projectors keep it in device memory, in the layout their
+    /// kernels read, instead of copying it for every call (forwardProject holds its volume
+    /// across its batches). The copy takes the place of the one volume slab the device holds
+    /// (DESIGN.md §5): a backAccumulate() call frees it first, and the next forward() makes it
+    /// again. Only the latest hold is used. The hold may outlive the projector. The CPU
+    /// projectors copy nothing and return a hold that does nothing.
+    [[nodiscard]] virtual std::unique_ptr<VolumeHold> hold(const Volume& volume) const;
 };
 
 /// A projector of `model` on the backend of `compute`. The context must outlive the projector.
@@ -73,8 +94,9 @@ public:
 /// the beam type or grid size that is not supported yet.
 void checkProjectable(const Geometry& geometry, const VolumeGrid& grid);
 
-/// Forward projects every view of `geometry`, in batches of `batchViews` views. After each batch
-/// it reports progress and publishes the partial projections (Preview::projections/viewsDone).
+/// Forward projects every view of `geometry`, in batches of `batchViews` views, holding `volume`
+/// (Projector::hold) throughout. After each batch it reports progress and publishes the partial
+/// projections (Preview::projections/viewsDone).
 /// Throws Cancelled between batches when ctx is cancelled, InvalidArgument as forward() does.
 [[nodiscard]] ProjectionStack forwardProject(const Projector& projector, const Volume& volume,
                                              const Geometry& geometry, RunContext& ctx,

@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
@@ -125,6 +127,9 @@ public:
     /// Number of program builds so far (the cache's misses); for tests.
     [[nodiscard]] std::size_t buildCount() const;
 
+    /// Bytes copied from the host into buffers by upload() so far; for tests.
+    [[nodiscard]] std::uint64_t uploadedBytes() const { return m_uploaded.load(); }
+
     template <class T>
     [[nodiscard]] Buffer<T> upload(const T* data, std::size_t count, cl_mem_flags flags)
     {
@@ -133,6 +138,7 @@ public:
                                     std::max<std::size_t>(count, 1) * sizeof(T),
                                     const_cast<T*>(data), &status);
         TOMO_CL_CHECK_IN(status, "clCreateBuffer (upload)");
+        m_uploaded += static_cast<std::uint64_t>(count) * sizeof(T);
         return Buffer<T>(Handle<cl_mem>(mem), count);
     }
 
@@ -183,6 +189,7 @@ private:
     mutable std::mutex m_cacheMutex;
     std::map<std::pair<std::string, std::string>, Handle<cl_program>> m_programs;
     std::size_t m_builds = 0;
+    std::atomic<std::uint64_t> m_uploaded{0};
 };
 
 /// Sets kernel arguments in order; each argument's size is taken from its type, so a buffer is

@@ -7,6 +7,7 @@
 #include "tomo/memory_plan.h"
 
 #include <algorithm>
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,11 +21,46 @@ namespace
 // reads turned into additions): atomic on GPUs, into a volume copy per work-item on CPU devices
 // (3D); the voxel-driven backprojection is a gather.
 // forward() and backAccumulate() split their views and the volume by the memory plan
-// (tomo/memory_plan.h): each device call (forwardOnDevice, backOnDevice) uploads one z-slab of
-// the volume and one batch of views and frees them on return, so the device never holds more
-// than one slab and one batch (DESIGN.md §5). Every operator here is a sum over voxels whose
-// terms depend only on each voxel's position, so a slab is projected as a volume of its own
-// (voxels outside it count as zero) and the slabs' projections add up to the whole volume's.
+// (tomo/memory_plan.h): each device call (forwardOnDevice, backOnDevice) works on one z-slab of
+// the volume and one batch of views, so the device never holds more than one slab and one batch
+// (DESIGN.md §5). A batch is freed on return; forward()'s volume, when it fits whole, is copied
+// to the device once per call, or once per hold (Projector::hold) for the calls made while the
+// hold lives, and backAccumulate() frees a held copy before it uploads its own. Every operator here
+// is a sum over voxels whose terms depend only on each voxel's position, so a slab is projected as
+// a volume of its own (voxels outside it count as zero) and the slabs' projections add up to the
+// whole volume's.
+/// A volume's copy in device memory, in the layout a forward kernel reads: the volume as it is,
+/// or z-fastest columns with zero borders (zColumns) for the Joseph kernel of CPU devices.
+struct DeviceVolume
+{
+    enum class Layout
+    {
+        Plain,
+        ZColumns,
+    };
+    const float* source = nullptr; ///< the host data it was copied from
+    std::array<std::size_t, 3> size{};
+    Layout layout = Layout::Plain;
+    ocl::Buffer<float> buffer; ///< empty until first needed
+};
+
+/// What a hold (Projector::hold) keeps: the held volume and, once a forward() call has made it,
+/// its copy on the device.
+struct HeldVolume
+{
+    const Volume* volume = nullptr;
+    DeviceVolume copy;
+};
+
+class OpenClHold final : public VolumeHold
+{
+public:
+    explicit OpenClHold(std::shared_ptr<HeldVolume> held) : m_held(std::move(held)) {}
+
+private:
+    std::shared_ptr<HeldVolume> m_held;
+};
+
 class OpenClProjector final : public Projector
 {
 public:
@@ -59,17 +95,26 @@ public:
         const MemoryPlan plan =
             planFor(residentGrid(volume.grid(), out.geometry()), out.pixelsPerView(), count);
         const std::size_t pixels = out.pixelsPerView();
+        // The volume's device copy: the hold's where `volume` is held, else this call's own,
+        // shared by its batches.
+        const std::shared_ptr<HeldVolume> held = m_held.lock();
+        DeviceVolume own;
+        DeviceVolume& copy = held && held->volume == &volume ? held->copy : own;
+        if (plan.slabs > 1) {
+            copy.buffer = {}; // the slabs take its place
+        }
         std::vector<float> sum;
         for (std::size_t first = firstView; first < firstView + count; first += plan.batchViews) {
             const std::size_t views = std::min(plan.batchViews, firstView + count - first);
             if (plan.slabs == 1) {
-                forwardOnDevice(volume, out, first, views);
+                forwardOnDevice(volume, out, first, views, copy);
                 continue;
             }
             sum.assign(views * pixels, 0.0f);
             for (std::size_t z = 0; z < volume.grid().size()[2]; z += plan.slabSlices) {
                 const Volume slab = slabOf(volume, z, plan.slabSlices);
-                forwardOnDevice(slab, out, first, views);
+                DeviceVolume slabCopy;
+                forwardOnDevice(slab, out, first, views, slabCopy);
                 const float* part = out.view(first).data();
                 for (std::size_t i = 0; i < sum.size(); ++i) {
                     sum[i] += part[i];
@@ -87,6 +132,9 @@ public:
             return;
         }
         checkProjectable(projections.geometry(), volume.grid());
+        if (const std::shared_ptr<HeldVolume> held = m_held.lock()) {
+            held->copy.buffer = {}; // one volume on the device at a time
+        }
         const MemoryPlan plan = planFor(residentBackGrid(volume.grid(), projections.geometry()),
                                         residentPixelsPerView(projections), count);
         auto allBatches = [&](Volume& target) {
@@ -109,7 +157,40 @@ public:
         }
     }
 
+    [[nodiscard]] std::unique_ptr<VolumeHold> hold(const Volume& volume) const override
+    {
+        auto held = std::make_shared<HeldVolume>();
+        held->volume = &volume;
+        m_held = held;
+        return std::make_unique<OpenClHold>(std::move(held));
+    }
+
 private:
+    /// `volume` on the device in `layout`: the copy `copy` holds when it was made from the same
+    /// data in the same layout, else a new one, which `copy` then holds.
+    const ocl::Buffer<float>& resident(const Volume& volume, DeviceVolume::Layout layout,
+                                       DeviceVolume& copy) const
+    {
+        const float* source = volume.data().data();
+        const auto size = volume.grid().size();
+        if (copy.buffer.get() != nullptr && copy.source == source && copy.size == size &&
+            copy.layout == layout) {
+            return copy.buffer;
+        }
+        copy.buffer = {}; // the old copy goes before the new one comes
+        if (layout == DeviceVolume::Layout::ZColumns) {
+            std::size_t count = 0;
+            const auto columns = zColumns(volume, count);
+            copy.buffer = m_runtime.upload(columns.get(), count, CL_MEM_READ_ONLY);
+        } else {
+            copy.buffer = m_runtime.upload(source, volume.data().size(), CL_MEM_READ_ONLY);
+        }
+        copy.source = source;
+        copy.size = size;
+        copy.layout = layout;
+        return copy.buffer;
+    }
+
     [[nodiscard]] MemoryPlan planFor(const VolumeGrid& grid, std::size_t pixelsPerView,
                                      std::size_t views) const
     {
@@ -291,14 +372,14 @@ private:
     }
 
     void forwardOnDevice(const Volume& volume, ProjectionStack& out, std::size_t firstView,
-                         std::size_t count) const
+                         std::size_t count, DeviceVolume& copy) const
     {
         if (m_model == ProjectorModel::Siddon) {
-            siddon(volume, out, firstView, count);
+            siddon(volume, out, firstView, count, copy);
             return;
         }
         if (!is2D(out.geometry().beam())) {
-            forward3D(volume, out, firstView, count);
+            forward3D(volume, out, firstView, count, copy);
             return;
         }
         const Setup2D s = makeSetup2D(out.geometry(), volume.grid());
@@ -307,7 +388,7 @@ private:
             return;
         }
         const auto params = makeViewParams2D(out.geometry(), firstView, count);
-        auto vol = m_runtime.upload(volume.data().data(), volume.data().size(), CL_MEM_READ_ONLY);
+        const auto& vol = resident(volume, DeviceVolume::Layout::Plain, copy);
         auto views = m_runtime.upload(reinterpret_cast<const float*>(params.data()),
                                       params.size() * kViewParamFloats, CL_MEM_READ_ONLY);
         const std::size_t pixels = count * static_cast<std::size_t>(s.nu);
@@ -387,7 +468,7 @@ private:
     }
 
     void forward3D(const Volume& volume, ProjectionStack& out, std::size_t firstView,
-                   std::size_t count) const
+                   std::size_t count, DeviceVolume& copy) const
     {
         const Setup3D s = makeSetup3D(out.geometry(), volume.grid());
         checkViewRange(firstView, count, out.views());
@@ -401,14 +482,12 @@ private:
         if (m_explicitVectors) {
             // CPU devices: eight rows of a detector column per work-item, explicit vectors.
             constexpr const char* kEntry = "project_joseph_3d_columns";
-            std::size_t resident = 0;
-            const auto columns = zColumns(volume, resident);
-            auto copy = m_runtime.upload(columns.get(), resident, CL_MEM_READ_ONLY);
+            const auto& columns = resident(volume, DeviceVolume::Layout::ZColumns, copy);
             auto kernel = m_runtime.kernel("project_joseph_3d", kEntry, options(s));
-            ocl::setArgs(kernel.get(), kEntry, copy.get(), proj.get(), views.get(), s.n[0], s.n[1],
-                         s.n[2], s.origin[0], s.origin[1], s.origin[2], s.spacing[0], s.spacing[1],
-                         s.spacing[2], s.nu, s.nv, s.pixelU, s.pixelV, s.centreU, s.centreV,
-                         s.radius);
+            ocl::setArgs(kernel.get(), kEntry, columns.get(), proj.get(), views.get(), s.n[0],
+                         s.n[1], s.n[2], s.origin[0], s.origin[1], s.origin[2], s.spacing[0],
+                         s.spacing[1], s.spacing[2], s.nu, s.nv, s.pixelU, s.pixelV, s.centreU,
+                         s.centreV, s.radius);
             const auto nv = static_cast<std::size_t>(s.nv);
             // Small groups: PoCL keeps each work-item's private arrays (about 10 KB here) for
             // the whole group on its worker's stack, and a group it chose itself (32 x 1 x 90
@@ -420,7 +499,7 @@ private:
             m_runtime.download(proj, out.view(firstView).data(), pixels);
             return;
         }
-        auto vol = m_runtime.upload(volume.data().data(), volume.data().size(), CL_MEM_READ_ONLY);
+        const auto& vol = resident(volume, DeviceVolume::Layout::Plain, copy);
         constexpr const char* kEntry = "project_joseph_3d";
         auto kernel = m_runtime.kernel("project_joseph_3d", kEntry, options(s));
         ocl::setArgs(kernel.get(), kEntry, vol.get(), proj.get(), views.get(), s.n[0], s.n[1],
@@ -565,14 +644,14 @@ private:
     }
 
     void siddon(const Volume& volume, ProjectionStack& out, std::size_t firstView,
-                std::size_t count) const
+                std::size_t count, DeviceVolume& copy) const
     {
         checkViewRange(firstView, count, out.views());
         const SiddonSetup s = makeSiddonSetup(out.geometry(), volume.grid(), firstView, count);
         if (count == 0) {
             return;
         }
-        auto vol = m_runtime.upload(volume.data().data(), volume.data().size(), CL_MEM_READ_ONLY);
+        const auto& vol = resident(volume, DeviceVolume::Layout::Plain, copy);
         auto views = m_runtime.upload(s.params.data(), s.params.size(), CL_MEM_READ_ONLY);
         const std::size_t pixels = count * out.pixelsPerView();
         auto proj = m_runtime.allocate<float>(pixels, CL_MEM_WRITE_ONLY);
@@ -626,6 +705,8 @@ private:
     ocl::Runtime& m_runtime;
     DeviceInfo m_device;
     bool m_explicitVectors; ///< the explicit-vector kernels for CPU devices (OpenClKernels)
+    /// The latest hold (hold()); the ComputeContext's one thread at a time reads and sets it.
+    mutable std::weak_ptr<HeldVolume> m_held;
 };
 } // namespace
 

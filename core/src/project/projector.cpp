@@ -12,6 +12,13 @@ namespace tomo
 {
 Projector::~Projector() = default;
 
+VolumeHold::~VolumeHold() = default;
+
+std::unique_ptr<VolumeHold> Projector::hold(const Volume& /*volume*/) const
+{
+    return std::make_unique<VolumeHold>();
+}
+
 std::string_view toString(ProjectorModel model)
 {
     switch (model) {
@@ -61,6 +68,7 @@ ProjectionStack forwardProject(const Projector& projector, const Volume& volume,
     batchViews = std::max<std::size_t>(batchViews, 1);
     ProjectionStack out = ProjectionStack::zeros(geometry);
     ProjectionPreviews previews(ctx, "forward projection");
+    const auto held = projector.hold(volume);
     const std::size_t views = geometry.viewCount();
     for (std::size_t first = 0; first < views; first += batchViews) {
         ctx.throwIfCancelled();
