@@ -66,20 +66,23 @@ __kernel void backproject_voxel_3d(__global float* volume, __global const float*
  * Where the detector's columns run along z (P[2] = P[10] = 0: no tilt about u, as on every
  * circular, helical or sinusoidal orbit), a voxel column projects onto one detector position u at
  * one depth w, and its rows are affine in z: the two detector columns beside u are interpolated
- * in u and weighted into one line of rows first, and eight voxels' linear samples of that line
- * come out of one 16-float window of it by permutes
- * (tomo_pick, kernels/common/vector_window.cl). Otherwise each voxel is projected as in
- * backproject_voxel_3d. Work-groups of 8 x 8 columns take the views in chunks of
- * TOMO_VIEW_CHUNK, with a barrier between chunks so that the group's columns share the chunk's
- * projections in cache.
+ * in u and weighted into one line of rows first, running with z (built backwards where the rows
+ * fall along z), and eight voxels' linear samples of that line come out of one 16-float window of
+ * it from the lowest lane's row by permutes (tomo_pick, kernels/common/vector_window.cl); columns
+ * whose every voxel lands on the detector skip the clamp into its zero border. Otherwise each
+ * voxel is projected as in backproject_voxel_3d. Work-groups of 8 x 8 columns take the views in
+ * chunks of TOMO_VIEW_CHUNK, with a barrier between chunks so that the group's columns share the
+ * chunk's projections in cache.
  *
  * columns: the batch's projections transposed, each (view, u) detector column stored v-fastest
- * with zeros around it: pixel (u, v) of view t at (t * (nu + 3) + u + 1) * height + v + 1, where
- * height = nv + 1 + TOMO_COLUMN_PAD_AFTER, and one column of zeros before and two after each
- * view. Other arguments as in backproject_voxel_3d. */
+ * with zeros around it: pixel (u, v) of view t at (t * (nu + 3) + u + 2) * height + v + 1, where
+ * height = nv + 1 + TOMO_COLUMN_PAD_AFTER: one column of zeros before the first view (a line
+ * built backwards from the first column reads up to 23 rows before it), one before and two after
+ * each view. Other arguments as in backproject_voxel_3d. */
 
-/* Rows after each column: a line built from row nv + 1 at the most, 16 rows and the rounding to
- * 8 beyond it, stays inside. */
+/* Rows after each column: a line built forwards from row nv + 1 at the most, 17 rows and the
+ * rounding to 8 beyond it, stays inside, and one built backwards reads at most 23 rows below
+ * row 0, in the zeros after the column before it. */
 #define TOMO_COLUMN_PAD_AFTER 24
 /* Eight z-neighbours whose rows step by at most this much lie within 14 rows (7 * 1.75 + 1), so
  * each lane's two rows are inside one 16-float window. */
@@ -87,7 +90,8 @@ __kernel void backproject_voxel_3d(__global float* volume, __global const float*
 #define TOMO_COLUMN_BLOCKS 32
 #define TOMO_VIEW_CHUNK 16
 /* A line's length: the rows of 8 * TOMO_COLUMN_BLOCKS voxels at most 1.75 rows apart (447 at the
- * most, between their floors), a window of 16 and the rounding to 8: at most 470. */
+ * most, between their floors), a window of 16 from one past the last and the rounding to 8: at
+ * most 464. */
 #define TOMO_LINE_MAX (16 * TOMO_COLUMN_BLOCKS)
 
 /* One view as a voxel column whose detector column and depth do not change along z. */
@@ -100,13 +104,24 @@ typedef struct
     float step;                   /* rows per voxel along z */
 } tomo_column_view;
 
-/* The view's two detector columns interpolated at u and weighted: line[m] for stored rows
- * first + m, m < count (a multiple of 8). */
+/* The view's two detector columns interpolated at u and weighted into line[m], m < count (a
+ * multiple of 8): stored rows first + m forwards, or first - m backwards (rows that fall along
+ * z), so that line index rises with z either way and lane 0 of a block holds its lowest. */
 inline void tomo_build_line(const tomo_column_view* c, int first, int count, int height,
-                            float* line)
+                            bool backwards, float* line)
 {
     const float near = (1.0f - c->wu) * c->scale;
     const float far = c->wu * c->scale;
+    if (backwards) {
+        const int8 reverse = (int8)(7, 6, 5, 4, 3, 2, 1, 0);
+        for (int m = 0; m < count; m += 8) {
+            const int t = first - m - 7;
+            const float8 left = vload8(0, c->column + t);
+            const float8 right = vload8(0, c->column + t + height);
+            vstore8(tomo_perm8(near * left + far * right, reverse), 0, line + m);
+        }
+        return;
+    }
     for (int m = 0; m < count; m += 8) {
         const float8 left = vload8(0, c->column + first + m);
         const float8 right = vload8(0, c->column + first + m + height);
@@ -114,23 +129,42 @@ inline void tomo_build_line(const tomo_column_view* c, int first, int count, int
     }
 }
 
-/* Voxels 8 * block ... 8 * block + 7 of the column, sampled linearly from the view's line, which
- * starts at stored row `first`. Rows outside 0..nv + 1 are clamped into the zero border (row0 and
- * the last row were checked finite, so no NaN). */
-inline float8 tomo_line_block(const tomo_column_view* c, int block, int first, float last_row,
-                              const float* line)
+/* Where a column's voxels sample their view's line: voxel k at index f0 + k * df (df >= 0),
+ * clamped into [lowest, highest]. */
+typedef struct
 {
-    const float8 lane = (float8)(0.0f, 1.0f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f, 7.0f);
-    const float8 f =
-        clamp(c->row0 + (lane + (float)(8 * block)) * c->step, 0.0f, last_row) - (float)first;
+    float f0;
+    float df;
+    float lowest;
+    float highest;
+} tomo_line_samples;
+
+/* Voxels 8 * block ... 8 * block + 7 of the column, sampled linearly from the view's line. Lane 0
+ * holds the lowest index, so the window starts there. */
+inline float8 tomo_line_block_at(float8 f, const float* line)
+{
     const int8 row = convert_int8(f); /* floor, as f >= 0 */
     const float8 wv = f - convert_float8(row);
-    const int base = min(row.s0, row.s7);
+    const int base = row.s0;
     const int8 index = row - base;
     const float16 window = vload16(0, line + base);
     const float8 here = tomo_pick(window, index);
     const float8 next = tomo_pick(window, index + 1);
     return here + wv * (next - here);
+}
+
+inline float8 tomo_line_block(const tomo_line_samples* l, int block, const float* line)
+{
+    const float8 lane = (float8)(0.0f, 1.0f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f, 7.0f);
+    return tomo_line_block_at(
+        clamp(l->f0 + (lane + (float)(8 * block)) * l->df, l->lowest, l->highest), line);
+}
+
+/* The same for a column whose every voxel samples inside [lowest, highest]: no clamp. */
+inline float8 tomo_line_block_inside(const tomo_line_samples* l, int block, const float* line)
+{
+    const float8 lane = (float8)(0.0f, 1.0f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f, 7.0f);
+    return tomo_line_block_at(l->f0 + (lane + (float)(8 * block)) * l->df, line);
 }
 
 /* Voxels 8 * block ... 8 * block + 7 of the column for any view, each projected and sampled as
@@ -200,14 +234,14 @@ __kernel void backproject_voxel_3d_columns(__global float* volume, __global cons
     for (int first = 0; first < view_count; first += TOMO_VIEW_CHUNK) {
         const int end = min(first + TOMO_VIEW_CHUNK, view_count);
         /* Windowed views are taken two at a time: one update of the sums for both. */
-        tomo_column_view held;
+        tomo_line_samples held;
         bool holding = false;
-        int held_first = 0;
+        bool held_unclamped = false;
         float held_line[TOMO_LINE_MAX];
         float line[TOMO_LINE_MAX];
         for (int view = first; inside && view < end; ++view) {
             __global const float* P = matrices + 12 * view;
-            __global const float* image = columns + (size_t)view * pixels;
+            __global const float* image = columns + height + (size_t)view * pixels;
             const float w = P[8] * x + P[9] * y + P[10] * z + P[11];
             tomo_column_view c;
             float row_end = 0.0f; /* the stored row of the column's last voxel */
@@ -236,27 +270,53 @@ __kernel void backproject_voxel_3d_columns(__global float* volume, __global cons
                 }
                 continue;
             }
-            /* The stored rows the column meets, and a window of 16 beyond the last. */
+            /* The stored rows the column meets, and a window of 16 beyond the last (below the
+             * first, backwards). */
             const int low = (int)clamp(fmin(c.row0, row_end), 0.0f, last_row);
             const int high = (int)clamp(fmax(c.row0, row_end), 0.0f, last_row);
-            const int count = (high - low + 16 + 7) & ~7;
+            const int count = (high - low + 17 + 7) & ~7;
+            const bool backwards = c.step < 0.0f;
+            tomo_line_samples l;
+            if (backwards) {
+                const float top = (float)(high + 1);
+                l.f0 = top - c.row0;
+                l.df = -c.step;
+                l.lowest = top - last_row;
+                l.highest = top;
+            } else {
+                l.f0 = c.row0 - (float)low;
+                l.df = c.step;
+                l.lowest = -(float)low;
+                l.highest = last_row - (float)low;
+            }
+            l.lowest = fmax(l.lowest, 0.0f);
+            /* Whether every voxel of the column (lanes past nz too) samples inside the bounds. */
+            const bool unclamped =
+                l.f0 >= l.lowest && l.f0 + (float)(8 * blocks - 1) * l.df <= l.highest;
+            const int first_row = backwards ? high + 1 : low;
             if (!holding) {
-                held = c;
-                held_first = low;
-                tomo_build_line(&c, low, count, height, held_line);
+                held = l;
+                held_unclamped = unclamped;
+                tomo_build_line(&c, first_row, count, height, backwards, held_line);
                 holding = true;
                 continue;
             }
-            tomo_build_line(&c, low, count, height, line);
-            for (int b = 0; b < blocks; ++b) {
-                sum[b] += tomo_line_block(&held, b, held_first, last_row, held_line) +
-                          tomo_line_block(&c, b, low, last_row, line);
+            tomo_build_line(&c, first_row, count, height, backwards, line);
+            if (held_unclamped && unclamped) {
+                for (int b = 0; b < blocks; ++b) {
+                    sum[b] += tomo_line_block_inside(&held, b, held_line) +
+                              tomo_line_block_inside(&l, b, line);
+                }
+            } else {
+                for (int b = 0; b < blocks; ++b) {
+                    sum[b] += tomo_line_block(&held, b, held_line) + tomo_line_block(&l, b, line);
+                }
             }
             holding = false;
         }
         if (holding) {
             for (int b = 0; b < blocks; ++b) {
-                sum[b] += tomo_line_block(&held, b, held_first, last_row, held_line);
+                sum[b] += tomo_line_block(&held, b, held_line);
             }
         }
         barrier(CLK_LOCAL_MEM_FENCE);

@@ -225,7 +225,9 @@ TEST_P(OpenClProjector3D, ForwardAndTransposeAgreeWithTheCpuReference)
 // rows of 2 mm step about 1.3 rows per voxel along z (the permuted window), rows of 1.1 mm
 // about 2.3 (more than the window reaches, so each voxel on its own), and a detector tilted
 // about u, whose columns leave z. Fourteen rows of 2 mm miss the grid's top and bottom voxels
-// in most views, so the zero border is read too. The cylindrical detector has one kernel.
+// in most views, so the zero border is read too (rows clamped); forty rows see every voxel
+// (the path without the clamp). Turned upside down, the rows run against z, and the kernel
+// builds its lines backwards. The cylindrical detector has one kernel.
 TEST_P(OpenClProjector3D, VoxelDrivenAgreesWithTheCpuReference)
 {
     TrajectorySpec t;
@@ -240,8 +242,25 @@ TEST_P(OpenClProjector3D, VoxelDrivenAgreesWithTheCpuReference)
     coarse.pixelV = 2.0;
     TrajectorySpec tilted = t;
     tilted.tilt.aboutU = 0.08;
+    // The same views with the detector turned upside down exactly (û and v̂ negated; a tilt of
+    // π leaves sin π in the matrices, and rows not quite along z take the general path).
+    auto upsideDown = [](const Geometry& g) {
+        std::vector<ViewPose> poses(g.poses().begin(), g.poses().end());
+        for (ViewPose& p : poses) {
+            p.u = -1.0 * p.u;
+            p.v = -1.0 * p.v;
+        }
+        return Geometry::fromPoses(g.beam(), g.detector(), std::move(poses));
+    };
+    Detector tall = coarse;
+    tall.rows = 40;
     const std::vector<std::pair<std::string, Geometry>> cases = {
         {"flat, rows in the window", makeGeometry(GetParam(), coarse, t)},
+        {"flat, rows in the window, upside down", upsideDown(makeGeometry(GetParam(), coarse, t))},
+        {"flat, rows in the window, every voxel on the detector",
+         makeGeometry(GetParam(), tall, t)},
+        {"flat, rows in the window, every voxel on the detector, upside down",
+         upsideDown(makeGeometry(GetParam(), tall, t))},
         {"flat, rows finer than the window", makeGeometry(GetParam(), fine, t)},
         {"flat, tilted about u", makeGeometry(GetParam(), coarse, tilted)},
         {"cylindrical (cone) or flat", geometry()}};

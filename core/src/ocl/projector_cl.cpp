@@ -341,8 +341,9 @@ private:
     }
 
     /// Views [first, first + count) in the layout backproject_voxel_3d_columns reads: each
-    /// detector column v-fastest, one zero before it and kColumnPadAfter after, and one column
-    /// of zeros before and two after each view.
+    /// detector column v-fastest, one zero before it and kColumnPadAfter after, one column of
+    /// zeros before and two after each view, and one more column of zeros before the first view:
+    /// count * residentPixelsPerView + nv + 1 + kColumnPadAfter floats.
     static std::unique_ptr<float[]> columnViews(const ProjectionStack& projections,
                                                 std::size_t first, std::size_t count)
     {
@@ -350,8 +351,9 @@ private:
         const std::size_t nv = projections.rows();
         const std::size_t height = nv + 1 + kColumnPadAfter;
         const std::size_t pixels = height * (nu + kColumnsAround);
-        auto out = std::make_unique_for_overwrite<float[]>(count * pixels);
-        float* base = out.get();
+        auto out = std::make_unique_for_overwrite<float[]>(height + count * pixels);
+        std::fill(out.get(), out.get() + height, 0.0f);
+        float* base = out.get() + height;
         const auto views = static_cast<std::ptrdiff_t>(count);
 #pragma omp parallel for schedule(static)
         for (std::ptrdiff_t t = 0; t < views; ++t) {
@@ -578,7 +580,8 @@ private:
         } else if (m_explicitVectors) {
             // A gather for CPU devices: one work-item per voxel column, explicit vectors.
             constexpr const char* kEntry = "backproject_voxel_3d_columns";
-            const std::size_t resident = count * residentPixelsPerView(projections);
+            const std::size_t resident = count * residentPixelsPerView(projections) +
+                                         (projections.rows() + 1 + kColumnPadAfter);
             const auto columns = columnViews(projections, firstView, count);
             auto columnBuffer = m_runtime.upload(columns.get(), resident, CL_MEM_READ_ONLY);
             const std::vector<float> matrices =
