@@ -18,6 +18,17 @@ inline float8 tomo_pick(float16 window, int8 index)
                   index > 7);
 }
 
+/* tomo_pick with the mask index > 7 given, for windows read at the same indices. */
+inline float8 tomo_pick_masked(float16 window, int8 index, int8 upper)
+{
+    const tomo_v8si i = __builtin_convertvector(index, tomo_v8si);
+    const tomo_v8sf lo =
+        __builtin_ia32_permvarsf256(__builtin_convertvector(window.lo, tomo_v8sf), i);
+    const tomo_v8sf hi =
+        __builtin_ia32_permvarsf256(__builtin_convertvector(window.hi, tomo_v8sf), i);
+    return select(__builtin_convertvector(lo, float8), __builtin_convertvector(hi, float8), upper);
+}
+
 /* x[index[k] & 7] in lane k: one AVX2 permute. */
 inline float8 tomo_perm8(float8 x, int8 index)
 {
@@ -54,11 +65,27 @@ inline float8 tomo_pick(float16 window, int8 index)
     return shuffle(window, as_uint8(index));
 }
 
+inline float8 tomo_pick_masked(float16 window, int8 index, int8 upper)
+{
+    (void)upper;
+    return shuffle(window, as_uint8(index));
+}
+
 inline float8 tomo_perm8(float8 x, int8 index)
 {
     return shuffle(x, as_uint8(index) & 7u);
 }
 #endif
+
+/* x clamped into [low, high] by plain comparisons: OpenCL's clamp (fmin and fmax) also orders
+ * NaN, which costs a compare and a blend per bound on x86; x must not be NaN. */
+inline float8 tomo_clamp8(float8 x, float low, float high)
+{
+    const float8 lo = (float8)(low);
+    const float8 hi = (float8)(high);
+    x = x > lo ? x : lo;
+    return x < hi ? x : hi;
+}
 
 /* The smallest and largest of eight lanes. */
 inline int tomo_min8(int8 v)

@@ -692,7 +692,7 @@ private:
 
     // Layouts and launch shapes the kernels for CPU devices assume (OpenClKernels).
     static constexpr std::size_t kPadExtra = 3;          // TOMO_PAD_EXTRA
-    static constexpr std::size_t kColumnPadAfter = 24;   // TOMO_COLUMN_PAD_AFTER
+    static constexpr std::size_t kColumnPadAfter = 25;   // TOMO_COLUMN_PAD_AFTER
     static constexpr std::size_t kColumnsAround = 3;     // one zero column before, two after
     static constexpr std::size_t kColumnVoxels = 8 * 32; // 8 * TOMO_COLUMN_BLOCKS
     static constexpr std::size_t kColumnGroup = 8;       // 8 x 8 columns share a view chunk
